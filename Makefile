@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# procscope: one build for the BPF objects, the skeleton, the binary, tests and benchmarks.
+
+OUTPUT   ?= .output
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+CC       ?= cc
+ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef \
+            -Wformat=2 -Wwrite-strings -Wvla -Wno-unused-parameter
+CFLAGS   ?= -g -O2
+CFLAGS   += -std=gnu11 $(WARN) $(if $(filter 0,$(WERROR)),,-Werror) -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -Iuser -MMD -MP
+LDLIBS   += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lz
+ifdef SANITIZE
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# clang -target bpf loses the arch include dirs (asm/types.h): hand them back (libbpf-bootstrap)
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+
+# The pure core: libc + include/ only, no libbpf, no skeleton (unit tests and fuzzers link it)
+CORE_SRCS := $(filter-out user/main.c user/loader.c user/demo.c user/trace.c,$(wildcard user/*.c))
+CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
+APP_OBJS  := $(OUTPUT)/main.o $(OUTPUT)/loader.o $(OUTPUT)/demo.o $(OUTPUT)/trace.o
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+INTEG_SRCS := $(wildcard tests/integration/test_*.c)
+INTEG_BINS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/%,$(INTEG_SRCS))
+
+.PHONY: all deps test unit integration check lint format check-format bench clean vmlinux demo
+all: procscope
+
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c vmlinux/vmlinux.h | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+		-Iinclude -Ivmlinux $(CLANG_BPF_SYS_INCLUDES) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/procscope.bpf.o: $(BPF_OBJS)
+	$(call msg,BPFLINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/procscope.skel.h: $(OUTPUT)/procscope.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name procscope_bpf > $@
+
+# only the loader sees the skeleton
+$(OUTPUT)/loader.o: $(OUTPUT)/procscope.skel.h
+$(OUTPUT)/loader.o: CPPFLAGS += -I$(OUTPUT)
+
+$(OUTPUT)/%.o: user/%.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/libprocscope.a: $(CORE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+procscope: $(APP_OBJS) $(OUTPUT)/libprocscope.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/libprocscope.a | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(OUTPUT)/libprocscope.a $(LDFLAGS) -lcmocka -ljson-c -lz -o $@
+
+$(INTEG_BINS): $(OUTPUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(OUTPUT)/libprocscope.a | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) $< $(OUTPUT)/libprocscope.a $(LDFLAGS) -lcmocka -ljson-c -lz -o $@
+
+# Install what a fresh Debian 12 machine lacks (only what is missing)
+deps:
+	$(Q)scripts/install-deps.sh
+
+# The main job: every demo workload under tracing, live events and summaries
+demo: procscope
+	./procscope demo
+
+# Unit tests (no root) then integration tests (root + real BPF; a skip fails under CI=true)
+test: procscope $(UNIT_BINS) $(INTEG_BINS)
+	$(Q)tests/run-tests.sh $(UNIT_BINS) -- $(INTEG_BINS)
+
+unit: $(UNIT_BINS)
+	$(Q)tests/run-tests.sh $(UNIT_BINS) --
+
+integration: procscope $(INTEG_BINS)
+	$(Q)tests/run-tests.sh -- $(INTEG_BINS)
+
+bench: procscope
+	$(Q)bench/run.sh
+
+FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/unit/*.c tests/integration/*.c tests/integration/*.h)
+format:
+	clang-format -i $(FORMAT_SRCS)
+check-format:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
+
+lint:
+	cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
+		--suppress=missingIncludeSystem -Iinclude -Iuser user/ tests/unit/
+
+vmlinux:
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > vmlinux/vmlinux.h
+
+clean:
+	rm -rf $(OUTPUT) procscope
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/bpf/*.d)
+.DELETE_ON_ERROR:
+.SECONDARY:

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Process lifecycle: fork, exec, exit (per thread, and once per process), reap (wait4/waitid
+ * return) and free. Tracepoints only: tp_btf for sched_*, syscall tracepoints for the waits.
+ */
+#include "common.bpf.h"
+
+#define SIGCHLD 17
+#define SIG_IGN 1
+#define SA_NOCLDWAIT 2
+#define SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h, not in BTF */
+#define WNOWAIT 0x01000000
+#define CLD_EXITED 1
+#define CLD_DUMPED 3
+#define MAX_REAPER_DEPTH 32
+
+/* Exit dedupe key: (tgid, start). On kernels before 6.16 two threads can both see live == 0 */
+struct proc_key {
+	__u32 tgid;
+	__u32 __pad;
+	__u64 start_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct proc_key);
+	__type(value, __u8);
+} exited SEC(".maps");
+
+/* Exit code of a leader that left before its threads (pthread_exit in main), by tgid */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} leader_code SEC(".maps");
+
+/* A wait in progress, by tid: where the child's status lands */
+struct wait_args {
+	__u64 uptr; /* int *status (wait4) or siginfo_t *infop (waitid) */
+	__u32 options;
+	__u32 is_waitid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct wait_args);
+} waits SEC(".maps");
+
+static __always_inline void track(__u32 tgid, __u64 start_ns)
+{
+	struct psc_tracked t = { .start_ns = start_ns };
+
+	if (cfg_filter_mode != PSC_FILTER_TREE)
+		return;
+	if (bpf_map_update_elem(&tracked, &tgid, &t, BPF_ANY))
+		psc_count(&stats, PSC_STAT_TRACK_FULL);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tp_proc_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct task_struct *rparent = BPF_CORE_READ(child, real_parent);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 rptgid = BPF_CORE_READ(rparent, tgid);
+	bool thread = ctgid == ptgid;
+	struct psc_ev_proc_fork *e;
+
+	/* CLONE_PARENT makes the caller's parent the child's parent: follow either */
+	if (!psc_wanted(ptgid) && (thread || !psc_wanted(rptgid)))
+		return 0;
+	if (!thread)
+		track(ctgid, BPF_CORE_READ(child, start_boottime));
+
+	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_FORK);
+	if (!e)
+		return 0;
+	e->parent_tgid = rptgid;
+	e->parent_start_ns = psc_task_start(rparent);
+	e->child_tgid = ctgid;
+	e->child_tid = BPF_CORE_READ(child, pid);
+	e->child_start_ns = psc_task_start(child);
+	e->flags = thread ? PSC_FORK_THREAD : 0;
+	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tp_proc_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct psc_ev_proc_exec *e;
+	unsigned long arg_start, arg_end, len;
+	struct mm_struct *mm;
+	long n;
+
+	if (!psc_wanted(tgid))
+		return 0;
+	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_EXEC);
+	if (!e)
+		return 0;
+	e->old_tid = old_pid;
+	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	if (n == sizeof(e->filename))
+		e->flags |= PSC_EXEC_PATH_TRUNC;
+
+	/* argv of the new image: the new mm is in place when this tracepoint fires */
+	mm = BPF_CORE_READ(task, mm);
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	len = arg_end - arg_start;
+	if (len > PSC_ARGS_LEN) {
+		len = PSC_ARGS_LEN;
+		e->flags |= PSC_EXEC_ARGS_TRUNC;
+	}
+	if (len > 0 && len <= PSC_ARGS_LEN && !bpf_probe_read_user(e->args, len, (void *)arg_start))
+		e->args_len = len;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline bool is_subreaper(struct task_struct *t)
+{
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+
+	return BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper);
+}
+
+static __always_inline bool has_live_threads(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, signal, live.counter) > 0;
+}
+
+/*
+ * Who adopts the children of @father, as the kernel's find_new_reaper() picks it after this
+ * tracepoint: the nearest live ancestor marked child-subreaper in the same pid namespace, else
+ * the namespace's init. Only called for the last thread, so no live sibling thread exists.
+ */
+static __always_inline struct task_struct *find_reaper(struct task_struct *father, __u32 *flags)
+{
+	struct signal_struct *sig = BPF_CORE_READ(father, signal);
+	unsigned int level = BPF_CORE_READ(father, thread_pid, level);
+	struct task_struct *r = BPF_CORE_READ(father, real_parent);
+	struct pid_namespace *ns;
+	struct upid up = {};
+	struct pid *pid;
+	int i;
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(sig, has_child_subreaper)) {
+		for (i = 0; i < MAX_REAPER_DEPTH; i++) {
+			if (!r || BPF_CORE_READ(r, thread_pid, level) != level)
+				break;
+			if (BPF_CORE_READ(r, pid) == 0) /* init_task */
+				break;
+			if (is_subreaper(r) && has_live_threads(r)) {
+				*flags |= PSC_EXIT_REAPER_SUBREAPER;
+				return r;
+			}
+			r = BPF_CORE_READ(r, real_parent);
+		}
+	}
+	pid = BPF_CORE_READ(father, thread_pid);
+	if (level > 31)
+		return NULL;
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level]);
+	ns = up.ns;
+	return BPF_CORE_READ(ns, child_reaper);
+}
+
+/* Does the parent's SIGCHLD disposition make the kernel release this child at once? */
+static __always_inline bool parent_autoreaps(struct task_struct *task, struct task_struct *parent)
+{
+	struct k_sigaction act = {};
+	struct sighand_struct *sh;
+
+	if (BPF_CORE_READ(task, exit_signal) != SIGCHLD)
+		return BPF_CORE_READ(task, exit_signal) == -1;
+	sh = BPF_CORE_READ(parent, sighand);
+	bpf_core_read(&act, sizeof(act), &sh->action[SIGCHLD - 1]);
+	return (unsigned long)act.sa.sa_handler == SIG_IGN || (act.sa.sa_flags & SA_NOCLDWAIT);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_proc_exit, struct task_struct *task)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct task_struct *parent, *reaper;
+	struct signal_struct *sig;
+	struct psc_ev_proc_exit *e;
+	struct proc_key key = {};
+	__u32 code, *saved;
+	__u8 one = 1;
+	bool group_dead;
+
+	if (!psc_wanted(tgid))
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task();
+	sig = BPF_CORE_READ(task, signal);
+	code = BPF_CORE_READ(task, exit_code);
+	group_dead = BPF_CORE_READ(sig, live.counter) == 0;
+	if (group_dead) {
+		key.tgid = tgid;
+		key.start_ns = psc_task_start(task);
+		if (bpf_map_update_elem(&exited, &key, &one, BPF_NOEXIST))
+			group_dead = false; /* another thread already reported the process exit */
+	}
+	if (!group_dead) {
+		if (tid == tgid) /* leader leaves first: its code is what wait() sees later */
+			bpf_map_update_elem(&leader_code, &tgid, &code, BPF_ANY);
+	} else {
+		/* the status wait() will report: see wait_task_zombie() */
+		if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT) {
+			code = BPF_CORE_READ(sig, group_exit_code);
+		} else if (tid != tgid) {
+			saved = bpf_map_lookup_elem(&leader_code, &tgid);
+			if (saved)
+				code = *saved;
+		}
+		bpf_map_delete_elem(&leader_code, &tgid);
+	}
+
+	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_EXIT);
+	if (!e)
+		return 0;
+	parent = BPF_CORE_READ(task, real_parent);
+	e->exit_code = code;
+	e->parent_tgid = BPF_CORE_READ(parent, tgid);
+	e->parent_start_ns = psc_task_start(parent);
+	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	if (group_dead) {
+		e->flags |= PSC_EXIT_GROUP_DEAD;
+		if (parent_autoreaps(task, parent))
+			e->flags |= PSC_EXIT_AUTOREAP;
+		reaper = find_reaper(task, &e->flags);
+		if (reaper) {
+			e->reaper_tgid = BPF_CORE_READ(reaper, tgid);
+			e->reaper_start_ns = psc_task_start(reaper);
+		}
+		if (cfg_filter_mode == PSC_FILTER_TREE) {
+			struct psc_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+
+			if (t)
+				t->exited = 1;
+		}
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(tp_proc_free, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct psc_ev_proc_free *e;
+
+	/* threads and the old leader replaced by an exec from another thread have pid != tgid */
+	if (BPF_CORE_READ(task, pid) != tgid || !psc_wanted(tgid))
+		return 0;
+	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_FREE);
+	if (cfg_filter_mode == PSC_FILTER_TREE)
+		bpf_map_delete_elem(&tracked, &tgid);
+	if (!e)
+		return 0;
+	/* this runs from an RCU callback: the header must name the freed task, not current */
+	e->hdr.tgid = tgid;
+	e->hdr.tid = tgid;
+	e->hdr.start_ns = BPF_CORE_READ(task, start_boottime);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline int wait_enter(__u64 uptr, __u32 options, __u32 is_waitid)
+{
+	struct wait_args a = { .uptr = uptr, .options = options, .is_waitid = is_waitid };
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	/*
+	 * Any waiter may reap a traced child (init adopting an orphan, procscope reaping the
+	 * command it launched): emit_reap() filters on both sides at return.
+	 */
+	bpf_map_update_elem(&waits, &tid, &a, BPF_ANY);
+	return 0;
+}
+
+static __always_inline void emit_reap(__u32 pid, __u32 status, __u32 flags)
+{
+	__u32 waiter = bpf_get_current_pid_tgid() >> 32;
+	struct psc_ev_proc_reap *e;
+
+	if (!psc_wanted(waiter) && !psc_wanted(pid))
+		return;
+	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_REAP);
+	if (!e)
+		return;
+	e->reaped_tgid = pid;
+	e->status = status;
+	e->flags = flags;
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_wait4")
+int tp_wait4_e(struct trace_event_raw_sys_enter *ctx)
+{
+	return wait_enter(BPF_CORE_READ(ctx, args[1]), BPF_CORE_READ(ctx, args[2]), 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_wait4")
+int tp_wait4_x(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	long ret = BPF_CORE_READ(ctx, ret);
+	struct wait_args *a;
+	int status = 0;
+
+	a = bpf_map_lookup_elem(&waits, &tid);
+	if (!a)
+		return 0;
+	if (ret > 0) {
+		if (a->uptr)
+			bpf_probe_read_user(&status, sizeof(status), (void *)a->uptr);
+		/* stopped (0x7f low byte) or continued (0xffff) children are not reaps */
+		if (!a->uptr || ((status & 0xff) != 0x7f && status != 0xffff))
+			emit_reap(ret, status, 0);
+	}
+	bpf_map_delete_elem(&waits, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_waitid")
+int tp_waitid_e(struct trace_event_raw_sys_enter *ctx)
+{
+	return wait_enter(BPF_CORE_READ(ctx, args[2]), BPF_CORE_READ(ctx, args[3]), 1);
+}
+
+SEC("tracepoint/syscalls/sys_exit_waitid")
+int tp_waitid_x(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	long ret = BPF_CORE_READ(ctx, ret);
+	struct wait_args *a;
+	int si[7] = {};
+
+	a = bpf_map_lookup_elem(&waits, &tid);
+	if (!a)
+		return 0;
+	/* siginfo: si_signo, si_errno, si_code, then si_pid @16, si_uid @20, si_status @24 */
+	if (ret == 0 && a->uptr && !(a->options & WNOWAIT) &&
+	    !bpf_probe_read_user(si, sizeof(si), (void *)a->uptr) && si[4] > 0 &&
+	    si[2] >= CLD_EXITED && si[2] <= CLD_DUMPED) {
+		__u32 st = si[2] == CLD_EXITED ? (si[6] & 0xff) << 8 :
+						 (si[6] & 0x7f) | (si[2] == CLD_DUMPED ? 0x80 : 0);
+
+		emit_reap(si[4], st, PSC_REAP_WAITID);
+	}
+	bpf_map_delete_elem(&waits, &tid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

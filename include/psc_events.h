@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The ring-buffer ABI between the BPF programs and the userspace loader.
+ * Included by both sides: fixed-width fields only, no implicit padding, sizes asserted.
+ */
+#ifndef __PSC_EVENTS_H
+#define __PSC_EVENTS_H
+
+#ifdef __bpf__
+#include "vmlinux.h"
+#else
+#include <linux/types.h>
+#endif
+
+#define PSC_ABI_VERSION 1
+
+#define PSC_COMM_LEN 16
+#define PSC_PATH_LEN 256
+#define PSC_ARGS_LEN 256
+
+/* Event types: explicit values, never reused. Ranges: proc 1..15, epoll 16..31, unix 32..47. */
+enum psc_ev_type {
+	PSC_EV_PROC_FORK = 1,
+	PSC_EV_PROC_EXEC = 2,
+	PSC_EV_PROC_EXIT = 3,
+	PSC_EV_PROC_REAP = 4,
+	PSC_EV_PROC_FREE = 5,
+	/* Made in userspace from /proc for processes older than the trace; never in the ring. */
+	PSC_EV_PROC_SEED = 6,
+	PSC_EV_TYPE_MAX = 64,
+};
+
+/* Event groups, selectable with -e. */
+enum psc_group {
+	PSC_GROUP_PROC = 1u << 0,
+};
+
+/*
+ * Every record starts with this header. ts_ns is CLOCK_BOOTTIME (bpf_ktime_get_boot_ns()).
+ * tgid/tid/start_ns name the task the event is about: the calling task for most events, the
+ * freed task for PSC_EV_PROC_FREE. start_ns is the thread-group leader's start_boottime, the
+ * same clock as ts_ns (and /proc/PID/stat field 22, in clock ticks): (tgid, start_ns) names a
+ * process for its whole life, and pid reuse gives a new start_ns.
+ */
+struct psc_ev_hdr {
+	__u64 ts_ns;
+	__u64 start_ns;
+	__u32 type;
+	__u32 size; /* of the whole record */
+	__u32 tgid;
+	__u32 tid;
+};
+
+/* fork/clone/vfork: hdr is the calling thread; the child is a new process or a new thread */
+#define PSC_FORK_THREAD (1u << 0) /* CLONE_THREAD: a new thread of hdr.tgid, not a process */
+
+struct psc_ev_proc_fork {
+	struct psc_ev_hdr hdr;
+	__u64 parent_start_ns; /* start of the real parent (differs from hdr under CLONE_PARENT) */
+	__u64 child_start_ns; /* the child's group leader start_boottime */
+	__u32 parent_tgid; /* child->real_parent->tgid */
+	__u32 child_tgid;
+	__u32 child_tid;
+	__u32 flags; /* PSC_FORK_* */
+	char comm[PSC_COMM_LEN]; /* the child's comm (inherited from the parent) */
+};
+
+#define PSC_EXEC_ARGS_TRUNC (1u << 0) /* argv longer than PSC_ARGS_LEN */
+#define PSC_EXEC_PATH_TRUNC (1u << 1)
+
+/* sched_process_exec: hdr is the process after exec (tid is the new leader) */
+struct psc_ev_proc_exec {
+	struct psc_ev_hdr hdr;
+	__u32 old_tid; /* the thread that called exec: != tgid when a non-leader thread exec'd */
+	__u32 flags; /* PSC_EXEC_* */
+	__u32 args_len; /* bytes used in args: NUL-separated argv */
+	__u32 __pad;
+	char comm[PSC_COMM_LEN];
+	char filename[PSC_PATH_LEN]; /* NUL-terminated */
+	char args[PSC_ARGS_LEN];
+};
+
+#define PSC_EXIT_GROUP_DEAD (1u << 0) /* last thread: the process exits */
+#define PSC_EXIT_AUTOREAP (1u << 1) /* parent ignores SIGCHLD / SA_NOCLDWAIT: never a zombie */
+#define PSC_EXIT_REAPER_SUBREAPER (1u << 2) /* reaper_tgid is a child subreaper, not init */
+
+/*
+ * sched_process_exit, once per thread. For the last thread (PSC_EXIT_GROUP_DEAD) exit_code is
+ * the wait status the parent's wait() will see: (code << 8) | signal | 0x80 for a core dump.
+ */
+struct psc_ev_proc_exit {
+	struct psc_ev_hdr hdr;
+	__u64 parent_start_ns;
+	__u64 reaper_start_ns;
+	__u32 exit_code; /* wait status */
+	__u32 flags; /* PSC_EXIT_* */
+	__u32 parent_tgid; /* real parent at exit: the process that must reap this one */
+	__u32 reaper_tgid; /* group exit: the process that adopts this one's live children */
+	char comm[PSC_COMM_LEN];
+};
+
+#define PSC_REAP_WAITID (1u << 0) /* via waitid(); else wait4() */
+
+/* wait4/waitid returned a child's exit: hdr is the waiter */
+struct psc_ev_proc_reap {
+	struct psc_ev_hdr hdr;
+	__u32 reaped_tgid;
+	__u32 status; /* wait status (wait4), or (si_status << 8 | code) rebuilt for waitid */
+	__u32 flags; /* PSC_REAP_* */
+	__u32 __pad;
+};
+
+/*
+ * sched_process_free of a thread-group leader: the task struct is released, an RCU grace period
+ * after the reap. hdr names the freed process. The fallback for reaps not seen otherwise.
+ */
+struct psc_ev_proc_free {
+	struct psc_ev_hdr hdr;
+};
+
+/* PSC_EV_PROC_SEED: a process that existed when tracing started (read from /proc) */
+struct psc_ev_proc_seed {
+	struct psc_ev_hdr hdr; /* ts_ns = when it was read; start_ns from /proc/PID/stat */
+	__u64 parent_start_ns;
+	__u32 parent_tgid;
+	__u32 nr_threads;
+	__u32 state; /* the /proc state letter ('Z' for a zombie) */
+	__u32 __pad;
+	char comm[PSC_COMM_LEN];
+	char filename[PSC_PATH_LEN]; /* /proc/PID/exe, may be empty */
+};
+
+_Static_assert(sizeof(struct psc_ev_hdr) == 32, "psc_ev_hdr ABI");
+_Static_assert(sizeof(struct psc_ev_proc_fork) == 80, "psc_ev_proc_fork ABI");
+_Static_assert(sizeof(struct psc_ev_proc_exec) == 576, "psc_ev_proc_exec ABI");
+_Static_assert(sizeof(struct psc_ev_proc_exit) == 80, "psc_ev_proc_exit ABI");
+_Static_assert(sizeof(struct psc_ev_proc_reap) == 48, "psc_ev_proc_reap ABI");
+_Static_assert(sizeof(struct psc_ev_proc_free) == 32, "psc_ev_proc_free ABI");
+_Static_assert(sizeof(struct psc_ev_proc_seed) == 328, "psc_ev_proc_seed ABI");
+
+/* Kernel-side filter modes (cfg_filter_mode) */
+enum psc_filter_mode {
+	PSC_FILTER_ALL = 0, /* everything but procscope itself */
+	PSC_FILTER_TREE = 1, /* the processes in the tracked map and their descendants */
+};
+
+/* Value of the tracked map (key: tgid) */
+struct psc_tracked {
+	__u64 start_ns;
+	__u32 exited;
+	__u32 __pad;
+};
+
+/* Index of counters in the per-CPU stats array, besides the per-type drop counters */
+enum psc_stat {
+	PSC_STAT_TRACK_FULL = 0, /* a descendant could not be added to the tracked map */
+	PSC_STAT_MAX = 4,
+};
+
+#endif /* __PSC_EVENTS_H */

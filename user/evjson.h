@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Events <-> JSON objects of the NDJSON log (docs/events.md). Field names live only here. Pure.
+ */
+#ifndef __PSC_EVJSON_H
+#define __PSC_EVJSON_H
+
+#include "json_writer.h"
+#include "model.h"
+
+#define PSC_LOG_FORMAT "procscope-events"
+#define PSC_LOG_VERSION 1
+
+/* One event as a JSON object (times relative to the trace start), with derived facts from @subject */
+void evjson_write_event(struct jw *w, const struct model *m, const union psc_event *ev,
+			const struct proc *subject);
+/* The derived "orphan" record */
+void evjson_write_orphan(struct jw *w, const struct model *m, const struct proc *child,
+			 const struct proc *old_parent, const struct proc *new_parent, uint64_t ts);
+/* The in-band "lost" record: the kernel dropped events */
+void evjson_write_lost(struct jw *w, const struct model *m, uint64_t ts, const uint64_t *by_type,
+		       uint64_t total);
+void evjson_write_header(struct jw *w, const struct model *m);
+void evjson_write_trailer(struct jw *w, const struct model *m);
+
+/* A string field, with an exact "<key>_hex" twin when the JSON string had to replace bytes */
+void evjson_kv_bytes(struct jw *w, const char *key, const char *s, size_t n);
+
+#endif /* __PSC_EVJSON_H */

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include "format.h"
+
+void wstatus_decode(uint32_t status, struct wstatus *ws)
+{
+	memset(ws, 0, sizeof(*ws));
+	if ((status & 0x7f) == 0) {
+		ws->exited = true;
+		ws->code = (status >> 8) & 0xff;
+	} else if ((status & 0x7f) != 0x7f) {
+		ws->signaled = true;
+		ws->signal = status & 0x7f;
+		ws->core_dumped = status & 0x80;
+	}
+}
+
+const char *signal_name(int sig, char *buf, size_t size)
+{
+	const char *abbrev = sig > 0 && sig < NSIG ? sigabbrev_np(sig) : NULL;
+
+	if (abbrev)
+		snprintf(buf, size, "SIG%s", abbrev);
+	else
+		snprintf(buf, size, "SIG%d", sig);
+	return buf;
+}
+
+const char *wstatus_describe(uint32_t status, char *buf, size_t size)
+{
+	struct wstatus ws;
+	char sig[16];
+
+	wstatus_decode(status, &ws);
+	if (ws.exited)
+		snprintf(buf, size, "exit %d", ws.code);
+	else if (ws.signaled)
+		snprintf(buf, size, "killed by %s%s", signal_name(ws.signal, sig, sizeof(sig)),
+			 ws.core_dumped ? " (core dumped)" : "");
+	else
+		snprintf(buf, size, "status 0x%x", status);
+	return buf;
+}
+
+const char *duration_fmt(uint64_t ns, char *buf, size_t size)
+{
+	if (ns < 1000)
+		snprintf(buf, size, "%lluns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, size, "%.1fus", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, size, "%.2fms", ns / 1e6);
+	else if (ns < 60000000000ull)
+		snprintf(buf, size, "%.3fs", ns / 1e9);
+	else
+		snprintf(buf, size, "%llum%02llus", (unsigned long long)(ns / 60000000000ull),
+			 (unsigned long long)(ns / 1000000000ull % 60));
+	return buf;
+}

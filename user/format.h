@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Small pure formatters shared by the text and JSON outputs: wait statuses, signals, durations.
+ */
+#ifndef __PSC_FORMAT_H
+#define __PSC_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A wait status taken apart */
+struct wstatus {
+	bool exited; /* normal exit: code is valid */
+	bool signaled; /* killed: signal is valid */
+	bool core_dumped;
+	int code;
+	int signal;
+};
+
+void wstatus_decode(uint32_t status, struct wstatus *ws);
+/* "SIGKILL", or "SIG42" for numbers without a name */
+const char *signal_name(int sig, char *buf, size_t size);
+/* "exit 7", "killed by SIGSEGV (core dumped)" */
+const char *wstatus_describe(uint32_t status, char *buf, size_t size);
+/* "412us", "3.25ms", "1.500s", "2m03s" */
+const char *duration_fmt(uint64_t ns, char *buf, size_t size);
+
+#endif /* __PSC_FORMAT_H */

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The JSON writer: buffer growth, structural checks, string escaping and number formatting. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_writer.h"
+#include "strutil.h"
+
+static const char hexdig[] = "0123456789abcdef";
+
+void jw_init(struct jw *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+void jw_free(struct jw *w)
+{
+	free(w->buf);
+	jw_init(w);
+}
+
+void jw_reset(struct jw *w)
+{
+	bool pretty = w->pretty;
+	char *buf = w->buf;
+	size_t cap = w->cap;
+
+	jw_init(w);
+	w->buf = buf;
+	w->cap = cap;
+	w->pretty = pretty;
+	if (buf)
+		buf[0] = '\0';
+}
+
+int jw_error(const struct jw *w)
+{
+	if (w->err)
+		return w->err;
+	return w->depth ? -EINVAL : 0;
+}
+
+static void fail(struct jw *w, int err)
+{
+	if (!w->err)
+		w->err = err;
+}
+
+/* Makes room for extra bytes plus the NUL; false (and err set) when it cannot. */
+static bool reserve(struct jw *w, size_t extra)
+{
+	size_t need, cap;
+	char *nb;
+
+	if (w->err)
+		return false;
+	if (extra > SIZE_MAX - 1 - w->len) {
+		fail(w, -ENOMEM);
+		return false;
+	}
+	need = w->len + extra + 1;
+	if (need <= w->cap)
+		return true;
+	cap = w->cap ? w->cap : 256;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	nb = realloc(w->buf, cap);
+	if (!nb) {
+		fail(w, -ENOMEM);
+		return false;
+	}
+	w->buf = nb;
+	w->cap = cap;
+	return true;
+}
+
+static void put(struct jw *w, const char *s, size_t n)
+{
+	if (!n || !reserve(w, n))
+		return;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+static void indent(struct jw *w, int depth)
+{
+	put(w, "\n", 1);
+	for (int i = 0; i < depth; i++)
+		put(w, "  ", 2);
+}
+
+/* Comma and (pretty) line break before an array element or an object key. */
+static void item_sep(struct jw *w)
+{
+	if (w->need_comma[w->depth])
+		put(w, ",", 1);
+	if (w->pretty && w->depth)
+		indent(w, w->depth);
+	w->need_comma[w->depth] = true;
+}
+
+/* Prepares for a value; false when a value is not allowed here (or after an earlier error). */
+static bool begin_value(struct jw *w)
+{
+	if (w->err)
+		return false;
+	if (w->in_obj[w->depth]) {
+		if (!w->key_pending) {
+			fail(w, -EINVAL);
+			return false;
+		}
+		w->key_pending = false;
+		return true;
+	}
+	/* a second top-level value would not be one JSON text */
+	if (!w->depth && w->need_comma[0]) {
+		fail(w, -EINVAL);
+		return false;
+	}
+	item_sep(w);
+	return !w->err;
+}
+
+static void open_container(struct jw *w, bool obj)
+{
+	if (!w->err && w->depth >= JW_MAX_DEPTH)
+		fail(w, -EINVAL);
+	if (!begin_value(w))
+		return;
+	put(w, obj ? "{" : "[", 1);
+	w->depth++;
+	w->need_comma[w->depth] = false;
+	w->in_obj[w->depth] = obj;
+}
+
+static void close_container(struct jw *w, bool obj)
+{
+	if (w->err)
+		return;
+	if (!w->depth || w->in_obj[w->depth] != obj || w->key_pending) {
+		fail(w, -EINVAL);
+		return;
+	}
+	if (w->pretty && w->need_comma[w->depth])
+		indent(w, w->depth - 1);
+	put(w, obj ? "}" : "]", 1);
+	w->depth--;
+}
+
+void jw_obj_start(struct jw *w)
+{
+	open_container(w, true);
+}
+
+void jw_obj_end(struct jw *w)
+{
+	close_container(w, true);
+}
+
+void jw_arr_start(struct jw *w)
+{
+	open_container(w, false);
+}
+
+void jw_arr_end(struct jw *w)
+{
+	close_container(w, false);
+}
+
+static void write_string(struct jw *w, const char *s, size_t n)
+{
+	static const char shortc[] = "\"\\\b\f\n\r\t", shortl[] = "\"\\bfnrt";
+	size_t i, run = 0, len, el;
+	char esc[6] = "\\u";
+	const char *sc;
+	uint32_t cp;
+
+	put(w, "\"", 1);
+	for (i = 0; i < n; i += len) {
+		len = utf8_decode(s + i, n - i, &cp);
+		el = 0;
+		if (!len) {
+			len = 1;
+			cp = 0xfffd;
+			el = 6;
+		} else if (cp < 0x80 && (sc = memchr(shortc, (int)cp, sizeof(shortc) - 1))) {
+			esc[1] = shortl[sc - shortc];
+			el = 2;
+		} else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+			   cp == 0x2029) {
+			el = 6;
+		}
+		if (!el)
+			continue;
+		if (el == 6) {
+			esc[1] = 'u';
+			for (int k = 0; k < 4; k++)
+				esc[2 + k] = hexdig[cp >> (12 - 4 * k) & 0xf];
+		}
+		put(w, s + run, i - run);
+		put(w, esc, el);
+		run = i + len;
+	}
+	put(w, s + run, n - run);
+	put(w, "\"", 1);
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	if (w->err)
+		return;
+	if (!key || !w->in_obj[w->depth] || w->key_pending) {
+		fail(w, -EINVAL);
+		return;
+	}
+	item_sep(w);
+	write_string(w, key, strlen(key));
+	put(w, ": ", w->pretty ? 2 : 1);
+	w->key_pending = true;
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	if (begin_value(w))
+		write_string(w, s, n);
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	jw_strn(w, s, s ? strlen(s) : 0);
+}
+
+void jw_raw(struct jw *w, const char *json)
+{
+	if (!json)
+		json = "null";
+	if (begin_value(w))
+		put(w, json, strlen(json));
+}
+
+void jw_u64(struct jw *w, uint64_t v)
+{
+	char b[24];
+
+	snprintf(b, sizeof(b), "%" PRIu64, v);
+	jw_raw(w, b);
+}
+
+void jw_i64(struct jw *w, int64_t v)
+{
+	char b[24];
+
+	snprintf(b, sizeof(b), "%" PRId64, v);
+	jw_raw(w, b);
+}
+
+void jw_double(struct jw *w, double v)
+{
+	char b[32];
+
+	if (!isfinite(v)) {
+		jw_null(w);
+		return;
+	}
+	/* %.15g reads well (0.1, not 0.10000000000000001); fall back when it would lose bits */
+	snprintf(b, sizeof(b), "%.15g", v);
+	if (strtod(b, NULL) != v)
+		snprintf(b, sizeof(b), "%.17g", v);
+	jw_raw(w, b);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	jw_raw(w, v ? "true" : "false");
+}
+
+void jw_null(struct jw *w)
+{
+	jw_raw(w, "null");
+}
+
+void jw_kv_str(struct jw *w, const char *k, const char *s)
+{
+	jw_key(w, k);
+	jw_str(w, s);
+}
+
+void jw_kv_strn(struct jw *w, const char *k, const char *s, size_t n)
+{
+	jw_key(w, k);
+	jw_strn(w, s, n);
+}
+
+void jw_kv_u64(struct jw *w, const char *k, uint64_t v)
+{
+	jw_key(w, k);
+	jw_u64(w, v);
+}
+
+void jw_kv_i64(struct jw *w, const char *k, int64_t v)
+{
+	jw_key(w, k);
+	jw_i64(w, v);
+}
+
+void jw_kv_double(struct jw *w, const char *k, double v)
+{
+	jw_key(w, k);
+	jw_double(w, v);
+}
+
+void jw_kv_bool(struct jw *w, const char *k, bool v)
+{
+	jw_key(w, k);
+	jw_bool(w, v);
+}
+
+bool json_str_is_lossless(const char *s, size_t n)
+{
+	size_t i = 0, len;
+
+	if (!s)
+		return !n;
+	while (i < n) {
+		len = utf8_decode(s + i, n - i, NULL);
+		if (!len)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+void jw_kv_hex(struct jw *w, const char *k, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	char *o;
+
+	jw_key(w, k);
+	if (!begin_value(w))
+		return;
+	if (n > (SIZE_MAX - 2) / 2 || !reserve(w, 2 * n + 2)) {
+		fail(w, -ENOMEM);
+		return;
+	}
+	o = w->buf + w->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		*o++ = hexdig[p[i] >> 4];
+		*o++ = hexdig[p[i] & 0xf];
+	}
+	*o++ = '"';
+	*o = '\0';
+	w->len = (size_t)(o - w->buf);
+}

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Skeleton lifecycle. Errors are printed here, once, with the hint that fixes them.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "procscope.skel.h"
+#include "loader.h"
+#include "log.h"
+
+#define BTF_PATH "/sys/kernel/btf/vmlinux"
+#define TRACEFS "/sys/kernel/tracing"
+#define MAX_LINKS 64
+
+struct loader {
+	struct procscope_bpf *skel;
+	struct ring_buffer *rb;
+	struct loader_opts opts;
+	size_t ringbuf_size;
+	int ncpus;
+	char missing[256];
+	struct bpf_link *links[MAX_LINKS];
+	size_t nlinks;
+};
+
+static int verbose_level;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && verbose_level < 2)
+		return 0;
+	if (!verbose_level)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static size_t default_ringbuf_size(int ncpus)
+{
+	size_t size = 4u << 20;
+
+	/* 1 MiB per CPU, at least 4 MiB: bursts from every CPU land in one ring */
+	while (size < (size_t)ncpus << 20)
+		size <<= 1;
+	return size;
+}
+
+int loader_parse_size(const char *s, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	else if (*end == 'g' || *end == 'G')
+		v <<= 30, end++;
+	if (*end || v < 4096 || v > (1ull << 31) || (v & (v - 1)))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int check_environment(void)
+{
+	if (access(BTF_PATH, R_OK)) {
+		psc_err("kernel BTF not found at %s: procscope needs a kernel built with "
+			"CONFIG_DEBUG_INFO_BTF=y",
+			BTF_PATH);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void report_load_error(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		psc_err("failed to load BPF programs: %s: run as root (or with CAP_BPF and "
+			"CAP_PERFMON)",
+			strerror(-err));
+	else
+		psc_err("failed to load BPF programs: %s (run with -v for the verifier log)",
+			strerror(-err));
+}
+
+int loader__open(struct loader **out, const struct loader_opts *opts)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	struct loader *l;
+	int err;
+
+	*out = NULL;
+	if (geteuid() != 0) {
+		/* capabilities may still allow it: try, and explain EPERM below */
+		psc_dbg("not running as root");
+	}
+	err = check_environment();
+	if (err)
+		return err;
+	verbose_level = opts->verbose;
+	libbpf_set_print(libbpf_print);
+	/* kernels >= 5.11 account BPF memory to the cgroup: a failure here is not fatal */
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		psc_dbg("could not raise RLIMIT_MEMLOCK: %s", strerror(errno));
+
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->opts = *opts;
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0)
+		l->ncpus = 1;
+	l->ringbuf_size = opts->ringbuf_size ? opts->ringbuf_size : default_ringbuf_size(l->ncpus);
+
+	l->skel = procscope_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		report_load_error(err);
+		goto out_free;
+	}
+	l->skel->rodata->cfg_self_tgid = opts->self_tgid;
+	l->skel->rodata->cfg_filter_mode = opts->filter_mode;
+	err = bpf_map__set_max_entries(l->skel->maps.events, l->ringbuf_size);
+	if (err) {
+		psc_err("failed to size the ring buffer to %zu bytes: %s", l->ringbuf_size,
+			strerror(-err));
+		goto out_free;
+	}
+	err = procscope_bpf__load(l->skel);
+	if (err) {
+		report_load_error(err);
+		goto out_free;
+	}
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), opts->on_record, opts->ctx,
+				 NULL);
+	if (!l->rb) {
+		err = -errno;
+		psc_err("failed to create the ring buffer reader: %s", strerror(-err));
+		goto out_free;
+	}
+	*out = l;
+	return 0;
+
+out_free:
+	loader__free(l);
+	return err;
+}
+
+int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns)
+{
+	struct psc_tracked t = { .start_ns = start_ns };
+
+	if (bpf_map__update_elem(l->skel->maps.tracked, &tgid, sizeof(tgid), &t, sizeof(t),
+				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* libbpf resolves tracepoint/ ids through tracefs, which a fresh machine has not mounted */
+static int ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (!stat(TRACEFS "/events", &st) || !stat("/sys/kernel/debug/tracing/events", &st))
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
+		int err = -errno;
+
+		psc_warn("failed to mount tracefs at %s: %s", TRACEFS, strerror(-err));
+		return err;
+	}
+	psc_info("mounted tracefs at %s (needed for syscall tracepoints)", TRACEFS);
+	return 0;
+}
+
+static void note_missing(struct loader *l, const char *name)
+{
+	size_t len = strlen(l->missing);
+
+	snprintf(l->missing + len, sizeof(l->missing) - len, "%s%s", len ? "," : "", name);
+}
+
+int loader__attach(struct loader *l)
+{
+	struct bpf_program *prog;
+	bool tracefs_ok = ensure_tracefs() == 0;
+	bool warned = false;
+	int err;
+
+	bpf_object__for_each_program(prog, l->skel->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+		bool syscall_tp = !strncmp(sec, "tracepoint/", 11);
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (l->nlinks == MAX_LINKS)
+			return -E2BIG;
+		link = syscall_tp && !tracefs_ok ? NULL : bpf_program__attach(prog);
+		if (link) {
+			l->links[l->nlinks++] = link;
+			continue;
+		}
+		err = syscall_tp && !tracefs_ok ? -ENOENT : -errno;
+		if (!syscall_tp) {
+			psc_err("failed to attach %s (%s): %s", bpf_program__name(prog), sec,
+				strerror(-err));
+			return err;
+		}
+		/* a missing syscall tracepoint loses detail, not the trace */
+		note_missing(l, bpf_program__name(prog));
+		if (!warned)
+			psc_warn("failed to attach %s: %s: reaps will be inferred from "
+				 "sched_process_free (reaper unknown)",
+				 sec, strerror(-err));
+		warned = true;
+	}
+	return 0;
+}
+
+int loader__poll(struct loader *l, int timeout_ms)
+{
+	return ring_buffer__poll(l->rb, timeout_ms);
+}
+
+int loader__drain(struct loader *l)
+{
+	return ring_buffer__consume(l->rb);
+}
+
+static int sum_percpu(struct loader *l, struct bpf_map *map, __u32 key, uint64_t *out)
+{
+	uint64_t *vals = calloc(l->ncpus, sizeof(*vals));
+	int i, err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	*out = 0;
+	if (bpf_map__lookup_elem(map, &key, sizeof(key), vals, sizeof(*vals) * l->ncpus, 0))
+		err = -errno;
+	for (i = 0; !err && i < l->ncpus; i++)
+		*out += vals[i];
+	free(vals);
+	return err;
+}
+
+int loader__read_drops(struct loader *l, uint64_t by_type[PSC_EV_TYPE_MAX])
+{
+	__u32 t;
+	int err;
+
+	for (t = 0; t < PSC_EV_TYPE_MAX; t++) {
+		err = sum_percpu(l, l->skel->maps.drops, t, &by_type[t]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+uint64_t loader__track_overflows(struct loader *l)
+{
+	uint64_t v = 0;
+
+	sum_percpu(l, l->skel->maps.stats, PSC_STAT_TRACK_FULL, &v);
+	return v;
+}
+
+size_t loader__ringbuf_size(const struct loader *l)
+{
+	return l->ringbuf_size;
+}
+
+const char *loader__missing(const struct loader *l)
+{
+	return l->missing;
+}
+
+void loader__free(struct loader *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	ring_buffer__free(l->rb);
+	for (i = 0; i < l->nlinks; i++)
+		bpf_link__destroy(l->links[i]);
+	procscope_bpf__destroy(l->skel);
+	free(l);
+}

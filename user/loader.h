@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The BPF side as userspace sees it: open -> configure -> load -> track -> attach -> poll.
+ * The only module that knows the skeleton.
+ */
+#ifndef __PSC_LOADER_H
+#define __PSC_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "psc_events.h"
+
+struct loader;
+
+struct loader_opts {
+	uint32_t self_tgid; /* never traced */
+	uint32_t filter_mode; /* PSC_FILTER_* */
+	uint32_t groups; /* PSC_GROUP_* */
+	size_t ringbuf_size; /* bytes; 0 = default for this machine */
+	int verbose; /* libbpf's messages on stderr */
+	/* called for every ring-buffer record; a negative return stops the poll */
+	int (*on_record)(void *ctx, void *data, size_t len);
+	void *ctx;
+};
+
+/* Check the environment (privileges, BTF), open and load the programs. Prints its errors. */
+int loader__open(struct loader **out, const struct loader_opts *opts);
+/* Follow @tgid and its descendants (PSC_FILTER_TREE) */
+int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns);
+/* Attach every program (mounting tracefs if a syscall tracepoint needs it). Prints its errors. */
+int loader__attach(struct loader *l);
+/* Wait up to @timeout_ms for records and consume them; returns records or -errno (-EINTR too) */
+int loader__poll(struct loader *l, int timeout_ms);
+/* Consume what is in the ring without waiting */
+int loader__drain(struct loader *l);
+/* Cumulative kernel-side drops per event type (summed over CPUs) */
+int loader__read_drops(struct loader *l, uint64_t by_type[PSC_EV_TYPE_MAX]);
+/* Descendants the kernel could not follow because the tracked map was full */
+uint64_t loader__track_overflows(struct loader *l);
+size_t loader__ringbuf_size(const struct loader *l);
+/* Programs whose attach failed (their events are missing), as a comma-separated list */
+const char *loader__missing(const struct loader *l);
+void loader__free(struct loader *l);
+
+/* Parse "4M", "512K", "1048576" into bytes; the ring needs a power of two >= 4096 */
+int loader_parse_size(const char *s, size_t *out);
+
+#endif /* __PSC_LOADER_H */

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * procscope: command table and option parsing. No tracing logic lives here.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "demo.h"
+#include "loader.h"
+#include "log.h"
+#include "trace.h"
+#include "version.h"
+
+#define EXIT_USAGE 2
+
+static const char trace_usage[] =
+	"Usage: procscope trace [OPTIONS] [-p PID | [--] COMMAND [ARGS...]]\n"
+	"\n"
+	"Trace process fork, exec, exit and reap with eBPF: system-wide, a process and its\n"
+	"descendants (-p), or a command and everything it starts.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --pid PID          trace PID and its descendants (followed as they fork)\n"
+	"  -o, --output FILE      write every event as NDJSON to FILE (gzip if it ends in .gz;\n"
+	"                         '-' for stdout); created with mode 0600, never through a symlink\n"
+	"  -q, --quiet            no live event lines\n"
+	"      --no-summary       no summary at the end\n"
+	"  -d, --duration SECS    stop after SECS seconds\n"
+	"  -e, --events GROUPS    event groups, comma-separated: proc (default: all)\n"
+	"      --threads          live lines for thread creation and exit too\n"
+	"      --ringbuf-size N   ring buffer size in bytes, power of two, K/M suffix\n"
+	"                         (default: 1M per CPU, at least 4M)\n"
+	"  -v, --verbose          more diagnostics (twice: libbpf debug output)\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"With a COMMAND, procscope exits with the command's exit status (killed by a signal:\n"
+	"the same signal), and stops when the command and all its descendants are gone.\n"
+	"Options after COMMAND belong to the command.\n"
+	"\n"
+	"Examples:\n"
+	"  procscope trace                         # everything, until Ctrl-C\n"
+	"  procscope trace -p 1234 -d 10           # pid 1234 and its descendants, 10 s\n"
+	"  procscope trace -o log.jsonl -- make -j4 # a build, with an NDJSON log\n";
+
+static const char demo_usage[] =
+	"Usage: procscope demo [OPTIONS] [NAME...]\n"
+	"\n"
+	"Run built-in workloads that show process-lifecycle concepts, each under tracing\n"
+	"(default: all of them, one after the other).\n"
+	"\n"
+	"Options:\n"
+	"  -l, --list             list the demos\n"
+	"      --no-trace         run the workload alone, without tracing\n"
+	"      --truth FILE       append the workload's ground-truth records (JSON lines) to FILE\n"
+	"  -o, --output FILE      NDJSON event log (one demo only)\n"
+	"  -q, --quiet            no live event lines\n"
+	"      --no-summary       no summary at the end\n"
+	"      --ringbuf-size N   as for trace\n"
+	"  -v, --verbose          more diagnostics\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"Examples:\n"
+	"  procscope demo --list\n"
+	"  procscope demo zombie orphan\n"
+	"  procscope demo --no-trace fork\n";
+
+static const char main_usage[] =
+	"Usage: procscope COMMAND [OPTIONS]\n"
+	"\n"
+	"Trace process lifecycles (fork, exec, exit, zombies, orphans) with eBPF.\n"
+	"\n"
+	"Commands:\n"
+	"  trace     trace the system, a process tree (-p) or a command\n"
+	"  demo      run the built-in demo workloads under tracing\n"
+	"  help      this help\n"
+	"\n"
+	"  procscope COMMAND --help for its options; procscope --version\n";
+
+enum {
+	OPT_NO_SUMMARY = 256,
+	OPT_THREADS,
+	OPT_RINGBUF,
+	OPT_NO_TRACE,
+	OPT_TRUTH,
+};
+
+static int parse_pid(const char *s, pid_t *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v <= 0 || v > INT_MAX)
+		return -EINVAL;
+	*out = (pid_t)v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || end == s || !(v > 0) || v > 1e7)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Options shared by trace and demo; returns 1 if handled, 0 if not, -1 on a bad value */
+static int common_opt(int c, const char *arg, struct trace_opts *o)
+{
+	const char *bad = NULL;
+
+	switch (c) {
+	case 'o':
+		o->output = arg;
+		return 1;
+	case 'q':
+		o->quiet = true;
+		return 1;
+	case OPT_NO_SUMMARY:
+		o->no_summary = true;
+		return 1;
+	case OPT_THREADS:
+		o->threads = true;
+		return 1;
+	case 'v':
+		o->verbose++;
+		psc_log_set_level(PSC_LOG_DBG);
+		return 1;
+	case OPT_RINGBUF:
+		if (loader_parse_size(arg, &o->ringbuf_size)) {
+			psc_err("invalid --ringbuf-size '%s': want a power of two >= 4096 "
+				"(K/M/G suffix allowed)",
+				arg);
+			return -1;
+		}
+		return 1;
+	case 'd':
+		if (parse_seconds(arg, &o->duration)) {
+			psc_err("invalid duration '%s': want seconds > 0", arg);
+			return -1;
+		}
+		return 1;
+	case 'e':
+		if (trace_parse_groups(arg, &o->groups, &bad)) {
+			psc_err("unknown event group '%s' (known: proc)", bad ? bad : arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int bad_usage(const char *cmd)
+{
+	fprintf(stderr, "Try 'procscope %s --help' for more information.\n", cmd);
+	return EXIT_USAGE;
+}
+
+static int cmd_trace(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct trace_opts o = { .groups = PSC_GROUP_PROC };
+	int c, r;
+
+	optind = 1;
+	/* '+': stop at the command, so 'procscope trace ls -l' leaves -l to ls */
+	while ((c = getopt_long(argc, argv, "+p:o:qd:e:vh", longopts, NULL)) != -1) {
+		r = common_opt(c, optarg, &o);
+		if (r < 0)
+			return bad_usage("trace");
+		if (r)
+			continue;
+		switch (c) {
+		case 'p':
+			if (parse_pid(optarg, &o.pid)) {
+				psc_err("invalid pid '%s'", optarg);
+				return bad_usage("trace");
+			}
+			break;
+		case 'h':
+			fputs(trace_usage, stdout);
+			return 0;
+		default:
+			return bad_usage("trace");
+		}
+	}
+	if (optind < argc)
+		o.argv = argv + optind;
+	if (o.argv && o.pid) {
+		psc_err("-p and a command cannot be combined: trace one or the other");
+		return bad_usage("trace");
+	}
+	return trace_run(&o);
+}
+
+static void list_demos(void)
+{
+	const struct demo *d;
+	size_t n, i;
+
+	d = demo_table(&n);
+	for (i = 0; i < n; i++)
+		printf("%-18s %-6s %s\n", d[i].name, d[i].group, d[i].summary);
+}
+
+static int self_exe(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+
+	if (n <= 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int run_traced_demo(const char *name, const char *truth, struct trace_opts *o)
+{
+	char exe[PATH_MAX];
+	char *argv[8];
+	int i = 0;
+
+	if (self_exe(exe, sizeof(exe))) {
+		psc_err("failed to find my own executable: %s", strerror(errno));
+		return 1;
+	}
+	argv[i++] = exe;
+	argv[i++] = (char *)"demo";
+	argv[i++] = (char *)"--no-trace";
+	if (truth) {
+		argv[i++] = (char *)"--truth";
+		argv[i++] = (char *)truth;
+	}
+	argv[i++] = (char *)name;
+	argv[i] = NULL;
+	o->argv = argv;
+	if (!o->quiet)
+		printf("\n### demo %s: %s\n", name, demo_find(name)->summary);
+	fflush(stdout);
+	return trace_run(o);
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "list", no_argument, NULL, 'l' },
+		{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
+		{ "truth", required_argument, NULL, OPT_TRUTH },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct trace_opts o = { .groups = PSC_GROUP_PROC };
+	const char *truth = NULL;
+	bool no_trace = false;
+	const struct demo *table;
+	size_t n, i;
+	int c, r, ret = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+lo:qvh", longopts, NULL)) != -1) {
+		r = common_opt(c, optarg, &o);
+		if (r < 0)
+			return bad_usage("demo");
+		if (r)
+			continue;
+		switch (c) {
+		case 'l':
+			list_demos();
+			return 0;
+		case OPT_NO_TRACE:
+			no_trace = true;
+			break;
+		case OPT_TRUTH:
+			truth = optarg;
+			break;
+		case 'h':
+			fputs(demo_usage, stdout);
+			return 0;
+		default:
+			return bad_usage("demo");
+		}
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		if (!demo_find(argv[i])) {
+			psc_err("unknown demo '%s' (see procscope demo --list)", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (o.output && argc - optind != 1) {
+		psc_err("-o needs exactly one demo name");
+		return bad_usage("demo");
+	}
+	if (no_trace) {
+		if (argc - optind != 1) {
+			psc_err("--no-trace runs exactly one demo");
+			return bad_usage("demo");
+		}
+		return demo_main(argv[optind], truth, o.quiet);
+	}
+	if (optind < argc) {
+		for (i = (size_t)optind; i < (size_t)argc && ret == 0; i++)
+			ret = run_traced_demo(argv[i], truth, &o);
+		return ret;
+	}
+	table = demo_table(&n);
+	for (i = 0; i < n && ret == 0; i++)
+		ret = run_traced_demo(table[i].name, truth, &o);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd || !strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(main_usage, cmd ? stdout : stderr);
+		return cmd ? 0 : EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		printf("procscope %s\n", PSC_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "trace"))
+		return cmd_trace(argc - 1, argv + 1);
+	if (!strcmp(cmd, "demo"))
+		return cmd_demo(argc - 1, argv + 1);
+	psc_err("unknown command '%s'", cmd);
+	fputs(main_usage, stderr);
+	return EXIT_USAGE;
+}

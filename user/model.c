@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Event routing and trace-wide accounting. Pure: sinks do the output.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+
+static void model_on_orphan(void *ctx, const struct proc *child, const struct proc *old_parent,
+			    const struct proc *new_parent, uint64_t ts)
+{
+	struct model *m = ctx;
+
+	if (m->npending == m->cap_pending) {
+		size_t cap = m->cap_pending ? m->cap_pending * 2 : 16;
+		void *p = realloc(m->pending, cap * sizeof(*m->pending));
+
+		if (!p) {
+			m->err = -ENOMEM;
+			return;
+		}
+		m->pending = p;
+		m->cap_pending = cap;
+	}
+	m->pending[m->npending].child = child;
+	m->pending[m->npending].old_parent = old_parent;
+	m->pending[m->npending].new_parent = new_parent;
+	m->pending[m->npending].ts = ts;
+	m->npending++;
+}
+
+static const struct proctree_ops model_tree_ops = {
+	.orphan = model_on_orphan,
+};
+
+struct model *model__new(void)
+{
+	struct model *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->tree = proctree__new(&model_tree_ops, m);
+	if (!m->tree) {
+		free(m);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return m;
+}
+
+void model__free(struct model *m)
+{
+	struct sink *s, *next;
+
+	if (!m)
+		return;
+	for (s = m->sinks; s; s = next) {
+		next = s->next;
+		if (s->destroy)
+			s->destroy(s);
+	}
+	proctree__free(m->tree);
+	free(m->pending);
+	free(m);
+}
+
+void model__add_sink(struct model *m, struct sink *s)
+{
+	struct sink **pp = &m->sinks;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	s->next = NULL;
+	*pp = s;
+}
+
+int model__apply(struct model *m, const union psc_event *ev)
+{
+	const struct proc *subject = NULL;
+	struct sink *s;
+	size_t i;
+	int err;
+
+	if (ev->hdr.type >= PSC_EV_TYPE_MAX || !decode_type_name(ev->hdr.type)) {
+		m->stats.unknown_type++;
+		return 0;
+	}
+	if (!m->first_ts)
+		m->first_ts = ev->hdr.ts_ns;
+	if (ev->hdr.ts_ns < m->last_ts)
+		m->stats.out_of_order++;
+	else
+		m->last_ts = ev->hdr.ts_ns;
+	m->stats.events++;
+	m->stats.by_type[ev->hdr.type]++;
+
+	m->npending = 0;
+	err = proctree__apply(m->tree, ev, &subject);
+	for (s = m->sinks; s; s = s->next)
+		if (s->event)
+			s->event(s, m, ev, subject);
+	for (i = 0; i < m->npending; i++)
+		for (s = m->sinks; s; s = s->next)
+			if (s->orphan)
+				s->orphan(s, m, m->pending[i].child, m->pending[i].old_parent,
+					  m->pending[i].new_parent, m->pending[i].ts);
+	m->npending = 0;
+	if (!err && m->err)
+		err = m->err;
+	return err;
+}
+
+int model__apply_raw(struct model *m, const void *data, size_t len)
+{
+	union psc_event ev;
+	int err = decode_record(data, len, &ev);
+
+	if (err == -EPROTO) {
+		m->stats.unknown_type++;
+		return 0;
+	}
+	if (err) {
+		m->stats.malformed++;
+		return 0;
+	}
+	return model__apply(m, &ev);
+}
+
+void model__lost(struct model *m, uint64_t ts, const uint64_t *by_type)
+{
+	uint64_t total = 0;
+	struct sink *s;
+	int t;
+
+	for (t = 0; t < PSC_EV_TYPE_MAX; t++) {
+		m->stats.lost_by_type[t] += by_type[t];
+		total += by_type[t];
+	}
+	if (!total)
+		return;
+	m->stats.lost += total;
+	for (s = m->sinks; s; s = s->next)
+		if (s->lost)
+			s->lost(s, m, ts, by_type, total);
+}
+
+int model__flush(struct model *m)
+{
+	struct sink *s;
+	int err = 0, e;
+
+	for (s = m->sinks; s; s = s->next) {
+		if (!s->flush)
+			continue;
+		e = s->flush(s);
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
+int model__finish(struct model *m, uint64_t end_ts)
+{
+	struct sink *s;
+	int err = 0, e;
+
+	m->end_ts = end_ts > m->last_ts ? end_ts : m->last_ts;
+	for (s = m->sinks; s; s = s->next) {
+		if (!s->finish)
+			continue;
+		e = s->finish(s, m);
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The event model: routes decoded events to the process tree (and later models), keeps the
+ * trace-wide counters, and hands every event and derived fact to the sinks in order. Live
+ * tracing and `report` of a saved log both feed this, so both print the same result. Pure.
+ */
+#ifndef __PSC_MODEL_H
+#define __PSC_MODEL_H
+
+#include <stdint.h>
+#include "decode.h"
+#include "proctree.h"
+
+struct model;
+
+/* Facts about the trace itself, for headers and summaries */
+struct trace_meta {
+	char tool_version[32];
+	char kernel[128];
+	char hostname[128];
+	char boot_id[40];
+	uint64_t boottime_base_ns; /* CLOCK_BOOTTIME at trace start: output times count from it */
+	uint64_t realtime_base_ns; /* CLOCK_REALTIME at the same moment */
+	char mode[16]; /* "system", "pid", "command" */
+	uint32_t target_pid; /* -p PID, or the launched command's pid */
+	char command[512]; /* the launched command, shell-quoted, or "" */
+	uint32_t groups; /* PSC_GROUP_* */
+	uint64_t ringbuf_bytes;
+	char missing_hooks[256]; /* programs that could not attach */
+	int exit_status; /* the launched command's wait status, -1 if none */
+	int interrupted; /* stopped by a signal (SIGINT...) */
+};
+
+/* An output: live text, the NDJSON log, the summary. Every callback is optional. */
+struct sink {
+	void (*event)(struct sink *s, const struct model *m, const union psc_event *ev,
+		      const struct proc *subject);
+	void (*orphan)(struct sink *s, const struct model *m, const struct proc *child,
+		       const struct proc *old_parent, const struct proc *new_parent, uint64_t ts);
+	void (*lost)(struct sink *s, const struct model *m, uint64_t ts, const uint64_t *by_type,
+		     uint64_t total);
+	/* push buffered output out (called a few times a second); 0 or -errno */
+	int (*flush)(struct sink *s);
+	/* end of trace: write trailers; returns 0 or -errno (e.g. a write error) */
+	int (*finish)(struct sink *s, const struct model *m);
+	void (*destroy)(struct sink *s);
+	struct sink *next;
+};
+
+struct model_stats {
+	uint64_t events; /* applied */
+	uint64_t by_type[PSC_EV_TYPE_MAX];
+	uint64_t malformed; /* records decode_record() refused */
+	uint64_t unknown_type;
+	uint64_t lost; /* kernel-side drops (ring buffer full) */
+	uint64_t lost_by_type[PSC_EV_TYPE_MAX];
+	uint64_t out_of_order; /* ts older than the previous event's */
+};
+
+struct model {
+	struct proctree *tree;
+	struct sink *sinks;
+	struct trace_meta meta;
+	struct model_stats stats;
+	uint64_t first_ts;
+	uint64_t last_ts;
+	uint64_t end_ts; /* when the trace stopped (for still-running intervals) */
+	/* orphans derived while applying one event, delivered after it */
+	struct {
+		const struct proc *child;
+		const struct proc *old_parent;
+		const struct proc *new_parent;
+		uint64_t ts;
+	} *pending;
+	size_t npending;
+	size_t cap_pending;
+	int err; /* first -ENOMEM */
+};
+
+/* Returns NULL with errno set */
+struct model *model__new(void);
+/* Frees the model and its sinks */
+void model__free(struct model *m);
+/* Sinks are called in the order they were added */
+void model__add_sink(struct model *m, struct sink *s);
+/* Apply one decoded event and pass it to the sinks. Returns 0 or -ENOMEM. */
+int model__apply(struct model *m, const union psc_event *ev);
+/* Decode raw record bytes and apply them; malformed records are counted, not fatal. */
+int model__apply_raw(struct model *m, const void *data, size_t len);
+/* Kernel drop counters grew by @by_type (per type) since the last call */
+void model__lost(struct model *m, uint64_t ts, const uint64_t *by_type);
+/* Every sink's flush(); returns the first error */
+int model__flush(struct model *m);
+/* End of trace at @end_ts: every sink's finish(); returns the first error */
+int model__finish(struct model *m, uint64_t end_ts);
+
+/* ns since the trace start (negative for times before it) */
+static inline int64_t model_rel_ns(const struct model *m, uint64_t ts)
+{
+	return (int64_t)(ts - m->meta.boottime_base_ns);
+}
+
+#endif /* __PSC_MODEL_H */

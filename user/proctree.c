@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Process table: a pid hash with chains (several generations of one pid may be present), an
+ * array in creation order for printers, and per-parent child lists for reparenting.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "proctree.h"
+
+#define HASH_BITS 14
+#define HASH_SIZE (1u << HASH_BITS)
+
+struct proctree {
+	struct proc *hash[HASH_SIZE];
+	struct proc **all;
+	size_t n;
+	size_t cap;
+	uint64_t tick_ns;
+	struct proctree_stats stats;
+	const struct proctree_ops *ops;
+	void *ctx;
+};
+
+static uint32_t pid_hash(uint32_t pid)
+{
+	return (pid * 2654435761u) >> (32 - HASH_BITS);
+}
+
+struct proctree *proctree__new(const struct proctree_ops *ops, void *ctx)
+{
+	struct proctree *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->tick_ns = 10000000;
+	t->ops = ops;
+	t->ctx = ctx;
+	return t;
+}
+
+void proctree__free(struct proctree *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n; i++) {
+		free(t->all[i]->filename);
+		free(t->all[i]->args);
+		free(t->all[i]);
+	}
+	free(t->all);
+	free(t);
+}
+
+void proctree__set_tick_ns(struct proctree *t, uint64_t tick_ns)
+{
+	if (tick_ns)
+		t->tick_ns = tick_ns;
+}
+
+const struct proctree_stats *proctree__stats(const struct proctree *t)
+{
+	return &t->stats;
+}
+
+struct proc *const *proctree__all(const struct proctree *t, size_t *n)
+{
+	*n = t->n;
+	return t->all;
+}
+
+/*
+ * /proc gives start times in clock ticks (floor), the kernel in ns: when either side comes from
+ * /proc, allow one tick either way. A pid is not reused within a tick.
+ */
+static bool start_matches(const struct proctree *t, const struct proc *p, uint64_t start_ns,
+			  bool approx)
+{
+	uint64_t d;
+
+	if (p->start_ns == start_ns)
+		return true;
+	if (!approx && !(p->flags & PROC_F_START_APPROX))
+		return false;
+	d = p->start_ns > start_ns ? p->start_ns - start_ns : start_ns - p->start_ns;
+	return d <= t->tick_ns;
+}
+
+static struct proc *find_tol(const struct proctree *t, uint32_t pid, uint64_t start_ns,
+			     bool approx)
+{
+	struct proc *p;
+
+	for (p = t->hash[pid_hash(pid)]; p; p = p->hnext)
+		if (p->pid == pid && start_matches(t, p, start_ns, approx))
+			return p;
+	return NULL;
+}
+
+struct proc *proctree__find(const struct proctree *t, uint32_t pid, uint64_t start_ns)
+{
+	return find_tol(t, pid, start_ns, false);
+}
+
+struct proc *proctree__find_pid(const struct proctree *t, uint32_t pid)
+{
+	struct proc *p;
+
+	/* chains are pushed at the head, so the first match is the newest */
+	for (p = t->hash[pid_hash(pid)]; p; p = p->hnext)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+static void child_unlink(struct proc *c)
+{
+	if (!c->parent)
+		return;
+	if (c->sib_prev)
+		c->sib_prev->sib_next = c->sib_next;
+	else
+		c->parent->child_head = c->sib_next;
+	if (c->sib_next)
+		c->sib_next->sib_prev = c->sib_prev;
+	c->sib_prev = c->sib_next = NULL;
+	c->parent = NULL;
+}
+
+static void child_link(struct proc *c, struct proc *parent)
+{
+	if (c->parent == parent)
+		return;
+	child_unlink(c);
+	if (!parent || parent == c)
+		return;
+	c->parent = parent;
+	c->sib_next = parent->child_head;
+	if (parent->child_head)
+		parent->child_head->sib_prev = c;
+	parent->child_head = c;
+}
+
+/* A process that is gone without a traced exit or reap (e.g. the pid was reused) */
+static void retire_stale(struct proctree *t, struct proc *old, uint64_t ts)
+{
+	if (old->state == PROC_REAPED)
+		return;
+	t->stats.pid_reuse++;
+	old->state = PROC_REAPED;
+	old->reap_ts = ts;
+}
+
+static struct proc *proc_new(struct proctree *t, uint32_t pid, uint64_t start_ns, uint32_t flags)
+{
+	struct proc *p, *old;
+	uint32_t h = pid_hash(pid);
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct proc **all = realloc(t->all, cap * sizeof(*all));
+
+		if (!all)
+			return NULL;
+		t->all = all;
+		t->cap = cap;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	/* a live or zombie process with this pid cannot coexist with a new one */
+	old = proctree__find_pid(t, pid);
+	if (old)
+		retire_stale(t, old, start_ns);
+	p->pid = pid;
+	p->start_ns = start_ns;
+	p->flags = flags;
+	p->seq = (uint32_t)t->n;
+	p->hnext = t->hash[h];
+	t->hash[h] = p;
+	t->all[t->n++] = p;
+	return p;
+}
+
+/* The process an event names; created (implicit) if the trace never met it */
+static struct proc *proc_get(struct proctree *t, uint32_t pid, uint64_t start_ns)
+{
+	struct proc *p;
+
+	if (!pid)
+		return NULL;
+	p = proctree__find(t, pid, start_ns);
+	if (p) {
+		if ((p->flags & PROC_F_START_APPROX) && p->start_ns != start_ns) {
+			p->start_ns = start_ns; /* exact now */
+			p->flags &= ~PROC_F_START_APPROX;
+		}
+		return p;
+	}
+	p = proc_new(t, pid, start_ns, PROC_F_IMPLICIT);
+	if (p)
+		t->stats.implicit++;
+	return p;
+}
+
+static int set_str(char **dst, const char *src, size_t len)
+{
+	char *s = malloc(len + 1);
+
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, src, len);
+	s[len] = '\0';
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int inherit_image(struct proc *c, const struct proc *parent)
+{
+	if (parent->filename && set_str(&c->filename, parent->filename, strlen(parent->filename)))
+		return -ENOMEM;
+	if (parent->args && set_str(&c->args, parent->args, parent->args_len))
+		return -ENOMEM;
+	c->args_len = parent->args_len;
+	return 0;
+}
+
+static int apply_fork(struct proctree *t, const struct psc_ev_proc_fork *e, const struct proc **subj)
+{
+	struct proc *parent, *c;
+
+	if (e->flags & PSC_FORK_THREAD) {
+		c = proc_get(t, e->hdr.tgid, e->hdr.start_ns);
+		if (!c)
+			return -ENOMEM;
+		c->threads_live++;
+		c->threads_total++;
+		t->stats.thread_forks++;
+		*subj = c;
+		return 0;
+	}
+	parent = proc_get(t, e->parent_tgid, e->parent_start_ns);
+	c = proctree__find(t, e->child_tgid, e->child_start_ns);
+	if (!c)
+		c = proc_new(t, e->child_tgid, e->child_start_ns, 0);
+	if (!c)
+		return -ENOMEM;
+	c->flags |= PROC_F_FORKED;
+	c->flags &= ~PROC_F_IMPLICIT;
+	c->fork_ts = e->hdr.ts_ns;
+	memcpy(c->comm, e->comm, sizeof(c->comm));
+	if (parent) {
+		c->fork_parent = parent;
+		child_link(c, parent);
+		if (!c->filename && inherit_image(c, parent))
+			return -ENOMEM;
+	}
+	t->stats.forks++;
+	*subj = c;
+	return 0;
+}
+
+static int apply_exec(struct proctree *t, const struct psc_ev_proc_exec *e, const struct proc **subj)
+{
+	struct proc *p = proc_get(t, e->hdr.tgid, e->hdr.start_ns);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p->comm, e->comm, sizeof(p->comm));
+	if (set_str(&p->filename, e->filename, strnlen(e->filename, sizeof(e->filename))) ||
+	    set_str(&p->args, e->args, e->args_len))
+		return -ENOMEM;
+	p->args_len = e->args_len;
+	p->nr_execs++;
+	/* exec from a non-leader thread kills the other threads, leader included */
+	if (e->old_tid != e->hdr.tgid && p->threads_live)
+		p->threads_live--;
+	t->stats.execs++;
+	*subj = p;
+	return 0;
+}
+
+/* The dying process's children go to @reaper, as the kernel's forget_original_parent() does */
+static void orphan_children(struct proctree *t, struct proc *dead, struct proc *reaper,
+			    uint64_t ts, bool subreaper)
+{
+	struct proc *c, *next;
+
+	for (c = dead->child_head; c; c = next) {
+		next = c->sib_next;
+		if (c->state == PROC_REAPED)
+			continue; /* gone already: it keeps the parent that reaped it */
+		child_link(c, reaper);
+		if (c->state != PROC_ALIVE)
+			continue; /* a zombie child just changes who must reap it */
+		c->flags |= PROC_F_ORPHANED;
+		if (subreaper)
+			c->flags |= PROC_F_ADOPTED_BY_SUBREAPER;
+		c->old_parent = dead;
+		c->adopt_ts = ts;
+		t->stats.orphans++;
+		if (t->ops && t->ops->orphan)
+			t->ops->orphan(t->ctx, c, dead, reaper, ts);
+	}
+}
+
+static int apply_exit(struct proctree *t, const struct psc_ev_proc_exit *e, const struct proc **subj)
+{
+	struct proc *p = proc_get(t, e->hdr.tgid, e->hdr.start_ns), *parent, *reaper = NULL;
+
+	if (!p)
+		return -ENOMEM;
+	*subj = p;
+	if (!(e->flags & PSC_EXIT_GROUP_DEAD)) {
+		if (p->threads_live)
+			p->threads_live--;
+		t->stats.thread_exits++;
+		return 0;
+	}
+	memcpy(p->comm, e->comm, sizeof(p->comm));
+	p->flags |= PROC_F_EXITED;
+	p->exit_ts = e->hdr.ts_ns;
+	p->exit_status = e->exit_code;
+	p->threads_live = 0;
+	t->stats.exits++;
+	/* the parent at exit is the one that must reap; it may be news to us (reparented earlier) */
+	parent = proc_get(t, e->parent_tgid, e->parent_start_ns);
+	if (parent && parent != p)
+		child_link(p, parent);
+	if (e->flags & PSC_EXIT_AUTOREAP) {
+		p->flags |= PROC_F_AUTOREAP;
+		p->state = PROC_REAPED;
+		p->reap_ts = e->hdr.ts_ns;
+		t->stats.autoreaps++;
+	} else {
+		p->state = PROC_ZOMBIE;
+	}
+	if (e->reaper_tgid)
+		reaper = proc_get(t, e->reaper_tgid, e->reaper_start_ns);
+	if (reaper && reaper != p)
+		orphan_children(t, p, reaper, e->hdr.ts_ns,
+				e->flags & PSC_EXIT_REAPER_SUBREAPER);
+	return 0;
+}
+
+static void mark_reaped(struct proc *p, struct proc *reaper, uint64_t ts)
+{
+	p->state = PROC_REAPED;
+	p->reap_ts = ts;
+	p->reaper = reaper;
+}
+
+static int apply_reap(struct proctree *t, const struct psc_ev_proc_reap *e, const struct proc **subj)
+{
+	struct proc *waiter = proc_get(t, e->hdr.tgid, e->hdr.start_ns);
+	struct proc *p = proctree__find_pid(t, e->reaped_tgid);
+
+	if (!waiter)
+		return -ENOMEM;
+	/* a zombie's pid cannot be reused before the reap, so the newest entry is the one */
+	if (!p || p->state == PROC_REAPED) {
+		t->stats.reap_unmatched++;
+		return 0;
+	}
+	if (p->state == PROC_ALIVE) {
+		/* its exit was lost (or happened before we attached): trust the wait status */
+		p->flags |= PROC_F_EXITED;
+		p->exit_ts = e->hdr.ts_ns;
+		p->exit_status = e->status;
+	}
+	mark_reaped(p, waiter, e->hdr.ts_ns);
+	t->stats.reaps++;
+	*subj = p;
+	return 0;
+}
+
+static int apply_free(struct proctree *t, const struct psc_ev_proc_free *e, const struct proc **subj)
+{
+	struct proc *p = proctree__find(t, e->hdr.tgid, e->hdr.start_ns);
+
+	if (!p || p->state == PROC_REAPED)
+		return 0;
+	/* released without a wait we saw: the reaper is not traced, or the wait hook is missing */
+	p->flags |= PROC_F_REAP_BY_FREE;
+	mark_reaped(p, NULL, e->hdr.ts_ns);
+	t->stats.reaps_by_free++;
+	*subj = p;
+	return 0;
+}
+
+static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e, const struct proc **subj)
+{
+	struct proc *p = find_tol(t, e->hdr.tgid, e->hdr.start_ns, true), *parent;
+
+	if (!p)
+		p = proc_new(t, e->hdr.tgid, e->hdr.start_ns, PROC_F_SEEDED | PROC_F_START_APPROX);
+	if (!p)
+		return -ENOMEM;
+	if (!p->comm[0])
+		memcpy(p->comm, e->comm, sizeof(p->comm));
+	if (!p->filename && e->filename[0] &&
+	    set_str(&p->filename, e->filename, strnlen(e->filename, sizeof(e->filename))))
+		return -ENOMEM;
+	if (e->nr_threads > 1 && !p->threads_live)
+		p->threads_live = e->nr_threads - 1;
+	if (e->state == 'Z' && p->state == PROC_ALIVE)
+		p->state = PROC_ZOMBIE; /* exit time unknown: before the trace */
+	parent = e->parent_tgid ? find_tol(t, e->parent_tgid, e->parent_start_ns, true) : NULL;
+	if (parent && !p->parent && parent != p) {
+		child_link(p, parent);
+		if (!p->fork_parent)
+			p->fork_parent = parent;
+	}
+	t->stats.seeded++;
+	*subj = p;
+	return 0;
+}
+
+int proctree__apply(struct proctree *t, const union psc_event *ev, const struct proc **subject)
+{
+	const struct proc *subj = NULL;
+	int err = 0;
+
+	switch (ev->hdr.type) {
+	case PSC_EV_PROC_FORK:
+		err = apply_fork(t, &ev->fork, &subj);
+		break;
+	case PSC_EV_PROC_EXEC:
+		err = apply_exec(t, &ev->exec, &subj);
+		break;
+	case PSC_EV_PROC_EXIT:
+		err = apply_exit(t, &ev->exit, &subj);
+		break;
+	case PSC_EV_PROC_REAP:
+		err = apply_reap(t, &ev->reap, &subj);
+		break;
+	case PSC_EV_PROC_FREE:
+		err = apply_free(t, &ev->free, &subj);
+		break;
+	case PSC_EV_PROC_SEED:
+		err = apply_seed(t, &ev->seed, &subj);
+		break;
+	default:
+		break;
+	}
+	if (err)
+		t->stats.nomem++;
+	if (subject)
+		*subject = subj;
+	return err;
+}
+
+uint64_t proc_zombie_ns(const struct proc *p, uint64_t now)
+{
+	if (!(p->flags & PROC_F_EXITED) || (p->flags & PROC_F_AUTOREAP))
+		return 0;
+	if (p->state == PROC_REAPED)
+		return p->reap_ts > p->exit_ts ? p->reap_ts - p->exit_ts : 0;
+	return now > p->exit_ts ? now - p->exit_ts : 0;
+}
+
+uint64_t proc_lifetime_ns(const struct proc *p, uint64_t now)
+{
+	uint64_t end = (p->flags & PROC_F_EXITED) ? p->exit_ts : now;
+
+	return end > p->start_ns ? end - p->start_ns : 0;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The process table and tree: fork, exec, exit, reparent, reap; zombie and orphan detection.
+ * Pure: no I/O, never prints. Processes are keyed by (pid, start time), so pid reuse never
+ * merges two processes.
+ */
+#ifndef __PSC_PROCTREE_H
+#define __PSC_PROCTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "decode.h"
+
+enum proc_state {
+	PROC_ALIVE = 0,
+	PROC_ZOMBIE = 1, /* exited, not reaped yet */
+	PROC_REAPED = 2,
+};
+
+#define PROC_F_SEEDED (1u << 0) /* existed before the trace, read from /proc */
+#define PROC_F_IMPLICIT (1u << 1) /* first met in another event: origin unknown */
+#define PROC_F_START_APPROX (1u << 2) /* start_ns known to a clock tick only (/proc) */
+#define PROC_F_ORPHANED (1u << 3) /* its parent exited while it lived */
+#define PROC_F_AUTOREAP (1u << 4) /* released at exit: the parent ignores SIGCHLD */
+#define PROC_F_REAP_BY_FREE (1u << 5) /* the reaping wait was not seen: reaped when freed */
+#define PROC_F_EXITED (1u << 6) /* its exit was traced (exit_ts, exit_status valid) */
+#define PROC_F_ADOPTED_BY_SUBREAPER (1u << 7)
+#define PROC_F_FORKED (1u << 8) /* its fork was traced (fork_ts valid) */
+
+struct proc {
+	uint32_t pid;
+	uint32_t flags; /* PROC_F_* */
+	uint64_t start_ns; /* CLOCK_BOOTTIME of the leader's start */
+	enum proc_state state;
+	uint32_t exit_status; /* wait status */
+	uint64_t fork_ts; /* CLOCK_BOOTTIME ns; valid with PROC_F_FORKED */
+	uint64_t exit_ts; /* valid with PROC_F_EXITED */
+	uint64_t reap_ts; /* valid when state == PROC_REAPED */
+	uint64_t adopt_ts; /* valid with PROC_F_ORPHANED */
+	char comm[PSC_COMM_LEN];
+	char *filename; /* last exec'd file (or /proc/PID/exe for seeded ones), may be NULL */
+	char *args; /* last exec's argv, NUL-separated (args_len bytes), may be NULL */
+	uint32_t args_len;
+	uint32_t nr_execs;
+	uint32_t threads_live; /* besides the leader */
+	uint32_t threads_total; /* threads created during the trace */
+	uint32_t seq; /* order of creation in the table */
+	uint32_t depth_hint; /* scratch for printers */
+	struct proc *parent; /* current parent: changes when the process is orphaned */
+	struct proc *fork_parent; /* who forked it; NULL when unknown */
+	struct proc *old_parent; /* with PROC_F_ORPHANED: the parent that exited */
+	struct proc *reaper; /* who reaped it (NULL: unknown or autoreaped) */
+	/* children by current parent, for reparenting at the parent's exit */
+	struct proc *child_head;
+	struct proc *sib_prev;
+	struct proc *sib_next;
+	struct proc *hnext; /* pid hash chain */
+};
+
+struct proctree;
+
+/* Callbacks for what the tree derives (orphans), called during proctree__apply() */
+struct proctree_ops {
+	void (*orphan)(void *ctx, const struct proc *child, const struct proc *old_parent,
+		       const struct proc *new_parent, uint64_t ts);
+};
+
+struct proctree_stats {
+	uint64_t forks; /* processes */
+	uint64_t thread_forks;
+	uint64_t execs;
+	uint64_t exits; /* processes */
+	uint64_t thread_exits;
+	uint64_t reaps; /* seen through wait4/waitid */
+	uint64_t autoreaps;
+	uint64_t reaps_by_free; /* reaper not seen */
+	uint64_t orphans;
+	uint64_t seeded;
+	uint64_t implicit; /* processes met first in another event */
+	uint64_t pid_reuse; /* a live entry was replaced by a new process with the same pid */
+	uint64_t reap_unmatched; /* a reap of a pid with no zombie in the table */
+	uint64_t nomem;
+};
+
+/* Returns NULL with errno set */
+struct proctree *proctree__new(const struct proctree_ops *ops, void *ctx);
+void proctree__free(struct proctree *t);
+
+/* Clock-tick length of /proc start times (default 10 ms), for matching seeded processes */
+void proctree__set_tick_ns(struct proctree *t, uint64_t tick_ns);
+
+/*
+ * Apply one event. *subject (if not NULL) gets the process the event is about: the child for a
+ * fork, the reaped process for a reap (NULL if unknown). Returns 0 or -ENOMEM.
+ */
+int proctree__apply(struct proctree *t, const union psc_event *ev, const struct proc **subject);
+
+struct proc *proctree__find(const struct proctree *t, uint32_t pid, uint64_t start_ns);
+/* The newest process with @pid, whatever its state; NULL if none */
+struct proc *proctree__find_pid(const struct proctree *t, uint32_t pid);
+
+/* Every process, in creation order */
+struct proc *const *proctree__all(const struct proctree *t, size_t *n);
+const struct proctree_stats *proctree__stats(const struct proctree *t);
+
+static inline bool proc_is_zombie(const struct proc *p)
+{
+	return p->state == PROC_ZOMBIE;
+}
+
+/* How long it was (or still is, at @now) a zombie; 0 if it never was */
+uint64_t proc_zombie_ns(const struct proc *p, uint64_t now);
+/* Lifetime from start to exit (or @now if alive) */
+uint64_t proc_lifetime_ns(const struct proc *p, uint64_t now);
+
+#endif /* __PSC_PROCTREE_H */

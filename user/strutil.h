@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* UTF-8 decoding and terminal-safe escaping of untrusted bytes (comm, argv, paths). */
+#ifndef __PSC_STRUTIL_H
+#define __PSC_STRUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Escape n bytes of s for a terminal into dst (always NUL-terminated if dstsz > 0).
+ * Printable ASCII passes except backslash (-> "\\"); \n \t \r as "\n" "\t" "\r"; other control bytes,
+ * DEL, C1 controls (U+0080..U+009F encoded in UTF-8) and bytes that are not valid UTF-8 become \xHH
+ * (lowercase hex) per byte; valid printable UTF-8 sequences pass. Output is truncated at a character
+ * boundary when dst is too small (never a partial escape). Returns strlen(dst). */
+size_t term_escape(char *dst, size_t dstsz, const char *s, size_t n);
+/* Same for a NUL-terminated string (NULL is treated as ""). */
+size_t term_escape_str(char *dst, size_t dstsz, const char *s);
+/* Decode one UTF-8 sequence at s (n bytes available): returns its length (1-4) and the code point in
+ * *cp (cp may be NULL), or 0 if the bytes there are not a valid, shortest-form, non-surrogate
+ * sequence <= U+10FFFF. A NUL byte is a valid 1-byte sequence. */
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
+
+#endif /* __PSC_STRUTIL_H */

@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The trace session. Order matters: a launched command is forked first and held on a pipe, the
+ * programs are loaded, the command (or -p tree) is put in the kernel's tracked map, everything
+ * is attached, /proc is read to seed the model, and only then the command may exec: its first
+ * fork cannot be missed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "evlog.h"
+#include "format.h"
+#include "live.h"
+#include "loader.h"
+#include "log.h"
+#include "model.h"
+#include "procfs.h"
+#include "summary.h"
+#include "trace.h"
+#include "version.h"
+
+#define HOUSEKEEP_NS 100000000ull
+#define GRACE_NS 300000000ull /* after the tree is gone: time for adopters to reap */
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = sig;
+}
+
+struct session {
+	const struct trace_opts *o;
+	struct model *m;
+	struct loader *ld;
+	struct sink *evlog;
+	pid_t child;
+	int go_fd; /* write end: one byte releases the held child */
+	int exec_err_fd; /* read end: errno from a failed exec, EOF on success */
+	bool child_reaped;
+	int child_status;
+	int exec_errno;
+	uint32_t root_pid; /* -p PID or the command: the tree whose end ends the trace */
+	const struct proc *root;
+	uint64_t drops[PSC_EV_TYPE_MAX];
+	uint64_t gone_ts; /* when the traced tree had no live process left */
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int trace_parse_groups(const char *s, uint32_t *groups, const char **bad)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+	} names[] = { { "proc", PSC_GROUP_PROC }, { "all", PSC_GROUP_PROC } };
+	char buf[256], *tok, *save = NULL;
+	size_t i;
+
+	*groups = 0;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(tok, names[i].name))
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			static char badbuf[64];
+
+			snprintf(badbuf, sizeof(badbuf), "%s", tok);
+			*bad = badbuf;
+			return -EINVAL;
+		}
+		*groups |= names[i].bit;
+	}
+	return *groups ? 0 : -EINVAL;
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct session *s = ctx;
+
+	/* per-record problems are counted in the model; only ENOMEM stops the poll */
+	return model__apply_raw(s->m, data, len);
+}
+
+static void read_file_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+static void fill_meta(struct session *s)
+{
+	struct trace_meta *t = &s->m->meta;
+	struct utsname u;
+	size_t o = 0;
+	char **a;
+
+	snprintf(t->tool_version, sizeof(t->tool_version), "%s", PSC_VERSION);
+	if (!uname(&u)) {
+		snprintf(t->kernel, sizeof(t->kernel), "%.64s %.32s", u.release, u.machine);
+		snprintf(t->hostname, sizeof(t->hostname), "%.64s", u.nodename);
+	}
+	read_file_line("/proc/sys/kernel/random/boot_id", t->boot_id, sizeof(t->boot_id));
+	t->groups = s->o->groups;
+	t->exit_status = -1;
+	if (s->o->argv) {
+		snprintf(t->mode, sizeof(t->mode), "command");
+		for (a = s->o->argv; *a && o + 1 < sizeof(t->command); a++)
+			o += snprintf(t->command + o, sizeof(t->command) - o, "%s%s",
+				      a == s->o->argv ? "" : " ", *a);
+	} else if (s->o->pid) {
+		snprintf(t->mode, sizeof(t->mode), "pid");
+		t->target_pid = (uint32_t)s->o->pid;
+	} else {
+		snprintf(t->mode, sizeof(t->mode), "system");
+	}
+}
+
+/* execvp()'s lookup, done early so a typo fails before any BPF is loaded */
+static int check_executable(const char *file)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	int err = -ENOENT;
+
+	if (!*file)
+		return -ENOENT;
+	if (strchr(file, '/'))
+		return access(file, X_OK) ? -errno : 0;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", file);
+		if (!access(buf, X_OK))
+			return 0;
+		if (errno == EACCES)
+			err = -EACCES;
+		path += n + (path[n] == ':');
+	}
+	return err;
+}
+
+static int launch_held(struct session *s)
+{
+	int go[2], ex[2];
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	if (pipe2(ex, O_CLOEXEC)) {
+		close(go[0]), close(go[1]);
+		return -errno;
+	}
+	fflush(NULL);
+	s->child = fork();
+	if (s->child < 0) {
+		int err = -errno;
+
+		close(go[0]), close(go[1]), close(ex[0]), close(ex[1]);
+		return err;
+	}
+	if (s->child == 0) {
+		char c;
+		ssize_t n;
+		int e;
+
+		close(go[1]);
+		close(ex[0]);
+		do
+			n = read(go[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(127); /* the tracer gave up before attaching */
+		signal(SIGPIPE, SIG_DFL);
+		execvp(s->o->argv[0], s->o->argv);
+		e = errno;
+		if (write(ex[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(ex[1]);
+	s->go_fd = go[1];
+	s->exec_err_fd = ex[0];
+	s->root_pid = (uint32_t)s->child;
+	return 0;
+}
+
+static void release_child(struct session *s)
+{
+	ssize_t n;
+	int e = 0;
+
+	if (write(s->go_fd, "g", 1) != 1)
+		psc_warn("failed to release the command: %s", strerror(errno));
+	close(s->go_fd);
+	s->go_fd = -1;
+	do
+		n = read(s->exec_err_fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(s->exec_err_fd);
+	s->exec_err_fd = -1;
+	if (n == (ssize_t)sizeof(e)) {
+		s->exec_errno = e;
+		psc_err("failed to execute '%s': %s", s->o->argv[0], strerror(e));
+	}
+}
+
+/* Seed the model with every process in /proc, parents first; track -p descendants */
+static int seed_from_proc(struct session *s, bool track)
+{
+	struct procfs_snapshot snap;
+	uint64_t now = now_ns(CLOCK_BOOTTIME);
+	union psc_event ev;
+	uint32_t *desc = NULL;
+	size_t i;
+	int err, n = 0;
+
+	err = procfs_snapshot(&snap);
+	if (err) {
+		psc_err("failed to read /proc: %s", strerror(-err));
+		return err;
+	}
+	if (s->root_pid) {
+		n = procfs_descendants(&snap, s->root_pid, &desc);
+		if (n < 0) {
+			procfs_snapshot_free(&snap);
+			return n;
+		}
+	}
+	for (i = 0; track && i < (size_t)n; i++) {
+		const struct procfs_stat *st = procfs_snapshot_find(&snap, desc[i]);
+
+		if (st && loader__track(s->ld, st->pid, st->start_ticks * procfs_tick_ns()))
+			psc_warn("failed to follow pid %u: %s", st->pid, strerror(errno));
+	}
+	free(desc);
+	if (!track) {
+		/* ancestors before descendants: pids wrap, start times do not */
+		struct procfs_stat *sorted = malloc(snap.n * sizeof(*sorted) + 1);
+
+		if (!sorted) {
+			procfs_snapshot_free(&snap);
+			return -ENOMEM;
+		}
+		memcpy(sorted, snap.procs, snap.n * sizeof(*sorted));
+		for (i = 1; i < snap.n; i++) { /* insertion sort: /proc is nearly sorted already */
+			struct procfs_stat key = sorted[i];
+			size_t j = i;
+
+			while (j && sorted[j - 1].start_ticks > key.start_ticks) {
+				sorted[j] = sorted[j - 1];
+				j--;
+			}
+			sorted[j] = key;
+		}
+		for (i = 0; i < snap.n && !err; i++) {
+			if (sorted[i].pid == (uint32_t)getpid() && !s->o->argv)
+				continue;
+			procfs_make_seed(&snap, &sorted[i], now, &ev);
+			err = model__apply(s->m, &ev);
+		}
+		free(sorted);
+	}
+	procfs_snapshot_free(&snap);
+	return err;
+}
+
+static bool in_root_tree(const struct session *s, const struct proc *p)
+{
+	int depth;
+
+	for (depth = 0; p && depth < 4096; depth++, p = p->fork_parent)
+		if (p == s->root)
+			return true;
+	return false;
+}
+
+/* Is any process of the traced tree still alive (or a zombie) in the model? */
+static void tree_state(const struct session *s, bool *alive, bool *zombie)
+{
+	size_t n, i;
+	struct proc *const *all = proctree__all(s->m->tree, &n);
+
+	*alive = *zombie = false;
+	for (i = 0; i < n; i++) {
+		const struct proc *p = all[i];
+
+		if (p->state == PROC_REAPED || !in_root_tree(s, p))
+			continue;
+		if (p->state == PROC_ALIVE)
+			*alive = true;
+		else
+			*zombie = true;
+	}
+}
+
+static void housekeep(struct session *s, uint64_t now)
+{
+	uint64_t drops[PSC_EV_TYPE_MAX], delta[PSC_EV_TYPE_MAX];
+	bool alive, zombie, any = false;
+	int t, st;
+
+	if (!loader__read_drops(s->ld, drops)) {
+		for (t = 0; t < PSC_EV_TYPE_MAX; t++) {
+			delta[t] = drops[t] - s->drops[t];
+			any |= delta[t] != 0;
+		}
+		if (any) {
+			memcpy(s->drops, drops, sizeof(drops));
+			model__lost(s->m, now, delta);
+			psc_warn("lost events: the ring buffer was full (%llu so far)",
+				 (unsigned long long)s->m->stats.lost);
+		}
+	}
+	model__flush(s->m);
+	if (s->child > 0 && !s->child_reaped && waitpid(s->child, &st, WNOHANG) == s->child) {
+		s->child_reaped = true;
+		s->child_status = st;
+	}
+	if (!s->root_pid)
+		return;
+	if (!s->root)
+		s->root = proctree__find_pid(s->m->tree, s->root_pid);
+	if (s->o->argv && !s->child_reaped)
+		return;
+	tree_state(s, &alive, &zombie);
+	if (alive || (s->root && s->root->state == PROC_ALIVE)) {
+		s->gone_ts = 0;
+		return;
+	}
+	if (!s->gone_ts)
+		s->gone_ts = now;
+	/* the tree is gone: give adopters a moment to reap, so the log shows who did */
+	if (!zombie || now - s->gone_ts >= GRACE_NS)
+		exiting = -1;
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL))
+			return -errno;
+	/* a closed stdout (procscope | head) is an EPIPE on write, handled there */
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL))
+		return -errno;
+	return 0;
+}
+
+static int add_sinks(struct session *s)
+{
+	const struct trace_opts *o = s->o;
+	bool log_on_stdout = o->output && !strcmp(o->output, "-");
+	struct live_opts lo = { .threads = o->threads };
+	struct sink *sk;
+
+	if (o->output) {
+		s->evlog = evlog_sink_new(o->output, s->m);
+		if (!s->evlog) {
+			psc_err("failed to create '%s': %s", o->output, strerror(errno));
+			return -errno;
+		}
+		model__add_sink(s->m, s->evlog);
+	}
+	if (!o->quiet && !log_on_stdout) {
+		sk = live_sink_new(stdout, &lo);
+		if (!sk)
+			return -ENOMEM;
+		model__add_sink(s->m, sk);
+	}
+	if (!o->no_summary) {
+		sk = summary_sink_new(log_on_stdout ? stderr : stdout, NULL);
+		if (!sk)
+			return -ENOMEM;
+		model__add_sink(s->m, sk);
+	}
+	return 0;
+}
+
+/* Exit like the command did: its code, or its signal (as strace does) */
+static int command_exit(const struct session *s)
+{
+	struct wstatus ws;
+	char name[16];
+
+	if (s->exec_errno)
+		return 127;
+	wstatus_decode((uint32_t)s->child_status, &ws);
+	if (ws.exited)
+		return ws.code;
+	if (ws.signaled) {
+		struct rlimit no_core = { 0, 0 };
+
+		psc_info("command killed by %s%s", signal_name(ws.signal, name, sizeof(name)),
+			 ws.core_dumped ? " (core dumped)" : "");
+		fflush(NULL);
+		setrlimit(RLIMIT_CORE, &no_core);
+		signal(ws.signal, SIG_DFL);
+		raise(ws.signal);
+		return 128 + ws.signal;
+	}
+	return 1;
+}
+
+static int finish(struct session *s)
+{
+	uint64_t records = 0;
+	int err;
+
+	loader__drain(s->ld);
+	housekeep(s, now_ns(CLOCK_BOOTTIME));
+	if (s->child > 0 && s->child_reaped)
+		s->m->meta.exit_status = s->child_status;
+	s->m->meta.interrupted = exiting > 0;
+	snprintf(s->m->meta.missing_hooks, sizeof(s->m->meta.missing_hooks), "%s",
+		 loader__missing(s->ld));
+	err = model__finish(s->m, now_ns(CLOCK_BOOTTIME));
+	if (s->evlog && evlog_status(s->evlog, &records)) {
+		psc_err("failed to write '%s': %s (the log holds the first %llu records, each "
+			"complete)",
+			s->o->output, strerror(-evlog_status(s->evlog, NULL)),
+			(unsigned long long)records);
+		return evlog_status(s->evlog, NULL);
+	}
+	if (err == -EPIPE)
+		return 0; /* stdout was closed (| head): files are complete, exit quietly */
+	if (err)
+		psc_err("failed to write the output: %s", strerror(-err));
+	if (s->m->stats.lost)
+		psc_warn("%llu events were lost (ring buffer full): raise --ringbuf-size",
+			 (unsigned long long)s->m->stats.lost);
+	return err;
+}
+
+int trace_run(const struct trace_opts *o)
+{
+	struct session s = { .o = o, .go_fd = -1, .exec_err_fd = -1 };
+	struct loader_opts lo = {
+		.self_tgid = (uint32_t)getpid(),
+		.filter_mode = (o->pid || o->argv) ? PSC_FILTER_TREE : PSC_FILTER_ALL,
+		.groups = o->groups,
+		.ringbuf_size = o->ringbuf_size,
+		.verbose = o->verbose,
+		.on_record = on_record,
+		.ctx = &s,
+	};
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC), deadline = 0, last = 0, now;
+	struct procfs_stat st;
+	int err, ret = 1;
+
+	if (o->argv) {
+		err = check_executable(o->argv[0]);
+		if (err) {
+			psc_err("cannot execute '%s': %s", o->argv[0], strerror(-err));
+			return 127;
+		}
+	}
+	if (o->pid) {
+		if (procfs_read_stat((uint32_t)o->pid, &st)) {
+			psc_err("no such process: %d", (int)o->pid);
+			return 1;
+		}
+		s.root_pid = (uint32_t)o->pid;
+	}
+	s.m = model__new();
+	if (!s.m) {
+		psc_err("out of memory");
+		return 1;
+	}
+	proctree__set_tick_ns(s.m->tree, procfs_tick_ns());
+	fill_meta(&s);
+	if (install_signals()) {
+		psc_err("failed to install signal handlers: %s", strerror(errno));
+		goto out;
+	}
+	if (o->argv) {
+		err = launch_held(&s);
+		if (err) {
+			psc_err("failed to start '%s': %s", o->argv[0], strerror(-err));
+			goto out;
+		}
+		s.m->meta.target_pid = s.root_pid;
+	}
+	if (loader__open(&s.ld, &lo))
+		goto out;
+	s.m->meta.ringbuf_bytes = loader__ringbuf_size(s.ld);
+	if (s.root_pid && seed_from_proc(&s, true))
+		goto out;
+	if (loader__attach(s.ld))
+		goto out;
+	/* anything forked between the first /proc walk and attach is caught by a second walk */
+	if (s.root_pid && seed_from_proc(&s, true))
+		goto out;
+	s.m->meta.boottime_base_ns = now_ns(CLOCK_BOOTTIME);
+	s.m->meta.realtime_base_ns = now_ns(CLOCK_REALTIME);
+	if (add_sinks(&s))
+		goto out;
+	if (seed_from_proc(&s, false))
+		goto out;
+	psc_dbg("attached in %.1f ms", (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	if (o->argv)
+		release_child(&s);
+	if (o->duration > 0)
+		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(o->duration * 1e9);
+
+	while (!exiting) {
+		err = loader__poll(s.ld, 100);
+		if (err < 0 && err != -EINTR) {
+			psc_err("failed to poll the ring buffer: %s", strerror(-err));
+			break;
+		}
+		now = now_ns(CLOCK_BOOTTIME);
+		if (now - last >= HOUSEKEEP_NS) {
+			last = now;
+			housekeep(&s, now);
+		}
+		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+	}
+	err = finish(&s);
+	if (o->argv && s.child_reaped)
+		ret = err ? 1 : command_exit(&s);
+	else if (o->argv)
+		ret = err ? 1 : 0; /* stopped before the command ended: it keeps running */
+	else
+		ret = err ? 1 : 0;
+out:
+	if (s.go_fd >= 0) {
+		/* never released: the held child sees EOF and exits without running anything */
+		close(s.go_fd);
+		waitpid(s.child, NULL, 0);
+	}
+	if (s.exec_err_fd >= 0)
+		close(s.exec_err_fd);
+	loader__free(s.ld);
+	model__free(s.m);
+	return ret;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * One trace session: launch (optionally), load and attach, seed from /proc, poll, stop, report.
+ */
+#ifndef __PSC_TRACE_H
+#define __PSC_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct trace_opts {
+	pid_t pid; /* -p: this process and its descendants; 0 = none */
+	char **argv; /* a command to launch and trace with its descendants; NULL = none */
+	const char *output; /* -o: NDJSON log path ("-" = stdout), NULL = none */
+	bool quiet; /* -q: no live lines */
+	bool no_summary;
+	bool threads; /* live lines for threads too */
+	double duration; /* seconds; 0 = until the traced tree is gone or a signal */
+	uint32_t groups; /* PSC_GROUP_* */
+	size_t ringbuf_size; /* 0 = default */
+	int verbose;
+};
+
+/* Exit status for main: the command's status in command mode, else 0/1 */
+int trace_run(const struct trace_opts *opts);
+
+/* Parse -e "proc,epoll,unix" into PSC_GROUP_* bits; -EINVAL names the bad one in *bad */
+int trace_parse_groups(const char *s, uint32_t *groups, const char **bad);
+
+#endif /* __PSC_TRACE_H */
