@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages procscope needs to build and test, only those missing.
+# Safe to run again; needs root (apt-get).
+set -euo pipefail
+pkgs=(
+	clang llvm make gcc pkg-config   # BPF and userspace compilers
+	libbpf-dev bpftool libelf-dev zlib1g-dev   # loader, skeleton generation
+	libjson-c-dev libcmocka-dev   # report reader, tests
+	libclang-rt-14-dev   # sanitizers and libFuzzer for clang
+	cppcheck clang-format clang-tidy   # make lint / check-format
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}; run as root (sudo $0)" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
