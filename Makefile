@@ -44,7 +44,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/%,$(INTEG_SRCS))
 
-.PHONY: all deps test unit integration check lint format check-format bench clean vmlinux demo
+.PHONY: all deps test unit unit-bins integration check lint format check-format bench clean vmlinux demo
 all: procscope
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/tests:
@@ -95,9 +95,14 @@ deps:
 demo: procscope
 	./procscope demo
 
-# Unit tests (no root) then integration tests (root + real BPF; a skip fails under CI=true)
-test: procscope $(UNIT_BINS) $(INTEG_BINS)
-	$(Q)tests/run-tests.sh $(UNIT_BINS) -- $(INTEG_BINS)
+# Unit tests under ASan+UBSan (no root), then integration tests (root + real BPF; a skip
+# fails under CI=true). The sanitized objects live in their own output directory.
+ASAN_OUT := .output/asan
+test: procscope $(INTEG_BINS)
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUT) SANITIZE=address,undefined unit-bins
+	$(Q)tests/run-tests.sh $(patsubst $(OUTPUT)/%,$(ASAN_OUT)/%,$(UNIT_BINS)) -- $(INTEG_BINS)
+
+unit-bins: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	$(Q)tests/run-tests.sh $(UNIT_BINS) --
@@ -124,6 +129,6 @@ vmlinux:
 clean:
 	rm -rf $(OUTPUT) procscope
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/bpf/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/*.d)
 .DELETE_ON_ERROR:
 .SECONDARY:

@@ -161,6 +161,19 @@ static int common_opt(int c, const char *arg, struct trace_opts *o)
 	}
 }
 
+/* getopt's own messages lack our prefix: report '?' and ':' ourselves (opterr = 0) */
+static void bad_option(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		psc_err("option '%s' needs a value", arg);
+	else if (optopt && arg[0] == '-' && arg[1] != '-')
+		psc_err("unknown option '-%c'", optopt);
+	else
+		psc_err("unknown option '%s'", arg);
+}
+
 static int bad_usage(const char *cmd)
 {
 	fprintf(stderr, "Try 'procscope %s --help' for more information.\n", cmd);
@@ -186,8 +199,9 @@ static int cmd_trace(int argc, char **argv)
 	int c, r;
 
 	optind = 1;
+	opterr = 0;
 	/* '+': stop at the command, so 'procscope trace ls -l' leaves -l to ls */
-	while ((c = getopt_long(argc, argv, "+p:o:qd:e:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:o:qd:e:vh", longopts, NULL)) != -1) {
 		r = common_opt(c, optarg, &o);
 		if (r < 0)
 			return bad_usage("trace");
@@ -204,6 +218,7 @@ static int cmd_trace(int argc, char **argv)
 			fputs(trace_usage, stdout);
 			return 0;
 		default:
+			bad_option(c, argv);
 			return bad_usage("trace");
 		}
 	}
@@ -285,7 +300,8 @@ static int cmd_demo(int argc, char **argv)
 	int c, r, ret = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+lo:qvh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:lo:qvh", longopts, NULL)) != -1) {
 		r = common_opt(c, optarg, &o);
 		if (r < 0)
 			return bad_usage("demo");
@@ -305,6 +321,7 @@ static int cmd_demo(int argc, char **argv)
 			fputs(demo_usage, stdout);
 			return 0;
 		default:
+			bad_option(c, argv);
 			return bad_usage("demo");
 		}
 	}

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Real BPF, through the command line: exit statuses, signals, errors, hostile names, gzip logs
+ * and -p. The suite re-executes itself as a workload ("hostile" mode) where it needs one.
+ */
+#include <grp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include "integ.h"
+
+#define HOSTILE_COMM "q\"b\\n\n\x1b[2J\t\x01\xff"
+
+struct run {
+	char dir[64];
+	char log[128];
+	char out[128];
+	char err[128];
+	int status;
+};
+
+static void run_setup(struct run *r)
+{
+	integ_tmpdir(r->dir, sizeof(r->dir));
+	snprintf(r->log, sizeof(r->log), "%s/log.jsonl", r->dir);
+	snprintf(r->out, sizeof(r->out), "%s/stdout", r->dir);
+	snprintf(r->err, sizeof(r->err), "%s/stderr", r->dir);
+}
+
+static void run_cleanup(struct run *r)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
+	if (system(cmd))
+		fprintf(stderr, "failed to remove %s\n", r->dir);
+}
+
+/* stderr is exactly one line "procscope: ..." containing @needle */
+static void assert_one_line_error(const struct run *r, const char *needle)
+{
+	char *err = integ_slurp(r->err, NULL);
+	char *nl = strchr(err, '\n');
+
+	if (strncmp(err, "procscope: ", 11) || !strstr(err, needle) || !nl || nl[1] != '\0' ||
+	    0)
+		fprintf(stderr, "stderr was: <%s>\n", err);
+	assert_int_equal(strncmp(err, "procscope: ", 11), 0);
+	assert_non_null(strstr(err, needle));
+	assert_non_null(nl);
+	/* usage errors may add the "Try --help" hint line */
+	if (nl[1] != '\0')
+		assert_int_equal(strncmp(nl + 1, "Try 'procscope", 14), 0);
+	free(err);
+}
+
+/* The done criterion: bash's fork, the orphaned sleep with its adopter, every exit, status 7 */
+static void test_cli__command_exit_status_and_orphan(void **state)
+{
+	struct run r;
+	struct integ_log log;
+	json_object *bash_exec, *orphan, *sub_exit, *o;
+	int64_t bash_pid;
+	size_t i;
+	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-o", NULL,
+			 (char *)"--", (char *)"bash", (char *)"-c",
+			 (char *)"(sleep 0.3 &); sleep 0.1; exit 7", NULL };
+
+	run_setup(&r);
+	argv[3] = r.log;
+	r.status = integ_run(argv, r.out, r.err);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 7);
+	integ_load(r.log, &log);
+	assert_int_equal(log.bad_lines, 0);
+	bash_exec = integ_find(&log, "type", "exec", NULL);
+	assert_non_null(bash_exec);
+	assert_true(integ_is(bash_exec, "comm", "bash"));
+	bash_pid = integ_i64(bash_exec, "pid");
+	/* bash forks the subshell, which forks sleep and exits: sleep is orphaned */
+	orphan = integ_find(&log, "type", "orphan", NULL);
+	assert_non_null(orphan);
+	sub_exit = integ_find(&log, "type", "exit", "pid", integ_i64(orphan, "old_parent_pid"),
+			      NULL);
+	assert_non_null(sub_exit);
+	assert_int_equal(integ_i64(sub_exit, "parent_pid"), bash_pid);
+	assert_int_equal(integ_i64(orphan, "new_parent_pid"), integ_i64(sub_exit, "reaper_pid"));
+	assert_non_null(integ_find(&log, "type", "fork", "parent_pid", bash_pid, "child_pid",
+				   integ_i64(orphan, "old_parent_pid"), NULL));
+	/* every process of the tree exits in the log, sleep 0.3 included */
+	for (i = 0; i < log.n; i++) {
+		o = log.recs[i];
+		if (integ_is(o, "type", "fork"))
+			assert_non_null(integ_find(&log, "type", "exit", "pid",
+						   integ_i64(o, "child_pid"), "group_dead",
+						   INTEG_I(1), NULL));
+	}
+	o = integ_find(&log, "type", "exit", "pid", bash_pid, NULL);
+	assert_non_null(o);
+	assert_int_equal(integ_i64(o, "code"), 7);
+	o = integ_find(&log, "type", "exit", "pid", integ_i64(orphan, "pid"), NULL);
+	assert_non_null(o);
+	assert_true(integ_is(o, "comm", "sleep"));
+	assert_int_equal(integ_i64(o, "parent_pid"), integ_i64(orphan, "new_parent_pid"));
+	integ_free(&log);
+	run_cleanup(&r);
+}
+
+static void test_cli__options_after_command_belong_to_it(void **state)
+{
+	struct run r;
+	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-q",
+			 (char *)"--no-summary", (char *)"sh", (char *)"-c", (char *)"exit 4",
+			 NULL };
+
+	run_setup(&r);
+	r.status = integ_run(argv, r.out, r.err);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 4);
+	run_cleanup(&r);
+}
+
+static void test_cli__command_killed_by_signal(void **state)
+{
+	struct run r;
+	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-q",
+			 (char *)"--no-summary", (char *)"--", (char *)"sh", (char *)"-c",
+			 (char *)"kill -TERM $$", NULL };
+
+	run_setup(&r);
+	r.status = integ_run(argv, r.out, r.err);
+	/* as strace does: the tool dies by the command's signal */
+	assert_true(WIFSIGNALED(r.status));
+	assert_int_equal(WTERMSIG(r.status), SIGTERM);
+	run_cleanup(&r);
+}
+
+static void test_cli__exec_failure(void **state)
+{
+	struct run r;
+	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"--",
+			 (char *)"/nonexistent/cmd", NULL };
+
+	run_setup(&r);
+	r.status = integ_run(argv, r.out, r.err);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 127);
+	assert_one_line_error(&r, "cannot execute '/nonexistent/cmd'");
+	run_cleanup(&r);
+}
+
+static void test_cli__usage_errors(void **state)
+{
+	static const struct {
+		const char *args[6];
+		int status;
+		const char *needle;
+	} cases[] = {
+		{ { "trace", "--bogus" }, 2, "unknown option '--bogus'" },
+		{ { "trace", "-p" }, 2, "option '-p' needs a value" },
+		{ { "trace", "-p", "12x" }, 2, "invalid pid '12x'" },
+		{ { "trace", "-p", "999999" }, 1, "no such process: 999999" },
+		{ { "trace", "-e", "proc,nope" }, 2, "unknown event group 'nope'" },
+		{ { "trace", "-d", "-1" }, 2, "invalid duration" },
+		{ { "trace", "--ringbuf-size", "1000" }, 2, "invalid --ringbuf-size" },
+		{ { "trace", "-p", "1", "--", "true" }, 2, "cannot be combined" },
+		{ { "trace", "-o", "/nonexistent-dir/x.jsonl", "--", "true" }, 1,
+		  "failed to create '/nonexistent-dir/x.jsonl'" },
+		{ { "demo", "nosuchdemo" }, 2, "unknown demo 'nosuchdemo'" },
+		{ { "frobnicate" }, 2, "unknown command 'frobnicate'" },
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[8] = { (char *)integ_procscope() };
+		struct run r;
+
+		for (k = 0; k < 6 && cases[i].args[k]; k++)
+			argv[k + 1] = (char *)cases[i].args[k];
+		run_setup(&r);
+		r.status = integ_run(argv, r.out, r.err);
+		if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != cases[i].status)
+			fprintf(stderr, "case %zu (%s %s): status 0x%x\n", i, cases[i].args[0],
+				cases[i].args[1] ? cases[i].args[1] : "", r.status);
+		assert_true(WIFEXITED(r.status));
+		assert_int_equal(WEXITSTATUS(r.status), cases[i].status);
+		if (i != sizeof(cases) / sizeof(cases[0]) - 1) /* that one prints the usage */
+			assert_one_line_error(&r, cases[i].needle);
+		run_cleanup(&r);
+	}
+}
+
+static void drop_to_nobody(void)
+{
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		_exit(125);
+}
+
+static void test_cli__not_root(void **state)
+{
+	struct run r;
+	char exe[PATH_MAX];
+	char *argv[] = { exe, (char *)"trace", (char *)"-d", (char *)"0.1", NULL };
+
+	/* run the binary by absolute path: nobody's cwd rights do not matter then */
+	assert_non_null(realpath(integ_procscope(), exe));
+	run_setup(&r);
+	assert_int_equal(chmod(r.dir, 0777), 0);
+	r.status = integ_run_ex(argv, r.out, r.err, drop_to_nobody);
+	assert_true(WIFEXITED(r.status));
+	if (WEXITSTATUS(r.status) == 125 || WEXITSTATUS(r.status) == 126)
+		skip(); /* cannot become nobody or exec from here: not what is tested */
+	assert_int_equal(WEXITSTATUS(r.status), 1);
+	assert_one_line_error(&r, "run as root");
+	run_cleanup(&r);
+}
+
+/* A traced workload with a hostile name: the JSON still parses, the terminal sees no escapes */
+static void test_cli__hostile_comm(void **state)
+{
+	struct run r;
+	struct integ_log log;
+	char exe[PATH_MAX], *out;
+	json_object *fork_ev, *exit_ev;
+	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-o", NULL,
+			 (char *)"--", exe, (char *)"hostile", NULL };
+	size_t len, i;
+
+	assert_non_null(realpath("/proc/self/exe", exe));
+	run_setup(&r);
+	argv[3] = r.log;
+	r.status = integ_run(argv, r.out, r.err);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 0);
+	integ_load(r.log, &log);
+	assert_int_equal(log.bad_lines, 0);
+	/* the child inherits the name at fork: 0xff is not UTF-8, so comm_hex carries it exactly */
+	exit_ev = integ_find(&log, "type", "exit", "code", INTEG_I(3), NULL);
+	assert_non_null(exit_ev);
+	assert_non_null(integ_str(exit_ev, "comm_hex"));
+	assert_string_equal(integ_str(exit_ev, "comm_hex"), "7122625c6e0a1b5b324a0901ff");
+	assert_string_equal(integ_str(exit_ev, "comm"), "q\"b\\n\n\x1b[2J\t\x01\xef\xbf\xbd");
+	fork_ev = integ_find(&log, "type", "fork", "child_pid", integ_i64(exit_ev, "pid"), NULL);
+	assert_non_null(fork_ev);
+	assert_non_null(integ_str(fork_ev, "comm_hex"));
+	/* live text: no control byte but newline reaches the terminal */
+	out = integ_slurp(r.out, &len);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)out[i] < 0x20 && out[i] != '\n')
+			fail_msg("raw control byte 0x%02x at %zu of the live output", out[i], i);
+	assert_non_null(strstr(out, "\\x1b[2J"));
+	free(out);
+	integ_free(&log);
+	run_cleanup(&r);
+}
+
+static void test_cli__gzip_log(void **state)
+{
+	struct run r;
+	struct integ_log log;
+	unsigned char magic[2] = { 0 };
+	FILE *f;
+	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-q",
+			 (char *)"--no-summary", (char *)"-o", NULL, (char *)"--", (char *)"sh",
+			 (char *)"-c", (char *)"true; /bin/true", NULL };
+	struct stat st;
+
+	run_setup(&r);
+	strcat(r.log, ".gz");
+	argv[5] = r.log;
+	r.status = integ_run(argv, r.out, r.err);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 0);
+	f = fopen(r.log, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(magic, 1, 2, f), 2);
+	fclose(f);
+	assert_int_equal(magic[0], 0x1f);
+	assert_int_equal(magic[1], 0x8b);
+	assert_int_equal(stat(r.log, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	integ_load(r.log, &log);
+	assert_int_equal(log.bad_lines, 0);
+	assert_true(integ_is(log.recs[0], "type", "header"));
+	assert_true(integ_is(log.recs[log.n - 1], "type", "trailer"));
+	assert_true(integ_count(&log, "type", "exec", NULL) >= 2);
+	integ_free(&log);
+	run_cleanup(&r);
+}
+
+/* -p follows the target's descendants and nothing else, and stops when they are gone */
+static void test_cli__pid_mode(void **state)
+{
+	struct run r;
+	struct integ_log log;
+	pid_t target;
+	char pidarg[16];
+	size_t i, forks = 0;
+	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-q",
+			 (char *)"--no-summary", (char *)"-p", pidarg, (char *)"-o", NULL,
+			 (char *)"-d", (char *)"20", NULL };
+
+	run_setup(&r);
+	argv[7] = r.log;
+	target = fork();
+	assert_true(target >= 0);
+	if (target == 0) {
+		execl("/bin/sh", "sh", "-c", "sleep 1; /bin/true; (/bin/true); exit 0", (char *)NULL);
+		_exit(126);
+	}
+	snprintf(pidarg, sizeof(pidarg), "%d", target);
+	r.status = integ_run(argv, r.out, r.err);
+	/* procscope stopped by itself when the target was gone: reap it now */
+	waitpid(target, NULL, 0);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 0);
+	integ_load(r.log, &log);
+	assert_int_equal(log.bad_lines, 0);
+	for (i = 0; i < log.n; i++) {
+		json_object *o = log.recs[i];
+		int64_t parent;
+
+		if (!integ_is(o, "type", "fork"))
+			continue;
+		forks++;
+		/* every traced fork is by the target or by something it forked */
+		parent = integ_i64(o, "parent_pid");
+		assert_true(parent == target ||
+			    integ_find(&log, "type", "fork", "child_pid", parent, NULL));
+	}
+	assert_true(forks >= 2);
+	assert_non_null(integ_find(&log, "type", "exit", "pid", INTEG_I(target), NULL));
+	assert_false(integ_bool(log.recs[log.n - 1], "interrupted"));
+	integ_free(&log);
+	run_cleanup(&r);
+}
+
+static int hostile_main(void)
+{
+	pid_t pid;
+	int st;
+
+	prctl(PR_SET_NAME, HOSTILE_COMM, 0, 0, 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(3);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 3 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cli__command_exit_status_and_orphan),
+		cmocka_unit_test(test_cli__options_after_command_belong_to_it),
+		cmocka_unit_test(test_cli__command_killed_by_signal),
+		cmocka_unit_test(test_cli__exec_failure),
+		cmocka_unit_test(test_cli__usage_errors),
+		cmocka_unit_test(test_cli__not_root),
+		cmocka_unit_test(test_cli__hostile_comm),
+		cmocka_unit_test(test_cli__gzip_log),
+		cmocka_unit_test(test_cli__pid_mode),
+	};
+
+	if (argc > 1 && !strcmp(argv[1], "hostile"))
+		return hostile_main();
+	if (!integ_can_trace()) {
+		fprintf(stderr, "test_cli: needs root and /sys/kernel/btf/vmlinux\n");
+		printf("[  SKIPPED ] %zu test(s)\n", sizeof(tests) / sizeof(tests[0]));
+		return 0;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
