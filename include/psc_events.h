@@ -27,12 +27,52 @@ enum psc_ev_type {
 	PSC_EV_PROC_FREE = 5,
 	/* Made in userspace from /proc for processes older than the trace; never in the ring. */
 	PSC_EV_PROC_SEED = 6,
+
+	PSC_EV_EPOLL_CREATE = 16,
+	PSC_EV_EPOLL_CTL = 17,
+	PSC_EV_EPOLL_WAIT = 18,
+	PSC_EV_POLL_WAIT = 19, /* poll, ppoll, select, pselect6 */
+
+	PSC_EV_UNIX_SOCKET = 32, /* socket() or socketpair() of AF_UNIX */
+	PSC_EV_UNIX_BIND = 33,
+	PSC_EV_UNIX_LISTEN = 34,
+	PSC_EV_UNIX_CONNECT = 35,
+	PSC_EV_UNIX_ACCEPT = 36,
+	PSC_EV_UNIX_SEND = 37,
+	PSC_EV_UNIX_RECV = 38,
+	PSC_EV_UNIX_SHUTDOWN = 39,
+	PSC_EV_UNIX_CLOSE = 40,
+	PSC_EV_UNIX_WAKE = 41, /* sk_data_ready: a send made the peer readable */
+
 	PSC_EV_TYPE_MAX = 64,
 };
 
 /* Event groups, selectable with -e. */
 enum psc_group {
 	PSC_GROUP_PROC = 1u << 0,
+	PSC_GROUP_EPOLL = 1u << 1,
+	PSC_GROUP_UNIX = 1u << 2,
+	PSC_GROUP_ALL = PSC_GROUP_PROC | PSC_GROUP_EPOLL | PSC_GROUP_UNIX,
+};
+
+/* What an fd refers to, as the kernel tells it (epoll_ctl targets, unix socket ends) */
+enum psc_fd_kind {
+	PSC_FD_UNKNOWN = 0,
+	PSC_FD_FILE = 1,
+	PSC_FD_DIR = 2,
+	PSC_FD_FIFO = 3, /* pipes too */
+	PSC_FD_SOCKET = 4,
+	PSC_FD_CHR = 5,
+	PSC_FD_BLK = 6,
+	PSC_FD_ANON = 7, /* anon inode: eventfd, timerfd, signalfd, epoll... (name says which) */
+};
+
+struct psc_fd_info {
+	__u64 ino; /* the number fstat() and ss -x show */
+	__u32 kind; /* PSC_FD_* */
+	__u16 sock_family; /* AF_* for sockets */
+	__u16 sock_type; /* SOCK_* for sockets */
+	char name[16]; /* anon inode name, e.g. "[eventfd]" */
 };
 
 /*
@@ -137,6 +177,11 @@ _Static_assert(sizeof(struct psc_ev_proc_exit) == 80, "psc_ev_proc_exit ABI");
 _Static_assert(sizeof(struct psc_ev_proc_reap) == 48, "psc_ev_proc_reap ABI");
 _Static_assert(sizeof(struct psc_ev_proc_free) == 32, "psc_ev_proc_free ABI");
 _Static_assert(sizeof(struct psc_ev_proc_seed) == 328, "psc_ev_proc_seed ABI");
+
+_Static_assert(sizeof(struct psc_fd_info) == 32, "psc_fd_info ABI");
+
+#include "psc_epoll.h"
+#include "psc_unix.h"
 
 /* Kernel-side filter modes (cfg_filter_mode) */
 enum psc_filter_mode {

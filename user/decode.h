@@ -18,6 +18,19 @@ union psc_event {
 	struct psc_ev_proc_reap reap;
 	struct psc_ev_proc_free free;
 	struct psc_ev_proc_seed seed;
+	struct psc_ev_epoll_create epoll_create;
+	struct psc_ev_epoll_ctl epoll_ctl;
+	struct psc_ev_epoll_wait epoll_wait;
+	struct psc_ev_poll_wait poll_wait;
+	struct psc_ev_unix_socket unix_socket;
+	struct psc_ev_unix_bind unix_bind;
+	struct psc_ev_unix_listen unix_listen;
+	struct psc_ev_unix_connect unix_connect;
+	struct psc_ev_unix_accept unix_accept;
+	struct psc_ev_unix_xfer unix_xfer;
+	struct psc_ev_unix_shutdown unix_shutdown;
+	struct psc_ev_unix_close unix_close;
+	struct psc_ev_unix_wake unix_wake;
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "evjson.h"
 #include "format.h"
+#include "schema.h"
 
 void evjson_kv_bytes(struct jw *w, const char *key, const char *s, size_t n)
 {
@@ -29,115 +30,13 @@ static void kv_time(struct jw *w, const struct model *m, const char *key, uint64
 	jw_kv_i64(w, key, model_rel_ns(m, ts));
 }
 
-static void kv_status(struct jw *w, uint32_t status)
-{
-	struct wstatus ws;
-	char sig[16];
-
-	wstatus_decode(status, &ws);
-	if (ws.exited) {
-		jw_kv_i64(w, "code", ws.code);
-	} else if (ws.signaled) {
-		jw_kv_i64(w, "signal", ws.signal);
-		jw_kv_str(w, "signal_name", signal_name(ws.signal, sig, sizeof(sig)));
-		jw_kv_bool(w, "core_dumped", ws.core_dumped);
-	}
-}
-
-static void write_hdr(struct jw *w, const struct model *m, const struct psc_ev_hdr *h)
-{
-	jw_kv_str(w, "type", decode_type_name(h->type));
-	kv_time(w, m, "ts_ns", h->ts_ns);
-	jw_kv_u64(w, "pid", h->tgid);
-	jw_kv_u64(w, "tid", h->tid);
-	kv_time(w, m, "start_ns", h->start_ns);
-}
-
-static void write_args(struct jw *w, const char *args, size_t len)
-{
-	size_t i = 0;
-
-	jw_key(w, "args");
-	jw_arr_start(w);
-	while (i < len) {
-		size_t n = strnlen(args + i, len - i);
-
-		jw_strn(w, args + i, n);
-		i += n + 1;
-	}
-	jw_arr_end(w);
-	if (!json_str_is_lossless(args, len))
-		jw_kv_hex(w, "args_hex", args, len);
-}
-
 void evjson_write_event(struct jw *w, const struct model *m, const union psc_event *ev,
 			const struct proc *subject)
 {
-	jw_obj_start(w);
-	write_hdr(w, m, &ev->hdr);
-	switch (ev->hdr.type) {
-	case PSC_EV_PROC_FORK:
-		jw_kv_u64(w, "parent_pid", ev->fork.parent_tgid);
-		kv_time(w, m, "parent_start_ns", ev->fork.parent_start_ns);
-		jw_kv_u64(w, "child_pid", ev->fork.child_tgid);
-		jw_kv_u64(w, "child_tid", ev->fork.child_tid);
-		kv_time(w, m, "child_start_ns", ev->fork.child_start_ns);
-		jw_kv_bool(w, "thread", ev->fork.flags & PSC_FORK_THREAD);
-		kv_cstr(w, "comm", ev->fork.comm, sizeof(ev->fork.comm));
-		break;
-	case PSC_EV_PROC_EXEC:
-		jw_kv_u64(w, "old_tid", ev->exec.old_tid);
-		kv_cstr(w, "comm", ev->exec.comm, sizeof(ev->exec.comm));
-		kv_cstr(w, "filename", ev->exec.filename, sizeof(ev->exec.filename));
-		write_args(w, ev->exec.args, ev->exec.args_len);
-		jw_kv_bool(w, "args_truncated", ev->exec.flags & PSC_EXEC_ARGS_TRUNC);
-		jw_kv_bool(w, "filename_truncated", ev->exec.flags & PSC_EXEC_PATH_TRUNC);
-		break;
-	case PSC_EV_PROC_EXIT:
-		jw_kv_bool(w, "group_dead", ev->exit.flags & PSC_EXIT_GROUP_DEAD);
-		jw_kv_u64(w, "exit_status", ev->exit.exit_code);
-		kv_status(w, ev->exit.exit_code);
-		kv_cstr(w, "comm", ev->exit.comm, sizeof(ev->exit.comm));
-		jw_kv_u64(w, "parent_pid", ev->exit.parent_tgid);
-		kv_time(w, m, "parent_start_ns", ev->exit.parent_start_ns);
-		if (ev->exit.flags & PSC_EXIT_GROUP_DEAD) {
-			jw_kv_bool(w, "autoreap", ev->exit.flags & PSC_EXIT_AUTOREAP);
-			jw_kv_u64(w, "reaper_pid", ev->exit.reaper_tgid);
-			kv_time(w, m, "reaper_start_ns", ev->exit.reaper_start_ns);
-			jw_kv_bool(w, "reaper_is_subreaper",
-				   ev->exit.flags & PSC_EXIT_REAPER_SUBREAPER);
-			if (subject)
-				jw_kv_i64(w, "lifetime_ns", (int64_t)proc_lifetime_ns(subject, 0));
-		}
-		break;
-	case PSC_EV_PROC_REAP:
-		jw_kv_u64(w, "reaped_pid", ev->reap.reaped_tgid);
-		jw_kv_u64(w, "status", ev->reap.status);
-		kv_status(w, ev->reap.status);
-		jw_kv_bool(w, "waitid", ev->reap.flags & PSC_REAP_WAITID);
-		if (subject) {
-			kv_time(w, m, "reaped_start_ns", subject->start_ns);
-			if (subject->flags & PROC_F_EXITED)
-				jw_kv_i64(w, "zombie_ns", (int64_t)proc_zombie_ns(subject, 0));
-		}
-		break;
-	case PSC_EV_PROC_FREE:
-		if (subject && (subject->flags & PROC_F_EXITED))
-			jw_kv_i64(w, "zombie_ns", (int64_t)proc_zombie_ns(subject, 0));
-		jw_kv_bool(w, "reap_unseen", subject != NULL);
-		break;
-	case PSC_EV_PROC_SEED:
-		jw_kv_u64(w, "parent_pid", ev->seed.parent_tgid);
-		kv_time(w, m, "parent_start_ns", ev->seed.parent_start_ns);
-		jw_kv_u64(w, "nr_threads", ev->seed.nr_threads);
-		jw_kv_strn(w, "state", (const char *)&ev->seed.state, ev->seed.state ? 1 : 0);
-		kv_cstr(w, "comm", ev->seed.comm, sizeof(ev->seed.comm));
-		kv_cstr(w, "filename", ev->seed.filename, sizeof(ev->seed.filename));
-		break;
-	default:
-		break;
-	}
-	jw_obj_end(w);
+	const struct schema_type *st = schema_lookup(ev->hdr.type);
+
+	if (st)
+		schema_write_json(w, m, st, ev, subject);
 }
 
 static void kv_proc(struct jw *w, const struct model *m, const char *pid_key,
@@ -198,6 +97,7 @@ static void kv_u64_str(struct jw *w, const char *key, uint64_t v)
 void evjson_write_header(struct jw *w, const struct model *m)
 {
 	const struct trace_meta *t = &m->meta;
+	uint32_t g;
 
 	jw_obj_start(w);
 	jw_kv_str(w, "type", "header");
@@ -217,8 +117,9 @@ void evjson_write_header(struct jw *w, const struct model *m)
 	kv_cstr(w, "command", t->command, sizeof(t->command));
 	jw_key(w, "groups");
 	jw_arr_start(w);
-	if (t->groups & PSC_GROUP_PROC)
-		jw_str(w, "proc");
+	for (g = 1; g <= PSC_GROUP_UNIX; g <<= 1)
+		if (t->groups & g)
+			jw_str(w, schema_group_name(g));
 	jw_arr_end(w);
 	jw_kv_u64(w, "ringbuf_bytes", t->ringbuf_bytes);
 	jw_obj_end(w);
@@ -241,7 +142,7 @@ void evjson_write_trailer(struct jw *w, const struct model *m)
 	kv_cstr(w, "missing_hooks", m->meta.missing_hooks, sizeof(m->meta.missing_hooks));
 	if (m->meta.exit_status >= 0) {
 		jw_kv_u64(w, "command_status", (uint64_t)m->meta.exit_status);
-		kv_status(w, (uint32_t)m->meta.exit_status);
+		schema_write_status(w, (uint32_t)m->meta.exit_status);
 	}
 	jw_kv_bool(w, "interrupted", m->meta.interrupted);
 	jw_obj_end(w);

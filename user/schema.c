@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The schema registry and the generic walkers over it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "decode.h"
+#include "evjson.h"
+#include "json_writer.h"
+#include "model.h"
+#include "schema.h"
+
+static const struct schema_type *by_type[PSC_EV_TYPE_MAX];
+static const struct schema_type *ordered[PSC_EV_TYPE_MAX];
+static size_t nordered;
+
+/* Built on first use from the per-group tables; idempotent, so no locking is needed */
+static void registry_init(void)
+{
+	const struct schema_type *groups[] = { schema_proc_types, schema_epoll_types,
+					       schema_unix_types };
+	const struct schema_type *t;
+	size_t g, n = 0;
+	uint32_t i;
+
+	if (nordered)
+		return;
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (t = groups[g]; t->size; t++)
+			if (t->type < PSC_EV_TYPE_MAX)
+				by_type[t->type] = t;
+	for (i = 0; i < PSC_EV_TYPE_MAX; i++)
+		if (by_type[i])
+			ordered[n++] = by_type[i];
+	nordered = n;
+}
+
+const struct schema_type *schema_lookup(uint32_t type)
+{
+	registry_init();
+	return type < PSC_EV_TYPE_MAX ? by_type[type] : NULL;
+}
+
+const struct schema_type *schema_by_name(const char *name)
+{
+	size_t i;
+
+	registry_init();
+	for (i = 0; i < nordered; i++)
+		if (!strcmp(ordered[i]->name, name))
+			return ordered[i];
+	return NULL;
+}
+
+const struct schema_type *const *schema_all(size_t *n)
+{
+	registry_init();
+	*n = nordered;
+	return ordered;
+}
+
+const char *schema_group_name(uint32_t group)
+{
+	switch (group) {
+	case PSC_GROUP_PROC:
+		return "proc";
+	case PSC_GROUP_EPOLL:
+		return "epoll";
+	case PSC_GROUP_UNIX:
+		return "unix";
+	default:
+		return "?";
+	}
+}
+
+static uint32_t get_u32(const void *base, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)base + off, sizeof(v));
+	return v;
+}
+
+int schema_fixup(const struct schema_type *st, union psc_event *ev)
+{
+	const struct schema_field *f;
+	char *base = (char *)ev;
+
+	for (f = st->fields; f->name; f++) {
+		switch (f->kind) {
+		case SK_STR:
+			base[f->off + f->size - 1] = '\0';
+			break;
+		case SK_ARGV:
+			if (get_u32(ev, f->aux) > f->size)
+				return -EBADMSG;
+			break;
+		case SK_READY:
+			if (get_u32(ev, f->aux) > f->size / sizeof(struct psc_epoll_ready))
+				return -EBADMSG;
+			break;
+		case SK_UNIXADDR:
+			if (get_u32(ev, f->off) > PSC_UNIX_PATH_LEN)
+				return -EBADMSG;
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+static const char *const fd_kinds[] = {
+	[PSC_FD_UNKNOWN] = "unknown", [PSC_FD_FILE] = "file", [PSC_FD_DIR] = "dir",
+	[PSC_FD_FIFO] = "fifo",	      [PSC_FD_SOCKET] = "socket", [PSC_FD_CHR] = "chr",
+	[PSC_FD_BLK] = "blk",	      [PSC_FD_ANON] = "anon",
+};
+
+const char *schema_fd_kind_name(uint32_t kind)
+{
+	return kind < sizeof(fd_kinds) / sizeof(fd_kinds[0]) ? fd_kinds[kind] : "unknown";
+}
+
+static void write_argv(struct jw *w, const char *name, const char *args, size_t len)
+{
+	char hexkey[64];
+	size_t i = 0;
+
+	jw_key(w, name);
+	jw_arr_start(w);
+	while (i < len) {
+		size_t n = strnlen(args + i, len - i);
+
+		jw_strn(w, args + i, n);
+		i += n + 1;
+	}
+	jw_arr_end(w);
+	if (!json_str_is_lossless(args, len)) {
+		snprintf(hexkey, sizeof(hexkey), "%s_hex", name);
+		jw_kv_hex(w, hexkey, args, len);
+	}
+}
+
+static void write_ready(struct jw *w, const char *name, const struct psc_epoll_ready *r, uint32_t n)
+{
+	uint32_t i;
+
+	jw_key(w, name);
+	jw_arr_start(w);
+	for (i = 0; i < n; i++) {
+		jw_obj_start(w);
+		jw_kv_u64(w, "events", r[i].events);
+		jw_kv_u64(w, "data", r[i].data);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void write_fdinfo(struct jw *w, const char *name, const struct psc_fd_info *fi)
+{
+	jw_key(w, name);
+	jw_obj_start(w);
+	jw_kv_u64(w, "ino", fi->ino);
+	jw_kv_str(w, "kind", schema_fd_kind_name(fi->kind));
+	if (fi->kind == PSC_FD_SOCKET) {
+		jw_kv_u64(w, "family", fi->sock_family);
+		jw_kv_u64(w, "sock_type", fi->sock_type);
+	}
+	if (fi->name[0])
+		evjson_kv_bytes(w, "name", fi->name, strnlen(fi->name, sizeof(fi->name)));
+	jw_obj_end(w);
+}
+
+/* "path": the filesystem path, or "@name" for an abstract one (leading NUL byte) */
+static void write_unixaddr(struct jw *w, const char *name, const struct psc_unix_addr *a)
+{
+	char key[64];
+	bool abstract = a->len > 0 && a->path[0] == '\0';
+	size_t len = a->len > PSC_UNIX_PATH_LEN ? PSC_UNIX_PATH_LEN : a->len;
+
+	if (!abstract)
+		len = strnlen(a->path, len); /* a filesystem path ends at its NUL, if any */
+	jw_key(w, name);
+	if (abstract) {
+		char shown[PSC_UNIX_PATH_LEN + 1];
+
+		shown[0] = '@';
+		memcpy(shown + 1, a->path + 1, len - 1);
+		jw_strn(w, shown, len);
+	} else {
+		jw_strn(w, a->path, len);
+	}
+	snprintf(key, sizeof(key), "%s_abstract", name);
+	jw_kv_bool(w, key, abstract);
+	if (!json_str_is_lossless(a->path + abstract, len - abstract) ||
+	    memchr(a->path + abstract, '\0', len - abstract)) {
+		snprintf(key, sizeof(key), "%s_hex", name);
+		jw_kv_hex(w, key, a->path, len);
+	}
+}
+
+void schema_write_json(struct jw *w, const struct model *m, const struct schema_type *st,
+		       const union psc_event *ev, const struct proc *subject)
+{
+	const struct schema_field *f;
+	const char *base = (const char *)ev;
+
+	jw_obj_start(w);
+	jw_kv_str(w, "type", st->name);
+	jw_kv_i64(w, "ts_ns", model_rel_ns(m, ev->hdr.ts_ns));
+	jw_kv_u64(w, "pid", ev->hdr.tgid);
+	jw_kv_u64(w, "tid", ev->hdr.tid);
+	jw_kv_i64(w, "start_ns", model_rel_ns(m, ev->hdr.start_ns));
+	for (f = st->fields; f->name; f++) {
+		const void *p = base + f->off;
+		uint64_t u64;
+		int64_t s64;
+		int32_t s32;
+
+		switch (f->kind) {
+		case SK_U32:
+			jw_kv_u64(w, f->name, get_u32(ev, f->off));
+			break;
+		case SK_S32:
+			memcpy(&s32, p, sizeof(s32));
+			jw_kv_i64(w, f->name, s32);
+			break;
+		case SK_U64:
+			memcpy(&u64, p, sizeof(u64));
+			jw_kv_u64(w, f->name, u64);
+			break;
+		case SK_S64:
+			memcpy(&s64, p, sizeof(s64));
+			jw_kv_i64(w, f->name, s64);
+			break;
+		case SK_TIME:
+			memcpy(&u64, p, sizeof(u64));
+			jw_kv_i64(w, f->name, u64 ? model_rel_ns(m, u64) : 0);
+			break;
+		case SK_STR:
+			evjson_kv_bytes(w, f->name, p, strnlen(p, f->size));
+			break;
+		case SK_FLAG:
+			jw_kv_bool(w, f->name, get_u32(ev, f->off) & f->aux);
+			break;
+		case SK_CHAR: {
+			char c = (char)get_u32(ev, f->off);
+
+			evjson_kv_bytes(w, f->name, &c, c ? 1 : 0);
+			break;
+		}
+		case SK_ARGV:
+			write_argv(w, f->name, p, get_u32(ev, f->aux));
+			break;
+		case SK_READY:
+			write_ready(w, f->name, p, get_u32(ev, f->aux));
+			break;
+		case SK_FDINFO:
+			write_fdinfo(w, f->name, p);
+			break;
+		case SK_UNIXADDR:
+			write_unixaddr(w, f->name, p);
+			break;
+		default:
+			break;
+		}
+	}
+	if (st->json_extra)
+		st->json_extra(w, m, ev, subject);
+	jw_obj_end(w);
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * One table per event type maps the wire record to its JSON object: decode validates with it,
+ * the NDJSON log is written from it and `report` reads logs back through it. Field names of the
+ * log live here and in the schema_<group>.c tables only. Pure.
+ */
+#ifndef __PSC_SCHEMA_H
+#define __PSC_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "psc_events.h"
+
+union psc_event;
+struct jw;
+struct model;
+struct proc;
+
+enum schema_kind {
+	SK_U32 = 1,
+	SK_S32,
+	SK_U64,
+	SK_S64,
+	SK_TIME, /* u64 CLOCK_BOOTTIME ns -> i64 ns relative to the trace start (0 stays 0) */
+	SK_STR, /* char[size], NUL-terminated on decode */
+	SK_FLAG, /* bit @aux of the u32 at @off -> bool */
+	SK_CHAR, /* u32 holding one character, as a one-letter string ("" for 0) */
+	SK_ARGV, /* char[size] of NUL-separated strings, byte count in the u32 at @aux */
+	SK_UNIXADDR, /* struct psc_unix_addr -> "path" ("@name" when abstract), "abstract" */
+	SK_READY, /* struct psc_epoll_ready[], count in the u32 at @aux -> [{events,data}] */
+	SK_FDINFO, /* struct psc_fd_info -> {ino,kind,family,type,name} */
+};
+
+struct schema_field {
+	const char *name;
+	uint16_t off;
+	uint16_t size;
+	uint16_t kind; /* SK_* */
+	uint16_t aux; /* SK_FLAG: bit; counted kinds: offset of the u32 count */
+};
+
+struct schema_type {
+	uint32_t type; /* PSC_EV_* */
+	const char *name; /* the JSON "type" */
+	uint32_t group; /* PSC_GROUP_* */
+	uint32_t size; /* record size */
+	const struct schema_field *fields; /* after the header; ends with a NULL name */
+	/* derived facts for readers (not read back): exit code, zombie time... may be NULL */
+	void (*json_extra)(struct jw *w, const struct model *m, const union psc_event *ev,
+			   const struct proc *subject);
+};
+
+#define SF(st, member, jname, k)                                                              \
+	{                                                                                     \
+		.name = jname, .off = offsetof(struct st, member),                           \
+		.size = sizeof(((struct st *)0)->member), .kind = k                          \
+	}
+#define SF_FLAG(st, member, bit, jname)                                                       \
+	{                                                                                     \
+		.name = jname, .off = offsetof(struct st, member), .size = 4, .kind = SK_FLAG, \
+		.aux = bit                                                                    \
+	}
+#define SF_COUNTED(st, member, count, jname, k)                                               \
+	{                                                                                     \
+		.name = jname, .off = offsetof(struct st, member),                           \
+		.size = sizeof(((struct st *)0)->member), .kind = k,                         \
+		.aux = offsetof(struct st, count)                                             \
+	}
+#define SF_END                                                                                \
+	{                                                                                     \
+		.name = NULL                                                                  \
+	}
+
+/* The table for @type, NULL if unknown */
+const struct schema_type *schema_lookup(uint32_t type);
+/* The table for a JSON "type" name, NULL if unknown */
+const struct schema_type *schema_by_name(const char *name);
+/* Every known type, in type order; *n gets the count */
+const struct schema_type *const *schema_all(size_t *n);
+
+/* Per-group tables (schema_proc.c, schema_epoll.c, schema_unix.c), each ending with size 0 */
+extern const struct schema_type schema_proc_types[];
+extern const struct schema_type schema_epoll_types[];
+extern const struct schema_type schema_unix_types[];
+
+/*
+ * Check a record against its table: counts within capacity. Terminates SK_STR fields.
+ * Returns 0 or -EBADMSG.
+ */
+int schema_fixup(const struct schema_type *st, union psc_event *ev);
+
+/* Write @ev as one JSON object: header fields, the table's fields, then json_extra */
+void schema_write_json(struct jw *w, const struct model *m, const struct schema_type *st,
+		       const union psc_event *ev, const struct proc *subject);
+
+/* "code", or "signal"/"signal_name"/"core_dumped" fields for a wait status */
+void schema_write_status(struct jw *w, uint32_t status);
+
+/* "socket", "fifo", "anon"... for a PSC_FD_* kind */
+const char *schema_fd_kind_name(uint32_t kind);
+
+/* Name of a PSC_GROUP_* bit ("proc", "epoll", "unix") */
+const char *schema_group_name(uint32_t group);
+
+#endif /* __PSC_SCHEMA_H */
