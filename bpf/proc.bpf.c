@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Process lifecycle: fork, exec, exit (per thread, and once per process), reap (wait4/waitid
- * return) and free. Tracepoints only: tp_btf for sched_*, syscall tracepoints for the waits.
+ * Process lifecycle: fork, exec, exit (per thread, and once per process) and free, on the
+ * sched_* BTF tracepoints. The reaps (wait4/waitid returns) are in proc_sys.bpf.h.
  */
 #include "common.bpf.h"
 
@@ -9,9 +9,6 @@
 #define SIG_IGN 1
 #define SA_NOCLDWAIT 2
 #define SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h, not in BTF */
-#define WNOWAIT 0x01000000
-#define CLD_EXITED 1
-#define CLD_DUMPED 3
 #define MAX_REAPER_DEPTH 32
 
 /* Exit dedupe key: (tgid, start). On kernels before 6.16 two threads can both see live == 0 */
@@ -35,20 +32,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } leader_code SEC(".maps");
-
-/* A wait in progress, by tid: where the child's status lands */
-struct wait_args {
-	__u64 uptr; /* int *status (wait4) or siginfo_t *infop (waitid) */
-	__u32 options;
-	__u32 is_waitid;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, struct wait_args);
-} waits SEC(".maps");
 
 static __always_inline void track(__u32 tgid, __u64 start_ns)
 {
@@ -86,7 +69,7 @@ int BPF_PROG(tp_proc_fork, struct task_struct *parent, struct task_struct *child
 	e->child_start_ns = psc_task_start(child);
 	e->flags = thread ? PSC_FORK_THREAD : 0;
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
-	bpf_ringbuf_submit(e, 0);
+	psc_submit(e);
 	return 0;
 }
 
@@ -121,7 +104,7 @@ int BPF_PROG(tp_proc_exec, struct task_struct *task, pid_t old_pid, struct linux
 	}
 	if (len > 0 && len <= PSC_ARGS_LEN && !bpf_probe_read_user(e->args, len, (void *)arg_start))
 		e->args_len = len;
-	bpf_ringbuf_submit(e, 0);
+	psc_submit(e);
 	return 0;
 }
 
@@ -250,7 +233,7 @@ int BPF_PROG(tp_proc_exit, struct task_struct *task)
 				t->exited = 1;
 		}
 	}
-	bpf_ringbuf_submit(e, 0);
+	psc_submit(e);
 	return 0;
 }
 
@@ -272,94 +255,7 @@ int BPF_PROG(tp_proc_free, struct task_struct *task)
 	e->hdr.tgid = tgid;
 	e->hdr.tid = tgid;
 	e->hdr.start_ns = BPF_CORE_READ(task, start_boottime);
-	bpf_ringbuf_submit(e, 0);
-	return 0;
-}
-
-static __always_inline int wait_enter(__u64 uptr, __u32 options, __u32 is_waitid)
-{
-	struct wait_args a = { .uptr = uptr, .options = options, .is_waitid = is_waitid };
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	/*
-	 * Any waiter may reap a traced child (init adopting an orphan, procscope reaping the
-	 * command it launched): emit_reap() filters on both sides at return.
-	 */
-	bpf_map_update_elem(&waits, &tid, &a, BPF_ANY);
-	return 0;
-}
-
-static __always_inline void emit_reap(__u32 pid, __u32 status, __u32 flags)
-{
-	__u32 waiter = bpf_get_current_pid_tgid() >> 32;
-	struct psc_ev_proc_reap *e;
-
-	if (!psc_wanted(waiter) && !psc_wanted(pid))
-		return;
-	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_REAP);
-	if (!e)
-		return;
-	e->reaped_tgid = pid;
-	e->status = status;
-	e->flags = flags;
-	bpf_ringbuf_submit(e, 0);
-}
-
-SEC("tracepoint/syscalls/sys_enter_wait4")
-int tp_wait4_e(struct trace_event_raw_sys_enter *ctx)
-{
-	return wait_enter(BPF_CORE_READ(ctx, args[1]), BPF_CORE_READ(ctx, args[2]), 0);
-}
-
-SEC("tracepoint/syscalls/sys_exit_wait4")
-int tp_wait4_x(struct trace_event_raw_sys_exit *ctx)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	long ret = BPF_CORE_READ(ctx, ret);
-	struct wait_args *a;
-	int status = 0;
-
-	a = bpf_map_lookup_elem(&waits, &tid);
-	if (!a)
-		return 0;
-	if (ret > 0) {
-		if (a->uptr)
-			bpf_probe_read_user(&status, sizeof(status), (void *)a->uptr);
-		/* stopped (0x7f low byte) or continued (0xffff) children are not reaps */
-		if (!a->uptr || ((status & 0xff) != 0x7f && status != 0xffff))
-			emit_reap(ret, status, 0);
-	}
-	bpf_map_delete_elem(&waits, &tid);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_waitid")
-int tp_waitid_e(struct trace_event_raw_sys_enter *ctx)
-{
-	return wait_enter(BPF_CORE_READ(ctx, args[2]), BPF_CORE_READ(ctx, args[3]), 1);
-}
-
-SEC("tracepoint/syscalls/sys_exit_waitid")
-int tp_waitid_x(struct trace_event_raw_sys_exit *ctx)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	long ret = BPF_CORE_READ(ctx, ret);
-	struct wait_args *a;
-	int si[7] = {};
-
-	a = bpf_map_lookup_elem(&waits, &tid);
-	if (!a)
-		return 0;
-	/* siginfo: si_signo, si_errno, si_code, then si_pid @16, si_uid @20, si_status @24 */
-	if (ret == 0 && a->uptr && !(a->options & WNOWAIT) &&
-	    !bpf_probe_read_user(si, sizeof(si), (void *)a->uptr) && si[4] > 0 &&
-	    si[2] >= CLD_EXITED && si[2] <= CLD_DUMPED) {
-		__u32 st = si[2] == CLD_EXITED ? (si[6] & 0xff) << 8 :
-						 (si[6] & 0x7f) | (si[2] == CLD_DUMPED ? 0x80 : 0);
-
-		emit_reap(si[4], st, PSC_REAP_WAITID);
-	}
-	bpf_map_delete_elem(&waits, &tid);
+	psc_submit(e);
 	return 0;
 }
 

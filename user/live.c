@@ -9,16 +9,16 @@
 #include <string.h>
 #include "format.h"
 #include "live.h"
+#include "schema.h"
 #include "strutil.h"
 
 struct live {
 	struct sink sink;
 	FILE *out;
 	struct live_opts opts;
-	bool header_done;
 };
 
-#define COMM_ESC (PSC_COMM_LEN * 4 + 1)
+#define COMM_ESC LIVE_COMM_ESC
 
 static const char *esc_comm(const char *comm, char *buf)
 {
@@ -26,35 +26,27 @@ static const char *esc_comm(const char *comm, char *buf)
 	return buf;
 }
 
-static void line(struct live *l, const struct model *m, uint64_t ts, const char *event,
-		 uint32_t pid, uint32_t ppid, const char *comm, const char *fmt, ...)
-	__attribute__((format(printf, 8, 9)));
-
-static void line(struct live *l, const struct model *m, uint64_t ts, const char *event,
-		 uint32_t pid, uint32_t ppid, const char *comm, const char *fmt, ...)
+void live_print(FILE *out, const struct model *m, uint64_t ts, const char *event, uint32_t pid,
+		uint32_t ppid, const char *comm, const char *fmt, ...)
 {
-	char ecomm[COMM_ESC], details[1024];
+	char ecomm[COMM_ESC], details[1536];
 	va_list ap;
 
-	if (!l->header_done) {
-		fprintf(l->out, "%-12s %-7s %7s %7s %-16s %s\n", "TIME(s)", "EVENT", "PID", "PPID",
-			"COMM", "DETAILS");
-		l->header_done = true;
-	}
 	va_start(ap, fmt);
 	vsnprintf(details, sizeof(details), fmt, ap);
 	va_end(ap);
-	fprintf(l->out, "%-12.6f %-7s %7u %7u %-16s %s\n", model_rel_ns(m, ts) / 1e9, event, pid,
-		ppid, esc_comm(comm ? comm : "?", ecomm), details);
+	fprintf(out, "%-12.6f %-7s %7u %7u %-16s %s\n", model_rel_ns(m, ts) / 1e9, event, pid, ppid,
+		esc_comm(comm ? comm : "?", ecomm), details);
 }
+
+#define line(l, ...) live_print((l)->out, __VA_ARGS__)
 
 static uint32_t ppid_of(const struct proc *p)
 {
 	return p && p->parent ? p->parent->pid : 0;
 }
 
-/* "pid comm" of a process, escaped */
-static const char *who(const struct proc *p, char *buf, size_t size)
+const char *live_who(const struct proc *p, char *buf, size_t size)
 {
 	char ecomm[COMM_ESC];
 
@@ -119,7 +111,7 @@ static void live_event(struct sink *s, const struct model *m, const union psc_ev
 			break;
 		}
 		line(l, m, ev->hdr.ts_ns, "fork", ev->fork.child_tgid, ev->fork.parent_tgid,
-		     ev->fork.comm, "forked by %s", who(p ? p->fork_parent : NULL, a, sizeof(a)));
+		     ev->fork.comm, "forked by %s", live_who(p ? p->fork_parent : NULL, a, sizeof(a)));
 		break;
 	case PSC_EV_PROC_EXEC:
 		live_exec(l, m, &ev->exec, p);
@@ -132,7 +124,7 @@ static void live_event(struct sink *s, const struct model *m, const union psc_ev
 			break;
 		line(l, m, ev->hdr.ts_ns, "reap", p->pid, ppid_of(p), p->comm,
 		     "reaped by %s after %s as a zombie",
-		     who(p->reaper, a, sizeof(a)), duration_fmt(proc_zombie_ns(p, 0), z, sizeof(z)));
+		     live_who(p->reaper, a, sizeof(a)), duration_fmt(proc_zombie_ns(p, 0), z, sizeof(z)));
 		break;
 	case PSC_EV_PROC_FREE:
 		if (!p)
@@ -146,8 +138,15 @@ static void live_event(struct sink *s, const struct model *m, const union psc_ev
 			line(l, m, ev->hdr.ts_ns, "exists", ev->hdr.tgid, ev->seed.parent_tgid,
 			     ev->seed.comm, "running before the trace");
 		break;
-	default:
+	default: {
+		const struct schema_type *st = schema_lookup(ev->hdr.type);
+		const struct model_group_ops *ops = st ? model__group_ops(m, st->group) : NULL;
+
+		if (ops && ops->live)
+			ops->live(model__group_state(m, st->group), m, ev, l->out,
+				  l->opts.min_wait_ns);
 		break;
+	}
 	}
 	(void)b;
 }
@@ -159,8 +158,8 @@ static void live_orphan(struct sink *s, const struct model *m, const struct proc
 	char a[96], b[96];
 
 	line(l, m, ts, "orphan", child->pid, new_parent ? new_parent->pid : 0, child->comm,
-	     "parent %s exited; adopted by %s%s", who(old_parent, a, sizeof(a)),
-	     who(new_parent, b, sizeof(b)),
+	     "parent %s exited; adopted by %s%s", live_who(old_parent, a, sizeof(a)),
+	     live_who(new_parent, b, sizeof(b)),
 	     child->flags & PROC_F_ADOPTED_BY_SUBREAPER ? " (child subreaper)" : "");
 }
 
@@ -200,5 +199,7 @@ struct sink *live_sink_new(FILE *out, const struct live_opts *opts)
 	l->sink.lost = live_lost;
 	l->sink.flush = live_flush;
 	l->sink.destroy = live_destroy;
+	fprintf(out, "%-12s %-7s %7s %7s %-16s %s\n", "TIME(s)", "EVENT", "PID", "PPID", "COMM",
+		"DETAILS");
 	return &l->sink;
 }

@@ -7,18 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "procscope.skel.h"
 #include "loader.h"
 #include "log.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
-#define TRACEFS "/sys/kernel/tracing"
 #define MAX_LINKS 64
 
 struct loader {
@@ -85,6 +84,57 @@ static int check_environment(void)
 	return 0;
 }
 
+static void note_missing(struct loader *l, const char *name)
+{
+	size_t len = strlen(l->missing);
+
+	snprintf(l->missing + len, sizeof(l->missing) - len, "%s%s", len ? "," : "", name);
+}
+
+/* Programs every trace needs: without them there is no process tree */
+static bool is_essential(const char *name)
+{
+	return !strcmp(name, "tp_proc_fork") || !strcmp(name, "tp_proc_exec") ||
+	       !strcmp(name, "tp_proc_exit");
+}
+
+/*
+ * A tp_btf program whose tracepoint this kernel lacks would fail the whole load: switch it off
+ * first, say so, and keep tracing the rest.
+ */
+static int disable_missing_tracepoints(struct loader *l)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+	char type[128];
+	int err = 0;
+
+	if (!vmlinux) {
+		psc_err("failed to read kernel BTF: %s", strerror(errno));
+		return -errno;
+	}
+	bpf_object__for_each_program(prog, l->skel->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+
+		if (strncmp(sec, "tp_btf/", 7))
+			continue;
+		snprintf(type, sizeof(type), "btf_trace_%s", sec + 7);
+		if (btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0)
+			continue;
+		if (is_essential(bpf_program__name(prog))) {
+			psc_err("tracepoint %s is missing from this kernel", sec + 7);
+			err = -ENOENT;
+			break;
+		}
+		psc_warn("tracepoint %s is missing from this kernel: its events are off", sec + 7);
+		bpf_program__set_autoload(prog, false);
+		note_missing(l, sec + 7);
+	}
+	btf__free(vmlinux);
+	return err;
+}
+
 static void report_load_error(int err)
 {
 	if (err == -EPERM || err == -EACCES)
@@ -133,6 +183,12 @@ int loader__open(struct loader **out, const struct loader_opts *opts)
 	}
 	l->skel->rodata->cfg_self_tgid = opts->self_tgid;
 	l->skel->rodata->cfg_filter_mode = opts->filter_mode;
+	l->skel->rodata->cfg_groups = opts->groups;
+	/* the reader polls every few ms anyway: wake it early only when the ring fills up */
+	l->skel->rodata->cfg_wakeup_bytes = l->ringbuf_size / 8;
+	err = disable_missing_tracepoints(l);
+	if (err)
+		goto out_free;
 	err = bpf_map__set_max_entries(l->skel->maps.events, l->ringbuf_size);
 	if (err) {
 		psc_err("failed to size the ring buffer to %zu bytes: %s", l->ringbuf_size,
@@ -169,72 +225,48 @@ int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns)
 	return 0;
 }
 
-/* libbpf resolves tracepoint/ ids through tracefs, which a fresh machine has not mounted */
-static int ensure_tracefs(void)
-{
-	struct stat st;
-
-	if (!stat(TRACEFS "/events", &st) || !stat("/sys/kernel/debug/tracing/events", &st))
-		return 0;
-	if (mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
-		int err = -errno;
-
-		psc_warn("failed to mount tracefs at %s: %s", TRACEFS, strerror(-err));
-		return err;
-	}
-	psc_info("mounted tracefs at %s (needed for syscall tracepoints)", TRACEFS);
-	return 0;
-}
-
-static void note_missing(struct loader *l, const char *name)
-{
-	size_t len = strlen(l->missing);
-
-	snprintf(l->missing + len, sizeof(l->missing) - len, "%s%s", len ? "," : "", name);
-}
 
 int loader__attach(struct loader *l)
 {
 	struct bpf_program *prog;
-	bool tracefs_ok = ensure_tracefs() == 0;
-	bool warned = false;
 	int err;
 
 	bpf_object__for_each_program(prog, l->skel->obj)
 	{
-		const char *sec = bpf_program__section_name(prog);
-		bool syscall_tp = !strncmp(sec, "tracepoint/", 11);
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog))
 			continue;
 		if (l->nlinks == MAX_LINKS)
 			return -E2BIG;
-		link = syscall_tp && !tracefs_ok ? NULL : bpf_program__attach(prog);
-		if (link) {
-			l->links[l->nlinks++] = link;
-			continue;
-		}
-		err = syscall_tp && !tracefs_ok ? -ENOENT : -errno;
-		if (!syscall_tp) {
-			psc_err("failed to attach %s (%s): %s", bpf_program__name(prog), sec,
-				strerror(-err));
+		link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			psc_err("failed to attach %s (%s): %s", bpf_program__name(prog),
+				bpf_program__section_name(prog), strerror(-err));
 			return err;
 		}
-		/* a missing syscall tracepoint loses detail, not the trace */
-		note_missing(l, bpf_program__name(prog));
-		if (!warned)
-			psc_warn("failed to attach %s: %s: reaps will be inferred from "
-				 "sched_process_free (reaper unknown)",
-				 sec, strerror(-err));
-		warned = true;
+		l->links[l->nlinks++] = link;
 	}
 	return 0;
 }
 
 int loader__poll(struct loader *l, int timeout_ms)
 {
-	return ring_buffer__poll(l->rb, timeout_ms);
+	int n = ring_buffer__poll(l->rb, timeout_ms);
+
+	/*
+	 * Most records are submitted without a wakeup (psc_submit()), so a timeout does not mean
+	 * an empty ring: consume whatever is there.
+	 */
+	if (n >= 0 || n == -EINTR) {
+		int m = ring_buffer__consume(l->rb);
+
+		if (m < 0)
+			return m;
+		n = (n > 0 ? n : 0) + m;
+	}
+	return n;
 }
 
 int loader__drain(struct loader *l)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model.h"
+#include "schema.h"
 
 static void model_on_orphan(void *ctx, const struct proc *child, const struct proc *old_parent,
 			    const struct proc *new_parent, uint64_t ts)
@@ -34,24 +35,62 @@ static const struct proctree_ops model_tree_ops = {
 	.orphan = model_on_orphan,
 };
 
+/* The group models linked in: each file defines its ops */
+extern const struct model_group_ops epoll_group_ops;
+static const struct model_group_ops *const group_registry[] = {
+	&epoll_group_ops,
+};
+
+void *model__group_state(const struct model *m, uint32_t group)
+{
+	size_t i;
+
+	for (i = 0; i < m->ngroups; i++)
+		if (m->groups[i]->group == group)
+			return m->group_state[i];
+	return NULL;
+}
+
+const struct model_group_ops *model__group_ops(const struct model *m, uint32_t group)
+{
+	size_t i;
+
+	for (i = 0; i < m->ngroups; i++)
+		if (m->groups[i]->group == group)
+			return m->groups[i];
+	return NULL;
+}
+
 struct model *model__new(void)
 {
 	struct model *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
+	size_t i;
+
 	m->tree = proctree__new(&model_tree_ops, m);
-	if (!m->tree) {
-		free(m);
-		errno = ENOMEM;
-		return NULL;
+	if (!m->tree)
+		goto fail;
+	for (i = 0; i < sizeof(group_registry) / sizeof(group_registry[0]); i++) {
+		void *state = group_registry[i]->new(m);
+
+		if (!state)
+			goto fail;
+		m->groups[m->ngroups] = group_registry[i];
+		m->group_state[m->ngroups++] = state;
 	}
 	return m;
+fail:
+	model__free(m);
+	errno = ENOMEM;
+	return NULL;
 }
 
 void model__free(struct model *m)
 {
 	struct sink *s, *next;
+	size_t i;
 
 	if (!m)
 		return;
@@ -60,6 +99,8 @@ void model__free(struct model *m)
 		if (s->destroy)
 			s->destroy(s);
 	}
+	for (i = 0; i < m->ngroups; i++)
+		m->groups[i]->free(m->group_state[i]);
 	proctree__free(m->tree);
 	free(m->pending);
 	free(m);
@@ -96,7 +137,20 @@ int model__apply(struct model *m, const union psc_event *ev)
 	m->stats.by_type[ev->hdr.type]++;
 
 	m->npending = 0;
+	m->nlinks = 0;
 	err = proctree__apply(m->tree, ev, &subject);
+	if (!err && ev->hdr.type >= PSC_EV_EPOLL_CREATE) {
+		const struct schema_type *st = schema_lookup(ev->hdr.type);
+		const struct proc *owner = proctree__get(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
+
+		/* every group sees every non-proc event: epoll links unix wake-ups to its waits */
+		for (i = 0; st && owner && i < m->ngroups && !err; i++)
+			err = m->groups[i]->apply(m->group_state[i], m, ev, owner);
+		(void)st;
+		if (!owner)
+			err = -ENOMEM;
+		subject = owner;
+	}
 	for (s = m->sinks; s; s = s->next)
 		if (s->event)
 			s->event(s, m, ev, subject);

@@ -8,10 +8,55 @@
 #define __PSC_MODEL_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "decode.h"
 #include "proctree.h"
 
 struct model;
+struct jw;
+
+/*
+ * An event group's own model (epoll timelines, unix flows) plugged into the model. Every hook
+ * but new/free/apply is optional. The group's state is model->group_state[i].
+ */
+struct model_group_ops {
+	uint32_t group; /* PSC_GROUP_* */
+	const char *name;
+	void *(*new)(struct model *m); /* NULL with errno set */
+	void (*free)(void *state);
+	/* @owner is the process the event's header names (never NULL) */
+	int (*apply)(void *state, struct model *m, const union psc_event *ev,
+		     const struct proc *owner);
+	/* one live line for @ev (after apply), or nothing; @min_wait_ns filters waits */
+	void (*live)(void *state, const struct model *m, const union psc_event *ev, FILE *out,
+		     uint64_t min_wait_ns);
+	/* the group's section of the text summary */
+	void (*summary)(void *state, const struct model *m, FILE *out);
+	/* the group's section of the JSON summary: writes "key": value pairs into an object */
+	void (*summary_json)(void *state, const struct model *m, struct jw *w);
+	/* derived JSON fields of @ev for the event log (after apply) */
+	void (*json_extra)(void *state, const struct model *m, const union psc_event *ev,
+			   struct jw *w);
+};
+
+#define MODEL_MAX_GROUPS 4
+
+/*
+ * A unix send that made a socket readable, linked to the epoll_wait it woke: valid during the
+ * sinks' event callback of that epoll_wait (model->links, model->nlinks).
+ */
+struct wake_link {
+	uint64_t send_ts; /* CLOCK_BOOTTIME of the sk_data_ready */
+	uint32_t sender_pid;
+	uint32_t sender_tid;
+	uint64_t sender_start_ns;
+	uint64_t ino; /* the receiving socket */
+	int32_t fd; /* its fd in the waiter */
+	uint32_t __pad;
+	uint64_t latency_ns; /* send -> the waiter's return */
+};
+
+#define MODEL_MAX_LINKS 16
 
 /* Facts about the trace itself, for headers and summaries */
 struct trace_meta {
@@ -75,10 +120,20 @@ struct model {
 	size_t npending;
 	size_t cap_pending;
 	int err; /* first -ENOMEM */
+	/* event groups' own models */
+	const struct model_group_ops *groups[MODEL_MAX_GROUPS];
+	void *group_state[MODEL_MAX_GROUPS];
+	size_t ngroups;
+	/* wake-ups linked while applying the current event (an epoll_wait return) */
+	struct wake_link links[MODEL_MAX_LINKS];
+	size_t nlinks;
 };
 
 /* Returns NULL with errno set */
 struct model *model__new(void);
+/* The ops and state of @group, NULL if not plugged in */
+void *model__group_state(const struct model *m, uint32_t group);
+const struct model_group_ops *model__group_ops(const struct model *m, uint32_t group);
 /* Frees the model and its sinks */
 void model__free(struct model *m);
 /* Sinks are called in the order they were added */

@@ -6,11 +6,35 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "procfs.h"
+
+/* strtoull() for a field that must end by @end: the line need not be NUL-terminated there */
+static int parse_num(const char **pp, const char *end, unsigned long long *out)
+{
+	const char *p = *pp;
+	unsigned long long v = 0;
+	bool neg = p < end && *p == '-';
+
+	if (neg)
+		p++;
+	if (p >= end || *p < '0' || *p > '9')
+		return -EINVAL;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		unsigned int d = (unsigned int)(*p - '0');
+
+		if (v > (ULLONG_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = neg ? -v : v;
+	*pp = p;
+	return 0;
+}
 
 int procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *st)
 {
@@ -35,8 +59,6 @@ int procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *st)
 	p = close + 1;
 	/* fields 3 (state) .. 22 (starttime) */
 	for (field = 0; field < 20; field++) {
-		char *next;
-
 		while (p < end && *p == ' ')
 			p++;
 		if (p >= end)
@@ -46,11 +68,8 @@ int procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *st)
 			v[0] = 0;
 			continue;
 		}
-		errno = 0;
-		v[field] = strtoull(p, &next, 10);
-		if (next == p || errno)
+		if (parse_num(&p, end, &v[field]))
 			return -EINVAL;
-		p = next;
 	}
 	st->ppid = (uint32_t)v[1];
 	st->nr_threads = (uint32_t)v[17];

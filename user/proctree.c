@@ -205,6 +205,11 @@ static struct proc *proc_get(struct proctree *t, uint32_t pid, uint64_t start_ns
 	return p;
 }
 
+struct proc *proctree__get(struct proctree *t, uint32_t pid, uint64_t start_ns)
+{
+	return proc_get(t, pid, start_ns);
+}
+
 static int set_str(char **dst, const char *src, size_t len)
 {
 	char *s = malloc(len + 1);

@@ -97,6 +97,8 @@ void proctree__set_tick_ns(struct proctree *t, uint64_t tick_ns);
 int proctree__apply(struct proctree *t, const union psc_event *ev, const struct proc **subject);
 
 struct proc *proctree__find(const struct proctree *t, uint32_t pid, uint64_t start_ns);
+/* Find, or create as implicit (origin unknown); NULL only without memory (or pid 0) */
+struct proc *proctree__get(struct proctree *t, uint32_t pid, uint64_t start_ns);
 /* The newest process with @pid, whatever its state; NULL if none */
 struct proc *proctree__find_pid(const struct proctree *t, uint32_t pid);
 

@@ -268,5 +268,11 @@ void schema_write_json(struct jw *w, const struct model *m, const struct schema_
 	}
 	if (st->json_extra)
 		st->json_extra(w, m, ev, subject);
+	if (m) {
+		const struct model_group_ops *ops = model__group_ops(m, st->group);
+
+		if (ops && ops->json_extra)
+			ops->json_extra(model__group_state(m, st->group), m, ev, w);
+	}
 	jw_obj_end(w);
 }

@@ -27,6 +27,7 @@
 #include "trace.h"
 #include "version.h"
 
+#define POLL_MS 10
 #define HOUSEKEEP_NS 100000000ull
 #define GRACE_NS 300000000ull /* after the tree is gone: time for adopters to reap */
 
@@ -514,13 +515,14 @@ int trace_run(const struct trace_opts *o)
 	s.m->meta.ringbuf_bytes = loader__ringbuf_size(s.ld);
 	if (s.root_pid && seed_from_proc(&s, true))
 		goto out;
+	/* the trace starts at attach: no event may be older than the base */
+	s.m->meta.boottime_base_ns = now_ns(CLOCK_BOOTTIME);
+	s.m->meta.realtime_base_ns = now_ns(CLOCK_REALTIME);
 	if (loader__attach(s.ld))
 		goto out;
 	/* anything forked between the first /proc walk and attach is caught by a second walk */
 	if (s.root_pid && seed_from_proc(&s, true))
 		goto out;
-	s.m->meta.boottime_base_ns = now_ns(CLOCK_BOOTTIME);
-	s.m->meta.realtime_base_ns = now_ns(CLOCK_REALTIME);
 	if (add_sinks(&s))
 		goto out;
 	if (seed_from_proc(&s, false))
@@ -532,7 +534,8 @@ int trace_run(const struct trace_opts *o)
 		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(o->duration * 1e9);
 
 	while (!exiting) {
-		err = loader__poll(s.ld, 100);
+		/* the kernel side batches wakeups: poll on a short timer (see psc_submit()) */
+		err = loader__poll(s.ld, POLL_MS);
 		if (err < 0 && err != -EINTR) {
 			psc_err("failed to poll the ring buffer: %s", strerror(-err));
 			break;

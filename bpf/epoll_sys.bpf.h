@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * I/O readiness: epoll_create/ctl/wait (+pwait, pwait2) and the poll/select family. Arguments
+ * are stashed at sys_enter, the record is emitted at sys_exit. Called from sys.bpf.c.
+ */
+#ifndef __PSC_EPOLL_SYS_BPF_H
+#define __PSC_EPOLL_SYS_BPF_H
+
+#include "common.bpf.h"
+
+#ifdef __TARGET_ARCH_x86
+#define EPOLL_EVENT_SIZE 12 /* struct epoll_event is packed on x86-64: data at offset 4 */
+#define EPOLL_DATA_OFF 4
+#else
+#define EPOLL_EVENT_SIZE 16
+#define EPOLL_DATA_OFF 8
+#endif
+
+#define NSEC_PER_MSEC 1000000LL
+#define NSEC_PER_SEC 1000000000LL
+
+/* timeout argument in ms (epoll_wait, epoll_pwait, poll): negative means forever */
+static __always_inline __s64 ms_to_ns(int ms)
+{
+	return ms < 0 ? -1 : ms * NSEC_PER_MSEC;
+}
+
+/* a struct __kernel_timespec / timeval in user memory: NULL means forever */
+static __always_inline __s64 user_ts_to_ns(__u64 uptr, bool timeval)
+{
+	__s64 t[2] = {};
+
+	if (!uptr)
+		return -1;
+	if (bpf_probe_read_user(t, sizeof(t), (void *)uptr))
+		return -1;
+	return t[0] * NSEC_PER_SEC + (timeval ? t[1] * 1000 : t[1]);
+}
+
+static __always_inline void epoll_create_exit(long ret, __u32 nr)
+{
+	struct psc_ev_epoll_create *e;
+	struct psc_stash s;
+
+	if (!psc_stash_exit(nr, &s))
+		return;
+	e = psc_emit_reserve(sizeof(*e), PSC_EV_EPOLL_CREATE);
+	if (!e)
+		return;
+	e->ret = ret;
+	e->flags = nr == PSC_SC_EPOLL_CREATE1 ? s.args[0] : 0;
+	psc_submit(e);
+}
+
+static __always_inline void epoll_ctl_exit(long ret)
+{
+	struct psc_ev_epoll_ctl *e;
+	struct psc_stash s;
+	void *uev;
+
+	if (!psc_stash_exit(PSC_SC_EPOLL_CTL, &s))
+		return;
+	e = psc_emit_reserve(sizeof(*e), PSC_EV_EPOLL_CTL);
+	if (!e)
+		return;
+	/* epoll_ctl(epfd, op, fd, struct epoll_event *event) */
+	e->epfd = s.args[0];
+	e->op = s.args[1];
+	e->fd = s.args[2];
+	e->ret = ret;
+	uev = (void *)s.args[3];
+	/* DEL may pass NULL; the fields one by one (a packed struct copy trips clang 14) */
+	if (uev) {
+		bpf_probe_read_user(&e->events, sizeof(e->events), uev);
+		bpf_probe_read_user(&e->data, sizeof(e->data), uev + EPOLL_DATA_OFF);
+	}
+	psc_file_info(psc_fd_file(e->fd), &e->target);
+	psc_submit(e);
+}
+
+static __always_inline void epoll_wait_enter(struct pt_regs *regs, __u32 nr)
+{
+	struct psc_stash *s = psc_stash_enter(nr, regs);
+
+	/* pwait2's timespec must be read now: it is the caller's, it may change */
+	if (s && nr == PSC_SC_EPOLL_PWAIT2)
+		s->args[3] = user_ts_to_ns(s->args[3], false);
+}
+
+static __always_inline void epoll_wait_exit(long ret, __u32 nr)
+{
+	struct psc_ev_epoll_wait *e;
+	struct psc_stash s;
+	__u32 i, n;
+	void *base;
+
+	if (!psc_stash_exit(nr, &s))
+		return;
+	e = psc_emit_reserve(sizeof(*e), PSC_EV_EPOLL_WAIT);
+	if (!e)
+		return;
+	/* epoll_wait(epfd, events, maxevents, timeout, ...) */
+	e->enter_ns = s.enter_ns;
+	e->epfd = s.args[0];
+	e->maxevents = s.args[2];
+	e->timeout_ns = nr == PSC_SC_EPOLL_PWAIT2 ? (__s64)s.args[3] : ms_to_ns((int)s.args[3]);
+	e->ret = ret;
+	if (nr == PSC_SC_EPOLL_PWAIT)
+		e->flags |= PSC_WAIT_PWAIT;
+	else if (nr == PSC_SC_EPOLL_PWAIT2)
+		e->flags |= PSC_WAIT_PWAIT2;
+	n = ret > 0 ? ret : 0;
+	if (n > PSC_EPOLL_MAX_READY) {
+		n = PSC_EPOLL_MAX_READY;
+		e->flags |= PSC_WAIT_CAPPED;
+	}
+	base = (void *)s.args[1];
+	/* the kernel filled the first ret entries of the user's array */
+	for (i = 0; i < PSC_EPOLL_MAX_READY; i++) {
+		void *ent = base + i * EPOLL_EVENT_SIZE;
+
+		if (i >= n)
+			break;
+		if (bpf_probe_read_user(&e->ready[i].events, sizeof(__u32), ent) ||
+		    bpf_probe_read_user(&e->ready[i].data, sizeof(__u64), ent + EPOLL_DATA_OFF)) {
+			e->flags |= PSC_WAIT_UNREAD;
+			break;
+		}
+		e->nready = i + 1;
+	}
+	psc_submit(e);
+}
+
+/* poll family: the timeout is read at entry (select rewrites its timeval) */
+static __always_inline void poll_enter(struct pt_regs *regs, __u32 nr)
+{
+	struct psc_stash *s = psc_stash_enter(nr, regs);
+
+	if (!s)
+		return;
+	switch (nr) {
+	case PSC_SC_POLL: /* poll(fds, nfds, timeout_ms) */
+		s->args[5] = ms_to_ns((int)s->args[2]);
+		s->args[4] = s->args[1];
+		break;
+	case PSC_SC_PPOLL: /* ppoll(fds, nfds, tsp, sigmask, size) */
+		s->args[5] = user_ts_to_ns(s->args[2], false);
+		s->args[4] = s->args[1];
+		break;
+	case PSC_SC_SELECT: /* select(n, in, out, ex, struct timeval *) */
+		s->args[5] = user_ts_to_ns(s->args[4], true);
+		s->args[4] = s->args[0];
+		break;
+	default: /* pselect6(n, in, out, ex, struct timespec *, sig) */
+		s->args[5] = user_ts_to_ns(s->args[4], false);
+		s->args[4] = s->args[0];
+		break;
+	}
+}
+
+static __always_inline void poll_exit(long ret, __u32 nr, __u32 kind)
+{
+	struct psc_ev_poll_wait *e;
+	struct psc_stash s;
+
+	if (!psc_stash_exit(nr, &s))
+		return;
+	e = psc_emit_reserve(sizeof(*e), PSC_EV_POLL_WAIT);
+	if (!e)
+		return;
+	e->enter_ns = s.enter_ns;
+	e->nfds = s.args[4];
+	e->timeout_ns = s.args[5];
+	e->kind = kind;
+	e->ret = ret;
+	psc_submit(e);
+}
+
+#endif /* __PSC_EPOLL_SYS_BPF_H */

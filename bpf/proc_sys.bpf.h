@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The reap: wait4()/waitid() returning a child's exit. Called from the sys_enter/sys_exit
+ * dispatcher in sys.bpf.c.
+ */
+#ifndef __PSC_PROC_SYS_BPF_H
+#define __PSC_PROC_SYS_BPF_H
+
+#include "common.bpf.h"
+
+#define PSC_WNOWAIT 0x01000000
+#define PSC_CLD_EXITED 1
+#define PSC_CLD_DUMPED 3
+
+static __always_inline void emit_reap(__u32 pid, __u32 status, __u32 flags)
+{
+	__u32 waiter = bpf_get_current_pid_tgid() >> 32;
+	struct psc_ev_proc_reap *e;
+
+	/* any waiter may reap a traced child: init adopting an orphan, procscope its command */
+	if (!psc_wanted(waiter) && !psc_wanted(pid))
+		return;
+	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_REAP);
+	if (!e)
+		return;
+	e->reaped_tgid = pid;
+	e->status = status;
+	e->flags = flags;
+	psc_submit(e);
+}
+
+/* The stash is filled for every waiter (not only traced ones): see emit_reap() */
+static __always_inline void proc_wait_enter(struct pt_regs *regs, __u32 nr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct psc_stash s = { .nr = nr };
+
+	s.args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	s.args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	s.args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	s.args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	bpf_map_update_elem(&stash, &tid, &s, BPF_ANY);
+}
+
+static __always_inline void proc_wait4_exit(long ret)
+{
+	struct psc_stash s;
+	int status = 0;
+
+	if (!psc_stash_exit(PSC_SC_WAIT4, &s) || ret <= 0)
+		return;
+	/* wait4(pid, int *status, options, rusage) */
+	if (s.args[1])
+		bpf_probe_read_user(&status, sizeof(status), (void *)s.args[1]);
+	/* stopped (0x7f low byte) or continued (0xffff) children are not reaps */
+	if (!s.args[1] || ((status & 0xff) != 0x7f && status != 0xffff))
+		emit_reap(ret, status, 0);
+}
+
+static __always_inline void proc_waitid_exit(long ret)
+{
+	struct psc_stash s;
+	int si[7] = {};
+
+	/* waitid(idtype, id, siginfo_t *infop, options, rusage) */
+	if (!psc_stash_exit(PSC_SC_WAITID, &s) || ret != 0 || !s.args[2] ||
+	    (s.args[3] & PSC_WNOWAIT))
+		return;
+	/* siginfo: si_signo, si_errno, si_code, then si_pid @16, si_uid @20, si_status @24 */
+	if (bpf_probe_read_user(si, sizeof(si), (void *)s.args[2]) || si[4] <= 0 ||
+	    si[2] < PSC_CLD_EXITED || si[2] > PSC_CLD_DUMPED)
+		return;
+	emit_reap(si[4],
+		  si[2] == PSC_CLD_EXITED ? (si[6] & 0xff) << 8 :
+					    (si[6] & 0x7f) | (si[2] == PSC_CLD_DUMPED ? 0x80 : 0),
+		  PSC_REAP_WAITID);
+}
+
+#endif /* __PSC_PROC_SYS_BPF_H */

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The epoll group's outputs: live lines, the I/O section of the summary, its JSON summary, and
+ * the group ops that plug epoll_tl into the model.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "epoll_tl.h"
+#include "format.h"
+#include "json_writer.h"
+#include "live.h"
+#include "strutil.h"
+
+static const char *const poll_names[] = { "?", "poll", "ppoll", "select", "pselect6" };
+
+static const char *poll_name(uint32_t kind)
+{
+	return kind < 5 ? poll_names[kind] : "?";
+}
+
+static uint32_t ppid_of(const struct proc *p)
+{
+	return p && p->parent ? p->parent->pid : 0;
+}
+
+/* "socket unix:[1234]", "fifo:[99]", "anon [eventfd]" */
+static const char *target_str(const struct psc_fd_info *t, char *buf, size_t size)
+{
+	char name[sizeof(t->name) * 4 + 1];
+
+	switch (t->kind) {
+	case PSC_FD_SOCKET:
+		snprintf(buf, size, "%s:[%llu]",
+			 t->sock_family == 1 ? "unix" : t->sock_family == 2 ? "tcp4/udp4" :
+			 t->sock_family == 10					? "tcp6/udp6" :
+											  "socket",
+			 (unsigned long long)t->ino);
+		break;
+	case PSC_FD_ANON:
+		term_escape(name, sizeof(name), t->name, strnlen(t->name, sizeof(t->name)));
+		snprintf(buf, size, "anon%s", name);
+		break;
+	case PSC_FD_FIFO:
+		snprintf(buf, size, "pipe:[%llu]", (unsigned long long)t->ino);
+		break;
+	case PSC_FD_FILE:
+		snprintf(buf, size, "file:[%llu]", (unsigned long long)t->ino);
+		break;
+	case PSC_FD_CHR:
+		snprintf(buf, size, "chr:[%llu]", (unsigned long long)t->ino);
+		break;
+	default:
+		snprintf(buf, size, "?");
+		break;
+	}
+	return buf;
+}
+
+static void live_wait(struct epoll_tl *tl, const struct model *m, const struct psc_ev_epoll_wait *e,
+		      const struct proc *p, FILE *out)
+{
+	const struct epoll_ready_fd *rf;
+	char d[32], ev[64], details[1024], who[96];
+	size_t n, i, o = 0;
+
+	rf = epoll_tl__last_ready(tl, &n);
+	duration_fmt(e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0, d, sizeof(d));
+	if (e->ret > 0)
+		o += snprintf(details + o, sizeof(details) - o, "epfd %d blocked %s -> %d ready:",
+			      e->epfd, d, e->ret);
+	else if (e->ret == 0)
+		o += snprintf(details + o, sizeof(details) - o, "epfd %d timed out after %s",
+			      e->epfd, d);
+	else
+		o += snprintf(details + o, sizeof(details) - o, "epfd %d failed after %s: %s",
+			      e->epfd, d, e->ret == -4 ? "EINTR" : strerror(-e->ret));
+	for (i = 0; i < n && o < sizeof(details); i++)
+		o += snprintf(details + o, sizeof(details) - o, " fd %d %s", rf[i].fd,
+			      epoll_events_str(rf[i].events, ev, sizeof(ev)));
+	if ((e->flags & PSC_WAIT_CAPPED) && o < sizeof(details))
+		o += snprintf(details + o, sizeof(details) - o, " ...");
+	for (i = 0; i < m->nlinks && o < sizeof(details); i++) {
+		const struct wake_link *l = &m->links[i];
+		const struct proc *sender =
+			proctree__find(m->tree, l->sender_pid, l->sender_start_ns);
+
+		o += snprintf(details + o, sizeof(details) - o, "; woken by %s send on fd %d +%s",
+			      live_who(sender, who, sizeof(who)), l->fd,
+			      duration_fmt(l->latency_ns, d, sizeof(d)));
+	}
+	live_print(out, m, e->hdr.ts_ns, "ep_wait", e->hdr.tgid, ppid_of(p), p ? p->comm : NULL,
+		   "%s", details);
+}
+
+static void epoll_live(void *state, const struct model *m, const union psc_event *ev, FILE *out,
+		       uint64_t min_wait_ns)
+{
+	const struct proc *p = proctree__find(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
+	const char *comm = p ? p->comm : NULL;
+	char ev_s[64], tgt[96], d[32];
+	uint64_t dur;
+
+	switch (ev->hdr.type) {
+	case PSC_EV_EPOLL_CREATE:
+		if (ev->epoll_create.ret >= 0)
+			live_print(out, m, ev->hdr.ts_ns, "ep_new", ev->hdr.tgid, ppid_of(p), comm,
+				   "epfd %d", ev->epoll_create.ret);
+		break;
+	case PSC_EV_EPOLL_CTL: {
+		const struct psc_ev_epoll_ctl *e = &ev->epoll_ctl;
+		static const char *const ops[] = { "?", "ADD", "DEL", "MOD" };
+
+		live_print(out, m, ev->hdr.ts_ns, "ep_ctl", ev->hdr.tgid, ppid_of(p), comm,
+			   "epfd %d %s fd %d %s events %s data %llu%s%s", e->epfd,
+			   e->op >= 1 && e->op <= 3 ? ops[e->op] : "?", e->fd,
+			   target_str(&e->target, tgt, sizeof(tgt)),
+			   epoll_events_str(e->events, ev_s, sizeof(ev_s)),
+			   (unsigned long long)e->data, e->ret ? " failed: " : "",
+			   e->ret ? strerror(-e->ret) : "");
+		break;
+	}
+	case PSC_EV_EPOLL_WAIT:
+		dur = ev->hdr.ts_ns - ev->epoll_wait.enter_ns;
+		if (dur >= min_wait_ns || m->nlinks)
+			live_wait(state, m, &ev->epoll_wait, p, out);
+		break;
+	case PSC_EV_POLL_WAIT: {
+		const struct psc_ev_poll_wait *e = &ev->poll_wait;
+
+		dur = e->hdr.ts_ns - e->enter_ns;
+		if (dur < min_wait_ns)
+			break;
+		live_print(out, m, ev->hdr.ts_ns, poll_name(e->kind), ev->hdr.tgid, ppid_of(p), comm,
+			   "nfds %u blocked %s -> %d", e->nfds, duration_fmt(dur, d, sizeof(d)),
+			   e->ret);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* One log2 histogram, bpftrace style, only the non-empty range */
+static void print_hist(FILE *out, const uint64_t *hist, const char *indent)
+{
+	unsigned int lo = EPOLL_TL_HIST, hi = 0, i;
+	uint64_t max = 0;
+	char a[32], b[32];
+
+	for (i = 0; i < EPOLL_TL_HIST; i++) {
+		if (!hist[i])
+			continue;
+		lo = i < lo ? i : lo;
+		hi = i;
+		max = hist[i] > max ? hist[i] : max;
+	}
+	for (i = lo; i <= hi && max; i++) {
+		int bar = (int)(hist[i] * 40 / max);
+
+		fprintf(out, "%s[%8s, %8s) %8llu |%-40.*s|\n", indent,
+			duration_fmt(i ? 1ull << i : 0, a, sizeof(a)),
+			duration_fmt(1ull << (i + 1), b, sizeof(b)), (unsigned long long)hist[i],
+			bar, "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
+	}
+}
+
+static int cmp_waits(const void *a, const void *b)
+{
+	const struct epoll_set *x = *(struct epoll_set *const *)a;
+	const struct epoll_set *y = *(struct epoll_set *const *)b;
+
+	return x->waits < y->waits ? 1 : x->waits > y->waits ? -1 : 0;
+}
+
+static void print_set(FILE *out, const struct epoll_set *s)
+{
+	char comm[LIVE_COMM_ESC], d1[32], d2[32], ev[64], tgt[96];
+	size_t i, shown = 0;
+
+	term_escape(comm, sizeof(comm), s->owner->comm, strnlen(s->owner->comm, PSC_COMM_LEN));
+	fprintf(out, "  %u %s epfd %d: %llu waits (%llu timeouts, %llu EINTR, %llu errors), "
+		"%llu ready, blocked mean %s max %s%s\n",
+		s->owner->pid, comm, s->epfd, (unsigned long long)s->waits,
+		(unsigned long long)s->timeouts, (unsigned long long)s->eintr,
+		(unsigned long long)s->errors, (unsigned long long)s->ready_events,
+		duration_fmt(s->waits ? s->wait_ns / s->waits : 0, d1, sizeof(d1)),
+		duration_fmt(s->max_wait_ns, d2, sizeof(d2)),
+		epoll_set_is_busy_polling(s) ? "  BUSY-POLLING (timeout 0, nothing ready)" : "");
+	for (i = 0; i < s->nregs && shown < 12; i++) {
+		const struct epoll_reg *r = &s->regs[i];
+
+		if (!r->ready && !r->live)
+			continue;
+		shown++;
+		fprintf(out, "      fd %-4d %-22s interest %-14s ready %6llu  seen %s\n", r->fd,
+			target_str(&r->target, tgt, sizeof(tgt)),
+			epoll_events_str(r->events, d1, sizeof(d1)), (unsigned long long)r->ready,
+			r->ready_mask ? epoll_events_str(r->ready_mask, ev, sizeof(ev)) : "-");
+	}
+	if (s->unmapped)
+		fprintf(out, "      %llu ready entries matched no traced registration (added before "
+			"the trace)\n",
+			(unsigned long long)s->unmapped);
+	if (s->wakes_linked)
+		fprintf(out, "      %llu wake-ups caused by traced unix sends\n",
+			(unsigned long long)s->wakes_linked);
+}
+
+static void epoll_summary(void *state, const struct model *m, FILE *out)
+{
+	struct epoll_tl *tl = state;
+	size_t n, np, i, k = 0;
+	struct epoll_set *const *sets = epoll_tl__sets(tl, &n);
+	struct poll_use *const *polls = epoll_tl__polls(tl, &np);
+	uint64_t hist[EPOLL_TL_HIST] = { 0 }, wake[EPOLL_TL_HIST] = { 0 }, waits = 0, wakes = 0;
+	struct epoll_set **sorted;
+
+	fprintf(out, "\nI/O readiness (epoll):\n");
+	sorted = calloc(n + 1, sizeof(*sorted));
+	if (!sorted)
+		return;
+	for (i = 0; i < n; i++)
+		if (sets[i]->waits || sets[i]->nregs)
+			sorted[k++] = sets[i];
+	qsort(sorted, k, sizeof(*sorted), cmp_waits);
+	if (!k)
+		fprintf(out, "  (no epoll activity traced)\n");
+	for (i = 0; i < k; i++) {
+		unsigned int b;
+
+		if (i < 20)
+			print_set(out, sorted[i]);
+		for (b = 0; b < EPOLL_TL_HIST; b++) {
+			hist[b] += sorted[i]->hist[b];
+			wake[b] += sorted[i]->wake_lat_hist[b];
+		}
+		waits += sorted[i]->waits;
+		wakes += sorted[i]->wakes_linked;
+	}
+	if (k > 20)
+		fprintf(out, "  ... %zu more epoll sets\n", k - 20);
+	free(sorted);
+	if (waits) {
+		fprintf(out, "  time blocked in epoll waits (%llu waits):\n",
+			(unsigned long long)waits);
+		print_hist(out, hist, "    ");
+	}
+	if (wakes) {
+		fprintf(out, "  unix send -> epoll wake-up latency (%llu wake-ups):\n",
+			(unsigned long long)wakes);
+		print_hist(out, wake, "    ");
+	}
+	if (!np)
+		return;
+	fprintf(out, "\nPoll/select waits:\n  %7s %-16s %-8s %8s %8s %10s %10s\n", "PID", "COMM",
+		"SYSCALL", "CALLS", "TIMEOUTS", "MEAN NFDS", "MEAN WAIT");
+	for (i = 0; i < np; i++) {
+		const struct poll_use *p = polls[i];
+		char comm[LIVE_COMM_ESC], d[32];
+
+		term_escape(comm, sizeof(comm), p->owner->comm, strnlen(p->owner->comm, PSC_COMM_LEN));
+		fprintf(out, "  %7u %-16s %-8s %8llu %8llu %10llu %10s\n", p->owner->pid, comm,
+			poll_name(p->kind), (unsigned long long)p->calls,
+			(unsigned long long)p->timeouts,
+			(unsigned long long)(p->calls ? p->nfds_total / p->calls : 0),
+			duration_fmt(p->calls ? p->wait_ns / p->calls : 0, d, sizeof(d)));
+	}
+}
+
+static void json_hist(struct jw *w, const char *key, const uint64_t *hist)
+{
+	unsigned int i;
+
+	jw_key(w, key);
+	jw_arr_start(w);
+	for (i = 0; i < EPOLL_TL_HIST; i++) {
+		if (!hist[i])
+			continue;
+		jw_obj_start(w);
+		jw_kv_u64(w, "ge_ns", i ? 1ull << i : 0);
+		jw_kv_u64(w, "lt_ns", 1ull << (i + 1));
+		jw_kv_u64(w, "count", hist[i]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void epoll_summary_json(void *state, const struct model *m, struct jw *w)
+{
+	struct epoll_tl *tl = state;
+	size_t n, np, i, r;
+	struct epoll_set *const *sets = epoll_tl__sets(tl, &n);
+	struct poll_use *const *polls = epoll_tl__polls(tl, &np);
+	char ev[64];
+
+	jw_key(w, "epoll_sets");
+	jw_arr_start(w);
+	for (i = 0; i < n; i++) {
+		const struct epoll_set *s = sets[i];
+
+		if (!s->waits && !s->nregs)
+			continue;
+		jw_obj_start(w);
+		jw_kv_u64(w, "pid", s->owner->pid);
+		jw_kv_i64(w, "start_ns", model_rel_ns(m, s->owner->start_ns));
+		jw_kv_str(w, "comm", s->owner->comm);
+		jw_kv_i64(w, "epfd", s->epfd);
+		jw_kv_u64(w, "waits", s->waits);
+		jw_kv_u64(w, "timeouts", s->timeouts);
+		jw_kv_u64(w, "eintr", s->eintr);
+		jw_kv_u64(w, "errors", s->errors);
+		jw_kv_u64(w, "ready_events", s->ready_events);
+		jw_kv_u64(w, "unmapped_ready", s->unmapped);
+		jw_kv_u64(w, "zero_timeout_empty", s->zero_timeout_empty);
+		jw_kv_bool(w, "busy_polling", epoll_set_is_busy_polling(s));
+		jw_kv_u64(w, "blocked_ns", s->wait_ns);
+		jw_kv_u64(w, "max_wait_ns", s->max_wait_ns);
+		jw_kv_u64(w, "wakes_linked", s->wakes_linked);
+		json_hist(w, "wait_hist", s->hist);
+		json_hist(w, "wake_latency_hist", s->wake_lat_hist);
+		jw_key(w, "fds");
+		jw_arr_start(w);
+		for (r = 0; r < s->nregs; r++) {
+			const struct epoll_reg *g = &s->regs[r];
+
+			jw_obj_start(w);
+			jw_kv_i64(w, "fd", g->fd);
+			jw_kv_u64(w, "ino", g->target.ino);
+			jw_kv_str(w, "interest", epoll_events_str(g->events, ev, sizeof(ev)));
+			jw_kv_u64(w, "data", g->data);
+			jw_kv_u64(w, "ready", g->ready);
+			jw_kv_str(w, "seen", epoll_events_str(g->ready_mask, ev, sizeof(ev)));
+			jw_kv_bool(w, "registered", g->live);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "poll_waits");
+	jw_arr_start(w);
+	for (i = 0; i < np; i++) {
+		jw_obj_start(w);
+		jw_kv_u64(w, "pid", polls[i]->owner->pid);
+		jw_kv_str(w, "comm", polls[i]->owner->comm);
+		jw_kv_str(w, "syscall", poll_name(polls[i]->kind));
+		jw_kv_u64(w, "calls", polls[i]->calls);
+		jw_kv_u64(w, "timeouts", polls[i]->timeouts);
+		jw_kv_u64(w, "ready", polls[i]->ready);
+		jw_kv_u64(w, "nfds_total", polls[i]->nfds_total);
+		jw_kv_u64(w, "blocked_ns", polls[i]->wait_ns);
+		json_hist(w, "wait_hist", polls[i]->hist);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+/* ready fds and wake links of an epoll_wait, in the event log */
+static void epoll_json_extra(void *state, const struct model *m, const union psc_event *ev,
+			     struct jw *w)
+{
+	const struct epoll_ready_fd *rf;
+	size_t n, i;
+
+	if (ev->hdr.type != PSC_EV_EPOLL_WAIT)
+		return;
+	rf = epoll_tl__last_ready(state, &n);
+	jw_key(w, "ready_fds");
+	jw_arr_start(w);
+	for (i = 0; i < n; i++)
+		jw_i64(w, rf[i].fd);
+	jw_arr_end(w);
+	if (!m->nlinks)
+		return;
+	jw_key(w, "woken_by");
+	jw_arr_start(w);
+	for (i = 0; i < m->nlinks; i++) {
+		const struct wake_link *l = &m->links[i];
+
+		jw_obj_start(w);
+		jw_kv_u64(w, "pid", l->sender_pid);
+		jw_kv_u64(w, "tid", l->sender_tid);
+		jw_kv_i64(w, "start_ns", model_rel_ns(m, l->sender_start_ns));
+		jw_kv_i64(w, "send_ts_ns", model_rel_ns(m, l->send_ts));
+		jw_kv_u64(w, "ino", l->ino);
+		jw_kv_i64(w, "fd", l->fd);
+		jw_kv_u64(w, "latency_ns", l->latency_ns);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void *epoll_new(struct model *m)
+{
+	return epoll_tl__new();
+}
+
+static void epoll_free(void *state)
+{
+	epoll_tl__free(state);
+}
+
+static int epoll_apply(void *state, struct model *m, const union psc_event *ev,
+		       const struct proc *owner)
+{
+	return epoll_tl__apply(state, m, ev, owner);
+}
+
+const struct model_group_ops epoll_group_ops = {
+	.group = PSC_GROUP_EPOLL,
+	.name = "epoll",
+	.new = epoll_new,
+	.free = epoll_free,
+	.apply = epoll_apply,
+	.live = epoll_live,
+	.summary = epoll_summary,
+	.summary_json = epoll_summary_json,
+	.json_extra = epoll_json_extra,
+};
