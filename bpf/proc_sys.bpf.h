@@ -47,13 +47,19 @@ static __always_inline void proc_wait4_exit(long ret)
 	struct psc_stash s;
 	int status = 0;
 
-	if (!psc_stash_exit(PSC_SC_WAIT4, &s) || ret <= 0)
+	if (ret <= 0)
 		return;
-	/* wait4(pid, int *status, options, rusage) */
-	if (s.args[1])
-		bpf_probe_read_user(&status, sizeof(status), (void *)s.args[1]);
-	/* stopped (0x7f low byte) or continued (0xffff) children are not reaps */
-	if (!s.args[1] || ((status & 0xff) != 0x7f && status != 0xffff))
+	/*
+	 * No stash: the wait began before we attached (a shell blocked in wait4 on its child). The
+	 * returned pid is still the reaped child, or a stopped one: the model tells them apart.
+	 */
+	if (!psc_stash_exit(PSC_SC_WAIT4, &s) || !s.args[1] ||
+	    bpf_probe_read_user(&status, sizeof(status), (void *)s.args[1])) {
+		emit_reap(ret, 0, PSC_REAP_STATUS_UNKNOWN);
+		return;
+	}
+	/* wait4(pid, int *status, options, rusage): stopped (0x7f) or continued (0xffff) is no reap */
+	if ((status & 0xff) != 0x7f && status != 0xffff)
 		emit_reap(ret, status, 0);
 }
 

@@ -8,6 +8,10 @@
 #include "common.bpf.h"
 #include "proc_sys.bpf.h"
 #include "epoll_sys.bpf.h"
+#if __has_include("unix_sys.bpf.h")
+#include "unix_sys.bpf.h"
+#define HAVE_UNIX_SYS 1
+#endif
 
 #ifdef __TARGET_ARCH_x86
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
@@ -76,6 +80,10 @@ int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 			poll_enter(regs, PSC_SC_PSELECT6);
 		break;
 	default:
+#ifdef HAVE_UNIX_SYS
+		if (cfg_groups & PSC_GROUP_UNIX)
+			unix_sys_enter(regs, id);
+#endif
 		break;
 	}
 	return 0;
@@ -132,6 +140,9 @@ int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 		poll_exit(ret, PSC_SC_PSELECT6, PSC_POLL_PSELECT6);
 		break;
 	default:
+#ifdef HAVE_UNIX_SYS
+		unix_sys_exit(regs, id, ret);
+#endif
 		break;
 	}
 	return 0;

@@ -140,6 +140,7 @@ struct psc_ev_proc_exit {
 };
 
 #define PSC_REAP_WAITID (1u << 0) /* via waitid(); else wait4() */
+#define PSC_REAP_STATUS_UNKNOWN (1u << 1) /* no status pointer, or the wait began before attach */
 
 /* wait4/waitid returned a child's exit: hdr is the waiter */
 struct psc_ev_proc_reap {

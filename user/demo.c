@@ -781,19 +781,40 @@ static const struct demo demos[] = {
 	  "classic double-fork daemon: setsid(), the session leader exits, adoption", run_daemon },
 };
 
+/* The other groups' demos live in their own files (weak: a group may be left out) */
+extern const struct demo demo_io_table[] __attribute__((weak));
+extern const struct demo demo_unix_table[] __attribute__((weak));
+
+#define MAX_DEMOS 32
+
 const struct demo *demo_table(size_t *n)
 {
-	*n = sizeof(demos) / sizeof(demos[0]);
-	return demos;
+	static struct demo all[MAX_DEMOS];
+	static size_t nall;
+	const struct demo *more[] = { demo_io_table, demo_unix_table };
+	const struct demo *d;
+	size_t i;
+
+	if (!nall) {
+		for (i = 0; i < sizeof(demos) / sizeof(demos[0]); i++)
+			all[nall++] = demos[i];
+		for (i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+			for (d = more[i]; d && d->name && nall < MAX_DEMOS; d++)
+				all[nall++] = *d;
+	}
+	*n = nall;
+	return all;
 }
 
 const struct demo *demo_find(const char *name)
 {
-	size_t i;
+	const struct demo *all;
+	size_t i, n;
 
-	for (i = 0; name && i < sizeof(demos) / sizeof(demos[0]); i++)
-		if (!strcmp(demos[i].name, name))
-			return &demos[i];
+	all = demo_table(&n);
+	for (i = 0; name && i < n; i++)
+		if (!strcmp(all[i].name, name))
+			return &all[i];
 	return NULL;
 }
 

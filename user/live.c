@@ -168,7 +168,7 @@ static void live_lost(struct sink *s, const struct model *m, uint64_t ts, const 
 {
 	struct live *l = (struct live *)s;
 
-	fprintf(l->out, "%-12.6f %-7s LOST %llu events: the ring buffer was full "
+	fprintf(l->out, "%-12.6f %-7s %llu events lost: the ring buffer was full "
 		"(raise --ringbuf-size)\n",
 		model_rel_ns(m, ts) / 1e9, "LOST", (unsigned long long)total);
 }

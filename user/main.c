@@ -30,9 +30,12 @@ static const char trace_usage[] =
 	"  -q, --quiet            no live event lines\n"
 	"      --no-summary       no summary at the end\n"
 	"  -d, --duration SECS    stop after SECS seconds\n"
-	"  -e, --events GROUPS    event groups, comma-separated: proc (default: all)\n"
+	"  -e, --events GROUPS    event groups, comma-separated: proc, epoll, unix, all\n"
+	"                         (default: all)\n"
 	"      --threads          live lines for thread creation and exit too\n"
-	"      --ringbuf-size N   ring buffer size in bytes, power of two, K/M suffix\n"
+	"      --min-wait MS      live lines only for epoll/poll waits of at least MS ms\n"
+	"                         (default: 0, or 10 when tracing the whole system)\n"
+	"      --ringbuf-size N   ring buffer size in bytes, power of two, K/M/G suffix\n"
 	"                         (default: 1M per CPU, at least 4M)\n"
 	"  -v, --verbose          more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help             this help\n"
@@ -57,8 +60,10 @@ static const char demo_usage[] =
 	"      --no-trace         run the workload alone, without tracing\n"
 	"      --truth FILE       append the workload's ground-truth records (JSON lines) to FILE\n"
 	"  -o, --output FILE      NDJSON event log (one demo only)\n"
-	"  -q, --quiet            no live event lines\n"
+	"  -q, --quiet            no live event lines, no narration\n"
 	"      --no-summary       no summary at the end\n"
+	"      --threads          live lines for thread creation and exit too\n"
+	"      --min-wait MS      as for trace\n"
 	"      --ringbuf-size N   as for trace\n"
 	"  -v, --verbose          more diagnostics\n"
 	"  -h, --help             this help\n"
@@ -86,6 +91,7 @@ enum {
 	OPT_RINGBUF,
 	OPT_NO_TRACE,
 	OPT_TRUTH,
+	OPT_MIN_WAIT,
 };
 
 static int parse_pid(const char *s, pid_t *out)
@@ -144,6 +150,20 @@ static int common_opt(int c, const char *arg, struct trace_opts *o)
 			return -1;
 		}
 		return 1;
+	case OPT_MIN_WAIT: {
+		double ms;
+		char *end;
+
+		errno = 0;
+		ms = strtod(arg, &end);
+		if (errno || *end || end == arg || ms < 0 || ms > 1e9) {
+			psc_err("invalid --min-wait '%s': want milliseconds >= 0", arg);
+			return -1;
+		}
+		o->min_wait_ns = (uint64_t)(ms * 1e6);
+		o->min_wait_set = true;
+		return 1;
+	}
 	case 'd':
 		if (parse_seconds(arg, &o->duration)) {
 			psc_err("invalid duration '%s': want seconds > 0", arg);
@@ -152,7 +172,8 @@ static int common_opt(int c, const char *arg, struct trace_opts *o)
 		return 1;
 	case 'e':
 		if (trace_parse_groups(arg, &o->groups, &bad)) {
-			psc_err("unknown event group '%s' (known: proc)", bad ? bad : arg);
+			psc_err("unknown event group '%s' (known: proc, epoll, unix, all)",
+				bad ? bad : arg);
 			return -1;
 		}
 		return 1;
@@ -190,12 +211,13 @@ static int cmd_trace(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "min-wait", required_argument, NULL, OPT_MIN_WAIT },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct trace_opts o = { .groups = PSC_GROUP_PROC };
+	struct trace_opts o = { .groups = PSC_GROUP_ALL };
 	int c, r;
 
 	optind = 1;
@@ -228,6 +250,9 @@ static int cmd_trace(int argc, char **argv)
 		psc_err("-p and a command cannot be combined: trace one or the other");
 		return bad_usage("trace");
 	}
+	/* the whole system waits all the time: keep the terminal readable */
+	if (!o.min_wait_set && !o.argv && !o.pid)
+		o.min_wait_ns = 10 * 1000000ull;
 	return trace_run(&o);
 }
 
@@ -254,7 +279,7 @@ static int self_exe(char *buf, size_t size)
 static int run_traced_demo(const char *name, const char *truth, struct trace_opts *o)
 {
 	char exe[PATH_MAX];
-	char *argv[8];
+	char *argv[10];
 	int i = 0;
 
 	if (self_exe(exe, sizeof(exe))) {
@@ -264,6 +289,8 @@ static int run_traced_demo(const char *name, const char *truth, struct trace_opt
 	argv[i++] = exe;
 	argv[i++] = (char *)"demo";
 	argv[i++] = (char *)"--no-trace";
+	if (o->quiet)
+		argv[i++] = (char *)"--quiet";
 	if (truth) {
 		argv[i++] = (char *)"--truth";
 		argv[i++] = (char *)truth;
@@ -287,12 +314,13 @@ static int cmd_demo(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
 		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "min-wait", required_argument, NULL, OPT_MIN_WAIT },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct trace_opts o = { .groups = PSC_GROUP_PROC };
+	struct trace_opts o = { .groups = PSC_GROUP_ALL };
 	const char *truth = NULL;
 	bool no_trace = false;
 	const struct demo *table;
@@ -301,7 +329,8 @@ static int cmd_demo(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:lo:qvh", longopts, NULL)) != -1) {
+	/* no '+': demo names carry no options of their own, so options may follow them */
+	while ((c = getopt_long(argc, argv, ":lo:qvh", longopts, NULL)) != -1) {
 		r = common_opt(c, optarg, &o);
 		if (r < 0)
 			return bad_usage("demo");
@@ -328,7 +357,7 @@ static int cmd_demo(int argc, char **argv)
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (!demo_find(argv[i])) {
 			psc_err("unknown demo '%s' (see procscope demo --list)", argv[i]);
-			return EXIT_USAGE;
+			return bad_usage("demo");
 		}
 	}
 	if (o.output && argc - optind != 1) {

@@ -35,10 +35,12 @@ static const struct proctree_ops model_tree_ops = {
 	.orphan = model_on_orphan,
 };
 
-/* The group models linked in: each file defines its ops */
-extern const struct model_group_ops epoll_group_ops;
+/* The group models linked in: each file defines its ops (weak: a group may be left out) */
+extern const struct model_group_ops epoll_group_ops __attribute__((weak));
+extern const struct model_group_ops unix_group_ops __attribute__((weak));
 static const struct model_group_ops *const group_registry[] = {
 	&epoll_group_ops,
+	&unix_group_ops,
 };
 
 void *model__group_state(const struct model *m, uint32_t group)
@@ -73,8 +75,11 @@ struct model *model__new(void)
 	if (!m->tree)
 		goto fail;
 	for (i = 0; i < sizeof(group_registry) / sizeof(group_registry[0]); i++) {
-		void *state = group_registry[i]->new(m);
+		void *state;
 
+		if (!group_registry[i])
+			continue;
+		state = group_registry[i]->new(m);
 		if (!state)
 			goto fail;
 		m->groups[m->ngroups] = group_registry[i];
@@ -139,7 +144,7 @@ int model__apply(struct model *m, const union psc_event *ev)
 	m->npending = 0;
 	m->nlinks = 0;
 	err = proctree__apply(m->tree, ev, &subject);
-	if (!err && ev->hdr.type >= PSC_EV_EPOLL_CREATE) {
+	if (!err && ev->hdr.type >= PSC_EV_EPOLL_CREATE && ev->hdr.tgid) {
 		const struct schema_type *st = schema_lookup(ev->hdr.type);
 		const struct proc *owner = proctree__get(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
 

@@ -371,6 +371,11 @@ static int apply_reap(struct proctree *t, const struct psc_ev_proc_reap *e, cons
 		return 0;
 	}
 	if (p->state == PROC_ALIVE) {
+		/* a stopped child, as far as we can tell: a reap needs a known exit status */
+		if (e->flags & PSC_REAP_STATUS_UNKNOWN) {
+			t->stats.reap_unmatched++;
+			return 0;
+		}
 		/* its exit was lost (or happened before we attached): trust the wait status */
 		p->flags |= PROC_F_EXITED;
 		p->exit_ts = e->hdr.ts_ns;

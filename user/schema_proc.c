@@ -36,7 +36,8 @@ static void exit_extra(struct jw *w, const struct model *m, const union psc_even
 static void reap_extra(struct jw *w, const struct model *m, const union psc_event *ev,
 		       const struct proc *p)
 {
-	schema_write_status(w, ev->reap.status);
+	if (!(ev->reap.flags & PSC_REAP_STATUS_UNKNOWN))
+		schema_write_status(w, ev->reap.status);
 	if (!p)
 		return;
 	jw_kv_i64(w, "reaped_start_ns", model_rel_ns(m, p->start_ns));
@@ -91,6 +92,7 @@ static const struct schema_field reap_fields[] = {
 	SF(psc_ev_proc_reap, reaped_tgid, "reaped_pid", SK_U32),
 	SF(psc_ev_proc_reap, status, "status", SK_U32),
 	SF_FLAG(psc_ev_proc_reap, flags, PSC_REAP_WAITID, "waitid"),
+	SF_FLAG(psc_ev_proc_reap, flags, PSC_REAP_STATUS_UNKNOWN, "status_unknown"),
 	SF_END,
 };
 

@@ -53,7 +53,19 @@ struct session {
 	const struct proc *root;
 	uint64_t drops[PSC_EV_TYPE_MAX];
 	uint64_t gone_ts; /* when the traced tree had no live process left */
+	uint64_t track_overflow;
 };
+
+/* Reap the launched command as soon as it exits: our own delay would show as zombie time */
+static void reap_child(struct session *s)
+{
+	int st;
+
+	if (s->child > 0 && !s->child_reaped && waitpid(s->child, &st, WNOHANG) == s->child) {
+		s->child_reaped = true;
+		s->child_status = st;
+	}
+}
 
 static uint64_t now_ns(clockid_t clk)
 {
@@ -68,7 +80,10 @@ int trace_parse_groups(const char *s, uint32_t *groups, const char **bad)
 	static const struct {
 		const char *name;
 		uint32_t bit;
-	} names[] = { { "proc", PSC_GROUP_PROC }, { "all", PSC_GROUP_PROC } };
+	} names[] = { { "proc", PSC_GROUP_PROC },
+		      { "epoll", PSC_GROUP_EPOLL },
+		      { "unix", PSC_GROUP_UNIX },
+		      { "all", PSC_GROUP_ALL } };
 	char buf[256], *tok, *save = NULL;
 	size_t i;
 
@@ -136,6 +151,22 @@ static void fill_meta(struct session *s)
 	} else {
 		snprintf(t->mode, sizeof(t->mode), "system");
 	}
+}
+
+/* /proc/self/status lists one NSpid per namespace level: one means the initial namespace */
+static bool in_initial_pid_ns(void)
+{
+	char line[256];
+	bool initial = true;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return true; /* cannot tell: do not refuse */
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6))
+			initial = !strchr(line + 7, '\t') && !strchr(line + 7, ' ');
+	fclose(f);
+	return initial;
 }
 
 /* execvp()'s lookup, done early so a typo fails before any BPF is loaded */
@@ -229,7 +260,38 @@ static void release_child(struct session *s)
 	}
 }
 
-/* Seed the model with every process in /proc, parents first; track -p descendants */
+/* Is @p an ancestor of, or in the subtree of, the traced root? (walks /proc parent links) */
+static bool related_to_root(const struct session *s, const struct procfs_snapshot *snap,
+			    uint32_t pid)
+{
+	const struct procfs_stat *st;
+	int depth;
+
+	/* ancestors of the root: the possible subreapers and init, who adopt orphans */
+	for (st = procfs_snapshot_find(snap, s->root_pid), depth = 0; st && depth < 4096;
+	     st = procfs_snapshot_find(snap, st->ppid), depth++)
+		if (st->pid == pid)
+			return true;
+	/* the subtree */
+	for (st = procfs_snapshot_find(snap, pid), depth = 0; st && depth < 4096;
+	     st = procfs_snapshot_find(snap, st->ppid), depth++)
+		if (st->pid == s->root_pid)
+			return true;
+	return false;
+}
+
+/* System-wide: every process; a tree: the root's subtree and ancestors, and procscope */
+static bool seed_wanted(const struct session *s, const struct procfs_snapshot *snap,
+			const struct procfs_stat *st)
+{
+	if (st->pid == (uint32_t)getpid())
+		return s->o->argv != NULL; /* the launched command's parent */
+	if (!s->root_pid)
+		return true;
+	return st->pid == 1 || related_to_root(s, snap, st->pid);
+}
+
+/* Seed the model with /proc's processes, parents first; track -p descendants */
 static int seed_from_proc(struct session *s, bool track)
 {
 	struct procfs_snapshot snap;
@@ -278,7 +340,7 @@ static int seed_from_proc(struct session *s, bool track)
 			sorted[j] = key;
 		}
 		for (i = 0; i < snap.n && !err; i++) {
-			if (sorted[i].pid == (uint32_t)getpid() && !s->o->argv)
+			if (!seed_wanted(s, &snap, &sorted[i]))
 				continue;
 			procfs_make_seed(&snap, &sorted[i], now, &ev);
 			err = model__apply(s->m, &ev);
@@ -320,9 +382,9 @@ static void tree_state(const struct session *s, bool *alive, bool *zombie)
 
 static void housekeep(struct session *s, uint64_t now)
 {
-	uint64_t drops[PSC_EV_TYPE_MAX], delta[PSC_EV_TYPE_MAX];
+	uint64_t drops[PSC_EV_TYPE_MAX], delta[PSC_EV_TYPE_MAX], track_overflow;
 	bool alive, zombie, any = false;
-	int t, st;
+	int t;
 
 	if (!loader__read_drops(s->ld, drops)) {
 		for (t = 0; t < PSC_EV_TYPE_MAX; t++) {
@@ -337,9 +399,11 @@ static void housekeep(struct session *s, uint64_t now)
 		}
 	}
 	model__flush(s->m);
-	if (s->child > 0 && !s->child_reaped && waitpid(s->child, &st, WNOHANG) == s->child) {
-		s->child_reaped = true;
-		s->child_status = st;
+	track_overflow = loader__track_overflows(s->ld);
+	if (track_overflow > s->track_overflow) {
+		s->track_overflow = track_overflow;
+		psc_warn("%llu new processes were not followed: the tracked map is full",
+			 (unsigned long long)track_overflow);
 	}
 	if (!s->root_pid)
 		return;
@@ -380,7 +444,7 @@ static int add_sinks(struct session *s)
 {
 	const struct trace_opts *o = s->o;
 	bool log_on_stdout = o->output && !strcmp(o->output, "-");
-	struct live_opts lo = { .threads = o->threads };
+	struct live_opts lo = { .threads = o->threads, .min_wait_ns = o->min_wait_ns };
 	struct sink *sk;
 
 	if (o->output) {
@@ -475,8 +539,14 @@ int trace_run(const struct trace_opts *o)
 	};
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC), deadline = 0, last = 0, now;
 	struct procfs_stat st;
+	bool poll_failed = false;
 	int err, ret = 1;
 
+	if (!in_initial_pid_ns()) {
+		psc_err("procscope must run in the initial pid namespace: the kernel reports "
+			"global pids");
+		return 1;
+	}
 	if (o->argv) {
 		err = check_executable(o->argv[0]);
 		if (err) {
@@ -538,8 +608,10 @@ int trace_run(const struct trace_opts *o)
 		err = loader__poll(s.ld, POLL_MS);
 		if (err < 0 && err != -EINTR) {
 			psc_err("failed to poll the ring buffer: %s", strerror(-err));
+			poll_failed = true;
 			break;
 		}
+		reap_child(&s);
 		now = now_ns(CLOCK_BOOTTIME);
 		if (now - last >= HOUSEKEEP_NS) {
 			last = now;
@@ -549,6 +621,8 @@ int trace_run(const struct trace_opts *o)
 			break;
 	}
 	err = finish(&s);
+	if (poll_failed && !err)
+		err = -EIO;
 	if (o->argv && s.child_reaped)
 		ret = err ? 1 : command_exit(&s);
 	else if (o->argv)
