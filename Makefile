@@ -2,6 +2,7 @@
 # procscope: one build for the BPF objects, the skeleton, the binary, tests and benchmarks.
 
 OUTPUT   ?= .output
+BIN      ?= procscope
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CC       ?= cc
@@ -45,7 +46,7 @@ INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/%,$(INTEG_SRCS))
 
 .PHONY: all deps test unit unit-bins integration check lint format check-format bench clean vmlinux demo
-all: procscope
+all: $(BIN)
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
@@ -75,7 +76,7 @@ $(OUTPUT)/libprocscope.a: $(CORE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-procscope: $(APP_OBJS) $(OUTPUT)/libprocscope.a
+$(BIN): $(APP_OBJS) $(OUTPUT)/libprocscope.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -92,26 +93,27 @@ deps:
 	$(Q)scripts/install-deps.sh
 
 # The main job: every demo workload under tracing, live events and summaries
-demo: procscope
-	./procscope demo
+demo: $(BIN)
+	./$(BIN) demo
 
 # Unit tests under ASan+UBSan (no root), then integration tests (root + real BPF; a skip
 # fails under CI=true). The sanitized objects live in their own output directory.
-ASAN_OUT := .output/asan
-test: procscope $(INTEG_BINS)
+ASAN_OUT := $(OUTPUT)/asan
+test: $(BIN) $(INTEG_BINS)
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUT) SANITIZE=address,undefined unit-bins
-	$(Q)tests/run-tests.sh $(patsubst $(OUTPUT)/%,$(ASAN_OUT)/%,$(UNIT_BINS)) -- $(INTEG_BINS)
+	$(Q)PROCSCOPE=$(abspath $(BIN)) tests/run-tests.sh \
+		$(patsubst $(OUTPUT)/%,$(ASAN_OUT)/%,$(UNIT_BINS)) -- $(INTEG_BINS)
 
 unit-bins: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	$(Q)tests/run-tests.sh $(UNIT_BINS) --
 
-integration: procscope $(INTEG_BINS)
-	$(Q)tests/run-tests.sh -- $(INTEG_BINS)
+integration: $(BIN) $(INTEG_BINS)
+	$(Q)PROCSCOPE=$(abspath $(BIN)) tests/run-tests.sh -- $(INTEG_BINS)
 
-bench: procscope
-	$(Q)bench/run.sh
+bench: $(BIN)
+	$(Q)PROCSCOPE=$(abspath $(BIN)) bench/run.sh
 
 FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/unit/*.c tests/integration/*.c tests/integration/*.h)
 format:
@@ -127,7 +129,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > vmlinux/vmlinux.h
 
 clean:
-	rm -rf $(OUTPUT) procscope
+	rm -rf $(OUTPUT) $(BIN)
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/*.d)
 .DELETE_ON_ERROR:

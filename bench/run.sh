@@ -26,7 +26,7 @@ RATIO_TARGET=1.10
 ATTACH_TARGET_MS=100
 
 cd "$(dirname "$0")/.."
-PROCSCOPE=./procscope
+PROCSCOPE=${PROCSCOPE:-./procscope}
 OUTDIR=.output/bench
 FORKSTORM=$OUTDIR/forkstorm
 
