@@ -4,6 +4,7 @@
  * "proc" group: fork, orphan, zombie and daemon process trees.
  */
 #include "demo.h"
+#include "demo_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,12 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-
-/* Every wait for another process is bounded by this: a demo fails rather than hangs */
-#define TIMEOUT_MS 2000
 /* Adopters outside the demo (init, a container's pid 1) may reap late or never: wait briefly */
 #define REAP_GRACE_MS 200
 #define PPID_POLL_MS 5
@@ -33,101 +28,7 @@
 #define DAEMON_WORK_MS 100
 #define TRUTH_LINE_MAX 512
 
-/* What every helper needs: where records and narration go, and the demo they belong to */
-struct run {
-	const struct demo_ctx *ctx;
-	const char *demo;
-};
-
-/* A child's body; returns its exit code. parent: the forking process, even if it exited since. */
-typedef int (*child_fn)(const struct run *r, pid_t parent, void *arg);
-
-#define INT_ARG(v) ((void *)(intptr_t)(v))
-#define ARG_INT(p) ((int)(intptr_t)(p))
-
 /* ---- time, narration, errors ---- */
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static long long deadline_in(int ms)
-{
-	return now_ns() + ms * 1000000LL;
-}
-
-static int ms_left(long long deadline)
-{
-	long long left = deadline - now_ns();
-
-	return left > 0 ? (int)((left + 999999) / 1000000) : 0;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static __attribute__((format(printf, 2, 3))) void narrate(const struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (r->ctx->quiet)
-		return;
-	printf("%s: ", r->demo);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	/* per line: lines of concurrent processes stay whole, and nothing is buffered at fork() */
-	fflush(stdout);
-}
-
-/* Print "demo NAME (pid N): what: strerror" on stderr; returns err (a -errno) */
-static __attribute__((format(printf, 3, 4))) int fail(const struct run *r, int err, const char *fmt,
-						      ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "procscope: demo %s (pid %d): ", r->demo, getpid());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(-err));
-	return err;
-}
-
-static const char *describe_status(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with code %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "was killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-	else
-		snprintf(buf, len, "has raw status 0x%x", status);
-	return buf;
-}
-
-/* want: the raw wait status expected, e.g. 3 << 8 for exit(3), SIGTERM for a SIGTERM death */
-static int check_status(const struct run *r, pid_t pid, int status, int want)
-{
-	char got[64], wanted[64];
-
-	if (status == want)
-		return 0;
-	fprintf(stderr, "procscope: demo %s: process %d should have %s but %s\n", r->demo, pid,
-		describe_status(want, wanted, sizeof(wanted)),
-		describe_status(status, got, sizeof(got)));
-	return -EPROTO;
-}
 
 /* ---- /proc ---- */
 
@@ -169,82 +70,16 @@ static char proc_state(pid_t pid)
 
 /* ---- bounded waiting ---- */
 
-static int poll_readable(int fd, long long deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int ret;
-
-	do
-		ret = poll(&pfd, 1, ms_left(deadline));
-	while (ret < 0 && errno == EINTR);
-	if (ret < 0)
-		return -errno;
-	return ret ? 0 : -ETIMEDOUT;
-}
-
-/* Read until every writer of the pipe is gone */
-static int await_eof(int fd)
-{
-	long long deadline = deadline_in(TIMEOUT_MS);
-	char buf[64];
-	ssize_t n;
-	int err;
-
-	for (;;) {
-		err = poll_readable(fd, deadline);
-		if (err)
-			return err;
-		n = read(fd, buf, sizeof(buf));
-		if (n == 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
-/* A pid on a pipe: 4 bytes, written and read whole (an empty pipe never blocks the writer) */
-static int write_pid(int fd, pid_t pid)
-{
-	ssize_t n = write(fd, &pid, sizeof(pid));
-
-	return n == sizeof(pid) ? 0 : n < 0 ? -errno : -EIO;
-}
-
-static int read_pid(int fd, pid_t *pid)
-{
-	int err = poll_readable(fd, deadline_in(TIMEOUT_MS));
-	ssize_t n = err ? 0 : read(fd, pid, sizeof(*pid));
-
-	if (err)
-		return err;
-	return n == sizeof(*pid) ? 0 : n < 0 ? -errno : -EPIPE;
-}
-
-/*
- * Wait until pid has exited (zombie or reaped) without reaping it. A pidfd works for any
- * process, not only our children, and polls readable as soon as the process has exited.
- */
-static int await_exit(pid_t pid)
-{
-	int err, pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-	if (pidfd < 0)
-		return errno == ESRCH ? 0 : -errno;
-	err = poll_readable(pidfd, deadline_in(TIMEOUT_MS));
-	close(pidfd);
-	return err;
-}
-
 /* Poll getppid() until it is no longer old: the kernel reparents an orphan when its parent exits */
 static int await_new_parent(pid_t old, pid_t *adopter)
 {
-	long long deadline = deadline_in(TIMEOUT_MS);
+	long long deadline = demo_deadline_in(TIMEOUT_MS);
 	pid_t ppid;
 
 	while ((ppid = getppid()) == old) {
-		if (now_ns() >= deadline)
+		if (demo_now_ns() >= deadline)
 			return -ETIMEDOUT;
-		sleep_ms(PPID_POLL_MS);
+		demo_sleep_ms(PPID_POLL_MS);
 	}
 	*adopter = ppid;
 	return 0;
@@ -253,113 +88,17 @@ static int await_new_parent(pid_t old, pid_t *adopter)
 /* Best effort, for pids reparented outside the demo: a zombie still answers kill(pid, 0) */
 static bool await_reaped(pid_t pid)
 {
-	long long deadline = deadline_in(REAP_GRACE_MS);
+	long long deadline = demo_deadline_in(REAP_GRACE_MS);
 
 	while (kill(pid, 0) == 0 || errno != ESRCH) {
-		if (now_ns() >= deadline)
+		if (demo_now_ns() >= deadline)
 			return false;
-		sleep_ms(2);
+		demo_sleep_ms(2);
 	}
 	return true;
 }
 
 /* ---- fork and wait, with their records ---- */
-
-static void record_exit(const struct run *r, int code)
-{
-	demo_truth(r->ctx, "{\"demo\":\"%s\",\"kind\":\"exit\",\"pid\":%d,\"code\":%d}", r->demo,
-		   getpid(), code);
-}
-
-/* A reap by us; a process killed by a signal could not write its own exit record */
-static void record_wait(const struct run *r, pid_t pid, int status)
-{
-	demo_truth(r->ctx,
-		   "{\"demo\":\"%s\",\"kind\":\"wait\",\"waiter\":%d,\"pid\":%d,\"status\":%d}",
-		   r->demo, getpid(), pid, status);
-	if (WIFSIGNALED(status))
-		demo_truth(r->ctx, "{\"demo\":\"%s\",\"kind\":\"exit\",\"pid\":%d,\"signal\":%d}",
-			   r->demo, pid, WTERMSIG(status));
-}
-
-static void kill_and_reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-}
-
-/*
- * fork() a child that records itself, runs fn and _exit()s with its return value. The parent
- * waits until the child's "proc" record is written, so that record names the real parent even
- * when the parent exits right away (orphan, daemon). Returns the child's pid or -errno.
- */
-static pid_t spawn(const struct run *r, const char *role, child_fn fn, void *arg)
-{
-	pid_t pid, parent = getpid();
-	int ready[2], code, err;
-
-	if (pipe2(ready, O_CLOEXEC) < 0)
-		return fail(r, -errno, "pipe2");
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		err = fail(r, -errno, "fork");
-		close(ready[0]);
-		close(ready[1]);
-		return err;
-	}
-	if (pid == 0) {
-		close(ready[0]);
-		/* named after its role, so the trace reads as a story rather than a list of pids */
-		prctl(PR_SET_NAME, role, 0, 0, 0);
-		demo_truth(
-			r->ctx,
-			"{\"demo\":\"%s\",\"kind\":\"proc\",\"pid\":%d,\"ppid\":%d,\"role\":\"%s\"}",
-			r->demo, getpid(), getppid(), role);
-		close(ready[1]);
-		code = fn(r, parent, arg);
-		record_exit(r, code);
-		_exit(code);
-	}
-	close(ready[1]);
-	demo_truth(r->ctx, "{\"demo\":\"%s\",\"kind\":\"fork\",\"parent\":%d,\"child\":%d}",
-		   r->demo, parent, pid);
-	err = await_eof(ready[0]);
-	close(ready[0]);
-	if (err) {
-		kill_and_reap(pid);
-		return fail(r, err, "child %d (%s) did not start", pid, role);
-	}
-	return pid;
-}
-
-/* Wait for child pid to exit, reap it, record the wait (and the signal, if it died of one) */
-static int reap(const struct run *r, pid_t pid, int *status)
-{
-	int st, err = await_exit(pid);
-	pid_t ret;
-
-	if (err) {
-		kill_and_reap(pid);
-		return fail(r, err, "waiting for child %d to exit (killed it)", pid);
-	}
-	do
-		ret = waitpid(pid, &st, 0);
-	while (ret < 0 && errno == EINTR);
-	if (ret < 0)
-		return fail(r, -errno, "waitpid(%d)", pid);
-	record_wait(r, pid, st);
-	*status = st;
-	return 0;
-}
-
-static int reap_expect(const struct run *r, pid_t pid, int want)
-{
-	int status, err = reap(r, pid, &status);
-
-	return err ? err : check_status(r, pid, status, want);
-}
 
 /*
  * Spawn a child that gets the write end of a new pipe as its arg, and reap it (expecting exit 0).
@@ -371,10 +110,10 @@ static pid_t spawn_and_reap_piped(const struct run *r, const char *role, child_f
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return fail(r, -errno, "pipe2");
-	pid = spawn(r, role, fn, INT_ARG(fds[1]));
+		return demo_fail(r, -errno, "pipe2");
+	pid = demo_spawn(r, role, fn, INT_ARG(fds[1]));
 	close(fds[1]);
-	err = pid < 0 ? pid : reap_expect(r, pid, 0);
+	err = pid < 0 ? pid : demo_reap_expect(r, pid, 0);
 	if (err) {
 		close(fds[0]);
 		return err;
@@ -391,25 +130,25 @@ static int follow_descendant(const struct run *r, int fd, pid_t *pid)
 {
 	int err, st;
 
-	err = read_pid(fd, pid);
+	err = demo_read_pid(fd, pid);
 	if (err)
-		return fail(r, err, "no pid from the descendant");
-	err = await_eof(fd);
+		return demo_fail(r, err, "no pid from the descendant");
+	err = demo_await_eof(fd);
 	if (!err)
-		err = await_exit(*pid);
+		err = demo_await_exit(*pid);
 	if (err)
-		return fail(r, err, "waiting for descendant %d to exit", *pid);
+		return demo_fail(r, err, "waiting for descendant %d to exit", *pid);
 	/* when we are a subreaper ourselves, the orphan is ours to reap */
 	if (waitpid(*pid, &st, WNOHANG) == *pid) {
-		record_wait(r, *pid, st);
-		narrate(r, "%d exited; root %d is a subreaper, so it adopted and reaped it", *pid,
-			getpid());
+		demo_record_wait(r, *pid, st);
+		demo_narrate(r, "%d exited; root %d is a subreaper, so it adopted and reaped it",
+			     *pid, getpid());
 	} else if (await_reaped(*pid)) {
-		narrate(r, "%d exited and was reaped by its adopter, not by root %d", *pid,
-			getpid());
+		demo_narrate(r, "%d exited and was reaped by its adopter, not by root %d", *pid,
+			     getpid());
 	} else {
-		narrate(r, "%d exited but its adopter has not reaped it yet (state %c)", *pid,
-			proc_state(*pid));
+		demo_narrate(r, "%d exited but its adopter has not reaped it yet (state %c)", *pid,
+			     proc_state(*pid));
 	}
 	return 0;
 }
@@ -418,7 +157,7 @@ static int follow_descendant(const struct run *r, int fd, pid_t *pid)
 
 static int leaf(const struct run *r, pid_t parent, void *arg)
 {
-	narrate(r, "%d (child of %d) exits with code %d", getpid(), parent, ARG_INT(arg));
+	demo_narrate(r, "%d (child of %d) exits with code %d", getpid(), parent, ARG_INT(arg));
 	return ARG_INT(arg);
 }
 
@@ -429,30 +168,30 @@ static int orphan(const struct run *r, pid_t parent, void *arg)
 	pid_t adopter;
 	int err;
 
-	err = write_pid(ARG_INT(arg), getpid());
+	err = demo_write_pid(ARG_INT(arg), getpid());
 	if (!err)
 		err = await_new_parent(parent, &adopter);
 	if (err) {
-		fail(r, err, "waiting for parent %d to exit", parent);
+		demo_fail(r, err, "waiting for parent %d to exit", parent);
 		return 1;
 	}
 	demo_truth(
 		r->ctx,
 		"{\"demo\":\"%s\",\"kind\":\"orphan\",\"pid\":%d,\"old_ppid\":%d,\"new_ppid\":%d}",
 		r->demo, getpid(), parent, adopter);
-	narrate(r, "%d lost its parent %d and was adopted by %d (%s)", getpid(), parent, adopter,
-		proc_comm(adopter, comm, sizeof(comm)));
+	demo_narrate(r, "%d lost its parent %d and was adopted by %d (%s)", getpid(), parent,
+		     adopter, proc_comm(adopter, comm, sizeof(comm)));
 	return 0;
 }
 
 static int orphan_parent(const struct run *r, pid_t parent, void *arg)
 {
-	pid_t child = spawn(r, "orphan", orphan, arg);
+	pid_t child = demo_spawn(r, "orphan", orphan, arg);
 
 	if (child < 0)
 		return 1;
-	narrate(r, "parent %d forked %d and exits at once, without waiting for it", getpid(),
-		child);
+	demo_narrate(r, "parent %d forked %d and exits at once, without waiting for it", getpid(),
+		     child);
 	return 0;
 }
 
@@ -460,15 +199,16 @@ static int orphan_parent(const struct run *r, pid_t parent, void *arg)
 
 static int fork_middle(const struct run *r, pid_t parent, void *arg)
 {
-	pid_t grandchild = spawn(r, "grandchild", leaf, INT_ARG(5));
+	pid_t grandchild = demo_spawn(r, "grandchild", leaf, INT_ARG(5));
 
 	if (grandchild < 0)
 		return 1;
-	narrate(r, "child %d forked grandchild %d: a child can be a parent too", getpid(),
-		grandchild);
-	if (reap_expect(r, grandchild, 5 << 8))
+	demo_narrate(r, "child %d forked grandchild %d: a child can be a parent too", getpid(),
+		     grandchild);
+	if (demo_reap_expect(r, grandchild, 5 << 8))
 		return 1;
-	narrate(r, "child %d reaped grandchild %d, then exits with code 3", getpid(), grandchild);
+	demo_narrate(r, "child %d reaped grandchild %d, then exits with code 3", getpid(),
+		     grandchild);
 	return 3;
 }
 
@@ -481,8 +221,8 @@ static int fork_killed(const struct run *r, pid_t parent, void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	narrate(r, "%d (child of %d) sends itself SIGTERM: it dies without calling exit()",
-		getpid(), parent);
+	demo_narrate(r, "%d (child of %d) sends itself SIGTERM: it dies without calling exit()",
+		     getpid(), parent);
 	raise(SIGTERM);
 	return 1;
 }
@@ -505,20 +245,21 @@ static int run_fork(const struct demo_ctx *ctx)
 	bool ok = true;
 
 	for (i = 0; i < 3; i++) {
-		pids[i] = spawn(&r, "child", kids[i].fn, kids[i].arg);
+		pids[i] = demo_spawn(&r, "child", kids[i].fn, kids[i].arg);
 		if (pids[i] > 0)
-			narrate(&r,
+			demo_narrate(
+				&r,
 				"parent %d forked child %d: both run on from the same fork() call",
 				getpid(), pids[i]);
 	}
 	for (i = 0; i < 3; i++) {
-		if (pids[i] < 0 || reap(&r, pids[i], &st)) {
+		if (pids[i] < 0 || demo_reap(&r, pids[i], &st)) {
 			ok = false;
 			continue;
 		}
-		narrate(&r, "parent %d reaped child %d, which %s (raw wait status 0x%04x)",
-			getpid(), pids[i], describe_status(st, how, sizeof(how)), st);
-		ok = !check_status(&r, pids[i], st, kids[i].want) && ok;
+		demo_narrate(&r, "parent %d reaped child %d, which %s (raw wait status 0x%04x)",
+			     getpid(), pids[i], demo_describe_status(st, how, sizeof(how)), st);
+		ok = !demo_check_status(&r, pids[i], st, kids[i].want) && ok;
 	}
 	return ok ? 0 : 1;
 }
@@ -531,24 +272,24 @@ static int subreaper(const struct run *r, pid_t parent, void *arg)
 	int fd = -1, err;
 
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-		fail(r, -errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+		demo_fail(r, -errno, "prctl(PR_SET_CHILD_SUBREAPER)");
 		return 1;
 	}
-	narrate(r, "%d is now a child subreaper: orphans below it come to it, not to init",
-		getpid());
+	demo_narrate(r, "%d is now a child subreaper: orphans below it come to it, not to init",
+		     getpid());
 	/* once the parent is reaped, its orphan has been reparented: it is our child now */
 	mid = spawn_and_reap_piped(r, "parent", orphan_parent, &fd);
 	if (mid < 0)
 		return 1;
-	err = read_pid(fd, &adopted);
+	err = demo_read_pid(fd, &adopted);
 	close(fd);
 	if (err)
-		fail(r, err, "no pid from the orphan");
+		demo_fail(r, err, "no pid from the orphan");
 	else
-		err = reap_expect(r, adopted, 0);
+		err = demo_reap_expect(r, adopted, 0);
 	if (err)
 		return 1;
-	narrate(r, "subreaper %d reaped %d, an orphan it never forked", getpid(), adopted);
+	demo_narrate(r, "subreaper %d reaped %d, an orphan it never forked", getpid(), adopted);
 	return 0;
 }
 
@@ -561,13 +302,13 @@ static int run_orphan(const struct demo_ctx *ctx)
 	parent = spawn_and_reap_piped(&r, "parent", orphan_parent, &fd);
 	err = parent < 0 ? parent : 0;
 	if (!err) {
-		narrate(&r, "root %d reaped parent %d; its child lives on as an orphan", getpid(),
-			parent);
+		demo_narrate(&r, "root %d reaped parent %d; its child lives on as an orphan",
+			     getpid(), parent);
 		err = follow_descendant(&r, fd, &child);
 		close(fd);
 	}
-	sub = spawn(&r, "subreaper", subreaper, NULL);
-	if (sub < 0 || reap_expect(&r, sub, 0))
+	sub = demo_spawn(&r, "subreaper", subreaper, NULL);
+	if (sub < 0 || demo_reap_expect(&r, sub, 0))
 		err = -EPROTO;
 	return err ? 1 : 0;
 }
@@ -578,61 +319,63 @@ static int zombie_held(const struct run *r)
 {
 	long long exited, held_ms;
 	siginfo_t si;
-	pid_t zombie = spawn(r, "zombie", leaf, INT_ARG(7));
+	pid_t zombie = demo_spawn(r, "zombie", leaf, INT_ARG(7));
 	int err, status;
 
 	if (zombie < 0)
 		return zombie;
-	err = await_exit(zombie);
+	err = demo_await_exit(zombie);
 	memset(&si, 0, sizeof(si));
 	/* WNOWAIT: learn that it exited and how, but leave it a zombie */
 	if (!err && waitid(P_PID, zombie, &si, WEXITED | WNOWAIT) < 0)
 		err = -errno;
 	if (err) {
-		kill_and_reap(zombie);
-		return fail(r, err, "waiting for child %d to exit", zombie);
+		demo_kill_and_reap(zombie);
+		return demo_fail(r, err, "waiting for child %d to exit", zombie);
 	}
-	exited = now_ns();
+	exited = demo_now_ns();
 	status = si.si_code == CLD_EXITED ? si.si_status << 8 : si.si_status;
-	narrate(r, "child %d exited, parent %d holds it for %d ms before reaping", zombie, getpid(),
-		ZOMBIE_HOLD_MS);
-	narrate(r, "zombie %d is in state %c: only its pid and exit status remain, for the parent",
+	demo_narrate(r, "child %d exited, parent %d holds it for %d ms before reaping", zombie,
+		     getpid(), ZOMBIE_HOLD_MS);
+	demo_narrate(
+		r, "zombie %d is in state %c: only its pid and exit status remain, for the parent",
 		zombie, proc_state(zombie));
-	sleep_ms(ZOMBIE_HOLD_MS);
-	err = reap_expect(r, zombie, 7 << 8);
-	held_ms = (now_ns() - exited + 500000) / 1000000;
+	demo_sleep_ms(ZOMBIE_HOLD_MS);
+	err = demo_reap_expect(r, zombie, 7 << 8);
+	held_ms = (demo_now_ns() - exited + 500000) / 1000000;
 	if (err)
 		return err;
 	demo_truth(
 		r->ctx,
 		"{\"demo\":\"%s\",\"kind\":\"zombie\",\"pid\":%d,\"parent\":%d,\"held_ms\":%lld,\"status\":%d}",
 		r->demo, zombie, getpid(), held_ms, status);
-	narrate(r, "parent %d reaped %d after %lld ms: its pid is free again", getpid(), zombie,
-		held_ms);
+	demo_narrate(r, "parent %d reaped %d after %lld ms: its pid is free again", getpid(),
+		     zombie, held_ms);
 	return 0;
 }
 
 /* arg: a pipe to send the unreaped child's pid on */
 static int neglectful_parent(const struct run *r, pid_t parent, void *arg)
 {
-	pid_t child = spawn(r, "unreaped", leaf, INT_ARG(0));
+	pid_t child = demo_spawn(r, "unreaped", leaf, INT_ARG(0));
 	int err;
 
 	if (child < 0)
 		return 1;
 	demo_truth(r->ctx, "{\"demo\":\"%s\",\"kind\":\"unreaped\",\"pid\":%d,\"parent\":%d}",
 		   r->demo, child, getpid());
-	err = write_pid(ARG_INT(arg), child);
+	err = demo_write_pid(ARG_INT(arg), child);
 	if (!err)
-		err = await_exit(child);
+		err = demo_await_exit(child);
 	if (err) {
-		fail(r, err, "waiting for child %d to exit", child);
+		demo_fail(r, err, "waiting for child %d to exit", child);
 		return 1;
 	}
-	narrate(r,
+	demo_narrate(
+		r,
 		"%d never calls wait(): its child %d stays a zombie (state %c) until it exits in %d ms",
 		getpid(), child, proc_state(child), UNREAPED_LIFE_MS);
-	sleep_ms(UNREAPED_LIFE_MS);
+	demo_sleep_ms(UNREAPED_LIFE_MS);
 	return 0;
 }
 
@@ -644,7 +387,8 @@ static int zombie_unreaped(const struct run *r)
 	parent = spawn_and_reap_piped(r, "parent", neglectful_parent, &fd);
 	if (parent < 0)
 		return parent;
-	narrate(r, "root %d reaped %d; the zombie it left behind was reparented", getpid(), parent);
+	demo_narrate(r, "root %d reaped %d; the zombie it left behind was reparented", getpid(),
+		     parent);
 	/* the zombie is already dead: follow_descendant() only waits for its adopter to reap it */
 	err = follow_descendant(r, fd, &child);
 	close(fd);
@@ -659,20 +403,22 @@ static int autoreaper(const struct run *r, pid_t parent, void *arg)
 
 	/* SIGCHLD set to SIG_IGN (POSIX): the kernel reaps children as they exit, no zombies */
 	signal(SIGCHLD, SIG_IGN);
-	child = spawn(r, "autoreaped", leaf, INT_ARG(0));
+	child = demo_spawn(r, "autoreaped", leaf, INT_ARG(0));
 	if (child < 0)
 		return 1;
 	demo_truth(r->ctx, "{\"demo\":\"%s\",\"kind\":\"autoreap\",\"pid\":%d,\"parent\":%d}",
 		   r->demo, child, getpid());
 	/* WNOHANG: a blocking wait could miss the wakeup while the kernel is releasing the child */
-	deadline = deadline_in(TIMEOUT_MS);
-	while ((ret = waitpid(child, &status, WNOHANG)) == 0 && now_ns() < deadline)
-		sleep_ms(1);
+	deadline = demo_deadline_in(TIMEOUT_MS);
+	while ((ret = waitpid(child, &status, WNOHANG)) == 0 && demo_now_ns() < deadline)
+		demo_sleep_ms(1);
 	if (ret != -1 || errno != ECHILD) {
-		fail(r, ret ? -EPROTO : -ETIMEDOUT, "waitpid(%d) should fail with ECHILD", child);
+		demo_fail(r, ret ? -EPROTO : -ETIMEDOUT, "waitpid(%d) should fail with ECHILD",
+			  child);
 		return 1;
 	}
-	narrate(r,
+	demo_narrate(
+		r,
 		"%d ignores SIGCHLD: the kernel reaped child %d at exit, its waitpid() gets ECHILD",
 		getpid(), child);
 	return 0;
@@ -686,8 +432,8 @@ static int run_zombie(const struct demo_ctx *ctx)
 
 	ok = !zombie_held(&r);
 	ok = !zombie_unreaped(&r) && ok;
-	autoreap = spawn(&r, "parent", autoreaper, NULL);
-	ok = autoreap > 0 && !reap_expect(&r, autoreap, 0) && ok;
+	autoreap = demo_spawn(&r, "parent", autoreaper, NULL);
+	ok = autoreap > 0 && !demo_reap_expect(&r, autoreap, 0) && ok;
 	return ok ? 0 : 1;
 }
 
@@ -700,30 +446,32 @@ static int daemon_work(const struct run *r, pid_t parent, void *arg)
 	pid_t adopter;
 	int err, devnull;
 
-	err = write_pid(ARG_INT(arg), getpid());
+	err = demo_write_pid(ARG_INT(arg), getpid());
 	if (!err)
 		err = await_new_parent(parent, &adopter);
 	if (err) {
-		fail(r, err, "waiting for the session leader %d to exit", parent);
+		demo_fail(r, err, "waiting for the session leader %d to exit", parent);
 		return 1;
 	}
 	demo_truth(r->ctx,
 		   "{\"demo\":\"%s\",\"kind\":\"daemon\",\"pid\":%d,\"sid\":%d,\"ppid_after\":%d}",
 		   r->demo, getpid(), getsid(0), adopter);
-	narrate(r,
+	demo_narrate(
+		r,
 		"daemon %d is in session %d but does not lead it: it can never get a controlling terminal",
 		getpid(), getsid(0));
-	narrate(r,
+	demo_narrate(
+		r,
 		"daemon %d was adopted by %d (%s); it chdirs to /, points stdio at /dev/null, works %d ms",
 		getpid(), adopter, proc_comm(adopter, comm, sizeof(comm)), DAEMON_WORK_MS);
 	/* stay off the caller's mount, and hold no terminal or pipe of the caller's open */
 	if (chdir("/") < 0) {
-		fail(r, -errno, "chdir(\"/\")");
+		demo_fail(r, -errno, "chdir(\"/\")");
 		return 1;
 	}
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0) {
-		fail(r, -errno, "/dev/null");
+		demo_fail(r, -errno, "/dev/null");
 		return 1;
 	}
 	dup2(devnull, STDIN_FILENO);
@@ -731,7 +479,7 @@ static int daemon_work(const struct run *r, pid_t parent, void *arg)
 	dup2(devnull, STDERR_FILENO);
 	if (devnull > STDERR_FILENO)
 		close(devnull);
-	sleep_ms(DAEMON_WORK_MS);
+	demo_sleep_ms(DAEMON_WORK_MS);
 	return 0;
 }
 
@@ -740,15 +488,15 @@ static int session_leader(const struct run *r, pid_t parent, void *arg)
 	pid_t sid = setsid(), daemon_pid;
 
 	if (sid < 0) {
-		fail(r, -errno, "setsid");
+		demo_fail(r, -errno, "setsid");
 		return 1;
 	}
-	narrate(r, "%d called setsid(): it leads new session %d, with no controlling terminal",
-		getpid(), sid);
-	daemon_pid = spawn(r, "daemon", daemon_work, arg);
+	demo_narrate(r, "%d called setsid(): it leads new session %d, with no controlling terminal",
+		     getpid(), sid);
+	daemon_pid = demo_spawn(r, "daemon", daemon_work, arg);
 	if (daemon_pid < 0)
 		return 1;
-	narrate(r, "session leader %d forked %d and exits", getpid(), daemon_pid);
+	demo_narrate(r, "session leader %d forked %d and exits", getpid(), daemon_pid);
 	return 0;
 }
 
@@ -761,8 +509,8 @@ static int run_daemon(const struct demo_ctx *ctx)
 	leader = spawn_and_reap_piped(&r, "session-leader", session_leader, &fd);
 	if (leader < 0)
 		return 1;
-	narrate(&r, "root %d reaped session leader %d and waits for the daemon's work to end",
-		getpid(), leader);
+	demo_narrate(&r, "root %d reaped session leader %d and waits for the daemon's work to end",
+		     getpid(), leader);
 	err = follow_descendant(&r, fd, &daemon_pid);
 	close(fd);
 	return err ? 1 : 0;
