@@ -36,9 +36,9 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 
 # The pure core: libc + include/ only, no libbpf, no skeleton (unit tests and fuzzers link it)
-CORE_SRCS := $(filter-out user/main.c user/loader.c user/demo.c user/trace.c,$(wildcard user/*.c))
+CORE_SRCS := $(filter-out user/main.c user/loader.c user/trace.c,$(wildcard user/*.c))
 CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
-APP_OBJS  := $(OUTPUT)/main.o $(OUTPUT)/loader.o $(OUTPUT)/demo.o $(OUTPUT)/trace.o
+APP_OBJS  := $(OUTPUT)/main.o $(OUTPUT)/loader.o $(OUTPUT)/trace.o
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
@@ -76,13 +76,16 @@ $(OUTPUT)/libprocscope.a: $(CORE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# --whole-archive: groups and demos register through weak symbols, which pull no member in
+WHOLE_LIB = -Wl,--whole-archive $(OUTPUT)/libprocscope.a -Wl,--no-whole-archive
+
 $(BIN): $(APP_OBJS) $(OUTPUT)/libprocscope.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $(APP_OBJS) $(WHOLE_LIB) $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/libprocscope.a | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(OUTPUT)/libprocscope.a $(LDFLAGS) -lcmocka -ljson-c -lz -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(WHOLE_LIB) $(LDFLAGS) -lcmocka -ljson-c -lz -o $@
 
 $(INTEG_BINS): $(OUTPUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(OUTPUT)/libprocscope.a | $(OUTPUT)/tests
 	$(call msg,CC,$@)

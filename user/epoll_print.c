@@ -110,13 +110,17 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 		const struct psc_ev_epoll_ctl *e = &ev->epoll_ctl;
 		static const char *const ops[] = { "?", "ADD", "DEL", "MOD" };
 
+		char data[40] = "";
+
+		/* DEL carries no event */
+		if (e->op != 2)
+			snprintf(data, sizeof(data), " data %llu", (unsigned long long)e->data);
 		live_print(out, m, ev->hdr.ts_ns, "ep_ctl", ev->hdr.tgid, ppid_of(p), comm,
-			   "epfd %d %s fd %d %s events %s data %llu%s%s", e->epfd,
+			   "epfd %d %s fd %d %s%s%s%s%s%s", e->epfd,
 			   e->op >= 1 && e->op <= 3 ? ops[e->op] : "?", e->fd,
-			   target_str(&e->target, tgt, sizeof(tgt)),
-			   epoll_events_str(e->events, ev_s, sizeof(ev_s)),
-			   (unsigned long long)e->data, e->ret ? " failed: " : "",
-			   e->ret ? strerror(-e->ret) : "");
+			   target_str(&e->target, tgt, sizeof(tgt)), e->op == 2 ? "" : " events ",
+			   e->op == 2 ? "" : epoll_events_str(e->events, ev_s, sizeof(ev_s)), data,
+			   e->ret ? " failed: " : "", e->ret ? strerror(-e->ret) : "");
 		break;
 	}
 	case PSC_EV_EPOLL_WAIT:

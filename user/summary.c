@@ -267,6 +267,16 @@ static void print_orphans(FILE *out, const struct model *m, size_t max_rows)
 		fprintf(out, "  ... %zu more\n", k - max_rows);
 }
 
+/* Each event group's own section (I/O readiness, unix sockets), in registry order */
+static void print_groups(FILE *out, const struct model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ngroups; i++)
+		if ((m->meta.groups & m->groups[i]->group) && m->groups[i]->summary)
+			m->groups[i]->summary(m->group_state[i], m, out);
+}
+
 int summary_print(FILE *out, const struct model *m, const struct summary_opts *opts)
 {
 	const struct proctree_stats *t = proctree__stats(m->tree);
@@ -286,6 +296,7 @@ int summary_print(FILE *out, const struct model *m, const struct summary_opts *o
 	if (err)
 		return err;
 	print_orphans(out, m, max_rows);
+	print_groups(out, m);
 	fprintf(out,
 		"\nCounts: %llu forks (+%llu threads), %llu execs, %llu exits (+%llu thread "
 		"exits), %llu reaps by wait, %llu auto-reaped, %llu reaped unseen, %llu "

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Unit tests for user/epoll_tl.c: interest lists across ADD/MOD/DEL and fd reuse, ready entries
+ * mapped back to fds, wait statistics, histograms, busy polling and unix wake-up links.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "decode.h"
+#include "epoll_tl.h"
+#include "model.h"
+
+#define US 1000ull
+#define MS 1000000ull
+#define PID 100
+#define START 777ull
+
+static void hdr(union psc_event *ev, uint32_t type, uint64_t ts)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->hdr.type = type;
+	ev->hdr.size = (uint32_t)decode_type_size(type);
+	ev->hdr.ts_ns = ts;
+	ev->hdr.tgid = PID;
+	ev->hdr.tid = PID;
+	ev->hdr.start_ns = START;
+}
+
+static void apply(struct model *m, const union psc_event *ev)
+{
+	assert_int_equal(model__apply(m, ev), 0);
+}
+
+static void ctl(struct model *m, uint64_t ts, int op, int fd, uint32_t events, uint64_t data,
+		uint64_t ino, int ret)
+{
+	union psc_event ev;
+
+	hdr(&ev, PSC_EV_EPOLL_CTL, ts);
+	ev.epoll_ctl.epfd = 3;
+	ev.epoll_ctl.op = op;
+	ev.epoll_ctl.fd = fd;
+	ev.epoll_ctl.events = events;
+	ev.epoll_ctl.data = data;
+	ev.epoll_ctl.ret = ret;
+	ev.epoll_ctl.target.ino = ino;
+	ev.epoll_ctl.target.kind = PSC_FD_SOCKET;
+	ev.epoll_ctl.target.sock_family = 1;
+	apply(m, &ev);
+}
+
+/* A wait on epfd 3 from @enter to @ts returning @ret with @n ready (events, data) pairs */
+static void wait_ev(struct model *m, uint64_t enter, uint64_t ts, int64_t timeout, int ret,
+		    uint32_t n, const uint64_t *data)
+{
+	union psc_event ev;
+	uint32_t i;
+
+	hdr(&ev, PSC_EV_EPOLL_WAIT, ts);
+	ev.epoll_wait.enter_ns = enter;
+	ev.epoll_wait.epfd = 3;
+	ev.epoll_wait.maxevents = 16;
+	ev.epoll_wait.timeout_ns = timeout;
+	ev.epoll_wait.ret = ret;
+	ev.epoll_wait.nready = n;
+	for (i = 0; i < n; i++) {
+		ev.epoll_wait.ready[i].events = 1; /* EPOLLIN */
+		ev.epoll_wait.ready[i].data = data[i];
+	}
+	apply(m, &ev);
+}
+
+static struct epoll_tl *tl_of(struct model *m)
+{
+	struct epoll_tl *tl = model__group_state(m, PSC_GROUP_EPOLL);
+
+	assert_non_null(tl);
+	return tl;
+}
+
+static struct epoll_set *the_set(struct model *m)
+{
+	size_t n;
+	struct epoll_set *const *sets = epoll_tl__sets(tl_of(m), &n);
+
+	assert_int_equal(n, 1);
+	return sets[0];
+}
+
+static void test_epoll_tl__data_maps_to_fd(void **state)
+{
+	struct model *m = model__new();
+	const struct epoll_ready_fd *rf;
+	uint64_t data[2] = { 0xdead0005, 0xdead0006 };
+	size_t n;
+
+	/* data is an opaque value (often a pointer): only the ctl history maps it back */
+	ctl(m, 1 * MS, 1, 5, 1, 0xdead0005, 1005, 0);
+	ctl(m, 2 * MS, 1, 6, 1, 0xdead0006, 1006, 0);
+	wait_ev(m, 3 * MS, 4 * MS, -1, 2, 2, data);
+	rf = epoll_tl__last_ready(tl_of(m), &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(rf[0].fd, 5);
+	assert_int_equal(rf[1].fd, 6);
+	assert_int_equal(rf[1].reg->target.ino, 1006);
+	assert_int_equal(the_set(m)->ready_events, 2);
+	model__free(m);
+}
+
+static void test_epoll_tl__mod_changes_data(void **state)
+{
+	struct model *m = model__new();
+	const struct epoll_ready_fd *rf;
+	uint64_t old = 50, neu = 51;
+	size_t n;
+
+	ctl(m, 1 * MS, 1, 5, 1, old, 1005, 0);
+	ctl(m, 2 * MS, 3, 5, 1u | (1u << 31), neu, 1005, 0); /* MOD: new data, now ET */
+	wait_ev(m, 3 * MS, 4 * MS, -1, 1, 1, &neu);
+	rf = epoll_tl__last_ready(tl_of(m), &n);
+	assert_int_equal(rf[0].fd, 5);
+	assert_int_equal(rf[0].reg->events, 1u | (1u << 31));
+	/* the old data value maps to nothing any more */
+	wait_ev(m, 5 * MS, 6 * MS, -1, 1, 1, &old);
+	rf = epoll_tl__last_ready(tl_of(m), &n);
+	assert_int_equal(rf[0].fd, -1);
+	assert_int_equal(the_set(m)->unmapped, 1);
+	model__free(m);
+}
+
+static void test_epoll_tl__del_and_fd_reuse(void **state)
+{
+	struct model *m = model__new();
+	const struct epoll_ready_fd *rf;
+	uint64_t d = 7;
+	size_t n;
+
+	ctl(m, 1 * MS, 1, 7, 1, d, 2000, 0);
+	ctl(m, 2 * MS, 2, 7, 0, 0, 2000, 0); /* DEL */
+	wait_ev(m, 3 * MS, 4 * MS, -1, 1, 1, &d);
+	rf = epoll_tl__last_ready(tl_of(m), &n);
+	assert_int_equal(rf[0].fd, -1);
+	/* closed without DEL, then the fd number comes back for another file */
+	ctl(m, 5 * MS, 1, 7, 1, d, 3000, 0);
+	ctl(m, 6 * MS, 1, 7, 1, d, 4000, 0); /* ADD again: the old registration died */
+	wait_ev(m, 7 * MS, 8 * MS, -1, 1, 1, &d);
+	rf = epoll_tl__last_ready(tl_of(m), &n);
+	assert_int_equal(rf[0].fd, 7);
+	assert_int_equal(rf[0].reg->target.ino, 4000);
+	assert_int_equal(the_set(m)->nregs, 3);
+	assert_false(the_set(m)->regs[1].live);
+	assert_true(the_set(m)->regs[2].live);
+	model__free(m);
+}
+
+static void test_epoll_tl__failed_ctl_changes_nothing(void **state)
+{
+	struct model *m = model__new();
+
+	ctl(m, 1 * MS, 1, 9, 1, 9, 900, -17); /* EEXIST */
+	ctl(m, 2 * MS, 2, 9, 0, 0, 900, -2); /* ENOENT */
+	assert_int_equal(the_set(m)->nregs, 0);
+	model__free(m);
+}
+
+static void test_epoll_tl__wait_stats_and_histogram(void **state)
+{
+	struct model *m = model__new();
+	struct epoll_set *s;
+	uint64_t d = 1;
+
+	ctl(m, 0, 1, 1, 1, d, 100, 0);
+	wait_ev(m, 1 * MS, 1 * MS + 3 * US, -1, 1, 1, &d); /* 3 us: bucket 11 */
+	wait_ev(m, 2 * MS, 2 * MS + 5 * MS, 5 * MS, 0, 0, NULL); /* timeout after 5 ms */
+	wait_ev(m, 10 * MS, 10 * MS + 100, -1, -4, 0, NULL); /* EINTR */
+	wait_ev(m, 11 * MS, 11 * MS + 100, -1, -9, 0, NULL); /* EBADF */
+	s = the_set(m);
+	assert_int_equal(s->waits, 4);
+	assert_int_equal(s->timeouts, 1);
+	assert_int_equal(s->eintr, 1);
+	assert_int_equal(s->errors, 1);
+	assert_int_equal(s->ready_events, 1);
+	assert_int_equal(s->max_wait_ns, 5 * MS);
+	assert_int_equal(s->wait_ns, 3 * US + 5 * MS + 200);
+	assert_int_equal(s->hist[epoll_tl_bucket(3 * US)], 1);
+	assert_int_equal(epoll_tl_bucket(3000), 11);
+	assert_int_equal(epoll_tl_bucket(0), 0);
+	assert_int_equal(epoll_tl_bucket(1), 0);
+	assert_int_equal(epoll_tl_bucket(2), 1);
+	assert_int_equal(epoll_tl_bucket(UINT64_MAX), EPOLL_TL_HIST - 1);
+	assert_int_equal(s->hist[epoll_tl_bucket(5 * MS)], 1);
+	assert_false(epoll_set_is_busy_polling(s));
+	model__free(m);
+}
+
+static void test_epoll_tl__busy_polling(void **state)
+{
+	struct model *m = model__new();
+	int i;
+
+	for (i = 0; i < 150; i++)
+		wait_ev(m, (uint64_t)i * MS, (uint64_t)i * MS + 200, 0, 0, 0, NULL);
+	assert_true(epoll_set_is_busy_polling(the_set(m)));
+	assert_int_equal(the_set(m)->zero_timeout_empty, 150);
+	model__free(m);
+}
+
+static void wake(struct model *m, uint64_t ts, uint32_t sender, uint64_t ino)
+{
+	union psc_event ev;
+
+	hdr(&ev, PSC_EV_UNIX_WAKE, ts);
+	ev.hdr.tgid = ev.hdr.tid = sender;
+	ev.hdr.start_ns = 55;
+	ev.unix_wake.ino = ino;
+	apply(m, &ev);
+}
+
+/* Records model->links as seen by sinks during the epoll_wait event callback */
+struct link_sink {
+	struct sink sink;
+	size_t nlinks;
+	struct wake_link last;
+};
+
+static void link_event(struct sink *s, const struct model *m, const union psc_event *ev,
+		       const struct proc *subject)
+{
+	struct link_sink *ls = (struct link_sink *)s;
+
+	if (ev->hdr.type != PSC_EV_EPOLL_WAIT)
+		return;
+	ls->nlinks += m->nlinks;
+	if (m->nlinks)
+		ls->last = m->links[0];
+}
+
+static void test_epoll_tl__unix_send_links_to_wake(void **state)
+{
+	struct model *m = model__new();
+	struct link_sink ls = { .sink = { .event = link_event } };
+	uint64_t d = 8;
+
+	model__add_sink(m, &ls.sink);
+	ctl(m, 1 * MS, 1, 8, 1, d, 5555, 0);
+	/* two sends before the waiter runs: the first one woke it */
+	wake(m, 10 * MS, 200, 5555);
+	wake(m, 10 * MS + 50 * US, 201, 5555);
+	wait_ev(m, 9 * MS, 10 * MS + 80 * US, -1, 1, 1, &d);
+	assert_int_equal(ls.nlinks, 1);
+	assert_int_equal(ls.last.sender_pid, 200);
+	assert_int_equal(ls.last.latency_ns, 80 * US);
+	assert_int_equal(ls.last.fd, 8);
+	assert_int_equal(ls.last.ino, 5555);
+	assert_int_equal(the_set(m)->wakes_linked, 1);
+	/* consumed: the next wait of that fd is not linked to the same send again */
+	wait_ev(m, 11 * MS, 12 * MS, -1, 1, 1, &d);
+	assert_int_equal(ls.nlinks, 1);
+	/* a wake-up of another socket does not link to this fd */
+	wake(m, 13 * MS, 300, 9999);
+	wait_ev(m, 13 * MS, 14 * MS, -1, 1, 1, &d);
+	assert_int_equal(ls.nlinks, 1);
+	model__free(m);
+}
+
+static void test_epoll_tl__recv_without_epoll_drops_pending(void **state)
+{
+	struct model *m = model__new();
+	struct link_sink ls = { .sink = { .event = link_event } };
+	union psc_event ev;
+	uint64_t d = 8;
+
+	model__add_sink(m, &ls.sink);
+	ctl(m, 1 * MS, 1, 8, 1, d, 5555, 0);
+	wake(m, 2 * MS, 200, 5555);
+	hdr(&ev, PSC_EV_UNIX_RECV, 3 * MS); /* read directly: that send woke nobody in epoll */
+	ev.unix_xfer.ino = 5555;
+	ev.unix_xfer.ret = 10;
+	apply(m, &ev);
+	wait_ev(m, 4 * MS, 5 * MS, -1, 1, 1, &d);
+	assert_int_equal(ls.nlinks, 0);
+	model__free(m);
+}
+
+static void test_epoll_tl__poll_family(void **state)
+{
+	struct model *m = model__new();
+	union psc_event ev;
+	size_t n;
+	struct poll_use *const *pu;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		hdr(&ev, PSC_EV_POLL_WAIT, (uint64_t)(i + 1) * MS);
+		ev.poll_wait.enter_ns = (uint64_t)(i + 1) * MS - 10 * US;
+		ev.poll_wait.kind = i == 2 ? PSC_POLL_SELECT : PSC_POLL_POLL;
+		ev.poll_wait.nfds = 100;
+		ev.poll_wait.ret = i == 1 ? 0 : 1;
+		apply(m, &ev);
+	}
+	pu = epoll_tl__polls(tl_of(m), &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(pu[0]->kind, PSC_POLL_POLL);
+	assert_int_equal(pu[0]->calls, 2);
+	assert_int_equal(pu[0]->timeouts, 1);
+	assert_int_equal(pu[0]->nfds_total, 200);
+	assert_int_equal(pu[0]->wait_ns, 20 * US);
+	assert_int_equal(pu[1]->kind, PSC_POLL_SELECT);
+	model__free(m);
+}
+
+static void test_epoll_tl__events_str(void **state)
+{
+	char buf[64];
+
+	assert_string_equal(epoll_events_str(0x1 | 0x4 | (1u << 31), buf, sizeof(buf)),
+			    "IN|OUT|ET");
+	assert_string_equal(epoll_events_str(0x10, buf, sizeof(buf)), "HUP");
+	assert_string_equal(epoll_events_str(0, buf, sizeof(buf)), "0x0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_epoll_tl__data_maps_to_fd),
+		cmocka_unit_test(test_epoll_tl__mod_changes_data),
+		cmocka_unit_test(test_epoll_tl__del_and_fd_reuse),
+		cmocka_unit_test(test_epoll_tl__failed_ctl_changes_nothing),
+		cmocka_unit_test(test_epoll_tl__wait_stats_and_histogram),
+		cmocka_unit_test(test_epoll_tl__busy_polling),
+		cmocka_unit_test(test_epoll_tl__unix_send_links_to_wake),
+		cmocka_unit_test(test_epoll_tl__recv_without_epoll_drops_pending),
+		cmocka_unit_test(test_epoll_tl__poll_family),
+		cmocka_unit_test(test_epoll_tl__events_str),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
