@@ -1,34 +1,42 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# make bench: what does system-wide tracing cost a process-heavy workload?
+# make bench: what does system-wide tracing cost a workload?
 #
-# A fork storm (bench/forkstorm.c) is timed untraced and while `procscope trace` runs
-# system-wide in the background, interleaved round by round so that a noisy neighbour or CPU
-# frequency drift hits both sides alike; medians and the traced/untraced ratio are printed,
-# along with the events written and lost, procscope's start-to-attached time and its peak RSS.
+# Two workloads: a fork storm (bench/forkstorm.c: fork, child exit, waitpid) and an epoll
+# ping-pong over an AF_UNIX socketpair (bench/pingpong.c: both sides block in epoll_wait, so
+# every message is a unix send, a wake-up, an epoll_wait return and a recv). Each is timed
+# untraced and while `procscope trace` runs system-wide in the background with every event
+# streamed to an NDJSON file, interleaved round by round so that a noisy neighbour or CPU
+# frequency drift hits both sides alike; medians and traced/untraced ratios are printed, with
+# the events written and lost, procscope's CPU and wakeups, its start-to-attached time and its
+# peak RSS.
 #
 # This is a benchmark, not a test: a missed target is printed as MISSED and the exit status
 # stays 0. It exits non-zero only when something failed to run.
 #
-# Environment: BENCH_ROUNDS (default 5), BENCH_FORKS (default 20000),
-#              BENCH_EXTRA=0 to skip the extra "-o /dev/null" and "no output" traced variants.
+# Environment: BENCH_ROUNDS (default 5), BENCH_FORKS (default 20000), BENCH_PINGS (default
+#              100000 round trips), BENCH_EXTRA=0 to skip the extra "-o /dev/null" and
+#              "no output" traced variants of the fork storm.
 set -euo pipefail
 export LC_ALL=C # '.' as the decimal point in $EPOCHREALTIME, awk and sort -g
 
 ROUNDS=${BENCH_ROUNDS:-5}
 FORKS=${BENCH_FORKS:-20000}
+PINGS=${BENCH_PINGS:-100000}
 EXTRA=${BENCH_EXTRA:-1}
 ATTACH_RUNS=5
 ATTACH_TIMEOUT_S=10
 STOP_TIMEOUT_S=30
-RATIO_TARGET=1.10
+FORK_TARGET=1.10
+PING_TARGET=1.25
 ATTACH_TARGET_MS=100
 
 cd "$(dirname "$0")/.."
 PROCSCOPE=${PROCSCOPE:-./procscope}
 OUTDIR=.output/bench
 FORKSTORM=$OUTDIR/forkstorm
+PINGPONG=$OUTDIR/pingpong
 
 tmp=""
 ps_pid="" # the procscope running in the background, if any
@@ -56,22 +64,28 @@ preflight() {
 	[[ $EUID -eq 0 ]] || die "must run as root (procscope loads BPF programs): sudo make bench"
 	[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'"
 	[[ $FORKS =~ ^[1-9][0-9]*$ ]] || die "BENCH_FORKS must be a positive integer, not '$FORKS'"
+	[[ $PINGS =~ ^[1-9][0-9]*$ ]] || die "BENCH_PINGS must be a positive integer, not '$PINGS'"
 	[[ $EXTRA =~ ^[01]$ ]] || die "BENCH_EXTRA must be 0 or 1, not '$EXTRA'"
 	[[ -x $PROCSCOPE ]] || die "$PROCSCOPE is missing: build it with make"
 	command -v python3 >/dev/null || die "python3 is needed to read the NDJSON log"
 }
 
-build_workload() {
+build_workloads() {
 	mkdir -p "$OUTDIR"
 	"${CC:-cc}" -O2 -Wall -Wextra -Werror bench/forkstorm.c -o "$FORKSTORM" ||
 		die "failed to build bench/forkstorm.c"
+	"${CC:-cc}" -O2 -Wall -Wextra -Werror bench/pingpong.c -o "$PINGPONG" ||
+		die "failed to build bench/pingpong.c"
 }
 
-# Run the fork storm, print its elapsed seconds
+# The workload the rounds run: set by measure()
+workload=()
+
+# Run the current workload, print its elapsed seconds
 run_workload() {
 	local out
-	out=$("$FORKSTORM" "$FORKS") || die "forkstorm failed"
-	[[ $out =~ elapsed=([0-9.]+) ]] || die "unexpected forkstorm output: $out"
+	out=$("${workload[@]}") || die "${workload[0]} failed"
+	[[ $out =~ elapsed=([0-9.]+) ]] || die "unexpected ${workload[0]} output: $out"
 	echo "${BASH_REMATCH[1]}"
 }
 
@@ -146,12 +160,12 @@ log_counts() {
 	python3 - "$1" <<'EOF'
 import json, sys
 
-counted = {"fork", "exec", "exit", "reap", "free"}
+skip = {"header", "trailer", "seed", "orphan", "lost"}
 events, lost = 0, None
 with open(sys.argv[1]) as f:
     for line in f:
         rec = json.loads(line)
-        if rec.get("type") in counted:
+        if rec.get("type") not in skip:
             events += 1
         elif rec.get("type") == "trailer":
             lost = rec["lost"]
@@ -181,73 +195,93 @@ verdict() {
 	awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }" && echo "" || echo "   MISSED"
 }
 
-# --- the fork storm, interleaved -------------------------------------------------------------
-
-base=() traced=() events=() evps=() cpu=() wakeups=() devnull=() noout=()
-lost_total=0 extra_lost=0 rss_max=0
+# --- measurements ------------------------------------------------------------------------------
 
 # The rounds run procscope in the background: they must run in this shell, never in $(...)
-# (the EXIT trap would not see a procscope started in a subshell), so they return the workload
-# time in $last_t.
-last_t=""
+# (the EXIT trap would not see a procscope started in a subshell), so they return their results
+# in globals: last_t (workload seconds) and, for logged runs, last_events, last_lost, last_cpu,
+# last_wakeups.
+last_t="" last_events=0 last_lost=0 last_cpu=0 last_wakeups=0 rss_max=0
 
-# Traced with the NDJSON log: the configuration people actually run
-traced_round() {
-	local log=$tmp/events.jsonl t n lost rss c w
+# Traced, every event to an NDJSON log ($@ = extra options)
+logged_round() {
+	local log=$tmp/events.jsonl rss
 
 	rm -f "$log"
-	start_procscope "$tmp/stderr" -o "$log"
+	start_procscope "$tmp/stderr" -o "$log" "$@"
 	wait_attached "$log" ""
-	t=$(run_workload)
+	last_t=$(run_workload)
 	rss=$(peak_rss_kib)
-	read -r c w < <(cpu_and_wakeups)
+	read -r last_cpu last_wakeups < <(cpu_and_wakeups)
 	stop_procscope
-	read -r n lost < <(log_counts "$log")
-	traced+=("$t")
-	events+=("$n")
-	evps+=("$(calc %.0f "$n / $t")")
-	cpu+=("$c")
-	wakeups+=("$w")
-	lost_total=$((lost_total + lost))
+	read -r last_events last_lost < <(log_counts "$log")
 	((rss > rss_max)) && rss_max=$rss
-	last_t=$t
+	return 0
 }
 
 # Traced with some other output ($@ = options); attached is known from the -v debug line
 variant_round() {
-	local t
-
 	start_procscope "$tmp/stderr" -v "$@"
 	wait_attached "$tmp/stderr" "attached in"
-	t=$(run_workload)
+	last_t=$(run_workload)
 	stop_procscope
-	extra_lost=$((extra_lost + $(stderr_lost "$tmp/stderr")))
-	last_t=$t
+	last_lost=$(stderr_lost "$tmp/stderr")
 }
 
-fork_storm() {
-	local r b t d=- o=-
+# measure NAME TARGET CONFIG... : interleave the untraced workload with each traced
+# configuration ("log:OPTS" = logged_round OPTS, "var:OPTS" = variant_round OPTS) for ROUNDS
+# rounds, then print medians and ratios. OPTS are space-separated procscope options.
+measure() {
+	local name=$1 target=$2 r c i b mb mt kind opts label ratio
+	shift 2
+	local configs=("$@") n=$#
+	local -a base=() t ev lost cpu wk
 
-	echo "fork storm: $ROUNDS rounds of $FORKS forks, untraced and traced interleaved"
-	run_workload >/dev/null # warm-up (page cache, first-fork costs): not measured
+	echo "$name: $ROUNDS rounds, untraced and traced interleaved"
+	run_workload >/dev/null # warm-up (page cache, first-run costs): not measured
+	for ((i = 0; i < n; i++)); do
+		t[i]="" ev[i]="" lost[i]=0 cpu[i]="" wk[i]=""
+	done
 	for ((r = 1; r <= ROUNDS; r++)); do
 		b=$(run_workload)
 		base+=("$b")
-		traced_round
-		t=$last_t
-		if ((EXTRA)); then
-			variant_round -o /dev/null
-			d=$last_t
-			devnull+=("$d")
-			variant_round
-			o=$last_t
-			noout+=("$o")
-		fi
-		printf '  round %d/%d: untraced %.3f s, traced %.3f s (%.2fx)' "$r" "$ROUNDS" \
-			"$b" "$t" "$(calc %.4f "$t / $b")"
-		((EXTRA)) && printf ', -o /dev/null %.3f s, no output %.3f s' "$d" "$o"
+		printf '  round %d/%d: untraced %.3f s' "$r" "$ROUNDS" "$b"
+		for ((i = 0; i < n; i++)); do
+			c=${configs[i]}
+			kind=${c%%:*} opts=${c#*:}
+			# shellcheck disable=SC2086 # OPTS are words on purpose
+			if [[ $kind == log ]]; then logged_round $opts; else variant_round $opts; fi
+			t[i]+="$last_t " lost[i]=$((lost[i] + last_lost))
+			if [[ $kind == log ]]; then
+				ev[i]+="$last_events " cpu[i]+="$last_cpu " wk[i]+="$last_wakeups "
+			fi
+			printf ', [%s] %.3f s' "${opts:-all}" "$last_t"
+		done
 		printf '\n'
 	done
+	mb=$(median "${base[@]}")
+	echo
+	printf '%s, median of %d, interleaved\n' "$name" "$ROUNDS"
+	printf '  untraced                          %.3f s\n' "$mb"
+	for ((i = 0; i < n; i++)); do
+		c=${configs[i]}
+		kind=${c%%:*} opts=${c#*:}
+		# shellcheck disable=SC2086
+		mt=$(median ${t[i]})
+		ratio=$(calc %.2f "$mt / $mb")
+		if [[ $kind == log ]]; then label="[${opts:-all groups}, NDJSON]"; else label="[${opts:-no output}]"; fi
+		printf '  traced %-26s %.3f s   ratio %sx' "$label" "$mt" "$ratio"
+		if [[ $kind == log ]]; then
+			printf '   target <= %.2fx%s\n' "$target" "$(verdict "$ratio" '<=' "$target")"
+			# shellcheck disable=SC2086
+			printf '    events %.0f (%.0f/s), lost %d, procscope %.2f s CPU, %.0f wakeups\n' \
+				"$(median ${ev[i]})" "$(calc %.0f "$(median ${ev[i]}) / $mt")" "${lost[i]}" \
+				"$(median ${cpu[i]})" "$(median ${wk[i]})"
+		else
+			printf '   (lost %d)\n' "${lost[i]}"
+		fi
+	done
+	echo
 }
 
 # --- start to attached ------------------------------------------------------------------------
@@ -267,45 +301,25 @@ attach_time() {
 		attach_ms+=("$ms")
 		attach_wall+=("$(calc %.3f "($t1 - $t0) * 1000")")
 	done
-}
-
-# --- report -----------------------------------------------------------------------------------
-
-report() {
-	local mb mt ratio ma mw line
-
-	mb=$(median "${base[@]}")
-	mt=$(median "${traced[@]}")
-	ratio=$(calc %.2f "$mt / $mb")
-	ma=$(median "${attach_ms[@]}")
-	mw=$(median "${attach_wall[@]}")
-
-	echo
-	printf 'fork storm (%d x fork+exit+waitpid), median of %d, interleaved\n' "$FORKS" "$ROUNDS"
-	printf '  untraced              %.3f s\n' "$mb"
-	printf '  traced (NDJSON)       %.3f s   ratio %sx   target <= %.2fx%s\n' "$mt" "$ratio" \
-		"$RATIO_TARGET" "$(verdict "$ratio" '<=' "$RATIO_TARGET")"
-	printf '    events              %.0f (%.0f/s), lost %d\n' "$(median "${events[@]}")" \
-		"$(median "${evps[@]}")" "$lost_total"
-	printf '    procscope           %.2f s CPU, %.0f wakeups\n' "$(median "${cpu[@]}")" \
-		"$(median "${wakeups[@]}")"
-	if ((EXTRA)); then
-		line=$(median "${devnull[@]}")
-		printf '  traced -o /dev/null   %.3f s   ratio %.2fx\n' "$line" "$(calc %.4f "$line / $mb")"
-		line=$(median "${noout[@]}")
-		printf '  traced, no output     %.3f s   ratio %.2fx   (lost in extra runs: %d)\n' \
-			"$line" "$(calc %.4f "$line / $mb")" "$extra_lost"
-	fi
-	printf 'start to attached       %.1f ms (target < %d ms)%s, median of %d\n' "$ma" \
-		"$ATTACH_TARGET_MS" "$(verdict "$ma" '<' "$ATTACH_TARGET_MS")" "$ATTACH_RUNS"
-	printf '  whole trace -d 0.1    %.1f ms\n' "$mw"
-	printf 'peak RSS                %.1f MiB (VmHWM, max over traced rounds)\n' \
+	printf 'start to attached            %.1f ms (target < %d ms)%s, median of %d\n' \
+		"$(median "${attach_ms[@]}")" "$ATTACH_TARGET_MS" \
+		"$(verdict "$(median "${attach_ms[@]}")" '<' "$ATTACH_TARGET_MS")" "$ATTACH_RUNS"
+	printf '  whole trace -d 0.1         %.1f ms\n' "$(median "${attach_wall[@]}")"
+	printf 'peak RSS                     %.1f MiB (VmHWM, max over logged rounds)\n' \
 		"$(calc %.4f "$rss_max / 1024")"
 }
 
 preflight
-build_workload
+build_workloads
 tmp=$(mktemp -d /tmp/procscope-bench.XXXXXX)
-fork_storm
+
+workload=("$FORKSTORM" "$FORKS")
+fork_configs=("log:")
+((EXTRA)) && fork_configs+=("var:-o /dev/null" "var:")
+measure "fork storm ($FORKS x fork+exit+waitpid)" "$FORK_TARGET" "${fork_configs[@]}"
+
+workload=("$PINGPONG" "$PINGS")
+measure "epoll ping-pong over a unix socketpair ($PINGS round trips, $((2 * PINGS)) waits)" \
+	"$PING_TARGET" "log:-e epoll" "log:-e unix" "log:"
+
 attach_time
-report

@@ -124,10 +124,11 @@ enum psc_sc {
 	PSC_SC_UNIX_FIRST = 32, /* the unix group numbers its own from here */
 };
 
+/* task-local: no hashing and no delete on the syscall path; freed with the task */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct psc_stash);
 } stash SEC(".maps") __weak;
 
@@ -135,35 +136,42 @@ struct {
  * Save the current syscall's first five arguments (from the user registers tp_btf/sys_enter
  * hands over) if the process is traced.
  */
+/* Save the syscall's first five arguments (no filter: see psc_stash_enter()) */
+static __always_inline struct psc_stash *psc_stash_save(__u32 nr, struct pt_regs *regs)
+{
+	struct psc_stash *s;
+
+	s = bpf_task_storage_get(&stash, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s)
+		return NULL;
+	s->enter_ns = bpf_ktime_get_boot_ns();
+	s->nr = nr;
+	s->args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	s->args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	s->args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	s->args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	s->args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	return s;
+}
+
 static __always_inline struct psc_stash *psc_stash_enter(__u32 nr, struct pt_regs *regs)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct psc_stash s = { .enter_ns = bpf_ktime_get_boot_ns(), .nr = nr };
-	__u32 tid = (__u32)id;
-
-	if (!psc_wanted(id >> 32))
+	if (!psc_wanted(bpf_get_current_pid_tgid() >> 32))
 		return NULL;
-	s.args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	s.args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	s.args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	s.args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	s.args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
-	if (bpf_map_update_elem(&stash, &tid, &s, BPF_ANY))
-		return NULL;
-	return bpf_map_lookup_elem(&stash, &tid);
+	return psc_stash_save(nr, regs);
 }
 
 /* Take the entry saved at sys_enter (a copy), if it is of kind @nr */
 static __always_inline bool psc_stash_exit(__u32 nr, struct psc_stash *out)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct psc_stash *s = bpf_map_lookup_elem(&stash, &tid);
+	struct psc_stash *s = bpf_task_storage_get(&stash, bpf_get_current_task_btf(), 0, 0);
 
-	if (!s)
+	if (!s || s->nr != nr)
 		return false;
 	__builtin_memcpy(out, s, sizeof(*out));
-	bpf_map_delete_elem(&stash, &tid);
-	return out->nr == nr;
+	s->nr = 0; /* consumed: a later exit of another syscall must not see it */
+	return true;
 }
 
 #define PSC_S_IFMT 00170000

@@ -32,14 +32,7 @@ static __always_inline void emit_reap(__u32 pid, __u32 status, __u32 flags)
 /* The stash is filled for every waiter (not only traced ones): see emit_reap() */
 static __always_inline void proc_wait_enter(struct pt_regs *regs, __u32 nr)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct psc_stash s = { .nr = nr };
-
-	s.args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	s.args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	s.args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	s.args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	bpf_map_update_elem(&stash, &tid, &s, BPF_ANY);
+	psc_stash_save(nr, regs);
 }
 
 static __always_inline void proc_wait4_exit(long ret)

@@ -13,10 +13,11 @@
 #define HAVE_UNIX_SYS 1
 #endif
 
+/* tp_btf hands a trusted pointer: a direct (CO-RE relocated) load, no helper call per syscall */
 #ifdef __TARGET_ARCH_x86
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define SYSCALL_NR(regs) ((regs)->syscallno)
 #endif
 
 #define EPOLL_ON (cfg_groups & PSC_GROUP_EPOLL)
