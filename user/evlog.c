@@ -51,6 +51,31 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * A batch failed (a full disk): cut it off, then write it again line by line, so the log keeps
+ * every line that still fits and ends with a whole one.
+ */
+static void salvage_lines(struct evlog *l)
+{
+	size_t off = 0;
+
+	if (ftruncate(l->fd, l->good_off) || lseek(l->fd, l->good_off, SEEK_SET) < 0)
+		return;
+	while (off < l->len) {
+		const char *nl = memchr(l->buf + off, '\n', l->len - off);
+		size_t n = nl ? (size_t)(nl - (l->buf + off)) + 1 : l->len - off;
+
+		if (write_all(l->fd, l->buf + off, n)) {
+			if (ftruncate(l->fd, l->good_off) == 0)
+				lseek(l->fd, l->good_off, SEEK_SET);
+			return;
+		}
+		l->good_off += (off_t)n;
+		l->records++;
+		off += n;
+	}
+}
+
 static int evlog_flush(struct sink *s)
 {
 	struct evlog *l = (struct evlog *)s;
@@ -72,9 +97,7 @@ static int evlog_flush(struct sink *s)
 	} else {
 		err = write_all(l->fd, l->buf, l->len);
 		if (err) {
-			/* keep only whole lines: cut the partial chunk off */
-			if (ftruncate(l->fd, l->good_off) == 0)
-				lseek(l->fd, l->good_off, SEEK_SET);
+			salvage_lines(l);
 			goto fail;
 		}
 		l->good_off += (off_t)l->len;
