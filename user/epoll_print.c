@@ -181,10 +181,15 @@ static void print_set(FILE *out, const struct epoll_set *s)
 	char comm[LIVE_COMM_ESC], d1[32], d2[32], ev[64], tgt[96];
 	size_t i, shown = 0;
 
-	term_escape(comm, sizeof(comm), s->owner->comm, strnlen(s->owner->comm, PSC_COMM_LEN));
+	const struct epoll_owner *w = &s->who;
+
+	if (s->owner) /* still in the table: its latest comm */
+		term_escape(comm, sizeof(comm), s->owner->comm, strnlen(s->owner->comm, PSC_COMM_LEN));
+	else
+		term_escape(comm, sizeof(comm), w->comm, strnlen(w->comm, PSC_COMM_LEN));
 	fprintf(out, "  %u %s epfd %d: %llu waits (%llu timeouts, %llu EINTR, %llu errors), "
 		"%llu ready, blocked mean %s max %s%s\n",
-		s->owner->pid, comm, s->epfd, (unsigned long long)s->waits,
+		w->pid, comm, s->epfd, (unsigned long long)s->waits,
 		(unsigned long long)s->timeouts, (unsigned long long)s->eintr,
 		(unsigned long long)s->errors, (unsigned long long)s->ready_events,
 		duration_fmt(s->waits ? s->wait_ns / s->waits : 0, d1, sizeof(d1)),
@@ -262,8 +267,10 @@ static void epoll_summary(void *state, const struct model *m, FILE *out)
 		const struct poll_use *p = polls[i];
 		char comm[LIVE_COMM_ESC], d[32];
 
-		term_escape(comm, sizeof(comm), p->owner->comm, strnlen(p->owner->comm, PSC_COMM_LEN));
-		fprintf(out, "  %7u %-16s %-8s %8llu %8llu %10llu %10s\n", p->owner->pid, comm,
+		const char *c = p->owner ? p->owner->comm : p->who.comm;
+
+		term_escape(comm, sizeof(comm), c, strnlen(c, PSC_COMM_LEN));
+		fprintf(out, "  %7u %-16s %-8s %8llu %8llu %10llu %10s\n", p->who.pid, comm,
 			poll_name(p->kind), (unsigned long long)p->calls,
 			(unsigned long long)p->timeouts,
 			(unsigned long long)(p->calls ? p->nfds_total / p->calls : 0),
@@ -305,9 +312,10 @@ static void epoll_summary_json(void *state, const struct model *m, struct jw *w)
 		if (!s->waits && !s->nregs)
 			continue;
 		jw_obj_start(w);
-		jw_kv_u64(w, "pid", s->owner->pid);
-		jw_kv_i64(w, "start_ns", model_rel_ns(m, s->owner->start_ns));
-		jw_kv_str(w, "comm", s->owner->comm);
+		jw_kv_u64(w, "pid", s->who.pid);
+		jw_kv_i64(w, "start_ns", model_rel_ns(m, s->who.start_ns));
+		jw_kv_strn(w, "comm", s->owner ? s->owner->comm : s->who.comm,
+			   strnlen(s->owner ? s->owner->comm : s->who.comm, PSC_COMM_LEN));
 		jw_kv_i64(w, "epfd", s->epfd);
 		jw_kv_u64(w, "waits", s->waits);
 		jw_kv_u64(w, "timeouts", s->timeouts);
@@ -345,8 +353,10 @@ static void epoll_summary_json(void *state, const struct model *m, struct jw *w)
 	jw_arr_start(w);
 	for (i = 0; i < np; i++) {
 		jw_obj_start(w);
-		jw_kv_u64(w, "pid", polls[i]->owner->pid);
-		jw_kv_str(w, "comm", polls[i]->owner->comm);
+		jw_kv_u64(w, "pid", polls[i]->who.pid);
+		jw_kv_strn(w, "comm", polls[i]->owner ? polls[i]->owner->comm : polls[i]->who.comm,
+			   strnlen(polls[i]->owner ? polls[i]->owner->comm : polls[i]->who.comm,
+				   PSC_COMM_LEN));
 		jw_kv_str(w, "syscall", poll_name(polls[i]->kind));
 		jw_kv_u64(w, "calls", polls[i]->calls);
 		jw_kv_u64(w, "timeouts", polls[i]->timeouts);
@@ -410,6 +420,11 @@ static int epoll_apply(void *state, struct model *m, const union psc_event *ev,
 	return epoll_tl__apply(state, m, ev, owner);
 }
 
+static void epoll_retire(void *state, const struct proc *p)
+{
+	epoll_tl__retire(state, p);
+}
+
 const struct model_group_ops epoll_group_ops = {
 	.group = PSC_GROUP_EPOLL,
 	.name = "epoll",
@@ -420,4 +435,5 @@ const struct model_group_ops epoll_group_ops = {
 	.summary = epoll_summary,
 	.summary_json = epoll_summary_json,
 	.json_extra = epoll_json_extra,
+	.retire = epoll_retire,
 };

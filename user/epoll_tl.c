@@ -17,6 +17,7 @@ struct set_priv {
 	struct epoll_set pub;
 	struct hmap by_fd; /* fd -> reg index + 1 */
 	struct hmap by_data; /* data -> reg index + 1 */
+	struct set_priv *next_of_owner;
 };
 
 /* The earliest send that made a socket readable since its reader last woke */
@@ -37,6 +38,7 @@ struct epoll_tl {
 	size_t npolls;
 	size_t cap_polls;
 	struct hmap pending; /* receiving socket ino -> pending_wake */
+	struct hmap sets_by_owner; /* proc seq -> first set_priv of that process */
 	struct epoll_ready_fd last[PSC_EPOLL_MAX_READY];
 	size_t nlast;
 };
@@ -61,6 +63,7 @@ struct epoll_tl *epoll_tl__new(void)
 	hmap_init(&tl->sets_by_key);
 	hmap_init(&tl->polls_by_key);
 	hmap_init(&tl->pending);
+	hmap_init(&tl->sets_by_owner);
 	return tl;
 }
 
@@ -86,6 +89,7 @@ void epoll_tl__free(struct epoll_tl *tl)
 	hmap_free(&tl->sets_by_key);
 	hmap_free(&tl->polls_by_key);
 	hmap_free(&tl->pending);
+	hmap_free(&tl->sets_by_owner);
 	free(tl->sets);
 	free(tl->polls);
 	free(tl);
@@ -111,6 +115,14 @@ static uint64_t set_key(const struct proc *owner, int32_t epfd)
 	return ((uint64_t)owner->seq << 32) | (uint32_t)epfd;
 }
 
+static void owner_copy(struct epoll_owner *w, const struct proc *p)
+{
+	w->pid = p->pid;
+	w->seq = p->seq;
+	w->start_ns = p->start_ns;
+	memcpy(w->comm, p->comm, sizeof(w->comm));
+}
+
 struct epoll_set *epoll_tl__find_set(const struct epoll_tl *tl, const struct proc *owner,
 				     int32_t epfd)
 {
@@ -127,12 +139,17 @@ static struct epoll_set *get_set(struct epoll_tl *tl, const struct proc *owner, 
 	if (!sp)
 		return NULL;
 	sp->pub.owner = owner;
+	owner_copy(&sp->pub.who, owner);
 	sp->pub.epfd = epfd;
 	hmap_init(&sp->by_fd);
 	hmap_init(&sp->by_data);
+	sp->next_of_owner = hmap_get(&tl->sets_by_owner, owner->seq);
 	if (hmap_put(&tl->sets_by_key, set_key(owner, epfd), sp) ||
-	    push_ptr((void ***)&tl->sets, &tl->nsets, &tl->cap_sets, sp)) {
+	    push_ptr((void ***)&tl->sets, &tl->nsets, &tl->cap_sets, sp) ||
+	    hmap_put(&tl->sets_by_owner, owner->seq, sp)) {
 		hmap_del(&tl->sets_by_key, set_key(owner, epfd));
+		if (tl->nsets && tl->sets[tl->nsets - 1] == &sp->pub)
+			tl->nsets--;
 		free(sp);
 		return NULL;
 	}
@@ -330,6 +347,7 @@ static int apply_poll(struct epoll_tl *tl, const struct psc_ev_poll_wait *e, con
 		if (!pu)
 			return -ENOMEM;
 		pu->owner = owner;
+		owner_copy(&pu->who, owner);
 		pu->kind = e->kind;
 		if (hmap_put(&tl->polls_by_key, key, pu) ||
 		    push_ptr((void ***)&tl->polls, &tl->npolls, &tl->cap_polls, pu)) {
@@ -367,6 +385,26 @@ static int note_wake(struct epoll_tl *tl, const struct psc_ev_unix_wake *e)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+void epoll_tl__retire(struct epoll_tl *tl, const struct proc *p)
+{
+	struct set_priv *sp = hmap_del(&tl->sets_by_owner, p->seq);
+	size_t i;
+
+	for (; sp; sp = sp->next_of_owner) {
+		owner_copy(&sp->pub.who, p); /* the comm may have changed since (exec) */
+		sp->pub.owner = NULL;
+	}
+	/* a process uses few poll kinds: look each one up */
+	for (i = PSC_POLL_POLL; i <= PSC_POLL_PSELECT6; i++) {
+		struct poll_use *pu = hmap_get(&tl->polls_by_key, ((uint64_t)p->seq << 8) | i);
+
+		if (pu) {
+			owner_copy(&pu->who, p);
+			pu->owner = NULL;
+		}
+	}
 }
 
 int epoll_tl__apply(struct epoll_tl *tl, struct model *m, const union psc_event *ev,

@@ -25,9 +25,18 @@ struct epoll_reg {
 	bool live; /* not deleted */
 };
 
+/* Who owns a set: a copy, since the process entry may be retired before the summary */
+struct epoll_owner {
+	uint32_t pid;
+	uint32_t seq; /* proc->seq */
+	uint64_t start_ns;
+	char comm[PSC_COMM_LEN];
+};
+
 /* One epoll instance of one process */
 struct epoll_set {
-	const struct proc *owner;
+	const struct proc *owner; /* NULL once the process entry is retired */
+	struct epoll_owner who;
 	int32_t epfd;
 	uint64_t created_ts; /* 0: made before the trace */
 	struct epoll_reg *regs;
@@ -50,7 +59,8 @@ struct epoll_set {
 
 /* poll/select/ppoll/pselect6 use of one process */
 struct poll_use {
-	const struct proc *owner;
+	const struct proc *owner; /* NULL once the process entry is retired */
+	struct epoll_owner who;
 	uint32_t kind; /* PSC_POLL_* */
 	uint64_t calls;
 	uint64_t timeouts;
@@ -75,6 +85,8 @@ struct epoll_tl *epoll_tl__new(void);
 void epoll_tl__free(struct epoll_tl *tl);
 int epoll_tl__apply(struct epoll_tl *tl, struct model *m, const union psc_event *ev,
 		    const struct proc *owner);
+/* @p leaves the process table: its sets keep their copy of who owned them */
+void epoll_tl__retire(struct epoll_tl *tl, const struct proc *p);
 
 /* The set (owner, epfd), NULL if unknown */
 struct epoll_set *epoll_tl__find_set(const struct epoll_tl *tl, const struct proc *owner,

@@ -31,8 +31,19 @@ static void model_on_orphan(void *ctx, const struct proc *child, const struct pr
 	m->npending++;
 }
 
+static void model_on_retire(void *ctx, const struct proc *p)
+{
+	struct model *m = ctx;
+	size_t i;
+
+	for (i = 0; i < m->ngroups; i++)
+		if (m->groups[i]->retire)
+			m->groups[i]->retire(m->group_state[i], p);
+}
+
 static const struct proctree_ops model_tree_ops = {
 	.orphan = model_on_orphan,
+	.retire = model_on_retire,
 };
 
 /* The group models linked in: each file defines its ops (weak: a group may be left out) */
@@ -74,6 +85,7 @@ struct model *model__new(void)
 	m->tree = proctree__new(&model_tree_ops, m);
 	if (!m->tree)
 		goto fail;
+	proctree__set_retain(m->tree, MODEL_RETAIN_PLAIN, MODEL_RETAIN_NOTABLE);
 	for (i = 0; i < sizeof(group_registry) / sizeof(group_registry[0]); i++) {
 		void *state;
 
@@ -165,6 +177,8 @@ int model__apply(struct model *m, const union psc_event *ev)
 				s->orphan(s, m, m->pending[i].child, m->pending[i].old_parent,
 					  m->pending[i].new_parent, m->pending[i].ts);
 	m->npending = 0;
+	/* the sinks have written this event out: old reaped processes may go now */
+	proctree__retire(m->tree);
 	if (!err && m->err)
 		err = m->err;
 	return err;

@@ -37,6 +37,8 @@ struct model_group_ops {
 	/* derived JSON fields of @ev for the event log (after apply) */
 	void (*json_extra)(void *state, const struct model *m, const union psc_event *ev,
 			   struct jw *w);
+	/* @p leaves the process table: drop or copy what the group keeps of it */
+	void (*retire)(void *state, const struct proc *p);
 };
 
 #define MODEL_MAX_GROUPS 4
@@ -142,6 +144,14 @@ void model__add_sink(struct model *m, struct sink *s);
 int model__apply(struct model *m, const union psc_event *ev);
 /* Decode raw record bytes and apply them; malformed records are counted, not fatal. */
 int model__apply_raw(struct model *m, const void *data, size_t len);
+/*
+ * Bound the process table on long traces (proctree__set_retain()): the defaults keep 4096 plain
+ * and 1024 notable reaped processes. Live tracing and report use the same limits, so they print
+ * the same summary.
+ */
+#define MODEL_RETAIN_PLAIN 4096
+#define MODEL_RETAIN_NOTABLE 1024
+
 /* Kernel drop counters grew by @by_type (per type) since the last call */
 void model__lost(struct model *m, uint64_t ts, const uint64_t *by_type);
 /* Every sink's flush(); returns the first error */

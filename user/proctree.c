@@ -16,7 +16,14 @@ struct proctree {
 	struct proc **all;
 	size_t n;
 	size_t cap;
+	uint32_t next_seq;
 	uint64_t tick_ns;
+	/* reaped entries in reap order, and the retention limits */
+	struct proc *reaped_head;
+	struct proc **reaped_tail;
+	size_t nreaped;
+	size_t retain_plain;
+	size_t retain_notable;
 	struct proctree_stats stats;
 	const struct proctree_ops *ops;
 	void *ctx;
@@ -36,6 +43,7 @@ struct proctree *proctree__new(const struct proctree_ops *ops, void *ctx)
 	t->tick_ns = 10000000;
 	t->ops = ops;
 	t->ctx = ctx;
+	t->reaped_tail = &t->reaped_head;
 	return t;
 }
 
@@ -115,6 +123,16 @@ struct proc *proctree__find_pid(const struct proctree *t, uint32_t pid)
 	return NULL;
 }
 
+/* Point *slot at @v, keeping the targets' reference counts */
+static void ref_set(struct proc **slot, struct proc *v)
+{
+	if (*slot)
+		(*slot)->nref--;
+	if (v)
+		v->nref++;
+	*slot = v;
+}
+
 static void child_unlink(struct proc *c)
 {
 	if (!c->parent)
@@ -126,7 +144,7 @@ static void child_unlink(struct proc *c)
 	if (c->sib_next)
 		c->sib_next->sib_prev = c->sib_prev;
 	c->sib_prev = c->sib_next = NULL;
-	c->parent = NULL;
+	ref_set(&c->parent, NULL);
 }
 
 static void child_link(struct proc *c, struct proc *parent)
@@ -136,11 +154,20 @@ static void child_link(struct proc *c, struct proc *parent)
 	child_unlink(c);
 	if (!parent || parent == c)
 		return;
-	c->parent = parent;
+	ref_set(&c->parent, parent);
 	c->sib_next = parent->child_head;
 	if (parent->child_head)
 		parent->child_head->sib_prev = c;
 	parent->child_head = c;
+}
+
+/* Every reaped entry joins the retirement queue once */
+static void enqueue_reaped(struct proctree *t, struct proc *p)
+{
+	p->reaped_next = NULL;
+	*t->reaped_tail = p;
+	t->reaped_tail = &p->reaped_next;
+	t->nreaped++;
 }
 
 /* A process that is gone without a traced exit or reap (e.g. the pid was reused) */
@@ -151,6 +178,7 @@ static void retire_stale(struct proctree *t, struct proc *old, uint64_t ts)
 	t->stats.pid_reuse++;
 	old->state = PROC_REAPED;
 	old->reap_ts = ts;
+	enqueue_reaped(t, old);
 }
 
 static struct proc *proc_new(struct proctree *t, uint32_t pid, uint64_t start_ns, uint32_t flags)
@@ -177,7 +205,8 @@ static struct proc *proc_new(struct proctree *t, uint32_t pid, uint64_t start_ns
 	p->pid = pid;
 	p->start_ns = start_ns;
 	p->flags = flags;
-	p->seq = (uint32_t)t->n;
+	p->seq = t->next_seq++;
+	p->pos = (uint32_t)t->n;
 	p->hnext = t->hash[h];
 	t->hash[h] = p;
 	t->all[t->n++] = p;
@@ -258,7 +287,7 @@ static int apply_fork(struct proctree *t, const struct psc_ev_proc_fork *e, cons
 	c->fork_ts = e->hdr.ts_ns;
 	memcpy(c->comm, e->comm, sizeof(c->comm));
 	if (parent) {
-		c->fork_parent = parent;
+		ref_set(&c->fork_parent, parent);
 		child_link(c, parent);
 		if (!c->filename && inherit_image(c, parent))
 			return -ENOMEM;
@@ -304,7 +333,7 @@ static void orphan_children(struct proctree *t, struct proc *dead, struct proc *
 		c->flags |= PROC_F_ORPHANED;
 		if (subreaper)
 			c->flags |= PROC_F_ADOPTED_BY_SUBREAPER;
-		c->old_parent = dead;
+		ref_set(&c->old_parent, dead);
 		c->adopt_ts = ts;
 		t->stats.orphans++;
 		if (t->ops && t->ops->orphan)
@@ -339,6 +368,7 @@ static int apply_exit(struct proctree *t, const struct psc_ev_proc_exit *e, cons
 		p->flags |= PROC_F_AUTOREAP;
 		p->state = PROC_REAPED;
 		p->reap_ts = e->hdr.ts_ns;
+		enqueue_reaped(t, p);
 		t->stats.autoreaps++;
 	} else {
 		p->state = PROC_ZOMBIE;
@@ -351,11 +381,12 @@ static int apply_exit(struct proctree *t, const struct psc_ev_proc_exit *e, cons
 	return 0;
 }
 
-static void mark_reaped(struct proc *p, struct proc *reaper, uint64_t ts)
+static void mark_reaped(struct proctree *t, struct proc *p, struct proc *reaper, uint64_t ts)
 {
 	p->state = PROC_REAPED;
 	p->reap_ts = ts;
-	p->reaper = reaper;
+	ref_set(&p->reaper, reaper);
+	enqueue_reaped(t, p);
 }
 
 static int apply_reap(struct proctree *t, const struct psc_ev_proc_reap *e, const struct proc **subj)
@@ -381,7 +412,7 @@ static int apply_reap(struct proctree *t, const struct psc_ev_proc_reap *e, cons
 		p->exit_ts = e->hdr.ts_ns;
 		p->exit_status = e->status;
 	}
-	mark_reaped(p, waiter, e->hdr.ts_ns);
+	mark_reaped(t, p, waiter, e->hdr.ts_ns);
 	t->stats.reaps++;
 	*subj = p;
 	return 0;
@@ -395,7 +426,7 @@ static int apply_free(struct proctree *t, const struct psc_ev_proc_free *e, cons
 		return 0;
 	/* released without a wait we saw: the reaper is not traced, or the wait hook is missing */
 	p->flags |= PROC_F_REAP_BY_FREE;
-	mark_reaped(p, NULL, e->hdr.ts_ns);
+	mark_reaped(t, p, NULL, e->hdr.ts_ns);
 	t->stats.reaps_by_free++;
 	*subj = p;
 	return 0;
@@ -422,7 +453,7 @@ static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e, cons
 	if (parent && !p->parent && parent != p) {
 		child_link(p, parent);
 		if (!p->fork_parent)
-			p->fork_parent = parent;
+			ref_set(&p->fork_parent, parent);
 	}
 	t->stats.seeded++;
 	*subj = p;
@@ -461,6 +492,90 @@ int proctree__apply(struct proctree *t, const union psc_event *ev, const struct 
 	if (subject)
 		*subject = subj;
 	return err;
+}
+
+void proctree__set_retain(struct proctree *t, size_t plain, size_t notable)
+{
+	t->retain_plain = plain;
+	t->retain_notable = notable;
+}
+
+/* Worth keeping for the summary tables: a visible zombie, an orphan, a death by signal */
+static bool is_notable(const struct proc *p)
+{
+	return (p->flags & PROC_F_ORPHANED) || proc_zombie_ns(p, 0) >= 1000000 ||
+	       ((p->flags & PROC_F_EXITED) && (p->exit_status & 0x7f));
+}
+
+static void hash_unlink(struct proctree *t, struct proc *p)
+{
+	struct proc **pp;
+
+	for (pp = &t->hash[pid_hash(p->pid)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == p) {
+			*pp = p->hnext;
+			return;
+		}
+}
+
+/* Free @p: nothing points to it (nref == 0); fold it into its fork parent */
+static void retire_one(struct proctree *t, struct proc *p)
+{
+	struct proc *fp = p->fork_parent;
+
+	if (t->ops && t->ops->retire)
+		t->ops->retire(t->ctx, p);
+	if (fp) {
+		fp->retired_kids++;
+		fp->retired_kids_life_ns += proc_lifetime_ns(p, p->reap_ts);
+	}
+	hash_unlink(t, p);
+	child_unlink(p);
+	ref_set(&p->fork_parent, NULL);
+	ref_set(&p->old_parent, NULL);
+	ref_set(&p->reaper, NULL);
+	t->all[p->pos] = NULL;
+	t->stats.retired++;
+	free(p->filename);
+	free(p->args);
+	free(p);
+}
+
+void proctree__retire(struct proctree *t)
+{
+	size_t limit = t->retain_plain + t->retain_notable, plain = 0, notable = 0, i, o;
+	struct proc **pp, *p;
+
+	/* in batches, a quarter over the limit, so a pass costs O(1) per event on average */
+	if (!t->retain_plain || t->nreaped <= limit + limit / 4 + 16)
+		return;
+	for (p = t->reaped_head; p; p = p->reaped_next)
+		is_notable(p) ? notable++ : plain++;
+	/* oldest first; an entry something still points to waits for a later pass */
+	for (pp = &t->reaped_head; (p = *pp);) {
+		bool nb = is_notable(p);
+
+		if (p->nref || p->child_head ||
+		    (nb ? notable <= t->retain_notable : plain <= t->retain_plain)) {
+			pp = &p->reaped_next;
+			continue;
+		}
+		*pp = p->reaped_next;
+		if (!*pp)
+			t->reaped_tail = pp;
+		nb ? notable-- : plain--;
+		t->nreaped--;
+		retire_one(t, p);
+	}
+	/* compact the creation-order array */
+	for (i = 0, o = 0; i < t->n; i++) {
+		if (!t->all[i])
+			continue;
+		t->all[o] = t->all[i];
+		t->all[o]->pos = (uint32_t)o;
+		o++;
+	}
+	t->n = o;
 }
 
 uint64_t proc_zombie_ns(const struct proc *p, uint64_t now)

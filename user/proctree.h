@@ -45,8 +45,11 @@ struct proc {
 	uint32_t nr_execs;
 	uint32_t threads_live; /* besides the leader */
 	uint32_t threads_total; /* threads created during the trace */
-	uint32_t seq; /* order of creation in the table */
-	uint32_t depth_hint; /* scratch for printers */
+	uint32_t seq; /* creation order: a unique id, never reused */
+	uint32_t pos; /* index in proctree__all() (changes when retired entries are compacted) */
+	uint32_t nref; /* other entries pointing here (parent, fork_parent, old_parent, reaper) */
+	uint32_t retired_kids; /* children retired from the table (see proctree__set_retain()) */
+	uint64_t retired_kids_life_ns; /* their summed lifetimes */
 	struct proc *parent; /* current parent: changes when the process is orphaned */
 	struct proc *fork_parent; /* who forked it; NULL when unknown */
 	struct proc *old_parent; /* with PROC_F_ORPHANED: the parent that exited */
@@ -56,6 +59,7 @@ struct proc {
 	struct proc *sib_prev;
 	struct proc *sib_next;
 	struct proc *hnext; /* pid hash chain */
+	struct proc *reaped_next; /* reap order, for retirement */
 };
 
 struct proctree;
@@ -64,6 +68,8 @@ struct proctree;
 struct proctree_ops {
 	void (*orphan)(void *ctx, const struct proc *child, const struct proc *old_parent,
 		       const struct proc *new_parent, uint64_t ts);
+	/* @p is about to be freed: drop every pointer to it */
+	void (*retire)(void *ctx, const struct proc *p);
 };
 
 struct proctree_stats {
@@ -80,6 +86,7 @@ struct proctree_stats {
 	uint64_t implicit; /* processes met first in another event */
 	uint64_t pid_reuse; /* a live entry was replaced by a new process with the same pid */
 	uint64_t reap_unmatched; /* a reap of a pid with no zombie in the table */
+	uint64_t retired; /* reaped entries freed to bound memory */
 	uint64_t nomem;
 };
 
@@ -89,6 +96,16 @@ void proctree__free(struct proctree *t);
 
 /* Clock-tick length of /proc start times (default 10 ms), for matching seeded processes */
 void proctree__set_tick_ns(struct proctree *t, uint64_t tick_ns);
+
+/*
+ * Bound memory on long traces: keep at most @plain reaped processes of no interest and @notable
+ * ones (a zombie for 1 ms or more, an orphan, killed by a signal), retiring the oldest that no
+ * other entry points to. 0 keeps everything (the default). Retired children are counted in
+ * their fork parent (retired_kids).
+ */
+void proctree__set_retain(struct proctree *t, size_t plain, size_t notable);
+/* Retire what the limits allow; called between events (pointers from sinks are stale after) */
+void proctree__retire(struct proctree *t);
 
 /*
  * Apply one event. *subject (if not NULL) gets the process the event is about: the child for a

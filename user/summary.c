@@ -15,9 +15,10 @@
 struct tree_ctx {
 	FILE *out;
 	const struct model *m;
-	struct proc **kids; /* children grouped by fork parent, by seq index */
-	size_t *kid_off; /* kids of proc seq i: kids[kid_off[i] .. kid_off[i+1]) */
+	struct proc **kids; /* children grouped by fork parent, by table position (pos) */
+	size_t *kid_off; /* kids of the proc at pos i: kids[kid_off[i] .. kid_off[i+1]) */
 	bool *shown;
+	size_t *stack; /* scratch: n entries, for counting hidden subtrees without recursion */
 	size_t lines;
 	size_t max_lines;
 	size_t hidden;
@@ -45,7 +46,7 @@ static int cmp_start(const void *a, const void *b)
 
 	if (x->start_ns != y->start_ns)
 		return x->start_ns < y->start_ns ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
 static void describe_end(const struct tree_ctx *c, const struct proc *p, char *buf, size_t size)
@@ -78,12 +79,20 @@ static void print_node(struct tree_ctx *c, const struct proc *p, char *prefix, s
 		       bool last, bool root)
 {
 	char e[COMM_ESC], life[32], end[256], file[PSC_PATH_LEN * 4 + 1] = "";
-	size_t i, from = c->kid_off[p->seq], to = c->kid_off[p->seq + 1], plen0 = plen;
+	size_t i, from = c->kid_off[p->pos], to = c->kid_off[p->pos + 1], plen0 = plen;
 
 	if (c->lines >= c->max_lines) {
-		c->hidden++;
-		for (i = from; i < to; i++)
-			print_node(c, c->kids[i], prefix, plen, false, false);
+		/* everything below is hidden too: count it with a stack, a fork chain can be deep */
+		size_t top = 0;
+
+		c->stack[top++] = p->pos;
+		while (top) {
+			size_t s = c->stack[--top];
+
+			c->hidden++;
+			for (i = c->kid_off[s]; i < c->kid_off[s + 1]; i++)
+				c->stack[top++] = c->kids[i]->pos;
+		}
 		return;
 	}
 	c->lines++;
@@ -98,6 +107,14 @@ static void print_node(struct tree_ctx *c, const struct proc *p, char *prefix, s
 	if (!root) {
 		strcpy(prefix + plen, last ? "   " : "│  ");
 		plen += strlen(prefix + plen);
+	}
+	/* long traces retire old reaped children: say how many stood here */
+	if (p->retired_kids && c->lines < c->max_lines) {
+		c->lines++;
+		fprintf(c->out, "%s%s(+%u earlier children: exited, reaped, retired from memory; "
+			"mean lifetime %s)\n",
+			prefix, from < to ? "├─ " : "└─ ", p->retired_kids,
+			duration_fmt(p->retired_kids_life_ns / p->retired_kids, life, sizeof(life)));
 	}
 	for (i = from; i < to; i++)
 		print_node(c, c->kids[i], prefix, plen, i + 1 == to, false);
@@ -118,21 +135,75 @@ static void mark_shown(const struct model *m, struct proc *const *all, size_t n,
 				;
 			shown[i] = q == target;
 		} else if (is_active(p)) {
-			for (q = p; q && !shown[q->seq]; q = q->fork_parent)
-				shown[q->seq] = true;
+			for (q = p; q && !shown[q->pos]; q = q->fork_parent)
+				shown[q->pos] = true;
 		}
 	}
 }
 
-static int print_tree(FILE *out, const struct model *m, size_t max_lines)
+bool summary_wants(const struct summary_opts *opts, uint32_t sec)
 {
-	size_t n, i, root_count = 0;
+	if (!opts || !opts->sections)
+		return true;
+	return sec && (opts->sections & sec);
+}
+
+uint32_t summary_group_section(uint32_t group)
+{
+	switch (group) {
+	case PSC_GROUP_EPOLL:
+		return SUMMARY_IO;
+	case PSC_GROUP_UNIX:
+		return SUMMARY_UNIX;
+	default:
+		return 0;
+	}
+}
+
+bool summary_is_filtered(const struct summary_opts *opts)
+{
+	return opts && (opts->pid || opts->comm || opts->since_ns);
+}
+
+/* Is @p, or a process that forked it (directly or not), what @want says? */
+static bool in_subtree(const struct proc *p, const struct summary_opts *o, bool by_pid)
+{
+	int depth;
+
+	for (depth = 0; p && depth < 4096; depth++, p = p->fork_parent) {
+		if (by_pid && p->pid == o->pid)
+			return true;
+		if (!by_pid && !strncmp(p->comm, o->comm, PSC_COMM_LEN - 1))
+			return true;
+	}
+	return false;
+}
+
+bool summary_selects_owner(const struct summary_opts *opts, const struct proc *p)
+{
+	if (!opts)
+		return true;
+	if (opts->pid && !in_subtree(p, opts, true))
+		return false;
+	return !opts->comm || in_subtree(p, opts, false);
+}
+
+bool summary_selects(const struct summary_opts *opts, const struct proc *p)
+{
+	if (opts && opts->since_ns && p->state == PROC_REAPED && p->reap_ts < opts->since_ns)
+		return false; /* gone before the window */
+	return summary_selects_owner(opts, p);
+}
+
+bool *summary_tree_set(const struct model *m, const struct summary_opts *opts)
+{
+	size_t n, i;
 	struct proc *const *all = proctree__all(m->tree, &n);
 	const struct proc *target = NULL;
-	struct tree_ctx c = { .out = out, .m = m, .max_lines = max_lines };
-	char prefix[520] = "";
-	size_t *fill;
+	bool *shown = calloc(n + 1, sizeof(*shown));
 
+	if (!shown)
+		return NULL;
 	if (m->meta.target_pid)
 		target = proctree__find_pid(m->tree, m->meta.target_pid);
 	/* the first process with the target pid is the one we were asked about */
@@ -141,26 +212,42 @@ static int print_tree(FILE *out, const struct model *m, size_t max_lines)
 			target = all[i];
 			break;
 		}
-	c.shown = calloc(n + 1, sizeof(*c.shown));
+	mark_shown(m, all, n, shown, target);
+	if (summary_is_filtered(opts))
+		for (i = 0; i < n; i++)
+			shown[i] = shown[i] && summary_selects(opts, all[i]);
+	return shown;
+}
+
+static int print_tree(FILE *out, const struct model *m, const struct summary_opts *opts,
+		      size_t max_lines)
+{
+	size_t n, i, root_count = 0;
+	struct proc *const *all = proctree__all(m->tree, &n);
+	struct tree_ctx c = { .out = out, .m = m, .max_lines = max_lines };
+	char prefix[520] = "";
+	size_t *fill;
+
+	c.shown = summary_tree_set(m, opts);
 	c.kid_off = calloc(n + 2, sizeof(*c.kid_off));
 	c.kids = calloc(n + 1, sizeof(*c.kids));
 	fill = calloc(n + 1, sizeof(*fill));
-	if (!c.shown || !c.kid_off || !c.kids || !fill) {
-		free(c.shown), free(c.kid_off), free(c.kids), free(fill);
+	c.stack = calloc(n + 1, sizeof(*c.stack));
+	if (!c.shown || !c.kid_off || !c.kids || !fill || !c.stack) {
+		free(c.shown), free(c.kid_off), free(c.kids), free(fill), free(c.stack);
 		return -ENOMEM;
 	}
-	mark_shown(m, all, n, c.shown, target);
 	for (i = 0; i < n; i++)
-		if (c.shown[i] && all[i]->fork_parent && c.shown[all[i]->fork_parent->seq])
-			c.kid_off[all[i]->fork_parent->seq + 1]++;
+		if (c.shown[i] && all[i]->fork_parent && c.shown[all[i]->fork_parent->pos])
+			c.kid_off[all[i]->fork_parent->pos + 1]++;
 	for (i = 0; i < n; i++)
 		c.kid_off[i + 1] += c.kid_off[i];
 	c.kid_off[n + 1] = c.kid_off[n];
 	for (i = 0; i < n; i++) {
 		const struct proc *fp = all[i]->fork_parent;
 
-		if (c.shown[i] && fp && c.shown[fp->seq])
-			c.kids[c.kid_off[fp->seq] + fill[fp->seq]++] = all[i];
+		if (c.shown[i] && fp && c.shown[fp->pos])
+			c.kids[c.kid_off[fp->pos] + fill[fp->pos]++] = all[i];
 	}
 	for (i = 0; i < n; i++)
 		if (c.kid_off[i + 1] > c.kid_off[i])
@@ -171,7 +258,7 @@ static int print_tree(FILE *out, const struct model *m, size_t max_lines)
 	for (i = 0; i < n; i++) {
 		const struct proc *fp = all[i]->fork_parent;
 
-		if (!c.shown[i] || (fp && c.shown[fp->seq]))
+		if (!c.shown[i] || (fp && c.shown[fp->pos]))
 			continue;
 		print_node(&c, all[i], prefix, 0, true, true);
 		root_count++;
@@ -180,7 +267,7 @@ static int print_tree(FILE *out, const struct model *m, size_t max_lines)
 		fprintf(out, "  (no process activity traced)\n");
 	if (c.hidden)
 		fprintf(out, "  ... %zu more processes not shown\n", c.hidden);
-	free(c.shown), free(c.kid_off), free(c.kids), free(fill);
+	free(c.shown), free(c.kid_off), free(c.kids), free(fill), free(c.stack);
 	return 0;
 }
 
@@ -190,23 +277,39 @@ static int cmp_zombie(const void *a, const void *b, void *end_ts)
 	uint64_t now = *(const uint64_t *)end_ts;
 	uint64_t zx = proc_zombie_ns(x, now), zy = proc_zombie_ns(y, now);
 
-	return zx < zy ? 1 : zx > zy ? -1 : 0;
+	if (zx != zy)
+		return zx < zy ? 1 : -1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos; /* ties: creation order, every run */
 }
 
-static int print_zombies(FILE *out, const struct model *m, size_t max_rows)
+struct proc **summary_zombies(const struct model *m, const struct summary_opts *opts, size_t *nz)
 {
 	size_t n, i, k = 0;
 	struct proc *const *all = proctree__all(m->tree, &n);
 	struct proc **z = calloc(n + 1, sizeof(*z));
+
+	*nz = 0;
+	if (!z)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if ((all[i]->flags & PROC_F_EXITED) && !(all[i]->flags & PROC_F_AUTOREAP) &&
+		    summary_selects(opts, all[i]))
+			z[k++] = all[i];
+	/* the still-zombies are measured up to the end of the trace */
+	qsort_r(z, k, sizeof(*z), cmp_zombie, (void *)&m->end_ts);
+	*nz = k;
+	return z;
+}
+
+static int print_zombies(FILE *out, const struct model *m, const struct summary_opts *opts,
+			 size_t max_rows)
+{
+	size_t i, k;
+	struct proc **z = summary_zombies(m, opts, &k);
 	char e1[COMM_ESC], e2[COMM_ESC], e3[COMM_ESC], d[32], by[64];
 
 	if (!z)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		if ((all[i]->flags & PROC_F_EXITED) && !(all[i]->flags & PROC_F_AUTOREAP))
-			z[k++] = all[i];
-	/* the still-zombies are measured up to the end of the trace */
-	qsort_r(z, k, sizeof(*z), cmp_zombie, (void *)&m->end_ts);
 	fprintf(out, "\nZombies (exit -> reap, longest first):\n");
 	if (!k)
 		fprintf(out, "  (none)\n");
@@ -236,7 +339,15 @@ static int print_zombies(FILE *out, const struct model *m, size_t max_rows)
 	return 0;
 }
 
-static void print_orphans(FILE *out, const struct model *m, size_t max_rows)
+static bool orphan_selected(const struct summary_opts *opts, const struct proc *p)
+{
+	if (!(p->flags & PROC_F_ORPHANED) || !summary_selects(opts, p))
+		return false;
+	return !opts || !opts->since_ns || p->adopt_ts >= opts->since_ns;
+}
+
+static void print_orphans(FILE *out, const struct model *m, const struct summary_opts *opts,
+			  size_t max_rows)
 {
 	size_t n, i, k = 0;
 	struct proc *const *all = proctree__all(m->tree, &n);
@@ -246,7 +357,7 @@ static void print_orphans(FILE *out, const struct model *m, size_t max_rows)
 	for (i = 0; i < n; i++) {
 		const struct proc *p = all[i];
 
-		if (!(p->flags & PROC_F_ORPHANED))
+		if (!orphan_selected(opts, p))
 			continue;
 		if (!k++)
 			fprintf(out, "  %7s %-16s %-24s %-34s %s\n", "PID", "COMM", "OLD PARENT",
@@ -268,44 +379,97 @@ static void print_orphans(FILE *out, const struct model *m, size_t max_rows)
 }
 
 /* Each event group's own section (I/O readiness, unix sockets), in registry order */
-static void print_groups(FILE *out, const struct model *m)
+static void print_groups(FILE *out, const struct model *m, const struct summary_opts *opts)
 {
 	size_t i;
 
 	for (i = 0; i < m->ngroups; i++)
-		if ((m->meta.groups & m->groups[i]->group) && m->groups[i]->summary)
+		if ((m->meta.groups & m->groups[i]->group) && m->groups[i]->summary &&
+		    summary_wants(opts, summary_group_section(m->groups[i]->group)))
 			m->groups[i]->summary(m->group_state[i], m, out);
+}
+
+void summary_count_selected(const struct model *m, const struct summary_opts *opts,
+			    struct summary_counts *c)
+{
+	uint64_t since = opts ? opts->since_ns : 0;
+	size_t n, i;
+	struct proc *const *all = proctree__all(m->tree, &n);
+	bool *in_tree = summary_tree_set(m, opts);
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < n; i++) {
+		const struct proc *p = all[i];
+
+		/* the processes the summary is about: those of its tree (all, without memory) */
+		if (in_tree ? !in_tree[i] : !summary_selects(opts, p))
+			continue;
+		c->processes++;
+		c->forks += (p->flags & PROC_F_FORKED) && p->fork_ts >= since;
+		c->threads += p->threads_total;
+		c->execs += p->nr_execs;
+		c->exits += (p->flags & PROC_F_EXITED) && p->exit_ts >= since;
+		if (p->state == PROC_REAPED && p->reap_ts >= since) {
+			c->reaps += p->reaper != NULL;
+			c->autoreaps += (p->flags & PROC_F_AUTOREAP) != 0;
+			c->reaps_unseen += (p->flags & PROC_F_REAP_BY_FREE) != 0;
+		}
+		c->orphans += orphan_selected(opts, p);
+	}
+	free(in_tree);
+}
+
+static void print_counts(FILE *out, const struct model *m, const struct summary_opts *opts)
+{
+	const struct proctree_stats *t = proctree__stats(m->tree);
+	struct summary_counts c;
+
+	if (!summary_is_filtered(opts)) {
+		fprintf(out,
+			"\nCounts: %llu forks (+%llu threads), %llu execs, %llu exits (+%llu thread "
+			"exits), %llu reaps by wait, %llu auto-reaped, %llu reaped unseen, %llu "
+			"orphans\n",
+			(unsigned long long)t->forks, (unsigned long long)t->thread_forks,
+			(unsigned long long)t->execs, (unsigned long long)t->exits,
+			(unsigned long long)t->thread_exits, (unsigned long long)t->reaps,
+			(unsigned long long)t->autoreaps, (unsigned long long)t->reaps_by_free,
+			(unsigned long long)t->orphans);
+		return;
+	}
+	summary_count_selected(m, opts, &c);
+	fprintf(out,
+		"\nCounts (selected processes): %llu processes, %llu forks (+%llu threads), %llu "
+		"execs, %llu exits, %llu reaps by wait, %llu auto-reaped, %llu reaped unseen, "
+		"%llu orphans\n",
+		(unsigned long long)c.processes, (unsigned long long)c.forks,
+		(unsigned long long)c.threads, (unsigned long long)c.execs,
+		(unsigned long long)c.exits, (unsigned long long)c.reaps,
+		(unsigned long long)c.autoreaps, (unsigned long long)c.reaps_unseen,
+		(unsigned long long)c.orphans);
 }
 
 int summary_print(FILE *out, const struct model *m, const struct summary_opts *opts)
 {
-	const struct proctree_stats *t = proctree__stats(m->tree);
 	size_t max_lines = opts && opts->max_tree_lines ? opts->max_tree_lines : 300;
 	size_t max_rows = opts && opts->max_rows ? opts->max_rows : 25;
 	char d[32];
-	int err;
+	int err = 0;
 
 	fprintf(out, "\n=== procscope summary: %s traced ===\n",
 		duration_fmt(m->end_ts > m->meta.boottime_base_ns ?
 				     m->end_ts - m->meta.boottime_base_ns :
 				     0,
 			     d, sizeof(d)));
-	err = print_tree(out, m, max_lines);
-	if (!err)
-		err = print_zombies(out, m, max_rows);
+	if (summary_wants(opts, SUMMARY_TREE))
+		err = print_tree(out, m, opts, max_lines);
+	if (!err && summary_wants(opts, SUMMARY_ZOMBIES))
+		err = print_zombies(out, m, opts, max_rows);
 	if (err)
 		return err;
-	print_orphans(out, m, max_rows);
-	print_groups(out, m);
-	fprintf(out,
-		"\nCounts: %llu forks (+%llu threads), %llu execs, %llu exits (+%llu thread "
-		"exits), %llu reaps by wait, %llu auto-reaped, %llu reaped unseen, %llu "
-		"orphans\n",
-		(unsigned long long)t->forks, (unsigned long long)t->thread_forks,
-		(unsigned long long)t->execs, (unsigned long long)t->exits,
-		(unsigned long long)t->thread_exits, (unsigned long long)t->reaps,
-		(unsigned long long)t->autoreaps, (unsigned long long)t->reaps_by_free,
-		(unsigned long long)t->orphans);
+	if (summary_wants(opts, SUMMARY_ORPHANS))
+		print_orphans(out, m, opts, max_rows);
+	print_groups(out, m, opts);
+	print_counts(out, m, opts);
 	fprintf(out, "Lost events: %llu%s\n", (unsigned long long)m->stats.lost,
 		m->stats.lost ? " (the ring buffer was full: raise --ringbuf-size)" : "");
 	if (m->stats.malformed || m->stats.unknown_type)

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "decode.h"
+#include "epoll_tl.h"
 #include "model.h"
 #include "proctree.h"
 
@@ -1044,7 +1045,7 @@ static void test_proctree__apply_raw_malformed(void **state)
 	assert_int_equal(f->m->stats.malformed, 5);
 	/* unknown types */
 	ev.hdr.size = sizeof(ev.fork);
-	ev.hdr.type = 42;
+	ev.hdr.type = PSC_EV_TYPE_MAX - 1; /* reserved: no group uses it */
 	memcpy(buf, &ev, sizeof(ev.fork));
 	assert_int_equal(model__apply_raw(f->m, buf, sizeof(ev.fork)), 0);
 	ev.hdr.type = 0;
@@ -1226,6 +1227,92 @@ static void count_orphan(struct sink *s, const struct model *m, const struct pro
 	c->last_orphan_pid = child->pid;
 }
 
+/* Long traces: old reaped entries are freed, notable ones kept longer, nothing dangles */
+static void test_proctree__retire_bounds_memory(void **state)
+{
+	enum { N = 1000, PLAIN = 50, NOTABLE = 10 };
+	struct model *m = model__new();
+	struct proc *const *all;
+	struct proc *parent, *mid;
+	const struct epoll_set *set;
+	struct epoll_tl *tl;
+	union psc_event ev;
+	size_t n, i, kids = 0, notable = 0, nsets;
+	uint32_t k;
+
+	assert_non_null(m);
+	proctree__set_retain(m->tree, PLAIN, NOTABLE);
+	ev = ev_seed(0, 1, ST(1), 0, 0, 1, 'S', "init", "");
+	assert_int_equal(model__apply(m, &ev), 0);
+	ev = ev_fork(MS, 1, ST(1), 10, ST(10));
+	assert_int_equal(model__apply(m, &ev), 0);
+	/* a reaped process whose child lives on must stay: the child points to it */
+	ev = ev_fork(2 * MS, 10, ST(10), 500, ST(500));
+	assert_int_equal(model__apply(m, &ev), 0);
+	ev = ev_fork(3 * MS, 500, ST(500), 501, ST(501));
+	assert_int_equal(model__apply(m, &ev), 0);
+	ev = ev_exit(4 * MS, 500, ST(500), 0, PSC_EXIT_GROUP_DEAD, 10, ST(10), 1, ST(1));
+	assert_int_equal(model__apply(m, &ev), 0);
+	ev = ev_reap(4 * MS + 1, 10, ST(10), 500, 0);
+	assert_int_equal(model__apply(m, &ev), 0);
+
+	for (k = 0; k < N; k++) {
+		uint32_t pid = 1000 + k;
+		uint64_t t0 = 10 * MS + (uint64_t)k * 10 * MS;
+		uint32_t status = k % 100 == 7 ? 9 : 0; /* some die by SIGKILL: notable */
+		uint64_t hold = k % 50 == 3 ? 2 * MS : 10000; /* some are visible zombies */
+
+		ev = ev_fork(t0, 10, ST(10), pid, ST(pid));
+		assert_int_equal(model__apply(m, &ev), 0);
+		if (k == 0) { /* an epoll set whose owner will be retired */
+			memset(&ev, 0, sizeof(ev));
+			ev.hdr.type = PSC_EV_EPOLL_CREATE;
+			ev.hdr.size = (uint32_t)decode_type_size(PSC_EV_EPOLL_CREATE);
+			ev.hdr.ts_ns = t0 + 1;
+			ev.hdr.tgid = ev.hdr.tid = pid;
+			ev.hdr.start_ns = ST(pid);
+			ev.epoll_create.ret = 4;
+			assert_int_equal(model__apply(m, &ev), 0);
+		}
+		ev = ev_exit(t0 + MS, pid, ST(pid), status, PSC_EXIT_GROUP_DEAD, 10, ST(10), 1,
+			     ST(1));
+		assert_int_equal(model__apply(m, &ev), 0);
+		ev = ev_reap(t0 + MS + hold, 10, ST(10), pid, status);
+		assert_int_equal(model__apply(m, &ev), 0);
+	}
+	all = proctree__all(m->tree, &n);
+	assert_true(n < 2 + 2 + (PLAIN + NOTABLE) * 5 / 4 + 16 + 2);
+	parent = proctree__find(m->tree, 10, ST(10));
+	assert_non_null(parent);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(all[i]->pos, i); /* compacted */
+		assert_ptr_equal(proctree__find(m->tree, all[i]->pid, all[i]->start_ns), all[i]);
+		if (all[i]->fork_parent == parent && all[i]->pid >= 1000) {
+			kids++;
+			notable += (all[i]->exit_status & 0x7f) || proc_zombie_ns(all[i], 0) >= MS;
+		}
+	}
+	assert_int_equal(kids + parent->retired_kids, N);
+	assert_int_equal(proctree__stats(m->tree)->retired, parent->retired_kids);
+	assert_true(notable >= NOTABLE); /* the newest notable ones are still there */
+	assert_true(parent->retired_kids_life_ns >= (uint64_t)parent->retired_kids * MS);
+	assert_null(proctree__find_pid(m->tree, 1000)); /* the oldest are gone */
+	assert_non_null(proctree__find_pid(m->tree, 1000 + N - 1));
+	/* the reaped middle process stays while its child lives */
+	mid = proctree__find(m->tree, 500, ST(500));
+	assert_non_null(mid);
+	assert_int_equal(mid->state, PROC_REAPED);
+	/* the retired owner's epoll set keeps who it was */
+	tl = model__group_state(m, PSC_GROUP_EPOLL);
+	assert_non_null(tl);
+	set = epoll_tl__sets(tl, &nsets)[0];
+	assert_int_equal(nsets, 1);
+	assert_null(set->owner);
+	assert_int_equal(set->who.pid, 1000);
+	assert_string_equal(set->who.comm, "c1000");
+	model__free(m);
+}
+
 static void test_proctree__many(void **state)
 {
 	enum { N = 3000 };
@@ -1301,6 +1388,7 @@ int main(void)
 		T(lost),
 		cmocka_unit_test(test_proctree__direct_api),
 		cmocka_unit_test(test_proctree__many),
+		cmocka_unit_test(test_proctree__retire_bounds_memory),
 	};
 #undef T
 
