@@ -30,7 +30,7 @@
 struct es_server {
 	bool edge; /* EPOLLET: read until EAGAIN */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	int ready_fd; /* the server writes its pid here once it listens */
+	int ready_fd; /* the server writes its pid here once it listens, a byte after its EINTR */
 };
 
 static void on_usr1(int sig)
@@ -97,6 +97,9 @@ static int serve(const struct run *r, const struct es_server *a, int lfd, int ep
 		if (n < 0 && errno == EINTR) {
 			demo_narrate(r, "epoll_wait() returned EINTR: a signal arrived while it blocked");
 			eintr_seen = true;
+			/* the clients start only now: a connection ready first would hide the EINTR */
+			if (write(a->ready_fd, "i", 1) != 1)
+				return demo_fail(r, -errno, "server: report EINTR");
 			continue;
 		}
 		if (n <= 0)
@@ -249,6 +252,17 @@ static int await_in_epoll_wait(pid_t pid)
 	return -ETIMEDOUT;
 }
 
+/* One byte from @fd within TIMEOUT_MS */
+static int await_byte(int fd)
+{
+	int err = demo_poll_readable(fd, demo_deadline_in(TIMEOUT_MS));
+	char c;
+
+	if (err)
+		return err;
+	return read(fd, &c, 1) == 1 ? 0 : -EIO;
+}
+
 static int es_round(const struct run *r, const char *dir, bool edge)
 {
 	struct es_server a = { .edge = edge };
@@ -267,11 +281,13 @@ static int es_round(const struct run *r, const char *dir, bool edge)
 			demo_kill_and_reap(srv);
 		return demo_fail(r, -EIO, "the server did not start");
 	}
-	close(p[0]);
 	/* a signal while it blocks: the trace shows that wait returning -EINTR */
 	err = await_in_epoll_wait(srv);
 	if (!err && kill(srv, SIGUSR1))
 		err = -errno;
+	if (!err)
+		err = await_byte(p[0]);
+	close(p[0]);
 	if (err) {
 		demo_kill_and_reap(srv);
 		return demo_fail(r, err, "could not interrupt the server's epoll_wait");
