@@ -14,7 +14,7 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wun
 CFLAGS   ?= -g -O2
 CFLAGS   += -std=gnu11 $(WARN) $(if $(filter 0,$(WERROR)),,-Werror) -D_GNU_SOURCE
 CPPFLAGS += -Iinclude -Iuser -MMD -MP
-LDLIBS   += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lz
+LDLIBS   += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -ljson-c -lz
 ifdef SANITIZE
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=$(SANITIZE)
@@ -45,7 +45,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/%,$(INTEG_SRCS))
 
-.PHONY: all deps test unit unit-bins integration check lint format check-format bench clean vmlinux demo
+.PHONY: all deps test unit unit-bins integration check lint format check-format bench clean vmlinux demo fuzz
 all: $(BIN)
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/tests:
@@ -118,7 +118,25 @@ integration: $(BIN) $(INTEG_BINS)
 bench: $(BIN)
 	$(Q)PROCSCOPE=$(abspath $(BIN)) bench/run.sh
 
-FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/unit/*.c tests/integration/*.c tests/integration/*.h)
+# libFuzzer (clang) on the log reader, for FUZZ_SECONDS (default 30). Inputs it finds go to
+# $(OUTPUT)/fuzz/corpus; the checked-in seeds in tests/fuzz/corpus/evread stay as they are. A
+# crash leaves its input in $(OUTPUT)/fuzz/crash-*: once fixed, add it to the seeds, and `make
+# test` replays it under gcc+ASan+UBSan (tests/unit/test_fuzz_replay.c).
+FUZZ_SECONDS ?= 30
+FUZZ_OUT := $(OUTPUT)/fuzz
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(FUZZ_OUT) $(FUZZ_OUT)/corpus:
+	$(Q)mkdir -p $@
+$(FUZZ_OUT)/fuzz_evread: tests/fuzz/fuzz_evread.c $(CORE_SRCS) $(wildcard user/*.h include/*.h) | $(FUZZ_OUT)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Iuser $< $(CORE_SRCS) -ljson-c -lz -o $@
+fuzz: $(FUZZ_OUT)/fuzz_evread | $(FUZZ_OUT)/corpus
+	$(FUZZ_OUT)/fuzz_evread -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+		-rss_limit_mb=2048 -artifact_prefix=$(FUZZ_OUT)/ -print_final_stats=1 \
+		$(FUZZ_OUT)/corpus tests/fuzz/corpus/evread
+
+FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/unit/*.c tests/integration/*.c tests/integration/*.h tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_SRCS)
 check-format:

@@ -12,6 +12,7 @@
 #include "demo.h"
 #include "loader.h"
 #include "log.h"
+#include "report.h"
 #include "trace.h"
 #include "version.h"
 
@@ -29,6 +30,11 @@ static const char trace_usage[] =
 	"                         '-' for stdout); created with mode 0600, never through a symlink\n"
 	"  -q, --quiet            no live event lines\n"
 	"      --no-summary       no summary at the end\n"
+	"      --summary-json FILE  write the summary as one JSON document to FILE at the end\n"
+	"                         ('-' for stdout; docs/summary-json.md)\n"
+	"      --perfetto FILE    a timeline for ui.perfetto.dev / chrome://tracing\n"
+	"                         (Chrome trace JSON; gzip if FILE ends in .gz; docs/timeline.md)\n"
+	"      --svg FILE         the same timeline as a self-contained SVG picture\n"
 	"  -d, --duration SECS    stop after SECS seconds\n"
 	"  -e, --events GROUPS    event groups, comma-separated: proc, epoll, unix, all\n"
 	"                         (default: all)\n"
@@ -62,6 +68,9 @@ static const char demo_usage[] =
 	"  -o, --output FILE      NDJSON event log (one demo only)\n"
 	"  -q, --quiet            no live event lines, no narration\n"
 	"      --no-summary       no summary at the end\n"
+	"      --summary-json FILE  the summary as one JSON document (one demo only)\n"
+	"      --perfetto FILE    a Perfetto/Chrome timeline (one demo only)\n"
+	"      --svg FILE         the timeline as an SVG picture (one demo only)\n"
 	"      --threads          live lines for thread creation and exit too\n"
 	"      --min-wait MS      as for trace\n"
 	"      --ringbuf-size N   as for trace\n"
@@ -81,6 +90,7 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  trace     trace the system, a process tree (-p) or a command\n"
 	"  demo      run the built-in demo workloads under tracing\n"
+	"  report    print the summary of a saved event log (trace -o)\n"
 	"  help      this help\n"
 	"\n"
 	"  procscope COMMAND --help for its options; procscope --version\n";
@@ -92,6 +102,9 @@ enum {
 	OPT_NO_TRACE,
 	OPT_TRUTH,
 	OPT_MIN_WAIT,
+	OPT_SUMMARY_JSON,
+	OPT_PERFETTO,
+	OPT_SVG,
 };
 
 static int parse_pid(const char *s, pid_t *out)
@@ -134,6 +147,15 @@ static int common_opt(int c, const char *arg, struct trace_opts *o)
 		return 1;
 	case OPT_NO_SUMMARY:
 		o->no_summary = true;
+		return 1;
+	case OPT_PERFETTO:
+		o->perfetto = arg;
+		return 1;
+	case OPT_SVG:
+		o->svg = arg;
+		return 1;
+	case OPT_SUMMARY_JSON:
+		o->summary_json = arg;
 		return 1;
 	case OPT_THREADS:
 		o->threads = true;
@@ -208,6 +230,9 @@ static int cmd_trace(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+		{ "summary-json", required_argument, NULL, OPT_SUMMARY_JSON },
+		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
+		{ "svg", required_argument, NULL, OPT_SVG },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "threads", no_argument, NULL, OPT_THREADS },
@@ -313,6 +338,9 @@ static int cmd_demo(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+		{ "summary-json", required_argument, NULL, OPT_SUMMARY_JSON },
+		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
+		{ "svg", required_argument, NULL, OPT_SVG },
 		{ "threads", no_argument, NULL, OPT_THREADS },
 		{ "min-wait", required_argument, NULL, OPT_MIN_WAIT },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
@@ -364,6 +392,10 @@ static int cmd_demo(int argc, char **argv)
 		psc_err("-o needs exactly one demo name");
 		return bad_usage("demo");
 	}
+	if ((o.summary_json || o.perfetto || o.svg) && argc - optind != 1) {
+		psc_err("--summary-json, --perfetto and --svg need exactly one demo name");
+		return bad_usage("demo");
+	}
 	if (no_trace) {
 		if (argc - optind != 1) {
 			psc_err("--no-trace runs exactly one demo");
@@ -398,6 +430,8 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(cmd, "demo"))
 		return cmd_demo(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return report_main(argc - 1, argv + 1);
 	psc_err("unknown command '%s'", cmd);
 	fputs(main_usage, stderr);
 	return EXIT_USAGE;

@@ -55,7 +55,8 @@ static void describe_end(const struct tree_ctx *c, const struct proc *p, char *b
 	size_t o = 0;
 
 	if (p->flags & PROC_F_EXITED)
-		o += snprintf(buf + o, size - o, "%s", wstatus_describe(p->exit_status, st, sizeof(st)));
+		o += snprintf(buf + o, size - o, "%s",
+			      wstatus_describe(p->exit_status, st, sizeof(st)));
 	else if (p->state == PROC_ZOMBIE)
 		o += snprintf(buf + o, size - o, "zombie before the trace");
 	else if (p->state == PROC_REAPED)
@@ -99,7 +100,10 @@ static void print_node(struct tree_ctx *c, const struct proc *p, char *prefix, s
 	if (p->nr_execs && p->filename)
 		term_escape_str(file, sizeof(file), p->filename);
 	describe_end(c, p, end, sizeof(end));
-	fprintf(c->out, "%s%s%s(%u)%s%s %s, %s\n", prefix, root ? "" : last ? "└─ " : "├─ ",
+	fprintf(c->out, "%s%s%s(%u)%s%s %s, %s\n", prefix,
+		root ? "" :
+		last ? "└─ " :
+		       "├─ ",
 		ecomm(p, e), p->pid, file[0] ? " " : "", file,
 		duration_fmt(proc_lifetime_ns(p, c->m->end_ts), life, sizeof(life)), end);
 	if (plen + 8 >= 512)
@@ -111,10 +115,12 @@ static void print_node(struct tree_ctx *c, const struct proc *p, char *prefix, s
 	/* long traces retire old reaped children: say how many stood here */
 	if (p->retired_kids && c->lines < c->max_lines) {
 		c->lines++;
-		fprintf(c->out, "%s%s(+%u earlier children: exited, reaped, retired from memory; "
+		fprintf(c->out,
+			"%s%s(+%u earlier children: exited, reaped, retired from memory; "
 			"mean lifetime %s)\n",
 			prefix, from < to ? "├─ " : "└─ ", p->retired_kids,
-			duration_fmt(p->retired_kids_life_ns / p->retired_kids, life, sizeof(life)));
+			duration_fmt(p->retired_kids_life_ns / p->retired_kids, life,
+				     sizeof(life)));
 	}
 	for (i = from; i < to; i++)
 		print_node(c, c->kids[i], prefix, plen, i + 1 == to, false);

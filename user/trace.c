@@ -22,8 +22,11 @@
 #include "loader.h"
 #include "log.h"
 #include "model.h"
+#include "perfetto.h"
 #include "procfs.h"
 #include "summary.h"
+#include "summary_json.h"
+#include "svg.h"
 #include "trace.h"
 #include "version.h"
 
@@ -455,6 +458,22 @@ static int add_sinks(struct session *s)
 		}
 		model__add_sink(s->m, s->evlog);
 	}
+	if (o->perfetto) {
+		sk = perfetto_sink_new(o->perfetto);
+		if (!sk) {
+			psc_err("failed to create '%s': %s", o->perfetto, strerror(errno));
+			return -errno;
+		}
+		model__add_sink(s->m, sk);
+	}
+	if (o->svg) {
+		sk = svg_sink_new(o->svg);
+		if (!sk) {
+			psc_err("failed to create '%s': %s", o->svg, strerror(errno));
+			return -errno;
+		}
+		model__add_sink(s->m, sk);
+	}
 	if (!o->quiet && !log_on_stdout) {
 		sk = live_sink_new(stdout, &lo);
 		if (!sk)
@@ -465,6 +484,15 @@ static int add_sinks(struct session *s)
 		sk = summary_sink_new(log_on_stdout ? stderr : stdout, NULL);
 		if (!sk)
 			return -ENOMEM;
+		model__add_sink(s->m, sk);
+	}
+	if (o->summary_json) {
+		/* the same document `report --format json` makes from the log */
+		sk = summary_json_sink_new(o->summary_json, NULL);
+		if (!sk) {
+			psc_err("failed to create '%s': %s", o->summary_json, strerror(errno));
+			return -errno;
+		}
 		model__add_sink(s->m, sk);
 	}
 	return 0;

@@ -16,6 +16,9 @@ struct trace_opts {
 	const char *output; /* -o: NDJSON log path ("-" = stdout), NULL = none */
 	bool quiet; /* -q: no live lines */
 	bool no_summary;
+	const char *summary_json; /* --summary-json FILE ("-" = stdout), or NULL */
+	const char *perfetto; /* --perfetto FILE: Chrome trace JSON timeline, or NULL */
+	const char *svg; /* --svg FILE: the timeline as an SVG picture, or NULL */
 	bool threads; /* live lines for threads too */
 	double duration; /* seconds; 0 = until the traced tree is gone or a signal */
 	uint32_t groups; /* PSC_GROUP_* */

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Real BPF: `procscope report` against the live tracer. For every demo the JSON summary written
+ * live (--summary-json) must equal `report --format json` of the log byte for byte, and the live
+ * text summary must equal `report`'s. Then damaged logs made from a real one: each names its
+ * problem with the line, exits 3, and still shows the processes of the good records.
+ */
+#include "integ.h"
+
+struct files {
+	char dir[64];
+	char log[128];
+	char s1[128]; /* live JSON summary */
+	char s2[128]; /* report's */
+	char live[128]; /* live stdout */
+	char out[128]; /* report's stdout */
+	char err[128];
+	char tmp[128];
+};
+
+static void files_init(struct files *f)
+{
+	integ_tmpdir(f->dir, sizeof(f->dir));
+	snprintf(f->log, sizeof(f->log), "%s/log.jsonl", f->dir);
+	snprintf(f->s1, sizeof(f->s1), "%s/live.json", f->dir);
+	snprintf(f->s2, sizeof(f->s2), "%s/report.json", f->dir);
+	snprintf(f->live, sizeof(f->live), "%s/live.txt", f->dir);
+	snprintf(f->out, sizeof(f->out), "%s/report.txt", f->dir);
+	snprintf(f->err, sizeof(f->err), "%s/stderr", f->dir);
+	snprintf(f->tmp, sizeof(f->tmp), "%s/damaged", f->dir);
+}
+
+static void files_cleanup(struct files *f)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd))
+		fprintf(stderr, "failed to remove %s\n", f->dir);
+}
+
+static int exit_code(int status)
+{
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* `procscope report ARGS... LOG` (ARGS end with NULL), output to files; returns the exit code */
+static int report(const struct files *f, const char *log, ...)
+{
+	char *argv[16] = { (char *)integ_procscope(), (char *)"report" };
+	const char *a;
+	va_list ap;
+	int i = 2;
+
+	va_start(ap, log);
+	while ((a = va_arg(ap, const char *)) != NULL && i < 14)
+		argv[i++] = (char *)a;
+	va_end(ap);
+	argv[i++] = (char *)log;
+	argv[i] = NULL;
+	return exit_code(integ_run(argv, f->out, f->err));
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *x = integ_slurp(a, &la), *y = integ_slurp(b, &lb);
+	bool same = la == lb && !memcmp(x, y, la);
+
+	if (!same) {
+		size_t i = 0;
+
+		while (i < la && i < lb && x[i] == y[i])
+			i++;
+		fprintf(stderr, "%s and %s differ at byte %zu:\n--- %.200s\n+++ %.200s\n", a, b, i,
+			x + (i > 40 ? i - 40 : 0), y + (i > 40 ? i - 40 : 0));
+	}
+	free(x);
+	free(y);
+	return same;
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+	char *s = integ_slurp(path, NULL);
+	bool has = strstr(s, needle) != NULL;
+
+	if (!has)
+		fprintf(stderr, "%s has no '%s':\n%s\n", path, needle, s);
+	free(s);
+	return has;
+}
+
+/* The demo names from `procscope demo --list` */
+static size_t list_demos(char names[][32], size_t max)
+{
+	char cmd[PATH_MAX + 32], line[512];
+	size_t n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s demo --list", integ_procscope());
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (n < max && fgets(line, sizeof(line), p))
+		if (sscanf(line, "%31s", names[n]) == 1)
+			n++;
+	assert_int_equal(pclose(p), 0);
+	return n;
+}
+
+static bool has_name(char names[][32], size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+/* The JSON document is a real summary, not two equal empty ones */
+static void check_summary_doc(const char *path)
+{
+	char *s = integ_slurp(path, NULL);
+	json_object *doc = json_tokener_parse(s), *procs, *trace;
+
+	assert_non_null(doc);
+	assert_true(integ_is(doc, "format", "procscope-summary"));
+	assert_true(json_object_object_get_ex(doc, "processes", &procs));
+	assert_true(json_object_array_length(procs) >= 1);
+	assert_true(json_object_object_get_ex(doc, "trace", &trace));
+	assert_true(integ_is(trace, "mode", "command"));
+	assert_int_equal(integ_i64(trace, "command_status"), 0);
+	json_object_put(doc);
+	free(s);
+}
+
+static void test_report__every_demo_matches_live(void **state)
+{
+	char names[32][32];
+	size_t n = list_demos(names, 32), i;
+
+	assert_true(has_name(names, n, "fork"));
+	assert_true(has_name(names, n, "orphan"));
+	assert_true(has_name(names, n, "zombie"));
+	assert_true(has_name(names, n, "daemon"));
+	for (i = 0; i < n; i++) {
+		struct files f;
+		char *argv[] = { (char *)integ_procscope(),
+				 (char *)"demo",
+				 (char *)"-q",
+				 (char *)"--summary-json",
+				 f.s1,
+				 (char *)"-o",
+				 f.log,
+				 names[i],
+				 NULL };
+
+		files_init(&f);
+		fprintf(stderr, "demo %s\n", names[i]);
+		assert_int_equal(exit_code(integ_run(argv, f.live, f.err)), 0);
+		check_summary_doc(f.s1);
+		assert_int_equal(report(&f, f.log, "--format", "json", NULL), 0);
+		assert_true(rename(f.out, f.s2) == 0);
+		if (!same_file(f.s1, f.s2))
+			fail_msg("demo %s: the live JSON summary differs from report's", names[i]);
+		assert_int_equal(report(&f, f.log, NULL), 0);
+		if (!same_file(f.live, f.out))
+			fail_msg("demo %s: the live text summary differs from report's", names[i]);
+		assert_true(file_has(f.out, "Process tree"));
+		files_cleanup(&f);
+	}
+}
+
+/* trace --summary-json, a command's status, and gzip picked by content (not by name) */
+static void test_report__trace_summary_json_and_gzip(void **state)
+{
+	struct files f;
+	char gzlog[160];
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"--summary-json",
+			 f.s1,
+			 (char *)"-o",
+			 gzlog,
+			 (char *)"--",
+			 (char *)"sh",
+			 (char *)"-c",
+			 (char *)"(sleep 0.05 &); /bin/true; exit 3",
+			 NULL };
+	char *s;
+
+	files_init(&f);
+	snprintf(gzlog, sizeof(gzlog), "%s/log.jsonl.gz", f.dir);
+	assert_int_equal(exit_code(integ_run(argv, f.live, f.err)), 3);
+	/* a gzip log under a name without .gz: the content says what it is */
+	assert_int_equal(rename(gzlog, f.log), 0);
+	assert_int_equal(report(&f, f.log, "-f", "json", NULL), 0);
+	assert_true(same_file(f.s1, f.out));
+	s = integ_slurp(f.out, NULL);
+	assert_non_null(strstr(s, "\"command_status\": 768"));
+	assert_non_null(strstr(s, "\"code\": 3"));
+	assert_non_null(strstr(s, "\"orphans\": ["));
+	free(s);
+	assert_int_equal(report(&f, f.log, NULL), 0);
+	assert_true(file_has(f.out, "sleep("));
+	assert_true(file_has(f.out, "orphan adopted by"));
+	files_cleanup(&f);
+}
+
+/* ---- damaged logs, made from one real log of the fork demo ---- */
+
+static struct files good; /* the fork demo's log, made once for the damaged-log tests */
+static size_t good_lines;
+
+static void need_good(void)
+{
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"demo",
+			 (char *)"-q",
+			 (char *)"-o",
+			 good.log,
+			 (char *)"fork",
+			 NULL };
+	char *s, *p;
+
+	if (good_lines)
+		return;
+	files_init(&good);
+	assert_int_equal(exit_code(integ_run(argv, good.live, good.err)), 0);
+	s = integ_slurp(good.log, NULL);
+	for (p = s; (p = strchr(p, '\n')); p++)
+		good_lines++;
+	free(s);
+	assert_true(good_lines > 10);
+}
+
+static int teardown(void **state)
+{
+	if (good_lines)
+		files_cleanup(&good);
+	return 0;
+}
+
+/* stderr has "procscope: DAMAGED:LINE: MSG" (LINE 0: "procscope: DAMAGED: MSG") */
+static bool err_has(size_t line, const char *msg)
+{
+	char needle[512];
+
+	if (line)
+		snprintf(needle, sizeof(needle), "procscope: %s:%zu: %s", good.tmp, line, msg);
+	else
+		snprintf(needle, sizeof(needle), "procscope: %s: %s", good.tmp, msg);
+	return file_has(good.err, needle);
+}
+
+/* The number of the first line holding @needle, from 1 */
+static size_t line_of(const char *needle)
+{
+	char *s = integ_slurp(good.log, NULL), *hit = strstr(s, needle), *p;
+	size_t n = 1;
+
+	assert_non_null(hit);
+	for (p = s; p < hit; p++)
+		n += *p == '\n';
+	free(s);
+	return n;
+}
+
+/* The good records still make the tree: every process of the fork demo is in it */
+static void assert_tree_intact(const struct files *f)
+{
+	assert_true(file_has(f->out, "Process tree"));
+	assert_true(file_has(f->out, "├─ child("));
+	assert_true(file_has(f->out, "└─ grandchild("));
+	assert_true(file_has(f->out, "killed by SIGTERM"));
+}
+
+static void write_text(const char *path, const char *s, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(s, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The good log with line @n (from 1) replaced by @with (NULL: removed), or @with put before it */
+static void damage_line(const char *out, size_t n, const char *with, bool insert)
+{
+	size_t len, o = 0, line = 1;
+	char *s = integ_slurp(good.log, &len), *p = s, *nl;
+	char *d = malloc(len + (with ? strlen(with) : 0) + 2);
+
+	assert_non_null(d);
+	for (; p < s + len; p = nl + 1, line++) {
+		nl = memchr(p, '\n', (size_t)(s + len - p));
+		if (!nl)
+			nl = s + len - 1;
+		if (line == n && with) {
+			memcpy(d + o, with, strlen(with));
+			o += strlen(with);
+			d[o++] = '\n';
+		}
+		if (line == n && !insert)
+			continue;
+		memcpy(d + o, p, (size_t)(nl - p) + 1);
+		o += (size_t)(nl - p) + 1;
+	}
+	write_text(out, d, o);
+	free(s);
+	free(d);
+}
+
+static void test_report__truncated_last_line(void **state)
+{
+	size_t len;
+	char *s;
+
+	need_good();
+	s = integ_slurp(good.log, &len);
+	write_text(good.tmp, s, len - 30); /* the trailer loses its end and its newline */
+	free(s);
+	assert_int_equal(report(&good, good.tmp, NULL), 3);
+	assert_true(err_has(good_lines, "the last line is cut short (not JSON: the line ends "
+					"inside a record): ignored"));
+	assert_true(err_has(0, "no trailer: the log ends early"));
+	assert_true(err_has(0, "the log is damaged (1 bad line, no trailer): the summary covers"));
+	assert_tree_intact(&good);
+}
+
+static void test_report__corrupt_middle_line(void **state)
+{
+	size_t n;
+
+	need_good();
+	/* a free record: its process was reaped by a traced wait, so the tree loses nothing */
+	n = line_of("{\"type\":\"free\"");
+	damage_line(good.tmp, n, "{\"type\":\"free\",\"ts_ns\":12,", false);
+	assert_int_equal(report(&good, good.tmp, NULL), 3);
+	assert_true(err_has(n, "not JSON: the line ends inside a record: skipped"));
+	assert_true(err_has(0, "the log is damaged (1 bad line)"));
+	assert_tree_intact(&good);
+}
+
+static void test_report__unknown_type(void **state)
+{
+	need_good();
+	damage_line(good.tmp, 3, "{\"type\":\"teleport\",\"ts_ns\":5,\"pid\":1,\"to\":\"mars\"}",
+		    true);
+	assert_int_equal(report(&good, good.tmp, NULL), 3);
+	assert_true(err_has(3, "unknown record type 'teleport' (from a newer procscope?): "
+			       "skipped"));
+	assert_true(err_has(0, "the log is damaged (1 record of unknown type)"));
+	assert_tree_intact(&good);
+}
+
+static void test_report__newer_version(void **state)
+{
+	size_t len;
+	char *s, *v;
+
+	need_good();
+	s = integ_slurp(good.log, &len);
+	v = strstr(s, "\"version\":1,");
+	assert_non_null(v);
+	memcpy(v, "\"version\":9,", 12);
+	write_text(good.tmp, s, len);
+	free(s);
+	assert_int_equal(report(&good, good.tmp, NULL), 3);
+	assert_true(err_has(1, "log format version 9 is newer than this procscope's (1): reading "
+			       "the records it knows"));
+	assert_tree_intact(&good);
+	/* the JSON summary says so too */
+	assert_int_equal(report(&good, good.tmp, "--format", "json", NULL), 3);
+	assert_true(file_has(good.out, "\"newer_version\": 9"));
+}
+
+static void test_report__missing_header(void **state)
+{
+	need_good();
+	damage_line(good.tmp, 1, NULL, false);
+	assert_int_equal(report(&good, good.tmp, NULL), 3);
+	assert_true(err_has(1, "no header before this record"));
+	/* no target known: the system-wide tree, which still holds the demo's processes */
+	assert_tree_intact(&good);
+	assert_int_equal(report(&good, good.tmp, "--format", "json", NULL), 3);
+	assert_true(file_has(good.out, "\"boottime_base_ns\": null"));
+	assert_true(file_has(good.out, "\"missing_header\": true"));
+}
+
+static void test_report__empty_file(void **state)
+{
+	need_good();
+	write_text(good.tmp, "", 0);
+	assert_int_equal(report(&good, good.tmp, NULL), 3);
+	assert_true(err_has(0, "no records: an empty log"));
+	assert_true(file_has(good.out, "=== procscope summary"));
+	assert_true(file_has(good.out, "(no process activity traced)"));
+}
+
+static void test_report__binary_garbage(void **state)
+{
+	char buf[8192];
+	uint32_t x = 2463534242u;
+	size_t i, lines = 0;
+	char *err, *p;
+
+	for (i = 0; i < sizeof(buf); i++) {
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift: the same bytes every run */
+		buf[i] = (char)x;
+	}
+	need_good();
+	write_text(good.tmp, buf, sizeof(buf));
+	assert_int_equal(report(&good, good.tmp, NULL), 3);
+	err = integ_slurp(good.err, NULL);
+	for (p = err; (p = strchr(p, '\n')); p++)
+		lines++;
+	/* at most 10 line problems, then a count; never the garbage itself */
+	assert_true(lines <= 14);
+	assert_true(err_has(1, "not JSON"));
+	assert_non_null(strstr(err, "more problems not shown (-v shows them)"));
+	for (p = err; *p; p++)
+		assert_true((unsigned char)*p >= 0x20 || *p == '\n');
+	free(err);
+	assert_true(file_has(good.out, "(no process activity traced)"));
+}
+
+static void test_report__gzip_and_stdin(void **state)
+{
+	char want[160];
+	gzFile gz;
+	size_t len;
+	char *s;
+	pid_t pid;
+	int st;
+
+	need_good();
+	s = integ_slurp(good.log, &len);
+	assert_int_equal(report(&good, good.log, NULL), 0);
+	snprintf(want, sizeof(want), "%s/want.txt", good.dir);
+	assert_int_equal(rename(good.out, want), 0);
+	gz = gzopen(good.tmp, "wb");
+	assert_non_null(gz);
+	assert_int_equal(gzwrite(gz, s, (unsigned int)len), (int)len);
+	assert_int_equal(gzclose(gz), Z_OK);
+	free(s);
+	assert_int_equal(report(&good, good.tmp, NULL), 0);
+	assert_true(same_file(want, good.out));
+	assert_tree_intact(&good);
+	/* '-': the gzip log from stdin */
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int in = open(good.tmp, O_RDONLY), out = open(good.out, O_WRONLY | O_TRUNC);
+
+		if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0)
+			_exit(126);
+		execl(integ_procscope(), "procscope", "report", "-", (char *)NULL);
+		_exit(126);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(exit_code(st), 0);
+	assert_true(same_file(want, good.out));
+}
+
+static void test_report__filters_and_sections(void **state)
+{
+	char *s;
+
+	need_good();
+	/* sections: only the zombies */
+	assert_int_equal(report(&good, good.log, "--zombies", NULL), 0);
+	s = integ_slurp(good.out, NULL);
+	assert_null(strstr(s, "Process tree"));
+	assert_null(strstr(s, "Orphans"));
+	assert_non_null(strstr(s, "Zombies (exit -> reap"));
+	assert_non_null(strstr(s, "Counts:"));
+	free(s);
+	/* a subtree by name: the grandchild's parent and the grandchild, no other child */
+	assert_int_equal(report(&good, good.log, "--comm", "grandchild", "--tree", NULL), 0);
+	s = integ_slurp(good.out, NULL);
+	assert_non_null(strstr(s, "grandchild("));
+	assert_null(strstr(s, "killed by SIGTERM"));
+	assert_non_null(strstr(s, "Counts (selected processes): 1 processes"));
+	free(s);
+	/* JSON: only the asked-for sections, and the filter said */
+	assert_int_equal(report(&good, good.log, "--format", "json", "--orphans", NULL), 0);
+	s = integ_slurp(good.out, NULL);
+	assert_null(strstr(s, "\"processes\""));
+	assert_non_null(strstr(s, "\"orphans\": []"));
+	assert_non_null(strstr(s, "\"sections\": [\n      \"orphans\"\n    ]"));
+	free(s);
+	/* the window: nothing after 0 s, so no fork of the demo yet */
+	assert_int_equal(report(&good, good.log, "--until", "0", NULL), 0);
+	assert_true(file_has(good.out, "Counts: 0 forks"));
+}
+
+static void test_report__usage_and_io_errors(void **state)
+{
+	need_good();
+	assert_int_equal(report(&good, "/nonexistent/log.jsonl", NULL), 1);
+	assert_true(file_has(good.err, "procscope: failed to open '/nonexistent/log.jsonl': No "
+				       "such file or directory"));
+	assert_int_equal(report(&good, good.log, "--format", "xml", NULL), 2);
+	assert_true(file_has(good.err, "unknown format 'xml'"));
+	assert_int_equal(report(&good, good.log, "--since", "2", "--until", "1", NULL), 2);
+	assert_int_equal(report(&good, good.log, "-p", "0", NULL), 2);
+	assert_true(file_has(good.err, "invalid pid '0'"));
+	assert_int_equal(report(&good, good.dir, NULL), 1);
+	assert_true(file_has(good.err, "Is a directory"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_report__every_demo_matches_live),
+		cmocka_unit_test(test_report__trace_summary_json_and_gzip),
+		cmocka_unit_test(test_report__truncated_last_line),
+		cmocka_unit_test(test_report__corrupt_middle_line),
+		cmocka_unit_test(test_report__unknown_type),
+		cmocka_unit_test(test_report__newer_version),
+		cmocka_unit_test(test_report__missing_header),
+		cmocka_unit_test(test_report__empty_file),
+		cmocka_unit_test(test_report__binary_garbage),
+		cmocka_unit_test(test_report__gzip_and_stdin),
+		cmocka_unit_test(test_report__filters_and_sections),
+		cmocka_unit_test(test_report__usage_and_io_errors),
+	};
+
+	if (!integ_can_trace()) {
+		fprintf(stderr, "test_report: needs root and /sys/kernel/btf/vmlinux\n");
+		printf("[  SKIPPED ] %zu test(s)\n", sizeof(tests) / sizeof(tests[0]));
+		return 0;
+	}
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}

@@ -1,0 +1,966 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Unit tests for user/svg.c: the same synthetic story as test_perfetto.c (fork tree, exec,
+ * zombies, an orphan, waits woken by a unix send, loss, hostile names) and crowds of processes,
+ * drawn to SVG and read back with a strict XML checker (well-formed, only XML characters, no
+ * control bytes, self-contained). The checker is itself tested on broken documents, and
+ * tests/integration/test_timeline.c uses it on real traces (SVG_TEST_PARTS 1).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "epoll_tl.h"
+#include "model.h"
+#include "strutil.h"
+#include "svg.h"
+
+#ifndef SVG_TEST_PARTS
+#define SVG_TEST_PARTS 2 /* 1: the XML checker (the real-BPF suite includes it); 2: + this suite */
+#endif
+
+#if SVG_TEST_PARTS >= 2
+/* the synthetic story (and test_perfetto.c's trace rules, unused here) */
+#define TIMELINE_TEST_PARTS 2
+#include "test_perfetto.c"
+#endif
+
+/* ---- part 1: a strict XML reader: well-formedness plus a flat element list for the asserts ---- */
+
+#define XML_FN static __attribute__((unused))
+
+#define XML_MAX_ATTRS 16
+
+struct xel {
+	char name[64];
+	int parent; /* index, -1 for the root */
+	int depth;
+	size_t nattrs;
+	char *attr_name[XML_MAX_ATTRS];
+	char *attr_val[XML_MAX_ATTRS]; /* entities decoded */
+	char *text; /* the character data directly inside, entities decoded */
+};
+
+struct xdoc {
+	struct xel *els;
+	size_t n;
+	size_t cap;
+};
+
+XML_FN void xdoc_free(struct xdoc *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->n; i++) {
+		for (k = 0; k < d->els[i].nattrs; k++) {
+			free(d->els[i].attr_name[k]);
+			free(d->els[i].attr_val[k]);
+		}
+		free(d->els[i].text);
+	}
+	free(d->els);
+	memset(d, 0, sizeof(*d));
+}
+
+/* An XML 1.0 Char, minus what we never want in a picture: DEL and the C1 controls */
+XML_FN bool xml_char_ok(uint32_t cp)
+{
+	if (cp == 0x9 || cp == 0xa || cp == 0xd)
+		return true;
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+		return false;
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return false;
+	return cp != 0xfffe && cp != 0xffff && cp <= 0x10ffff;
+}
+
+XML_FN bool name_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+}
+
+XML_FN bool name_char(char c)
+{
+	return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+struct xp {
+	const char *s;
+	size_t len;
+	size_t i;
+	char *why;
+	size_t whysz;
+};
+
+#define XFAIL(x, ...)                                        \
+	do {                                                 \
+		snprintf((x)->why, (x)->whysz, __VA_ARGS__); \
+		return -1;                                   \
+	} while (0)
+
+XML_FN void ws(struct xp *x)
+{
+	while (x->i < x->len && strchr(" \t\r\n", x->s[x->i]))
+		x->i++;
+}
+
+/* Append the decoded reference at x->i ('&') to @out */
+XML_FN int reference(struct xp *x, char *out, size_t *o)
+{
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = { { "&amp;", '&' },
+		     { "&lt;", '<' },
+		     { "&gt;", '>' },
+		     { "&quot;", '"' },
+		     { "&apos;", '\'' } };
+	size_t k;
+
+	for (k = 0; k < 5; k++)
+		if (!strncmp(x->s + x->i, ents[k].ent, strlen(ents[k].ent))) {
+			out[(*o)++] = ents[k].c;
+			x->i += strlen(ents[k].ent);
+			return 0;
+		}
+	if (x->s[x->i + 1] == '#') {
+		char *end;
+		bool hex = x->s[x->i + 2] == 'x';
+		unsigned long cp = strtoul(x->s + x->i + (hex ? 3 : 2), &end, hex ? 16 : 10);
+
+		if (*end != ';' || end == x->s + x->i + (hex ? 3 : 2) || !xml_char_ok((uint32_t)cp))
+			XFAIL(x, "bad character reference at %zu", x->i);
+		out[(*o)++] = '?'; /* the asserts never look at these */
+		x->i = (size_t)(end - x->s) + 1;
+		return 0;
+	}
+	XFAIL(x, "bad entity or bare '&' at %zu", x->i);
+}
+
+XML_FN int xname(struct xp *x, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (x->i >= x->len || !name_start(x->s[x->i]))
+		XFAIL(x, "bad name at %zu", x->i);
+	while (x->i < x->len && name_char(x->s[x->i])) {
+		if (n + 1 < size)
+			buf[n++] = x->s[x->i];
+		x->i++;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+XML_FN int push_el(struct xdoc *d, const char *name, int parent, int depth)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 256;
+		struct xel *els = realloc(d->els, cap * sizeof(*els));
+
+		assert_non_null(els);
+		d->els = els;
+		d->cap = cap;
+	}
+	memset(&d->els[d->n], 0, sizeof(d->els[d->n]));
+	snprintf(d->els[d->n].name, sizeof(d->els[d->n].name), "%s", name);
+	d->els[d->n].parent = parent;
+	d->els[d->n].depth = depth;
+	return (int)d->n++;
+}
+
+XML_FN void add_text(struct xel *e, const char *t, size_t n)
+{
+	size_t have = e->text ? strlen(e->text) : 0;
+	char *t2 = realloc(e->text, have + n + 1);
+
+	assert_non_null(t2);
+	e->text = t2;
+	memcpy(e->text + have, t, n);
+	e->text[have + n] = '\0';
+}
+
+/*
+ * Parse @s: an optional XML declaration, comments, exactly one root element; tags balanced and
+ * matching; attributes quoted, unique, without '<'; every '&' a known entity or a character
+ * reference to an allowed character; the whole text valid UTF-8 of allowed characters; no
+ * DOCTYPE, CDATA or processing instructions after the declaration. Returns 0 or -1 (@why).
+ */
+XML_FN int check_xml(const char *s, size_t len, struct xdoc *d, char *why, size_t whysz)
+{
+	struct xp x = { .s = s, .len = len, .why = why, .whysz = whysz };
+	int stack[256], sp = 0, roots = 0;
+	char *buf = malloc(len + 1);
+	size_t i;
+
+	assert_non_null(buf);
+	memset(d, 0, sizeof(*d));
+	why[0] = '\0';
+	for (i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
+
+		if (!n || !xml_char_ok(cp)) {
+			free(buf);
+			XFAIL(&x, "byte 0x%02x at %zu is not an allowed XML character",
+			      (unsigned char)s[i], i);
+		}
+		i += n;
+	}
+	if (!strncmp(s, "<?xml ", 6)) {
+		const char *e = strstr(s, "?>");
+
+		if (!e) {
+			free(buf);
+			XFAIL(&x, "unterminated XML declaration");
+		}
+		x.i = (size_t)(e - s) + 2;
+	}
+	while (x.i < len) {
+		size_t o = 0;
+
+		if (s[x.i] != '<') {
+			/* character data */
+			while (x.i < len && s[x.i] != '<') {
+				if (s[x.i] == '&') {
+					if (reference(&x, buf, &o))
+						goto fail;
+					continue;
+				}
+				if (s[x.i] == ']' && !strncmp(s + x.i, "]]>", 3)) {
+					snprintf(why, whysz, "']]>' in text at %zu", x.i);
+					goto fail;
+				}
+				buf[o++] = s[x.i++];
+			}
+			if (!sp) {
+				for (i = 0; i < o; i++)
+					if (!strchr(" \t\r\n", buf[i])) {
+						snprintf(why, whysz, "text outside the root");
+						goto fail;
+					}
+			} else {
+				add_text(&d->els[stack[sp - 1]], buf, o);
+			}
+			continue;
+		}
+		if (!strncmp(s + x.i, "<!--", 4)) {
+			const char *e = strstr(s + x.i + 4, "--");
+
+			if (!e || e[2] != '>') {
+				snprintf(why, whysz, "bad comment at %zu", x.i);
+				goto fail;
+			}
+			x.i = (size_t)(e - s) + 3;
+			continue;
+		}
+		if (s[x.i + 1] == '!' || s[x.i + 1] == '?') {
+			snprintf(why, whysz, "DOCTYPE, CDATA or PI at %zu", x.i);
+			goto fail;
+		}
+		if (s[x.i + 1] == '/') {
+			char name[64];
+
+			x.i += 2;
+			if (xname(&x, name, sizeof(name)))
+				goto fail;
+			ws(&x);
+			if (x.i >= len || s[x.i] != '>') {
+				snprintf(why, whysz, "bad end tag at %zu", x.i);
+				goto fail;
+			}
+			x.i++;
+			if (!sp || strcmp(d->els[stack[sp - 1]].name, name)) {
+				snprintf(why, whysz, "end tag </%s> does not match <%s>", name,
+					 sp ? d->els[stack[sp - 1]].name : "(none)");
+				goto fail;
+			}
+			sp--;
+			continue;
+		}
+		{
+			char name[64];
+			int el;
+
+			x.i++;
+			if (xname(&x, name, sizeof(name)))
+				goto fail;
+			if (!sp && roots++) {
+				snprintf(why, whysz, "a second root element <%s>", name);
+				goto fail;
+			}
+			el = push_el(d, name, sp ? stack[sp - 1] : -1, sp);
+			for (;;) {
+				char an[64], q;
+				struct xel *e = &d->els[el];
+				size_t k;
+
+				ws(&x);
+				if (x.i >= len) {
+					snprintf(why, whysz, "unterminated tag <%s>", name);
+					goto fail;
+				}
+				if (s[x.i] == '>' || !strncmp(s + x.i, "/>", 2))
+					break;
+				if (xname(&x, an, sizeof(an)))
+					goto fail;
+				for (k = 0; k < e->nattrs; k++)
+					if (!strcmp(e->attr_name[k], an)) {
+						snprintf(why, whysz,
+							 "duplicate attribute '%s' in <%s>", an,
+							 name);
+						goto fail;
+					}
+				ws(&x);
+				if (s[x.i] != '=') {
+					snprintf(why, whysz, "attribute '%s' without value", an);
+					goto fail;
+				}
+				x.i++;
+				ws(&x);
+				q = s[x.i];
+				if (q != '"' && q != '\'') {
+					snprintf(why, whysz, "unquoted attribute '%s'", an);
+					goto fail;
+				}
+				x.i++;
+				o = 0;
+				while (x.i < len && s[x.i] != q) {
+					if (s[x.i] == '<') {
+						snprintf(why, whysz, "'<' in attribute '%s'", an);
+						goto fail;
+					}
+					if (s[x.i] == '&') {
+						if (reference(&x, buf, &o))
+							goto fail;
+						continue;
+					}
+					buf[o++] = s[x.i++];
+				}
+				if (x.i >= len) {
+					snprintf(why, whysz, "unterminated attribute '%s'", an);
+					goto fail;
+				}
+				x.i++;
+				if (e->nattrs < XML_MAX_ATTRS) {
+					e->attr_name[e->nattrs] = strdup(an);
+					e->attr_val[e->nattrs] = strndup(buf, o);
+					e->nattrs++;
+				}
+				if (x.i < len && !strchr(" \t\r\n/>", s[x.i])) {
+					snprintf(why, whysz, "no space after attribute '%s'", an);
+					goto fail;
+				}
+			}
+			if (s[x.i] == '/') {
+				x.i += 2;
+			} else {
+				x.i++;
+				if (sp == 256) {
+					snprintf(why, whysz, "nesting too deep");
+					goto fail;
+				}
+				stack[sp++] = el;
+			}
+		}
+	}
+	if (sp) {
+		snprintf(why, whysz, "<%s> is never closed", d->els[stack[sp - 1]].name);
+		goto fail;
+	}
+	if (!roots) {
+		snprintf(why, whysz, "no root element");
+		goto fail;
+	}
+	free(buf);
+	return 0;
+fail:
+	free(buf);
+	xdoc_free(d);
+	return -1;
+}
+
+XML_FN const char *attr(const struct xel *e, const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < e->nattrs; k++)
+		if (!strcmp(e->attr_name[k], name))
+			return e->attr_val[k];
+	return NULL;
+}
+
+XML_FN bool is(const struct xel *e, const char *name, const char *cls)
+{
+	const char *c = attr(e, "class");
+
+	return !strcmp(e->name, name) && (!cls || (c && !strcmp(c, cls)));
+}
+
+/* The row group of @pid (NULL if none); *count gets how many there are */
+XML_FN int row_of(const struct xdoc *d, uint32_t pid, size_t *count)
+{
+	char want[16];
+	size_t i;
+	int first = -1;
+
+	snprintf(want, sizeof(want), "%u", pid);
+	if (count)
+		*count = 0;
+	for (i = 0; i < d->n; i++) {
+		const char *p = attr(&d->els[i], "data-pid");
+
+		if (is(&d->els[i], "g", "proc") && p && !strcmp(p, want)) {
+			if (first < 0)
+				first = (int)i;
+			if (count)
+				(*count)++;
+		}
+	}
+	return first;
+}
+
+/* Children of element @el named @name with class @cls */
+XML_FN size_t count_in(const struct xdoc *d, int el, const char *name, const char *cls)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->n; i++)
+		if (d->els[i].parent == el && is(&d->els[i], name, cls))
+			n++;
+	return n;
+}
+
+XML_FN const struct xel *child(const struct xdoc *d, int el, const char *name, const char *cls)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->els[i].parent == el && is(&d->els[i], name, cls))
+			return &d->els[i];
+	return NULL;
+}
+
+XML_FN size_t count_all(const struct xdoc *d, const char *name, const char *cls)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->n; i++)
+		if (is(&d->els[i], name, cls))
+			n++;
+	return n;
+}
+
+/* The first <g class="@cls"> */
+XML_FN int group(const struct xdoc *d, const char *cls)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (is(&d->els[i], "g", cls))
+			return (int)i;
+	return -1;
+}
+
+XML_FN bool any_text(const struct xdoc *d, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->els[i].text && strstr(d->els[i].text, needle))
+			return true;
+	return false;
+}
+
+#if SVG_TEST_PARTS >= 2
+
+/* ---- fixtures ---- */
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct model *m;
+	struct xdoc doc;
+	char *raw;
+	size_t len;
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/psc-svg.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/timeline.svg", f->dir);
+	f->m = model__new();
+	assert_non_null(f->m);
+	f->m->meta.boottime_base_ns = BASE;
+	f->m->meta.realtime_base_ns = 1764000000ull * 1000000000ull;
+	snprintf(f->m->meta.command, sizeof(f->m->meta.command), "shell -c '<b>&amp;\x1b[1m'");
+	snprintf(f->m->meta.hostname, sizeof(f->m->meta.hostname), "host\x01<1>");
+	assert_non_null(&epoll_group_ops);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	model__free(f->m);
+	xdoc_free(&f->doc);
+	free(f->raw);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd))
+		fprintf(stderr, "failed to remove %s\n", f->dir);
+	free(f);
+	return 0;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0, r;
+	char *buf = malloc(cap);
+
+	assert_non_null(fp);
+	assert_non_null(buf);
+	while ((r = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
+		n += r;
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap * 2);
+
+			assert_non_null(nb);
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Finish the trace at @end, then read the picture back: well-formed and self-contained */
+static void draw(struct fx *f, uint64_t end)
+{
+	char why[256];
+	const struct xel *root;
+	size_t i;
+
+	assert_int_equal(model__finish(f->m, end), 0);
+	f->raw = slurp(f->path, &f->len);
+	if (check_xml(f->raw, f->len, &f->doc, why, sizeof(why)))
+		fail_msg("%s: not well-formed: %s", f->path, why);
+	root = &f->doc.els[0];
+	assert_string_equal(root->name, "svg");
+	assert_string_equal(attr(root, "xmlns"), "http://www.w3.org/2000/svg");
+	assert_non_null(attr(root, "width"));
+	assert_non_null(attr(root, "height"));
+	/* self-contained: no scripts, no links out, no external images or fonts */
+	assert_null(strstr(f->raw, "@import"));
+	assert_null(strstr(f->raw, "@font-face"));
+	for (i = 0; i < f->doc.n; i++) {
+		const struct xel *e = &f->doc.els[i];
+		size_t k;
+
+		assert_string_not_equal(e->name, "script");
+		assert_string_not_equal(e->name, "image");
+		assert_string_not_equal(e->name, "foreignObject");
+		assert_string_not_equal(e->name, "a");
+		for (k = 0; k < e->nattrs; k++) {
+			/* no links out, no event handlers (onload=...) */
+			assert_null(strstr(e->attr_name[k], "href"));
+			assert_false(!strncmp(e->attr_name[k], "on", 2));
+			assert_false(strstr(e->attr_val[k], "http") &&
+				     strcmp(e->attr_name[k], "xmlns"));
+		}
+	}
+	{
+		const char *u;
+
+		for (u = strstr(f->raw, "url("); u; u = strstr(u + 4, "url("))
+			assert_int_equal(u[4], '#'); /* only references inside the document */
+	}
+}
+
+static struct sink *add_svg(struct fx *f)
+{
+	struct sink *s = svg_sink_new(f->path);
+
+	assert_non_null(s);
+	model__add_sink(f->m, s);
+	return s;
+}
+
+/* ---- the checker catches what it should ---- */
+
+static void expect_bad(const char *xml, const char *needle)
+{
+	struct xdoc d;
+	char why[256];
+
+	assert_int_equal(check_xml(xml, strlen(xml), &d, why, sizeof(why)), -1);
+	if (!strstr(why, needle))
+		fail_msg("rejected for '%s', expected '%s'", why, needle);
+}
+
+static void test_svg__checker_rejects_broken_xml(void **state)
+{
+	const char ok[] = "<?xml version=\"1.0\"?>\n<svg a=\"1\" b='x &amp; &#x41;'><g><t>a &lt; "
+			  "b</t></g><!-- c --><r/></svg>\n";
+	struct xdoc d;
+	char why[256];
+
+	assert_int_equal(check_xml(ok, strlen(ok), &d, why, sizeof(why)), 0);
+	assert_int_equal(d.n, 4);
+	assert_string_equal(attr(&d.els[0], "b"), "x & ?");
+	assert_string_equal(d.els[2].text, "a < b");
+	xdoc_free(&d);
+	expect_bad("<svg><g></svg>", "does not match");
+	expect_bad("<svg><g>", "never closed");
+	expect_bad("<svg></svg><svg></svg>", "second root");
+	expect_bad("<svg>a & b</svg>", "bare '&'");
+	expect_bad("<svg>&nbsp;</svg>", "bad entity");
+	expect_bad("<svg a=\"<\"></svg>", "'<' in attribute");
+	expect_bad("<svg a=\"1\" a=\"2\"></svg>", "duplicate attribute");
+	expect_bad("<svg a=1></svg>", "unquoted");
+	expect_bad("<svg>\x1b[2J</svg>", "not an allowed XML character");
+	expect_bad("<svg>\xff</svg>", "not an allowed XML character");
+	expect_bad("<svg>\xc2\x85</svg>", "not an allowed XML character"); /* C1 NEL */
+	expect_bad("<svg>\xef\xbf\xbe</svg>", "not an allowed XML character"); /* U+FFFE */
+	expect_bad("<svg>&#1;</svg>", "character reference");
+	expect_bad("<!DOCTYPE svg><svg></svg>", "DOCTYPE");
+	expect_bad("<svg>]]></svg>", "']]>'");
+	expect_bad("text<svg></svg>", "outside the root");
+}
+
+/* ---- the picture ---- */
+
+static void test_svg__story_rows_and_marks(void **state)
+{
+	struct fx *f = *state;
+	static const uint32_t pids[] = { 1, 100, 150, 200, 201, 202, 203, 204, 205 };
+	size_t i, count;
+	int r;
+
+	add_svg(f);
+	story(f->m);
+	draw(f, END);
+	/* one row per process, nothing folded (few processes) */
+	assert_int_equal(count_all(&f->doc, "g", "proc"), 9);
+	assert_int_equal(count_all(&f->doc, "g", "more"), 0);
+	for (i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+		r = row_of(&f->doc, pids[i], &count);
+		assert_true(r >= 0);
+		assert_int_equal(count, 1);
+		assert_int_equal(count_in(&f->doc, r, "text", "lbl"), 1);
+		assert_int_equal(count_in(&f->doc, r, "title", NULL), 1);
+	}
+	/* zombie intervals: held 300 ms (201), short ones (202, 204), from before the trace (150) */
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 201, NULL), "rect", "zom"), 1);
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 202, NULL), "rect", "zom"), 1);
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 204, NULL), "rect", "zom"), 1);
+	r = row_of(&f->doc, 150, NULL);
+	assert_int_equal(count_in(&f->doc, r, "rect", "zom"), 1);
+	assert_int_equal(count_in(&f->doc, r, "rect", "run"), 0);
+	/* auto-reaped and living processes have none */
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 205, NULL), "rect", "zom"), 0);
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 200, NULL), "rect", "zom"), 0);
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 200, NULL), "rect", "run"), 1);
+	/*
+	 * The axis runs to the last event (the reap at 320 ms) + 2%, not to the end of the trace
+	 * (500 ms): still-open bars reach the edge. The held zombie is 300 ms of it.
+	 */
+	assert_string_equal(attr(&f->doc.els[0], "data-time-end-ns"), "326400000");
+	{
+		const struct xel *z = child(&f->doc, row_of(&f->doc, 201, NULL), "rect", "zom");
+		double w = strtod(attr(z, "width"), NULL), chart = SVG_WIDTH - 300 - 150 - 20;
+
+		assert_true(w > chart * 300 / 326.4 - 0.2 && w < chart * 300 / 326.4 + 0.2);
+		z = child(&f->doc, row_of(&f->doc, 200, NULL), "rect", "run");
+		assert_true(strtod(attr(z, "x"), NULL) + strtod(attr(z, "width"), NULL) >
+			    SVG_WIDTH - 150 - 10 - 0.2);
+	}
+	/* marks: killed by a signal, orphan adoption, exec, waits, the send -> wake arrow */
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 204, NULL), "path", "sig"), 1);
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 201, NULL), "path", "sig"), 0);
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 201, NULL), "rect", "ext"), 1);
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 203, NULL), "path", "orp"), 1);
+	assert_int_equal(count_in(&f->doc, group(&f->doc, "links"), "line", "adp"), 1);
+	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 200, NULL), "rect", "exe"), 1);
+	assert_true(count_in(&f->doc, row_of(&f->doc, 200, NULL), "rect", "wt") >= 3);
+	assert_int_equal(count_in(&f->doc, group(&f->doc, "links"), "line", "lnk"), 1);
+	assert_int_equal(count_in(&f->doc, group(&f->doc, "links"), "line", "frk"), 6);
+	assert_int_equal(count_all(&f->doc, "path", "loss"), 1);
+	/* how each ended, on the right */
+	assert_string_equal(child(&f->doc, row_of(&f->doc, 201, NULL), "text", "st")->text,
+			    "exit 3");
+	assert_string_equal(child(&f->doc, row_of(&f->doc, 204, NULL), "text", "st")->text,
+			    "killed by SIGKILL");
+	assert_string_equal(child(&f->doc, row_of(&f->doc, 203, NULL), "text", "st")->text,
+			    "running");
+	/* the time axis: 0 to 300 ms in 50 ms steps, on top and at the bottom */
+	assert_int_equal(count_all(&f->doc, "text", "tick"), 14);
+	assert_true(any_text(&f->doc, "50ms"));
+	assert_true(any_text(&f->doc, "300ms"));
+	assert_false(any_text(&f->doc, "350ms"));
+	assert_true(any_text(&f->doc, "500.00ms traced"));
+	/* the legend names every mark */
+	assert_true(any_text(&f->doc, "zombie: exited, not yet reaped"));
+	assert_true(any_text(&f->doc, "killed by a signal"));
+	assert_true(any_text(&f->doc, "3 events were lost"));
+}
+
+/* Rows follow the tree: depth-first, children indented under their parent */
+static void test_svg__tree_order_and_indent(void **state)
+{
+	struct fx *f = *state;
+	static const uint32_t order[] = { 1, 100, 200, 201, 202, 203, 204, 205, 150 };
+	double last_y = -1;
+	size_t i;
+
+	add_svg(f);
+	story(f->m);
+	draw(f, END);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const struct xel *l =
+			child(&f->doc, row_of(&f->doc, order[i], NULL), "text", "lbl");
+		double y = strtod(attr(l, "y"), NULL);
+
+		assert_true(y > last_y);
+		last_y = y;
+	}
+#define LX(pid) strtod(attr(child(&f->doc, row_of(&f->doc, pid, NULL), "text", "lbl"), "x"), NULL)
+	assert_true(LX(100) > LX(1));
+	assert_true(LX(200) > LX(100));
+	assert_true(LX(203) > LX(202));
+	assert_true(LX(201) == LX(202));
+	assert_true(LX(150) == LX(100));
+#undef LX
+}
+
+static void test_svg__hostile_strings_are_escaped(void **state)
+{
+	struct fx *f = *state;
+	const struct xel *l;
+	size_t i;
+
+	add_svg(f);
+	story(f->m);
+	draw(f, END);
+	/* no raw control bytes anywhere: the checker refused them already; check the bytes too */
+	for (i = 0; i < f->len; i++)
+		assert_false((unsigned char)f->raw[i] < 0x20 && f->raw[i] != '\n');
+	assert_null(strstr(f->raw, "<b>"));
+	assert_null(strstr(f->raw, "<script>"));
+	/* the name reads back as visible escapes: \xHH for control and invalid bytes */
+	l = child(&f->doc, row_of(&f->doc, 204, NULL), "text", "lbl");
+	assert_string_equal(l->text, "q\"b\\\\n\\x0a\\x1b[2J\\x09\\x01\\xff (204)");
+	assert_non_null(strstr(f->raw, "q&quot;b\\\\n\\x0a"));
+	/* the exec'd path in the tooltip, the command and host in the header */
+	assert_non_null(strstr(child(&f->doc, row_of(&f->doc, 204, NULL), "title", NULL)->text,
+			       "/tmp/<script>&\"x\\x1b[31m"));
+	assert_true(any_text(&f->doc, "procscope timeline: shell -c '<b>&amp;\\x1b[1m'"));
+	assert_true(any_text(&f->doc, "host\\x01<1>"));
+}
+
+/*
+ * A few hundred processes: the idle ones (existing before the trace, nothing happening) fold
+ * into "+N more" rows under their parent; the active ones and their ancestors stay; rows
+ * shrink but not below the minimum.
+ */
+static void test_svg__crowd_folds_idle_processes(void **state)
+{
+	struct fx *f = *state;
+	uint32_t pid;
+	size_t rows, i;
+	uint64_t hidden = 0;
+	int r;
+
+	add_svg(f);
+	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	for (pid = 2; pid < 302; pid++)
+		seed(f->m, T(0), pid, ST(pid), 1, ST(1), 'S', "idle");
+	/* an idle daemon (10) whose child forks during the trace: 10 stays as an ancestor */
+	seed(f->m, T(0), 400, ST(400), 10, ST(10), 'S', "daemon");
+	fork_(f->m, T(5), 400, ST(400), 400, 401, "daemon");
+	for (pid = 500; pid < 560; pid++) {
+		fork_(f->m, T(6) + pid * US, 1, ST(1), 1, pid, "job");
+		exit_(f->m, T(20) + pid * US, pid, T(6) + pid * US - 2 * US, 0, 0, 1, ST(1), 0, 0);
+		reap_(f->m, T(30) + pid * US, 1, ST(1), pid, 0);
+	}
+	draw(f, T(100));
+	rows = count_all(&f->doc, "g", "proc");
+	/* init, 10, 400, 401 and the 60 jobs */
+	assert_int_equal(rows, 64);
+	assert_true(row_of(&f->doc, 10, NULL) >= 0);
+	assert_true(row_of(&f->doc, 401, NULL) >= 0);
+	assert_true(row_of(&f->doc, 2, NULL) < 0);
+	for (i = 0; i < f->doc.n; i++)
+		if (is(&f->doc.els[i], "g", "more"))
+			hidden += strtoull(attr(&f->doc.els[i], "data-hidden"), NULL, 10);
+	assert_int_equal(hidden, 299);
+	assert_int_equal(count_all(&f->doc, "g", "more"), 1);
+	assert_true(any_text(&f->doc, "+299 more without activity"));
+	assert_true(any_text(&f->doc, "299 of 363 processes are folded"));
+	/* the fold sits under init, after its shown children */
+	r = row_of(&f->doc, 559, NULL);
+	{
+		const struct xel *more = NULL, *l;
+
+		for (i = 0; i < f->doc.n; i++)
+			if (is(&f->doc.els[i], "g", "more"))
+				more = &f->doc.els[i];
+		l = child(&f->doc, (int)(more - f->doc.els), "text", "more");
+		assert_true(strtod(attr(l, "y"), NULL) >
+			    strtod(attr(child(&f->doc, r, "text", "lbl"), "y"), NULL));
+		assert_true(strtod(attr(l, "x"), NULL) > 8);
+	}
+	/* 65 rows fit at the full row height */
+	{
+		double y0 = strtod(
+			attr(child(&f->doc, row_of(&f->doc, 500, NULL), "text", "lbl"), "y"), NULL);
+		double y1 = strtod(
+			attr(child(&f->doc, row_of(&f->doc, 501, NULL), "text", "lbl"), "y"), NULL);
+
+		assert_true(y1 - y0 > SVG_ROW_MAX - 0.01 && y1 - y0 < SVG_ROW_MAX + 0.01);
+	}
+}
+
+/* More active processes than the row limit: the tail is one "+N more" row */
+static void test_svg__row_limit(void **state)
+{
+	struct fx *f = *state;
+	uint32_t pid, n = SVG_ROWS_LIMIT + 150;
+	const struct xel *more = NULL;
+	size_t i;
+
+	add_svg(f);
+	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	for (pid = 1000; pid < 1000 + n; pid++)
+		fork_(f->m, T(1) + pid * US, 1, ST(1), 1, pid, "w");
+	draw(f, T(200));
+	assert_int_equal(count_all(&f->doc, "g", "proc"), SVG_ROWS_LIMIT - 1);
+	for (i = 0; i < f->doc.n; i++)
+		if (is(&f->doc.els[i], "g", "more"))
+			more = &f->doc.els[i];
+	assert_non_null(more);
+	/* 1 + n processes, SVG_ROWS_LIMIT - 1 drawn */
+	assert_int_equal(strtoull(attr(more, "data-hidden"), NULL, 10),
+			 1 + n - (SVG_ROWS_LIMIT - 1));
+	/* rows at the minimum height: the label font is small but there */
+	{
+		const struct xel *a = child(&f->doc, row_of(&f->doc, 1000, NULL), "text", "lbl");
+		const struct xel *b = child(&f->doc, row_of(&f->doc, 1001, NULL), "text", "lbl");
+		double dy = strtod(attr(b, "y"), NULL) - strtod(attr(a, "y"), NULL);
+
+		assert_true(dy >= SVG_ROW_MIN - 0.01 && dy <= SVG_ROW_MIN + 0.01);
+		assert_true(atoi(attr(a, "font-size")) >= 6);
+	}
+}
+
+/* Waits beyond the cap are counted, not drawn; nearby ones merge into one rect */
+static void test_svg__wait_cap(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t = T(1);
+	int r, i;
+
+	add_svg(f);
+	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	fork_(f->m, T(0.5), 1, ST(1), 1, 300, "busy");
+	for (i = 0; i < SVG_WAITS_MAX + 44; i++, t += 200 * US)
+		epoll_wait_(f->m, t + 190 * US, 300, T(0.5) - 2 * US, 300, t, 3, -1);
+	draw(f, T(100));
+	r = row_of(&f->doc, 300, NULL);
+	assert_string_equal(child(&f->doc, r, "text", "st")->text, "running +44 waits");
+	/* the kept 256 waits: 190 us every 200 us, gaps of 0.15 px on a 61 ms axis: they merge */
+	assert_true(count_in(&f->doc, r, "rect", "wt") >= 1);
+	assert_true(count_in(&f->doc, r, "rect", "wt") < 20);
+	assert_true(any_text(&f->doc, "1 processes had more"));
+}
+
+/* Tick labels in the unit the range calls for */
+static void test_svg__time_axis_units(void **state)
+{
+	struct fx *f = *state;
+
+	add_svg(f);
+	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	draw(f, T(3200));
+	assert_true(any_text(&f->doc, "0.5s"));
+	assert_true(any_text(&f->doc, "3.0s"));
+	assert_false(any_text(&f->doc, "3.5s"));
+}
+
+static void test_svg__time_axis_microseconds(void **state)
+{
+	struct fx *f = *state;
+
+	add_svg(f);
+	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	draw(f, T(0.04));
+	assert_true(any_text(&f->doc, "10\xc2\xb5s"));
+	assert_true(any_text(&f->doc, "40\xc2\xb5s"));
+}
+
+static void test_svg__create_errors(void **state)
+{
+	struct fx *f = *state;
+	struct stat st;
+	char link[160];
+	struct sink *s;
+
+	errno = 0;
+	assert_null(svg_sink_new("/nonexistent-dir/x.svg"));
+	assert_int_equal(errno, ENOENT);
+	snprintf(link, sizeof(link), "%s/link.svg", f->dir);
+	assert_int_equal(symlink("/tmp/psc-should-not-exist.svg", link), 0);
+	errno = 0;
+	assert_null(svg_sink_new(link));
+	assert_int_equal(errno, ELOOP);
+	/* created at once, private */
+	s = add_svg(f);
+	(void)s;
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_svg__checker_rejects_broken_xml),
+		cmocka_unit_test_setup_teardown(test_svg__story_rows_and_marks, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__tree_order_and_indent, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__hostile_strings_are_escaped, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__crowd_folds_idle_processes, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__row_limit, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__wait_cap, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__time_axis_units, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__time_axis_microseconds, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__create_errors, fx_setup, fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#endif /* SVG_TEST_PARTS >= 2 */

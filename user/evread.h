@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * NDJSON event log -> events: the exact inverse of the log writer (evjson.c, schema.c), driven by
+ * the same schema tables. One line at a time, so a log of any size streams. Pure: never prints;
+ * refused lines come back as an error code with a reason in evread_error().
+ */
+#ifndef __PSC_EVREAD_H
+#define __PSC_EVREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "decode.h"
+#include "model.h"
+
+/* Longest line read; a longer one is refused (the largest record written is about 8 KiB) */
+#define EVREAD_MAX_LINE (64u << 10)
+
+/*
+ * Time 0 of a log without a header: large enough that every relative time (negative for
+ * processes older than the trace) stays a positive CLOCK_BOOTTIME value, so durations and the
+ * order of events are right; only absolute times are unknown.
+ */
+#define EVREAD_ASSUMED_BASE_NS (1ull << 62)
+
+enum evread_kind {
+	EVREAD_EVENT = 1, /* rec->ev: a kernel event or a seed, times absolute */
+	EVREAD_HEADER, /* rec->meta (exit_status -1), rec->version */
+	EVREAD_TRAILER, /* rec->trailer */
+	EVREAD_LOST, /* rec->lost */
+	EVREAD_DERIVED, /* "derived": true (orphan): the model derives it again, skip it */
+};
+
+struct evread_lost {
+	uint64_t ts_ns; /* absolute */
+	uint64_t count;
+	uint64_t by_type[PSC_EV_TYPE_MAX];
+};
+
+struct evread_trailer {
+	uint64_t end_ns; /* absolute */
+	uint64_t events;
+	uint64_t lost;
+	uint64_t malformed; /* ring records the tracer dropped */
+	uint64_t unknown_type;
+	uint64_t out_of_order;
+	bool has_command_status;
+	uint32_t command_status; /* wait status */
+	bool interrupted;
+	char missing_hooks[256];
+};
+
+struct evread_record {
+	enum evread_kind kind;
+	uint64_t version; /* EVREAD_HEADER: the log format version */
+	union {
+		union psc_event ev;
+		struct trace_meta meta;
+		struct evread_lost lost;
+		struct evread_trailer trailer;
+	};
+};
+
+/* The line parser: a json-c tokener and the time base of the log being read */
+struct evread;
+
+/* Returns NULL with errno set. Times count from EVREAD_ASSUMED_BASE_NS until a header is read. */
+struct evread *evread__new(void);
+void evread__free(struct evread *r);
+
+/*
+ * Parse one line (without its '\n'; a trailing '\r' or blanks are allowed) into @rec. A header
+ * sets the time base for the lines after it. Returns an enum evread_kind, or -EBADMSG (not one
+ * JSON object, a field missing, of the wrong type or out of range), -EPROTO (an unknown record
+ * type) or -ENOMEM; then evread__error() says why, naming the field.
+ */
+int evread__parse_line(struct evread *r, const char *line, size_t len, struct evread_record *rec);
+/* The reason for the last refused line ("" if none) */
+const char *evread__error(const struct evread *r);
+/* Use @base_ns as time 0 from now on (the header's boottime_base_ns) */
+void evread__set_base(struct evread *r, uint64_t base_ns);
+uint64_t evread__base(const struct evread *r);
+
+/* A log file, plain or gzip (by content, not by name); "-" is stdin */
+struct evread_file;
+
+#define EVREAD_LINE_UNTERMINATED (1u << 0) /* the last line, with no '\n': cut short? */
+#define EVREAD_LINE_TOO_LONG (1u << 1) /* longer than EVREAD_MAX_LINE: skipped, *len = 0 */
+
+/* Returns NULL with errno set */
+struct evread_file *evread_file_open(const char *path);
+/*
+ * The next line, without its '\n', valid until the next call. Returns 1 with *flags set
+ * (EVREAD_LINE_*), 0 at the end, -EBADMSG if the compressed data is damaged or cut short (the
+ * lines before it were returned), or -errno for a read error.
+ */
+int evread_file_next(struct evread_file *f, const char **line, size_t *len, unsigned int *flags);
+/* Number of the line last returned, from 1 */
+uint64_t evread_file_lineno(const struct evread_file *f);
+/* true when the input is gzip-compressed */
+bool evread_file_is_gzip(const struct evread_file *f);
+void evread_file_close(struct evread_file *f);
+
+#endif /* __PSC_EVREAD_H */

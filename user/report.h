@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * `procscope report LOG`: a saved event log read back into the same model the live tracer
+ * builds, and the same summary printed (text, or JSON with --format json). docs/report.md.
+ */
+#ifndef __PSC_REPORT_H
+#define __PSC_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "model.h"
+#include "summary_json.h"
+
+/* Exit statuses of report (docs/report.md) */
+#define REPORT_EXIT_OK 0
+#define REPORT_EXIT_IO 1 /* the log cannot be opened or read, the output not written */
+#define REPORT_EXIT_USAGE 2
+#define REPORT_EXIT_DAMAGED 3 /* the log is damaged: the summary covers the good records */
+
+/* The command: option parsing and the run. Returns an exit status. */
+int report_main(int argc, char **argv);
+
+/* What to keep while reading: the summary filters that must act on events */
+struct report_filter {
+	uint32_t pid; /* group events only of this subtree; 0 = any */
+	const char *comm; /* ... or of subtrees of processes with this name; NULL = any */
+	bool has_since;
+	int64_t since_rel_ns; /* group events before it are skipped */
+	bool has_until;
+	int64_t until_rel_ns; /* no record after it is applied */
+};
+
+/* Called for each problem: @lineno 0 for the whole log (no header, no trailer...) */
+typedef void (*report_problem_fn)(void *ctx, uint64_t lineno, const char *msg);
+
+/*
+ * Log lines -> the model: header into m->meta, events through model__apply(), losses through
+ * model__lost(), derived records skipped, the trailer kept for report_feed__end(). Pure; the
+ * fuzz target drives it too.
+ */
+struct report_feed;
+
+/* Returns NULL with errno set. @filter may be NULL; @fn may be NULL. */
+struct report_feed *report_feed__new(struct model *m, const struct report_filter *filter,
+				     report_problem_fn fn, void *ctx);
+void report_feed__free(struct report_feed *f);
+/* One line (EVREAD_LINE_* @flags). Returns 0, or -ENOMEM (the only fatal error). */
+int report_feed__line(struct report_feed *f, uint64_t lineno, const char *line, size_t len,
+		      unsigned int flags);
+/* The input ended early: a read error (-errno) or damaged compressed data (-EBADMSG) */
+void report_feed__input_error(struct report_feed *f, int err);
+/*
+ * End of input: the trailer's facts into the model, a missing header or trailer noted. Returns
+ * the end of the trace for model__finish().
+ */
+uint64_t report_feed__end(struct report_feed *f);
+/* What was wrong with the log, NULL if nothing */
+const struct summary_log_damage *report_feed__damage(const struct report_feed *f);
+/* Records read (every kind), for messages */
+uint64_t report_feed__records(const struct report_feed *f);
+
+#endif /* __PSC_REPORT_H */
