@@ -18,6 +18,8 @@ const volatile __u32 cfg_self_tgid __weak = 0;
 const volatile __u32 cfg_filter_mode __weak = PSC_FILTER_ALL;
 const volatile __u32 cfg_groups __weak = PSC_GROUP_ALL; /* PSC_GROUP_* switched on */
 const volatile __u64 cfg_wakeup_bytes __weak = 0; /* wake the reader past this much data */
+/* Random per trace: mixed into kernel socket pointers to make sk_id (no address in the logs) */
+const volatile __u64 cfg_sk_key __weak = 0;
 
 /* Sized by the loader (--ringbuf-size) before load */
 struct {
@@ -122,6 +124,14 @@ enum psc_sc {
 	PSC_SC_SELECT,
 	PSC_SC_PSELECT6,
 	PSC_SC_UNIX_FIRST = 32, /* the unix group numbers its own from here */
+	PSC_SC_UNIX_SOCKET = PSC_SC_UNIX_FIRST,
+	PSC_SC_UNIX_SOCKETPAIR,
+	PSC_SC_UNIX_BIND,
+	PSC_SC_UNIX_LISTEN,
+	PSC_SC_UNIX_CONNECT,
+	PSC_SC_UNIX_ACCEPT,
+	PSC_SC_UNIX_SHUTDOWN,
+	PSC_SC_UNIX_SENDTO, /* sendto/sendmsg destination or fds, read by the send tracepoint */
 };
 
 /* task-local: no hashing and no delete on the syscall path; freed with the task */
@@ -248,8 +258,15 @@ static __always_inline void psc_file_info(struct file *file, struct psc_fd_info 
 static __always_inline void psc_submit(void *rec)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u32 size = ((struct psc_ev_hdr *)rec)->size;
 
-	bpf_ringbuf_submit(rec, avail >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	/*
+	 * Wake once, as this record crosses the threshold: a reader lagging past it would
+	 * otherwise be woken for every record (a VM exit each time).
+	 */
+	bpf_ringbuf_submit(rec, avail >= cfg_wakeup_bytes && avail < cfg_wakeup_bytes + size + 8 ?
+					BPF_RB_FORCE_WAKEUP :
+					BPF_RB_NO_WAKEUP);
 }
 
 #endif /* __PSC_COMMON_BPF_H */

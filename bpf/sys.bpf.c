@@ -8,10 +8,7 @@
 #include "common.bpf.h"
 #include "proc_sys.bpf.h"
 #include "epoll_sys.bpf.h"
-#if __has_include("unix_sys.bpf.h")
 #include "unix_sys.bpf.h"
-#define HAVE_UNIX_SYS 1
-#endif
 
 /* tp_btf hands a trusted pointer: a direct (CO-RE relocated) load, no helper call per syscall */
 #ifdef __TARGET_ARCH_x86
@@ -22,9 +19,24 @@
 
 #define EPOLL_ON (cfg_groups & PSC_GROUP_EPOLL)
 
+/*
+ * A 32-bit process's syscall numbers are another table: skip them rather than decode them as
+ * x86-64 ones (thread_info.status & TS_COMPAT while in a compat syscall).
+ */
+static __always_inline bool in_compat_syscall(void)
+{
+#ifdef __TARGET_ARCH_x86
+	return bpf_get_current_task_btf()->thread_info.status & 0x0002;
+#else
+	return false;
+#endif
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 {
+	if (in_compat_syscall())
+		return 0;
 	switch (id) {
 	case __NR_wait4:
 		proc_wait_enter(regs, PSC_SC_WAIT4);
@@ -81,10 +93,8 @@ int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 			poll_enter(regs, PSC_SC_PSELECT6);
 		break;
 	default:
-#ifdef HAVE_UNIX_SYS
 		if (cfg_groups & PSC_GROUP_UNIX)
 			unix_sys_enter(regs, id);
-#endif
 		break;
 	}
 	return 0;
@@ -95,6 +105,8 @@ int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 {
 	long id = SYSCALL_NR(regs);
 
+	if (in_compat_syscall())
+		return 0;
 	switch (id) {
 	case __NR_wait4:
 		proc_wait4_exit(ret);
@@ -141,9 +153,7 @@ int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 		poll_exit(ret, PSC_SC_PSELECT6, PSC_POLL_PSELECT6);
 		break;
 	default:
-#ifdef HAVE_UNIX_SYS
 		unix_sys_exit(regs, id, ret);
-#endif
 		break;
 	}
 	return 0;

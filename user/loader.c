@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -186,6 +187,12 @@ int loader__open(struct loader **out, const struct loader_opts *opts)
 	l->skel->rodata->cfg_groups = opts->groups;
 	/* the reader polls every few ms anyway: wake it early only when the ring fills up */
 	l->skel->rodata->cfg_wakeup_bytes = l->ringbuf_size / 8;
+	/* the key of the unix group's sk_id: without it no kernel address can be read back */
+	if (getrandom((void *)&l->skel->rodata->cfg_sk_key, sizeof(__u64), 0) != sizeof(__u64)) {
+		err = -EIO;
+		psc_err("failed to get a random key: %s", strerror(errno));
+		goto out_free;
+	}
 	err = disable_missing_tracepoints(l);
 	if (err)
 		goto out_free;

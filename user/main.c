@@ -26,6 +26,7 @@ static const char trace_usage[] =
 	"\n"
 	"Options:\n"
 	"  -p, --pid PID          trace PID and its descendants (followed as they fork)\n"
+	"  -u, --user USER        run COMMAND as USER (a name, UID or UID:GID), as strace -u\n"
 	"  -o, --output FILE      write every event as NDJSON to FILE (gzip if it ends in .gz;\n"
 	"                         '-' for stdout); created with mode 0600, never through a symlink\n"
 	"  -q, --quiet            no live event lines\n"
@@ -227,6 +228,7 @@ static int cmd_trace(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
@@ -243,12 +245,13 @@ static int cmd_trace(int argc, char **argv)
 		{ 0 },
 	};
 	struct trace_opts o = { .groups = PSC_GROUP_ALL };
+	struct trace_user user;
 	int c, r;
 
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the command, so 'procscope trace ls -l' leaves -l to ls */
-	while ((c = getopt_long(argc, argv, "+:p:o:qd:e:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:u:o:qd:e:vh", longopts, NULL)) != -1) {
 		r = common_opt(c, optarg, &o);
 		if (r < 0)
 			return bad_usage("trace");
@@ -260,6 +263,13 @@ static int cmd_trace(int argc, char **argv)
 				psc_err("invalid pid '%s'", optarg);
 				return bad_usage("trace");
 			}
+			break;
+		case 'u':
+			if (trace_parse_user(optarg, &user)) {
+				psc_err("unknown user '%s'", optarg);
+				return bad_usage("trace");
+			}
+			o.user = &user;
 			break;
 		case 'h':
 			fputs(trace_usage, stdout);
@@ -273,6 +283,10 @@ static int cmd_trace(int argc, char **argv)
 		o.argv = argv + optind;
 	if (o.argv && o.pid) {
 		psc_err("-p and a command cannot be combined: trace one or the other");
+		return bad_usage("trace");
+	}
+	if (o.user && !o.argv) {
+		psc_err("-u needs a command to run");
 		return bad_usage("trace");
 	}
 	/* the whole system waits all the time: keep the terminal readable */

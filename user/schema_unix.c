@@ -29,6 +29,7 @@ static const struct schema_field listen_fields[] = {
 	SF(psc_ev_unix_listen, ret, "ret", SK_S32),
 	SF(psc_ev_unix_listen, ino, "ino", SK_U64),
 	SF(psc_ev_unix_listen, backlog, "backlog", SK_S32),
+	SF(psc_ev_unix_listen, addr, "path", SK_UNIXADDR),
 	SF_END,
 };
 
@@ -38,7 +39,10 @@ static const struct schema_field connect_fields[] = {
 	SF(psc_ev_unix_connect, ino, "ino", SK_U64),
 	SF(psc_ev_unix_connect, sk_id, "sk_id", SK_U64),
 	SF(psc_ev_unix_connect, peer_sk_id, "peer_sk_id", SK_U64),
+	SF(psc_ev_unix_connect, peer_ino, "peer_ino", SK_U64),
 	SF(psc_ev_unix_connect, type, "sock_type", SK_U32),
+	SF(psc_ev_unix_connect, peer_pid, "peer_pid", SK_U32),
+	SF(psc_ev_unix_connect, peer_uid, "peer_uid", SK_U32),
 	SF(psc_ev_unix_connect, addr, "path", SK_UNIXADDR),
 	SF_END,
 };
@@ -51,6 +55,10 @@ static const struct schema_field accept_fields[] = {
 	SF(psc_ev_unix_accept, sk_id, "sk_id", SK_U64),
 	SF(psc_ev_unix_accept, peer_ino, "peer_ino", SK_U64),
 	SF(psc_ev_unix_accept, peer_sk_id, "peer_sk_id", SK_U64),
+	SF(psc_ev_unix_accept, type, "sock_type", SK_U32),
+	SF(psc_ev_unix_accept, peer_pid, "peer_pid", SK_U32),
+	SF(psc_ev_unix_accept, peer_uid, "peer_uid", SK_U32),
+	SF(psc_ev_unix_accept, addr, "path", SK_UNIXADDR),
 	SF_END,
 };
 
@@ -61,7 +69,19 @@ static const struct schema_field xfer_fields[] = {
 	SF(psc_ev_unix_xfer, ret, "ret", SK_S32),
 	SF(psc_ev_unix_xfer, msg_flags, "msg_flags", SK_U32),
 	SF(psc_ev_unix_xfer, type, "sock_type", SK_U32),
-	SF(psc_ev_unix_xfer, addr, "path", SK_UNIXADDR),
+	SF_END,
+};
+
+/* the send's fields (a prefix), then the extras */
+static const struct schema_field sendmsg_fields[] = {
+	SF(psc_ev_unix_sendmsg, xfer.ino, "ino", SK_U64),
+	SF(psc_ev_unix_sendmsg, xfer.peer_ino, "peer_ino", SK_U64),
+	SF(psc_ev_unix_sendmsg, xfer.sk_id, "sk_id", SK_U64),
+	SF(psc_ev_unix_sendmsg, xfer.ret, "ret", SK_S32),
+	SF(psc_ev_unix_sendmsg, xfer.msg_flags, "msg_flags", SK_U32),
+	SF(psc_ev_unix_sendmsg, xfer.type, "sock_type", SK_U32),
+	SF(psc_ev_unix_sendmsg, nfds, "nfds", SK_U32),
+	SF(psc_ev_unix_sendmsg, addr, "path", SK_UNIXADDR),
 	SF_END,
 };
 
@@ -75,6 +95,7 @@ static const struct schema_field shutdown_fields[] = {
 
 static const struct schema_field close_fields[] = {
 	SF(psc_ev_unix_close, fd, "fd", SK_S32),
+	SF(psc_ev_unix_close, type, "sock_type", SK_U32),
 	SF(psc_ev_unix_close, ino, "ino", SK_U64),
 	SF(psc_ev_unix_close, peer_ino, "peer_ino", SK_U64),
 	SF_END,
@@ -87,10 +108,10 @@ static const struct schema_field wake_fields[] = {
 	SF_END,
 };
 
-#define UNIX_TYPE(t, n, st, f)                                                                \
-	{                                                                                     \
-		.type = t, .name = n, .group = PSC_GROUP_UNIX, .size = sizeof(struct st),    \
-		.fields = f                                                                   \
+#define UNIX_TYPE(t, n, st, f)                                                            \
+	{                                                                                 \
+		.type = t, .name = n, .group = PSC_GROUP_UNIX, .size = sizeof(struct st), \
+		.fields = f                                                               \
 	}
 
 const struct schema_type schema_unix_types[] = {
@@ -104,5 +125,6 @@ const struct schema_type schema_unix_types[] = {
 	UNIX_TYPE(PSC_EV_UNIX_SHUTDOWN, "unix_shutdown", psc_ev_unix_shutdown, shutdown_fields),
 	UNIX_TYPE(PSC_EV_UNIX_CLOSE, "unix_close", psc_ev_unix_close, close_fields),
 	UNIX_TYPE(PSC_EV_UNIX_WAKE, "unix_wake", psc_ev_unix_wake, wake_fields),
+	UNIX_TYPE(PSC_EV_UNIX_SENDMSG, "unix_sendmsg", psc_ev_unix_sendmsg, sendmsg_fields),
 	{ .size = 0 },
 };

@@ -6,12 +6,18 @@
  * fork cannot be missed.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -108,6 +114,38 @@ int trace_parse_groups(const char *s, uint32_t *groups, const char **bad)
 	return *groups ? 0 : -EINVAL;
 }
 
+int trace_parse_user(const char *s, struct trace_user *u)
+{
+	const struct passwd *pw;
+	char *end;
+	long v;
+
+	memset(u, 0, sizeof(*u));
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end != s && !errno && v >= 0 && v <= INT32_MAX && (*end == '\0' || *end == ':')) {
+		u->uid = (uid_t)v;
+		pw = getpwuid(u->uid);
+		u->gid = pw ? pw->pw_gid : (gid_t)v;
+		if (*end == ':') {
+			errno = 0;
+			v = strtol(end + 1, &end, 10);
+			if (errno || *end || v < 0 || v > INT32_MAX)
+				return -EINVAL;
+			u->gid = (gid_t)v;
+		}
+		return 0;
+	}
+	pw = getpwnam(s);
+	if (!pw)
+		return -ENOENT;
+	snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+	u->has_name = true;
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t len)
 {
 	struct session *s = ctx;
@@ -198,6 +236,19 @@ static int check_executable(const char *file)
 	return err;
 }
 
+/*
+ * Run the command as @u (strace -u): supplementary groups first, then the gid, then the uid,
+ * so no step needs privileges an earlier one gave up. Returns 0 or -1 with errno set.
+ */
+static int become_user(const struct trace_user *u)
+{
+	if (u->has_name ? initgroups(u->name, u->gid) : setgroups(0, NULL))
+		return -1;
+	if (setgid(u->gid) || setuid(u->uid))
+		return -1;
+	return 0;
+}
+
 static int launch_held(struct session *s)
 {
 	int go[2], ex[2];
@@ -229,6 +280,12 @@ static int launch_held(struct session *s)
 		if (n != 1)
 			_exit(127); /* the tracer gave up before attaching */
 		signal(SIGPIPE, SIG_DFL);
+		if (s->o->user && become_user(s->o->user)) {
+			e = errno;
+			if (write(ex[1], &e, sizeof(e)) < 0)
+				_exit(127);
+			_exit(127);
+		}
 		execvp(s->o->argv[0], s->o->argv);
 		e = errno;
 		if (write(ex[1], &e, sizeof(e)) < 0)
@@ -259,7 +316,10 @@ static void release_child(struct session *s)
 	s->exec_err_fd = -1;
 	if (n == (ssize_t)sizeof(e)) {
 		s->exec_errno = e;
-		psc_err("failed to execute '%s': %s", s->o->argv[0], strerror(e));
+		if (s->o->user && e == EPERM)
+			psc_err("failed to switch to user %u: %s", s->o->user->uid, strerror(e));
+		else
+			psc_err("failed to execute '%s': %s", s->o->argv[0], strerror(e));
 	}
 }
 
@@ -401,7 +461,9 @@ static void housekeep(struct session *s, uint64_t now)
 				 (unsigned long long)s->m->stats.lost);
 		}
 	}
-	model__flush(s->m);
+	/* stdout went away (procscope ... | head): stop quietly, the files get their trailers */
+	if (model__flush(s->m) == -EPIPE && !exiting)
+		exiting = -2;
 	track_overflow = loader__track_overflows(s->ld);
 	if (track_overflow > s->track_overflow) {
 		s->track_overflow = track_overflow;
@@ -496,6 +558,37 @@ static int add_sinks(struct session *s)
 		model__add_sink(s->m, sk);
 	}
 	return 0;
+}
+
+/*
+ * After attaching, keep only what the rest of the run needs: reading maps and the ring through
+ * fds already open needs no capability; writing the output files (the JSON summary is renamed
+ * into place at the end) may need the DAC overrides. CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON,
+ * CAP_SYS_PTRACE and the rest go, from the bounding set too.
+ */
+static void drop_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	const int keep[] = { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER };
+	int cap, i;
+
+	if (geteuid() != 0)
+		return; /* capabilities granted some other way: leave them as they are */
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		bool kept = false;
+
+		for (i = 0; i < (int)(sizeof(keep) / sizeof(keep[0])); i++)
+			kept |= keep[i] == cap;
+		if (!kept)
+			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	}
+	for (i = 0; i < (int)(sizeof(keep) / sizeof(keep[0])); i++) {
+		data[keep[i] / 32].effective |= 1u << (keep[i] % 32);
+		data[keep[i] / 32].permitted |= 1u << (keep[i] % 32);
+	}
+	if (syscall(SYS_capset, &hdr, data))
+		psc_warn("failed to drop capabilities: %s", strerror(errno));
 }
 
 /* Exit like the command did: its code, or its signal (as strace does) */
@@ -626,6 +719,12 @@ int trace_run(const struct trace_opts *o)
 	if (seed_from_proc(&s, false))
 		goto out;
 	psc_dbg("attached in %.1f ms", (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	/* (d) the -p target may have exited while we attached */
+	if (o->pid && !proctree__find_pid(s.m->tree, s.root_pid) && kill(o->pid, 0) && errno == ESRCH) {
+		psc_err("process %d exited during start-up", (int)o->pid);
+		goto out;
+	}
+	drop_capabilities();
 	if (o->argv)
 		release_child(&s);
 	if (o->duration > 0)

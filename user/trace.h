@@ -10,6 +10,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* -u USER: who the launched command runs as */
+struct trace_user {
+	char name[64]; /* for initgroups() */
+	bool has_name; /* false for a bare UID[:GID]: no supplementary groups then */
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Parse USER, UID or UID:GID (a name gets its primary group and its groups). 0 or -errno. */
+int trace_parse_user(const char *s, struct trace_user *u);
+
 struct trace_opts {
 	pid_t pid; /* -p: this process and its descendants; 0 = none */
 	char **argv; /* a command to launch and trace with its descendants; NULL = none */
@@ -19,6 +30,7 @@ struct trace_opts {
 	const char *summary_json; /* --summary-json FILE ("-" = stdout), or NULL */
 	const char *perfetto; /* --perfetto FILE: Chrome trace JSON timeline, or NULL */
 	const char *svg; /* --svg FILE: the timeline as an SVG picture, or NULL */
+	const struct trace_user *user; /* -u: run the command as this user, or NULL */
 	bool threads; /* live lines for threads too */
 	double duration; /* seconds; 0 = until the traced tree is gone or a signal */
 	uint32_t groups; /* PSC_GROUP_* */
