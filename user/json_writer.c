@@ -172,6 +172,11 @@ void jw_arr_end(struct jw *w)
 	close_container(w, false);
 }
 
+/* ASCII bytes write_string() must not copy as they are: '"', '\\', controls and DEL */
+static const bool ascii_escape[128] = {
+	[0 ... 0x1f] = true, ['"'] = true, ['\\'] = true, [0x7f] = true,
+};
+
 static void write_string(struct jw *w, const char *s, size_t n)
 {
 	static const char shortc[] = "\"\\\b\f\n\r\t", shortl[] = "\"\\bfnrt";
@@ -182,6 +187,11 @@ static void write_string(struct jw *w, const char *s, size_t n)
 
 	put(w, "\"", 1);
 	for (i = 0; i < n; i += len) {
+		/* plain ASCII is nearly everything a trace holds: one table lookup, no decoding */
+		if ((unsigned char)s[i] < 0x80 && !ascii_escape[(unsigned char)s[i]]) {
+			len = 1;
+			continue;
+		}
 		len = utf8_decode(s + i, n - i, &cp);
 		el = 0;
 		if (!len) {
@@ -247,20 +257,33 @@ void jw_raw(struct jw *w, const char *json)
 		put(w, json, strlen(json));
 }
 
+/* Decimal digits of @v, written backwards from @end; returns the first one (no snprintf: hot) */
+static char *u64_digits(uint64_t v, char *end)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while (v /= 10);
+	return end;
+}
+
 void jw_u64(struct jw *w, uint64_t v)
 {
-	char b[24];
+	char b[24], *p = u64_digits(v, b + sizeof(b));
 
-	snprintf(b, sizeof(b), "%" PRIu64, v);
-	jw_raw(w, b);
+	if (begin_value(w))
+		put(w, p, (size_t)(b + sizeof(b) - p));
 }
 
 void jw_i64(struct jw *w, int64_t v)
 {
-	char b[24];
+	char b[24], *p;
 
-	snprintf(b, sizeof(b), "%" PRId64, v);
-	jw_raw(w, b);
+	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	p = u64_digits(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, b + sizeof(b));
+	if (v < 0)
+		*--p = '-';
+	if (begin_value(w))
+		put(w, p, (size_t)(b + sizeof(b) - p));
 }
 
 void jw_double(struct jw *w, double v)
