@@ -76,13 +76,34 @@ int loader_parse_size(const char *s, size_t *out)
 
 static int check_environment(void)
 {
-	if (access(BTF_PATH, R_OK)) {
+	/* PROCSCOPE_BTF: where the kernel's BTF is (a test can point it at a missing file) */
+	const char *btf = getenv("PROCSCOPE_BTF");
+
+	if (!btf || !*btf)
+		btf = BTF_PATH;
+	if (access(btf, R_OK)) {
 		psc_err("kernel BTF not found at %s: procscope needs a kernel built with "
 			"CONFIG_DEBUG_INFO_BTF=y",
-			BTF_PATH);
+			btf);
 		return -ENOENT;
 	}
 	return 0;
+}
+
+/* PROCSCOPE_DISABLE_TRACEPOINTS=a,b: treat these tracepoints as missing from the kernel */
+static bool disabled_by_user(const char *tp)
+{
+	const char *list = getenv("PROCSCOPE_DISABLE_TRACEPOINTS");
+	size_t n = strlen(tp);
+
+	while (list && *list) {
+		size_t len = strcspn(list, ",");
+
+		if (len == n && !strncmp(list, tp, n))
+			return true;
+		list += len + (list[len] == ',');
+	}
+	return false;
 }
 
 static void note_missing(struct loader *l, const char *name)
@@ -118,10 +139,11 @@ static int disable_missing_tracepoints(struct loader *l)
 	{
 		const char *sec = bpf_program__section_name(prog);
 
-		if (strncmp(sec, "tp_btf/", 7))
+		if (strncmp(sec, "tp_btf/", 7) != 0)
 			continue;
 		snprintf(type, sizeof(type), "btf_trace_%s", sec + 7);
-		if (btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0)
+		if (btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0 &&
+		    !disabled_by_user(sec + 7))
 			continue;
 		if (is_essential(bpf_program__name(prog))) {
 			psc_err("tracepoint %s is missing from this kernel", sec + 7);
