@@ -280,7 +280,7 @@ static int st_serve_conn(const struct run *r, const struct st_args *a, struct st
 			continue;
 		c->have = 0;
 		if (c->id < 0) {
-			c->id = c->buf[0];
+			c->id = (unsigned char)c->buf[0];
 			truth_conn(r, "server", c->id, c->fd, a->name);
 		}
 		memset(reply, 'A' + c->id % 26, sizeof(reply));

@@ -260,7 +260,7 @@ int demo_reap(const struct run *r, pid_t pid, int *status)
 
 int demo_reap_expect(const struct run *r, pid_t pid, int want)
 {
-	int status, err = demo_reap(r, pid, &status);
+	int status = 0, err = demo_reap(r, pid, &status);
 
 	return err ? err : demo_check_status(r, pid, status, want);
 }

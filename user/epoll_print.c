@@ -7,6 +7,7 @@
 #include <string.h>
 #include "epoll_tl.h"
 #include "format.h"
+#include "hist.h"
 #include "json_writer.h"
 #include "live.h"
 #include "strutil.h"
@@ -144,30 +145,6 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 	}
 }
 
-/* One log2 histogram, bpftrace style, only the non-empty range */
-static void print_hist(FILE *out, const uint64_t *hist, const char *indent)
-{
-	unsigned int lo = EPOLL_TL_HIST, hi = 0, i;
-	uint64_t max = 0;
-	char a[32], b[32];
-
-	for (i = 0; i < EPOLL_TL_HIST; i++) {
-		if (!hist[i])
-			continue;
-		lo = i < lo ? i : lo;
-		hi = i;
-		max = hist[i] > max ? hist[i] : max;
-	}
-	for (i = lo; i <= hi && max; i++) {
-		int bar = (int)(hist[i] * 40 / max);
-
-		fprintf(out, "%s[%8s, %8s) %8llu |%-40.*s|\n", indent,
-			duration_fmt(i ? 1ull << i : 0, a, sizeof(a)),
-			duration_fmt(1ull << (i + 1), b, sizeof(b)), (unsigned long long)hist[i],
-			bar, "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
-	}
-}
-
 static int cmp_waits(const void *a, const void *b)
 {
 	const struct epoll_set *x = *(struct epoll_set *const *)a;
@@ -252,12 +229,12 @@ static void epoll_summary(void *state, const struct model *m, FILE *out)
 	if (waits) {
 		fprintf(out, "  time blocked in epoll waits (%llu waits):\n",
 			(unsigned long long)waits);
-		print_hist(out, hist, "    ");
+		hist_print(out, hist, "    ");
 	}
 	if (wakes) {
 		fprintf(out, "  unix send -> epoll wake-up latency (%llu wake-ups):\n",
 			(unsigned long long)wakes);
-		print_hist(out, wake, "    ");
+		hist_print(out, wake, "    ");
 	}
 	if (!np)
 		return;
@@ -276,24 +253,6 @@ static void epoll_summary(void *state, const struct model *m, FILE *out)
 			(unsigned long long)(p->calls ? p->nfds_total / p->calls : 0),
 			duration_fmt(p->calls ? p->wait_ns / p->calls : 0, d, sizeof(d)));
 	}
-}
-
-static void json_hist(struct jw *w, const char *key, const uint64_t *hist)
-{
-	unsigned int i;
-
-	jw_key(w, key);
-	jw_arr_start(w);
-	for (i = 0; i < EPOLL_TL_HIST; i++) {
-		if (!hist[i])
-			continue;
-		jw_obj_start(w);
-		jw_kv_u64(w, "ge_ns", i ? 1ull << i : 0);
-		jw_kv_u64(w, "lt_ns", 1ull << (i + 1));
-		jw_kv_u64(w, "count", hist[i]);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
 }
 
 static void epoll_summary_json(void *state, const struct model *m, struct jw *w)
@@ -328,8 +287,8 @@ static void epoll_summary_json(void *state, const struct model *m, struct jw *w)
 		jw_kv_u64(w, "blocked_ns", s->wait_ns);
 		jw_kv_u64(w, "max_wait_ns", s->max_wait_ns);
 		jw_kv_u64(w, "wakes_linked", s->wakes_linked);
-		json_hist(w, "wait_hist", s->hist);
-		json_hist(w, "wake_latency_hist", s->wake_lat_hist);
+		hist_write_json(w, "wait_hist", s->hist);
+		hist_write_json(w, "wake_latency_hist", s->wake_lat_hist);
 		jw_key(w, "fds");
 		jw_arr_start(w);
 		for (r = 0; r < s->nregs; r++) {
@@ -363,7 +322,7 @@ static void epoll_summary_json(void *state, const struct model *m, struct jw *w)
 		jw_kv_u64(w, "ready", polls[i]->ready);
 		jw_kv_u64(w, "nfds_total", polls[i]->nfds_total);
 		jw_kv_u64(w, "blocked_ns", polls[i]->wait_ns);
-		json_hist(w, "wait_hist", polls[i]->hist);
+		hist_write_json(w, "wait_hist", polls[i]->hist);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "epoll_tl.h"
+#include "hist.h"
 #include "hmap.h"
 
 #define EINTR_RET (-4)
@@ -42,17 +43,6 @@ struct epoll_tl {
 	struct epoll_ready_fd last[PSC_EPOLL_MAX_READY];
 	size_t nlast;
 };
-
-unsigned int epoll_tl_bucket(uint64_t ns)
-{
-	unsigned int b = 0;
-
-	while (ns > 1 && b < EPOLL_TL_HIST - 1) {
-		ns >>= 1;
-		b++;
-	}
-	return b;
-}
 
 struct epoll_tl *epoll_tl__new(void)
 {
@@ -285,7 +275,7 @@ static void link_wake(struct epoll_tl *tl, struct model *m, struct epoll_set *s,
 	l->fd = r->fd;
 	l->latency_ns = e->hdr.ts_ns - pw->ts;
 	s->wakes_linked++;
-	s->wake_lat_hist[epoll_tl_bucket(l->latency_ns)]++;
+	s->wake_lat_hist[hist_bucket(l->latency_ns)]++;
 	free(hmap_del(&tl->pending, r->target.ino));
 }
 
@@ -304,7 +294,7 @@ static int apply_wait(struct epoll_tl *tl, struct model *m, const struct psc_ev_
 	s->wait_ns += dur;
 	if (dur > s->max_wait_ns)
 		s->max_wait_ns = dur;
-	s->hist[epoll_tl_bucket(dur)]++;
+	s->hist[hist_bucket(dur)]++;
 	if (e->flags & PSC_WAIT_CAPPED)
 		s->capped++;
 	if (e->ret == 0) {
@@ -359,7 +349,7 @@ static int apply_poll(struct epoll_tl *tl, const struct psc_ev_poll_wait *e, con
 	pu->calls++;
 	pu->nfds_total += e->nfds;
 	pu->wait_ns += dur;
-	pu->hist[epoll_tl_bucket(dur)]++;
+	pu->hist[hist_bucket(dur)]++;
 	if (e->ret == 0)
 		pu->timeouts++;
 	else if (e->ret > 0)

@@ -9,9 +9,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "hist.h"
 #include "model.h"
 
-#define EPOLL_TL_HIST 64 /* log2 buckets of wait duration in ns */
+#define EPOLL_TL_HIST HIST_BUCKETS /* log2 buckets of wait duration in ns (hist.h) */
 
 /* One registration in an epoll interest list */
 struct epoll_reg {
@@ -97,8 +98,6 @@ struct poll_use *const *epoll_tl__polls(const struct epoll_tl *tl, size_t *n);
 /* The ready fds of the epoll_wait just applied */
 const struct epoll_ready_fd *epoll_tl__last_ready(const struct epoll_tl *tl, size_t *n);
 
-/* log2 bucket of @ns: 0 for 0..1 ns, i for [2^i, 2^(i+1)) */
-unsigned int epoll_tl_bucket(uint64_t ns);
 /* "IN|OUT|ET", for an events mask */
 const char *epoll_events_str(uint32_t events, char *buf, size_t size);
 /* Busy polling: many waits with a zero timeout that found nothing */

@@ -319,7 +319,7 @@ static int run_traced_demo(const char *name, const char *truth, struct trace_opt
 {
 	char exe[PATH_MAX];
 	char *argv[10];
-	int i = 0;
+	int i = 0, ret;
 
 	if (self_exe(exe, sizeof(exe))) {
 		psc_err("failed to find my own executable: %s", strerror(errno));
@@ -340,7 +340,9 @@ static int run_traced_demo(const char *name, const char *truth, struct trace_opt
 	if (!o->quiet)
 		printf("\n### demo %s: %s\n", name, demo_find(name)->summary);
 	fflush(stdout);
-	return trace_run(o);
+	ret = trace_run(o);
+	o->argv = NULL; /* argv[] dies with this frame */
+	return ret;
 }
 
 static int cmd_demo(int argc, char **argv)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "hmap.h"
 #include "strutil.h"
+#include "hist.h"
 #include "unix_flow.h"
 
 struct unix_flow {
@@ -34,17 +35,6 @@ struct unix_flow {
 };
 
 /* ---- small helpers ---- */
-
-unsigned int unix_flow_bucket(uint64_t ns)
-{
-	unsigned int b = 0;
-
-	while (ns > 1 && b < UNIX_FLOW_HIST - 1) {
-		ns >>= 1;
-		b++;
-	}
-	return b;
-}
 
 size_t unix_addr_view(const struct psc_unix_addr *a, const char **bytes, bool *abstract)
 {
@@ -982,7 +972,7 @@ static int apply_links(struct unix_flow *uf, const struct model *m)
 				return -ENOMEM;
 		}
 		end->wakes_linked++;
-		end->wake_hist[unix_flow_bucket(m->links[i].latency_ns)]++;
+		end->wake_hist[hist_bucket(m->links[i].latency_ns)]++;
 		uf->stats.wakes_linked++;
 		if (!uf->touch.end) {
 			uf->touch.end = end;

@@ -11,9 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hist.h"
 #include "model.h"
 
-#define UNIX_FLOW_HIST 64 /* log2 buckets of wake-up latency in ns (as epoll_tl's) */
+#define UNIX_FLOW_HIST HIST_BUCKETS /* log2 buckets of wake-up latency in ns (as epoll_tl's) */
 #define UNIX_FLOW_KEEP_CLOSED 4096 /* closed connections and sockets kept for the summary */
 
 /* One direction of traffic at one end: sends (tx) or receives (rx) */
@@ -234,7 +235,5 @@ void unix_json_addr(struct jw *w, const char *key, const struct psc_unix_addr *a
 const char *unix_type_name(uint32_t type, char *buf, size_t size);
 /* "ENOENT" for -2 (or 2), "E123" when it has no name */
 const char *unix_errno_name(int err, char *buf, size_t size);
-/* log2 bucket of @ns: 0 for 0..1 ns, i for [2^i, 2^(i+1)) */
-unsigned int unix_flow_bucket(uint64_t ns);
 
 #endif /* __PSC_UNIX_FLOW_H */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "format.h"
+#include "hist.h"
 #include "json_writer.h"
 #include "live.h"
 #include "strutil.h"
@@ -516,29 +517,6 @@ static void print_listeners(FILE *out, struct unix_flow *uf)
 	}
 }
 
-static void print_hist(FILE *out, const uint64_t *hist, const char *indent)
-{
-	unsigned int lo = UNIX_FLOW_HIST, hi = 0, i;
-	uint64_t max = 0;
-	char a[32], b[32];
-
-	for (i = 0; i < UNIX_FLOW_HIST; i++) {
-		if (!hist[i])
-			continue;
-		lo = i < lo ? i : lo;
-		hi = i;
-		max = hist[i] > max ? hist[i] : max;
-	}
-	for (i = lo; i <= hi && max; i++) {
-		int bar = (int)(hist[i] * 40 / max);
-
-		fprintf(out, "%s[%8s, %8s) %8llu |%-40.*s|\n", indent,
-			duration_fmt(i ? 1ull << i : 0, a, sizeof(a)),
-			duration_fmt(1ull << (i + 1), b, sizeof(b)), (unsigned long long)hist[i],
-			bar, "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
-	}
-}
-
 /* A connection's wake-ups: both ends' (each end is woken by the other's sends) */
 static uint64_t conn_wakes(const struct unix_conn *c, uint64_t *hist)
 {
@@ -592,7 +570,7 @@ static void print_wakes(FILE *out, struct unix_flow *uf)
 			(unsigned long long)c->id, who_str(unix_end_proc(c->client), a, sizeof(a)),
 			who_str(unix_end_proc(c->server), b, sizeof(b)), (unsigned long long)w,
 			w == 1 ? "" : "s");
-		print_hist(out, hist, "      ");
+		hist_print(out, hist, "      ");
 	}
 	if (k > MAX_HISTS)
 		fprintf(out, "    ... %zu more connections with wake-ups\n", k - MAX_HISTS);
@@ -608,7 +586,7 @@ static void print_wakes(FILE *out, struct unix_flow *uf)
 			who_str(unix_end_proc(e), a, sizeof(a)), (unsigned long long)e->ino,
 			path_str(&e->path, path, sizeof(path)), (unsigned long long)e->wakes_linked,
 			e->wakes_linked == 1 ? "" : "s");
-		print_hist(out, e->wake_hist, "      ");
+		hist_print(out, e->wake_hist, "      ");
 	}
 }
 
@@ -713,24 +691,6 @@ static void json_dir(struct jw *w, const char *key, const struct unix_dir *d)
 	jw_obj_end(w);
 }
 
-static void json_hist(struct jw *w, const char *key, const uint64_t *hist)
-{
-	unsigned int i;
-
-	jw_key(w, key);
-	jw_arr_start(w);
-	for (i = 0; hist && i < UNIX_FLOW_HIST; i++) {
-		if (!hist[i])
-			continue;
-		jw_obj_start(w);
-		jw_kv_u64(w, "ge_ns", i ? 1ull << i : 0);
-		jw_kv_u64(w, "lt_ns", 1ull << (i + 1));
-		jw_kv_u64(w, "count", hist[i]);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-}
-
 /* One end inside a connection: who, inode, fd, what it sent and received */
 static void json_end(struct jw *w, const struct model *m, const char *key, const struct unix_end *e)
 {
@@ -798,7 +758,7 @@ static void json_conns(struct jw *w, const struct model *m, struct unix_flow *uf
 		jw_kv_u64(w, "client_to_server_bytes", tx_of(c->client)->bytes);
 		jw_kv_u64(w, "server_to_client_bytes", tx_of(c->server)->bytes);
 		jw_kv_u64(w, "wakes_linked", conn_wakes(c, hist));
-		json_hist(w, "wake_latency_hist", hist);
+		hist_write_json(w, "wake_latency_hist", hist);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -874,7 +834,7 @@ static void json_sockets(struct jw *w, const struct model *m, struct unix_flow *
 		jw_kv_u64(w, "accepts", e->accepts);
 		jw_kv_u64(w, "wakes", e->wakes);
 		jw_kv_u64(w, "wakes_linked", e->wakes_linked);
-		json_hist(w, "wake_latency_hist", e->wake_hist);
+		hist_write_json(w, "wake_latency_hist", e->wake_hist);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "decode.h"
+#include "hist.h"
 #include "json_writer.h"
 #include "model.h"
 #include "schema.h"
@@ -603,7 +604,7 @@ static void test_unix_flow__wake_latency_per_connection(void **state)
 	SEND(m, 10 * MS + 1 * US, CLI, 1001, 2002, 32);
 	epoll_wait_ready(m, 9 * MS, 10 * MS + 30 * US, SRV, 5);
 	c = conn_n(m, 1, 0);
-	b = unix_flow_bucket(30 * US);
+	b = hist_bucket(30 * US);
 	assert_int_equal(c->server->wakes, 1);
 	assert_int_equal(c->server->wakes_linked, 1);
 	assert_non_null(c->server->wake_hist);
@@ -614,12 +615,12 @@ static void test_unix_flow__wake_latency_per_connection(void **state)
 	ev_wake(m, 12 * MS, CLI, 2002);
 	epoll_wait_ready(m, 11 * MS, 14 * MS, SRV, 5);
 	assert_int_equal(c->server->wakes_linked, 2);
-	assert_int_equal(c->server->wake_hist[unix_flow_bucket(2 * MS)], 1);
+	assert_int_equal(c->server->wake_hist[hist_bucket(2 * MS)], 1);
 	assert_int_equal(unix_flow__stats(uf_of(m))->wakes_linked, 2);
-	assert_int_equal(unix_flow_bucket(0), 0);
-	assert_int_equal(unix_flow_bucket(1), 0);
-	assert_int_equal(unix_flow_bucket(2), 1);
-	assert_int_equal(unix_flow_bucket(1024), 10);
+	assert_int_equal(hist_bucket(0), 0);
+	assert_int_equal(hist_bucket(1), 0);
+	assert_int_equal(hist_bucket(2), 1);
+	assert_int_equal(hist_bucket(1024), 10);
 	model__free(m);
 }
 
