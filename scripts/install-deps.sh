@@ -8,6 +8,7 @@ pkgs=(
 	libjson-c-dev libcmocka-dev   # report reader, tests
 	libclang-rt-14-dev   # sanitizers and libFuzzer for clang
 	cppcheck clang-format clang-tidy   # make lint / check-format
+	valgrind   # the report test runs under it
 )
 missing=()
 for p in "${pkgs[@]}"; do
