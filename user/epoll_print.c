@@ -74,7 +74,7 @@ static void live_wait(struct epoll_tl *tl, const struct model *m, const struct p
 			      e->epfd, d);
 	else
 		o += snprintf(details + o, sizeof(details) - o, "epfd %d failed after %s: %s",
-			      e->epfd, d, e->ret == -4 ? "EINTR" : strerror(-e->ret));
+			      e->epfd, d, e->ret == -4 ? "EINTR" : errno_str(e->ret));
 	for (i = 0; i < n && o < sizeof(details); i++)
 		o += snprintf(details + o, sizeof(details) - o, " fd %d %s", rf[i].fd,
 			      epoll_events_str(rf[i].events, ev, sizeof(ev)));
@@ -121,7 +121,7 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 			   e->op >= 1 && e->op <= 3 ? ops[e->op] : "?", e->fd,
 			   target_str(&e->target, tgt, sizeof(tgt)), e->op == 2 ? "" : " events ",
 			   e->op == 2 ? "" : epoll_events_str(e->events, ev_s, sizeof(ev_s)), data,
-			   e->ret ? " failed: " : "", e->ret ? strerror(-e->ret) : "");
+			   e->ret ? " failed: " : "", e->ret ? errno_str(e->ret) : "");
 		break;
 	}
 	case PSC_EV_EPOLL_WAIT:

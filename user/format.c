@@ -44,6 +44,14 @@ const char *wstatus_describe(uint32_t status, char *buf, size_t size)
 	return buf;
 }
 
+const char *errno_str(int64_t ret)
+{
+	/* -errno of a syscall lies in [-4095, -1]; anything else is not one */
+	if (ret >= 0 || ret < -4095)
+		return "not an errno";
+	return strerror((int)-ret);
+}
+
 const char *duration_fmt(uint64_t ns, char *buf, size_t size)
 {
 	if (ns < 1000)

@@ -23,6 +23,8 @@ void wstatus_decode(uint32_t status, struct wstatus *ws);
 const char *signal_name(int sig, char *buf, size_t size);
 /* "exit 7", "killed by SIGSEGV (core dumped)" */
 const char *wstatus_describe(uint32_t status, char *buf, size_t size);
+/* strerror() of a syscall's -errno return; any value, even INT_MIN (a hostile record) */
+const char *errno_str(int64_t ret);
 /* "412us", "3.25ms", "1.500s", "2m03s" */
 const char *duration_fmt(uint64_t ns, char *buf, size_t size);
 
