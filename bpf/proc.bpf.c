@@ -89,7 +89,8 @@ int BPF_PROG(tp_proc_exec, struct task_struct *task, pid_t old_pid, struct linux
 		return 0;
 	e->old_tid = old_pid;
 	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
-	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
+				      BPF_CORE_READ(bprm, filename));
 	if (n == sizeof(e->filename))
 		e->flags |= PSC_EXEC_PATH_TRUNC;
 

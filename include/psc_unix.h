@@ -8,7 +8,6 @@
 #ifndef __PSC_UNIX_H
 #define __PSC_UNIX_H
 
-
 #define PSC_UNIX_PATH_LEN 108
 
 /* Socket types (sock_type fields), as in <sys/socket.h> */

@@ -95,7 +95,9 @@ static int serve(const struct run *r, const struct es_server *a, int lfd, int ep
 		waits++;
 		record_wait_fds(r, epfd, n, ev);
 		if (n < 0 && errno == EINTR) {
-			demo_narrate(r, "epoll_wait() returned EINTR: a signal arrived while it blocked");
+			demo_narrate(
+				r,
+				"epoll_wait() returned EINTR: a signal arrived while it blocked");
 			eintr_seen = true;
 			/* the clients start only now: a connection ready first would hide the EINTR */
 			if (write(a->ready_fd, "i", 1) != 1)
@@ -137,10 +139,11 @@ static int serve(const struct run *r, const struct es_server *a, int lfd, int ep
 			}
 		}
 	}
-	demo_truth(r->ctx,
-		   "{\"demo\":\"%s\",\"kind\":\"epoll_summary\",\"pid\":%d,\"mode\":\"%s\","
-		   "\"epfd\":%d,\"waits\":%lld,\"ready\":%lld,\"bytes_in\":%lld,\"bytes_out\":%lld}",
-		   r->demo, getpid(), a->edge ? "et" : "lt", epfd, waits, ready, in, out);
+	demo_truth(
+		r->ctx,
+		"{\"demo\":\"%s\",\"kind\":\"epoll_summary\",\"pid\":%d,\"mode\":\"%s\","
+		"\"epfd\":%d,\"waits\":%lld,\"ready\":%lld,\"bytes_in\":%lld,\"bytes_out\":%lld}",
+		r->demo, getpid(), a->edge ? "et" : "lt", epfd, waits, ready, in, out);
 	demo_narrate(r, "%s server: %lld epoll waits for %d x %d messages of %d bytes",
 		     a->edge ? "edge-triggered" : "level-triggered", waits, ES_CLIENTS, ES_MSGS,
 		     ES_MSG_LEN);
@@ -312,8 +315,9 @@ static int run_epoll_server(const struct demo_ctx *ctx)
 
 	if (!mkdtemp(dir))
 		return demo_fail(&r, -errno, "mkdtemp");
-	demo_narrate(&r, "an echo server on epoll, %d clients x %d messages; the server reads %d "
-			 "bytes per read()",
+	demo_narrate(&r,
+		     "an echo server on epoll, %d clients x %d messages; the server reads %d "
+		     "bytes per read()",
 		     ES_CLIENTS, ES_MSGS, ES_CHUNK);
 	err = es_round(&r, dir, false);
 	if (!err)

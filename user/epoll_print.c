@@ -32,9 +32,10 @@ static const char *target_str(const struct psc_fd_info *t, char *buf, size_t siz
 	switch (t->kind) {
 	case PSC_FD_SOCKET:
 		snprintf(buf, size, "%s:[%llu]",
-			 t->sock_family == 1 ? "unix" : t->sock_family == 2 ? "tcp4/udp4" :
-			 t->sock_family == 10					? "tcp6/udp6" :
-											  "socket",
+			 t->sock_family == 1  ? "unix" :
+			 t->sock_family == 2  ? "tcp4/udp4" :
+			 t->sock_family == 10 ? "tcp6/udp6" :
+						"socket",
 			 (unsigned long long)t->ino);
 		break;
 	case PSC_FD_ANON:
@@ -67,8 +68,8 @@ static void live_wait(struct epoll_tl *tl, const struct model *m, const struct p
 	rf = epoll_tl__last_ready(tl, &n);
 	duration_fmt(e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0, d, sizeof(d));
 	if (e->ret > 0)
-		o += snprintf(details + o, sizeof(details) - o, "epfd %d blocked %s -> %d ready:",
-			      e->epfd, d, e->ret);
+		o += snprintf(details + o, sizeof(details) - o,
+			      "epfd %d blocked %s -> %d ready:", e->epfd, d, e->ret);
 	else if (e->ret == 0)
 		o += snprintf(details + o, sizeof(details) - o, "epfd %d timed out after %s",
 			      e->epfd, d);
@@ -135,9 +136,9 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 		dur = e->hdr.ts_ns - e->enter_ns;
 		if (dur < min_wait_ns)
 			break;
-		live_print(out, m, ev->hdr.ts_ns, poll_name(e->kind), ev->hdr.tgid, ppid_of(p), comm,
-			   "nfds %u blocked %s -> %d", e->nfds, duration_fmt(dur, d, sizeof(d)),
-			   e->ret);
+		live_print(out, m, ev->hdr.ts_ns, poll_name(e->kind), ev->hdr.tgid, ppid_of(p),
+			   comm, "nfds %u blocked %s -> %d", e->nfds,
+			   duration_fmt(dur, d, sizeof(d)), e->ret);
 		break;
 	}
 	default:
@@ -161,10 +162,12 @@ static void print_set(FILE *out, const struct epoll_set *s)
 	const struct epoll_owner *w = &s->who;
 
 	if (s->owner) /* still in the table: its latest comm */
-		term_escape(comm, sizeof(comm), s->owner->comm, strnlen(s->owner->comm, PSC_COMM_LEN));
+		term_escape(comm, sizeof(comm), s->owner->comm,
+			    strnlen(s->owner->comm, PSC_COMM_LEN));
 	else
 		term_escape(comm, sizeof(comm), w->comm, strnlen(w->comm, PSC_COMM_LEN));
-	fprintf(out, "  %u %s epfd %d: %llu waits (%llu timeouts, %llu EINTR, %llu errors), "
+	fprintf(out,
+		"  %u %s epfd %d: %llu waits (%llu timeouts, %llu EINTR, %llu errors), "
 		"%llu ready, blocked mean %s max %s%s\n",
 		w->pid, comm, s->epfd, (unsigned long long)s->waits,
 		(unsigned long long)s->timeouts, (unsigned long long)s->eintr,
@@ -184,7 +187,8 @@ static void print_set(FILE *out, const struct epoll_set *s)
 			r->ready_mask ? epoll_events_str(r->ready_mask, ev, sizeof(ev)) : "-");
 	}
 	if (s->unmapped)
-		fprintf(out, "      %llu ready entries matched no traced registration (added before "
+		fprintf(out,
+			"      %llu ready entries matched no traced registration (added before "
 			"the trace)\n",
 			(unsigned long long)s->unmapped);
 	if (s->wakes_linked)

@@ -191,7 +191,8 @@ static void reg_retire(struct set_priv *sp, struct epoll_reg *r)
 		hmap_del(&sp->by_data, r->data);
 }
 
-static int apply_ctl(struct epoll_tl *tl, const struct psc_ev_epoll_ctl *e, const struct proc *owner)
+static int apply_ctl(struct epoll_tl *tl, const struct psc_ev_epoll_ctl *e,
+		     const struct proc *owner)
 {
 	struct epoll_set *s = get_set(tl, owner, e->epfd);
 	struct set_priv *sp = (struct set_priv *)s;
@@ -326,7 +327,8 @@ static int apply_wait(struct epoll_tl *tl, struct model *m, const struct psc_ev_
 	return 0;
 }
 
-static int apply_poll(struct epoll_tl *tl, const struct psc_ev_poll_wait *e, const struct proc *owner)
+static int apply_poll(struct epoll_tl *tl, const struct psc_ev_poll_wait *e,
+		      const struct proc *owner)
 {
 	uint64_t key = ((uint64_t)owner->seq << 8) | (e->kind & 0xff);
 	uint64_t dur = e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0;
@@ -436,8 +438,8 @@ const char *epoll_events_str(uint32_t events, char *buf, size_t size)
 		uint32_t bit;
 		const char *name;
 	} names[] = {
-		{ 0x001, "IN" },     { 0x004, "OUT" },	  { 0x002, "PRI" },
-		{ 0x008, "ERR" },    { 0x010, "HUP" },	  { 0x2000, "RDHUP" },
+		{ 0x001, "IN" },	   { 0x004, "OUT" },	   { 0x002, "PRI" },
+		{ 0x008, "ERR" },	   { 0x010, "HUP" },	   { 0x2000, "RDHUP" },
 		{ 1u << 28, "EXCLUSIVE" }, { 1u << 29, "WAKEUP" }, { 1u << 30, "ONESHOT" },
 		{ 1u << 31, "ET" },
 	};

@@ -39,8 +39,8 @@ void evjson_write_event(struct jw *w, const struct model *m, const union psc_eve
 		schema_write_json(w, m, st, ev, subject);
 }
 
-static void kv_proc(struct jw *w, const struct model *m, const char *pid_key,
-		    const char *start_key, const char *comm_key, const struct proc *p)
+static void kv_proc(struct jw *w, const struct model *m, const char *pid_key, const char *start_key,
+		    const char *comm_key, const struct proc *p)
 {
 	jw_kv_u64(w, pid_key, p ? p->pid : 0);
 	kv_time(w, m, start_key, p ? p->start_ns : m->meta.boottime_base_ns);

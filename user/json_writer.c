@@ -174,7 +174,10 @@ void jw_arr_end(struct jw *w)
 
 /* ASCII bytes write_string() must not copy as they are: '"', '\\', controls and DEL */
 static const bool ascii_escape[128] = {
-	[0 ... 0x1f] = true, ['"'] = true, ['\\'] = true, [0x7f] = true,
+	[0 ... 0x1f] = true,
+	['"'] = true,
+	['\\'] = true,
+	[0x7f] = true,
 };
 
 static void write_string(struct jw *w, const char *s, size_t n)

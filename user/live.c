@@ -111,7 +111,8 @@ static void live_event(struct sink *s, const struct model *m, const union psc_ev
 			break;
 		}
 		line(l, m, ev->hdr.ts_ns, "fork", ev->fork.child_tgid, ev->fork.parent_tgid,
-		     ev->fork.comm, "forked by %s", live_who(p ? p->fork_parent : NULL, a, sizeof(a)));
+		     ev->fork.comm, "forked by %s",
+		     live_who(p ? p->fork_parent : NULL, a, sizeof(a)));
 		break;
 	case PSC_EV_PROC_EXEC:
 		live_exec(l, m, &ev->exec, p);
@@ -123,8 +124,8 @@ static void live_event(struct sink *s, const struct model *m, const union psc_ev
 		if (!p)
 			break;
 		line(l, m, ev->hdr.ts_ns, "reap", p->pid, ppid_of(p), p->comm,
-		     "reaped by %s after %s as a zombie",
-		     live_who(p->reaper, a, sizeof(a)), duration_fmt(proc_zombie_ns(p, 0), z, sizeof(z)));
+		     "reaped by %s after %s as a zombie", live_who(p->reaper, a, sizeof(a)),
+		     duration_fmt(proc_zombie_ns(p, 0), z, sizeof(z)));
 		break;
 	case PSC_EV_PROC_FREE:
 		if (!p)
@@ -168,7 +169,8 @@ static void live_lost(struct sink *s, const struct model *m, uint64_t ts, const 
 {
 	struct live *l = (struct live *)s;
 
-	fprintf(l->out, "%-12.6f %-7s %llu events lost: the ring buffer was full "
+	fprintf(l->out,
+		"%-12.6f %-7s %llu events lost: the ring buffer was full "
 		"(raise --ringbuf-size)\n",
 		model_rel_ns(m, ts) / 1e9, "LOST", (unsigned long long)total);
 }

@@ -135,8 +135,7 @@ static int disable_missing_tracepoints(struct loader *l)
 		psc_err("failed to read kernel BTF: %s", strerror(errno));
 		return -errno;
 	}
-	bpf_object__for_each_program(prog, l->skel->obj)
-	{
+	bpf_object__for_each_program(prog, l->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 
 		if (strncmp(sec, "tp_btf/", 7) != 0)
@@ -254,14 +253,12 @@ int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns)
 	return 0;
 }
 
-
 int loader__attach(struct loader *l)
 {
 	struct bpf_program *prog;
 	int err;
 
-	bpf_object__for_each_program(prog, l->skel->obj)
-	{
+	bpf_object__for_each_program(prog, l->skel->obj) {
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog))

@@ -91,7 +91,7 @@ struct model *model__new(void)
 
 		if (!group_registry[i])
 			continue;
-		state = group_registry[i]->new(m);
+		state = group_registry[i]->new (m);
 		if (!state)
 			goto fail;
 		m->groups[m->ngroups] = group_registry[i];

@@ -118,7 +118,7 @@ struct model {
 		const struct proc *old_parent;
 		const struct proc *new_parent;
 		uint64_t ts;
-	} *pending;
+	} * pending;
 	size_t npending;
 	size_t cap_pending;
 	int err; /* first -ENOMEM */

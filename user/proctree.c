@@ -96,8 +96,7 @@ static bool start_matches(const struct proctree *t, const struct proc *p, uint64
 	return d <= t->tick_ns;
 }
 
-static struct proc *find_tol(const struct proctree *t, uint32_t pid, uint64_t start_ns,
-			     bool approx)
+static struct proc *find_tol(const struct proctree *t, uint32_t pid, uint64_t start_ns, bool approx)
 {
 	struct proc *p;
 
@@ -262,7 +261,8 @@ static int inherit_image(struct proc *c, const struct proc *parent)
 	return 0;
 }
 
-static int apply_fork(struct proctree *t, const struct psc_ev_proc_fork *e, const struct proc **subj)
+static int apply_fork(struct proctree *t, const struct psc_ev_proc_fork *e,
+		      const struct proc **subj)
 {
 	struct proc *parent, *c;
 
@@ -297,7 +297,8 @@ static int apply_fork(struct proctree *t, const struct psc_ev_proc_fork *e, cons
 	return 0;
 }
 
-static int apply_exec(struct proctree *t, const struct psc_ev_proc_exec *e, const struct proc **subj)
+static int apply_exec(struct proctree *t, const struct psc_ev_proc_exec *e,
+		      const struct proc **subj)
 {
 	struct proc *p = proc_get(t, e->hdr.tgid, e->hdr.start_ns);
 
@@ -318,8 +319,8 @@ static int apply_exec(struct proctree *t, const struct psc_ev_proc_exec *e, cons
 }
 
 /* The dying process's children go to @reaper, as the kernel's forget_original_parent() does */
-static void orphan_children(struct proctree *t, struct proc *dead, struct proc *reaper,
-			    uint64_t ts, bool subreaper)
+static void orphan_children(struct proctree *t, struct proc *dead, struct proc *reaper, uint64_t ts,
+			    bool subreaper)
 {
 	struct proc *c, *next;
 
@@ -341,7 +342,8 @@ static void orphan_children(struct proctree *t, struct proc *dead, struct proc *
 	}
 }
 
-static int apply_exit(struct proctree *t, const struct psc_ev_proc_exit *e, const struct proc **subj)
+static int apply_exit(struct proctree *t, const struct psc_ev_proc_exit *e,
+		      const struct proc **subj)
 {
 	struct proc *p = proc_get(t, e->hdr.tgid, e->hdr.start_ns), *parent, *reaper = NULL;
 
@@ -376,8 +378,7 @@ static int apply_exit(struct proctree *t, const struct psc_ev_proc_exit *e, cons
 	if (e->reaper_tgid)
 		reaper = proc_get(t, e->reaper_tgid, e->reaper_start_ns);
 	if (reaper && reaper != p)
-		orphan_children(t, p, reaper, e->hdr.ts_ns,
-				e->flags & PSC_EXIT_REAPER_SUBREAPER);
+		orphan_children(t, p, reaper, e->hdr.ts_ns, e->flags & PSC_EXIT_REAPER_SUBREAPER);
 	return 0;
 }
 
@@ -389,7 +390,8 @@ static void mark_reaped(struct proctree *t, struct proc *p, struct proc *reaper,
 	enqueue_reaped(t, p);
 }
 
-static int apply_reap(struct proctree *t, const struct psc_ev_proc_reap *e, const struct proc **subj)
+static int apply_reap(struct proctree *t, const struct psc_ev_proc_reap *e,
+		      const struct proc **subj)
 {
 	struct proc *waiter = proc_get(t, e->hdr.tgid, e->hdr.start_ns);
 	struct proc *p = proctree__find_pid(t, e->reaped_tgid);
@@ -418,7 +420,8 @@ static int apply_reap(struct proctree *t, const struct psc_ev_proc_reap *e, cons
 	return 0;
 }
 
-static int apply_free(struct proctree *t, const struct psc_ev_proc_free *e, const struct proc **subj)
+static int apply_free(struct proctree *t, const struct psc_ev_proc_free *e,
+		      const struct proc **subj)
 {
 	struct proc *p = proctree__find(t, e->hdr.tgid, e->hdr.start_ns);
 
@@ -432,7 +435,8 @@ static int apply_free(struct proctree *t, const struct psc_ev_proc_free *e, cons
 	return 0;
 }
 
-static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e, const struct proc **subj)
+static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e,
+		      const struct proc **subj)
 {
 	struct proc *p = find_tol(t, e->hdr.tgid, e->hdr.start_ns, true), *parent;
 

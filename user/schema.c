@@ -112,7 +112,7 @@ int schema_fixup(const struct schema_type *st, union psc_event *ev)
 }
 
 static const char *const fd_kinds[] = {
-	[PSC_FD_UNKNOWN] = "unknown", [PSC_FD_FILE] = "file", [PSC_FD_DIR] = "dir",
+	[PSC_FD_UNKNOWN] = "unknown", [PSC_FD_FILE] = "file",	  [PSC_FD_DIR] = "dir",
 	[PSC_FD_FIFO] = "fifo",	      [PSC_FD_SOCKET] = "socket", [PSC_FD_CHR] = "chr",
 	[PSC_FD_BLK] = "blk",	      [PSC_FD_ANON] = "anon",
 };

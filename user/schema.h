@@ -50,25 +50,25 @@ struct schema_type {
 			   const struct proc *subject);
 };
 
-#define SF(st, member, jname, k)                                                              \
-	{                                                                                     \
-		.name = jname, .off = offsetof(struct st, member),                           \
-		.size = sizeof(((struct st *)0)->member), .kind = k                          \
+#define SF(st, member, jname, k)                                    \
+	{                                                           \
+		.name = jname, .off = offsetof(struct st, member),  \
+		.size = sizeof(((struct st *)0)->member), .kind = k \
 	}
-#define SF_FLAG(st, member, bit, jname)                                                       \
-	{                                                                                     \
+#define SF_FLAG(st, member, bit, jname)                                                        \
+	{                                                                                      \
 		.name = jname, .off = offsetof(struct st, member), .size = 4, .kind = SK_FLAG, \
-		.aux = bit                                                                    \
+		.aux = bit                                                                     \
 	}
-#define SF_COUNTED(st, member, count, jname, k)                                               \
-	{                                                                                     \
-		.name = jname, .off = offsetof(struct st, member),                           \
-		.size = sizeof(((struct st *)0)->member), .kind = k,                         \
-		.aux = offsetof(struct st, count)                                             \
+#define SF_COUNTED(st, member, count, jname, k)                      \
+	{                                                            \
+		.name = jname, .off = offsetof(struct st, member),   \
+		.size = sizeof(((struct st *)0)->member), .kind = k, \
+		.aux = offsetof(struct st, count)                    \
 	}
-#define SF_END                                                                                \
-	{                                                                                     \
-		.name = NULL                                                                  \
+#define SF_END               \
+	{                    \
+		.name = NULL \
 	}
 
 /* The table for @type, NULL if unknown */

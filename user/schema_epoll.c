@@ -66,10 +66,10 @@ static void poll_extra(struct jw *w, const struct model *m, const union psc_even
 	jw_kv_u64(w, "duration_ns", e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0);
 }
 
-#define EPOLL_TYPE(t, n, st, f, x)                                                            \
-	{                                                                                     \
-		.type = t, .name = n, .group = PSC_GROUP_EPOLL, .size = sizeof(struct st),   \
-		.fields = f, .json_extra = x                                                  \
+#define EPOLL_TYPE(t, n, st, f, x)                                                         \
+	{                                                                                  \
+		.type = t, .name = n, .group = PSC_GROUP_EPOLL, .size = sizeof(struct st), \
+		.fields = f, .json_extra = x                                               \
 	}
 
 const struct schema_type schema_epoll_types[] = {

@@ -110,10 +110,10 @@ static const struct schema_field seed_fields[] = {
 	SF_END,
 };
 
-#define PROC_TYPE(t, n, st, f, x)                                                             \
-	{                                                                                     \
-		.type = t, .name = n, .group = PSC_GROUP_PROC, .size = sizeof(struct st),    \
-		.fields = f, .json_extra = x                                                  \
+#define PROC_TYPE(t, n, st, f, x)                                                         \
+	{                                                                                 \
+		.type = t, .name = n, .group = PSC_GROUP_PROC, .size = sizeof(struct st), \
+		.fields = f, .json_extra = x                                              \
 	}
 
 const struct schema_type schema_proc_types[] = {

@@ -720,7 +720,8 @@ int trace_run(const struct trace_opts *o)
 		goto out;
 	psc_dbg("attached in %.1f ms", (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	/* (d) the -p target may have exited while we attached */
-	if (o->pid && !proctree__find_pid(s.m->tree, s.root_pid) && kill(o->pid, 0) && errno == ESRCH) {
+	if (o->pid && !proctree__find_pid(s.m->tree, s.root_pid) && kill(o->pid, 0) &&
+	    errno == ESRCH) {
 		psc_err("process %d exited during start-up", (int)o->pid);
 		goto out;
 	}

@@ -186,8 +186,8 @@ static inline bool integ_is(json_object *o, const char *key, const char *val)
  * the NULL-terminated list of (key, value) pairs, e.g. integ_find(log, "type", "fork",
  * "child_pid", 123, NULL).
  */
-static inline json_object *integ_findv(const struct integ_log *log, size_t *count,
-				       const char *tkey, const char *type, va_list ap)
+static inline json_object *integ_findv(const struct integ_log *log, size_t *count, const char *tkey,
+				       const char *type, va_list ap)
 {
 	const char *keys[8];
 	int64_t vals[8];

@@ -60,9 +60,15 @@ static void test_cli__command_exit_status_and_orphan(void **state)
 	json_object *bash_exec, *orphan, *sub_exit, *o;
 	int64_t bash_pid;
 	size_t i;
-	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-o", NULL,
-			 (char *)"--", (char *)"bash", (char *)"-c",
-			 (char *)"(sleep 0.3 &); sleep 0.1; exit 7", NULL };
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-o",
+			 NULL,
+			 (char *)"--",
+			 (char *)"bash",
+			 (char *)"-c",
+			 (char *)"(sleep 0.3 &); sleep 0.1; exit 7",
+			 NULL };
 
 	run_setup(&r);
 	argv[3] = r.log;
@@ -78,8 +84,8 @@ static void test_cli__command_exit_status_and_orphan(void **state)
 	/* bash forks the subshell, which forks sleep and exits: sleep is orphaned */
 	orphan = integ_find(&log, "type", "orphan", NULL);
 	assert_non_null(orphan);
-	sub_exit = integ_find(&log, "type", "exit", "pid", integ_i64(orphan, "old_parent_pid"),
-			      NULL);
+	sub_exit =
+		integ_find(&log, "type", "exit", "pid", integ_i64(orphan, "old_parent_pid"), NULL);
 	assert_non_null(sub_exit);
 	assert_int_equal(integ_i64(sub_exit, "parent_pid"), bash_pid);
 	assert_int_equal(integ_i64(orphan, "new_parent_pid"), integ_i64(sub_exit, "reaper_pid"));
@@ -107,8 +113,13 @@ static void test_cli__command_exit_status_and_orphan(void **state)
 static void test_cli__options_after_command_belong_to_it(void **state)
 {
 	struct run r;
-	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-q",
-			 (char *)"--no-summary", (char *)"sh", (char *)"-c", (char *)"exit 4",
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"sh",
+			 (char *)"-c",
+			 (char *)"exit 4",
 			 NULL };
 
 	run_setup(&r);
@@ -121,9 +132,15 @@ static void test_cli__options_after_command_belong_to_it(void **state)
 static void test_cli__command_killed_by_signal(void **state)
 {
 	struct run r;
-	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-q",
-			 (char *)"--no-summary", (char *)"--", (char *)"sh", (char *)"-c",
-			 (char *)"kill -TERM $$", NULL };
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"--",
+			 (char *)"sh",
+			 (char *)"-c",
+			 (char *)"kill -TERM $$",
+			 NULL };
 
 	run_setup(&r);
 	r.status = integ_run(argv, r.out, r.err);
@@ -162,7 +179,8 @@ static void test_cli__usage_errors(void **state)
 		{ { "trace", "-d", "-1" }, 2, "invalid duration" },
 		{ { "trace", "--ringbuf-size", "1000" }, 2, "invalid --ringbuf-size" },
 		{ { "trace", "-p", "1", "--", "true" }, 2, "cannot be combined" },
-		{ { "trace", "-o", "/nonexistent-dir/x.jsonl", "--", "true" }, 1,
+		{ { "trace", "-o", "/nonexistent-dir/x.jsonl", "--", "true" },
+		  1,
 		  "failed to create '/nonexistent-dir/x.jsonl'" },
 		{ { "demo", "nosuchdemo" }, 2, "unknown demo 'nosuchdemo'" },
 		{ { "frobnicate" }, 2, "unknown command 'frobnicate'" },
@@ -220,8 +238,14 @@ static void test_cli__hostile_comm(void **state)
 	struct integ_log log;
 	char exe[PATH_MAX], *out;
 	json_object *fork_ev, *exit_ev;
-	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-o", NULL,
-			 (char *)"--", exe, (char *)"hostile", NULL };
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-o",
+			 NULL,
+			 (char *)"--",
+			 exe,
+			 (char *)"hostile",
+			 NULL };
 	size_t len, i;
 
 	assert_non_null(realpath("/proc/self/exe", exe));
@@ -258,9 +282,17 @@ static void test_cli__gzip_log(void **state)
 	struct integ_log log;
 	unsigned char magic[2] = { 0 };
 	FILE *f;
-	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-q",
-			 (char *)"--no-summary", (char *)"-o", NULL, (char *)"--", (char *)"sh",
-			 (char *)"-c", (char *)"true; /bin/true", NULL };
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"-o",
+			 NULL,
+			 (char *)"--",
+			 (char *)"sh",
+			 (char *)"-c",
+			 (char *)"true; /bin/true",
+			 NULL };
 	struct stat st;
 
 	run_setup(&r);
@@ -294,16 +326,25 @@ static void test_cli__pid_mode(void **state)
 	pid_t target;
 	char pidarg[16];
 	size_t i, forks = 0;
-	char *argv[] = { (char *)integ_procscope(), (char *)"trace", (char *)"-q",
-			 (char *)"--no-summary", (char *)"-p", pidarg, (char *)"-o", NULL,
-			 (char *)"-d", (char *)"20", NULL };
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"-p",
+			 pidarg,
+			 (char *)"-o",
+			 NULL,
+			 (char *)"-d",
+			 (char *)"20",
+			 NULL };
 
 	run_setup(&r);
 	argv[7] = r.log;
 	target = fork();
 	assert_true(target >= 0);
 	if (target == 0) {
-		execl("/bin/sh", "sh", "-c", "sleep 1; /bin/true; (/bin/true); exit 0", (char *)NULL);
+		execl("/bin/sh", "sh", "-c", "sleep 1; /bin/true; (/bin/true); exit 0",
+		      (char *)NULL);
 		_exit(126);
 	}
 	snprintf(pidarg, sizeof(pidarg), "%d", target);

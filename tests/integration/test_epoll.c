@@ -20,8 +20,10 @@ struct io_run {
 
 static void run_io_demo(struct io_run *r, const char *name)
 {
-	char *argv[] = { (char *)integ_procscope(), (char *)"demo", (char *)"-q", (char *)"-o",
-			 r->log_path, (char *)"--truth", r->truth_path, (char *)name, NULL };
+	char *argv[] = {
+		(char *)integ_procscope(), (char *)"demo", (char *)"-q", (char *)"-o", r->log_path,
+		(char *)"--truth",	   r->truth_path,  (char *)name, NULL
+	};
 	char out[160], err[160];
 	int status;
 
@@ -219,7 +221,8 @@ static int64_t median_wait(const struct io_run *r, const char *type, int64_t pid
 		if (!integ_is(o, "type", type) || integ_i64(o, "pid") != pid)
 			continue;
 		/* glibc's select() is the pselect6 syscall: both count as select */
-		if (kind && integ_i64(o, "kind") != kind && !(kind == 3 && integ_i64(o, "kind") == 4))
+		if (kind && integ_i64(o, "kind") != kind &&
+		    !(kind == 3 && integ_i64(o, "kind") == 4))
 			continue;
 		if (epfd >= 0 && integ_i64(o, "epfd") != epfd)
 			continue;

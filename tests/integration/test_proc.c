@@ -19,8 +19,10 @@ struct demo_run {
 
 static void run_demo(struct demo_run *r, const char *name)
 {
-	char *argv[] = { (char *)integ_procscope(), (char *)"demo", (char *)"-q", (char *)"-o",
-			 r->log_path, (char *)"--truth", r->truth_path, (char *)name, NULL };
+	char *argv[] = {
+		(char *)integ_procscope(), (char *)"demo", (char *)"-q", (char *)"-o", r->log_path,
+		(char *)"--truth",	   r->truth_path,  (char *)name, NULL
+	};
 
 	integ_tmpdir(r->dir, sizeof(r->dir));
 	snprintf(r->log_path, sizeof(r->log_path), "%s/log.jsonl", r->dir);
@@ -61,7 +63,8 @@ static void check_log_complete(const struct demo_run *r)
 	assert_true(integ_is(trl, "type", "trailer"));
 	assert_int_equal(integ_i64(trl, "lost"), 0);
 	for (i = 1; i + 1 < r->log.n; i++)
-		if (!integ_has(r->log.recs[i], "derived") && !integ_is(r->log.recs[i], "type", "lost"))
+		if (!integ_has(r->log.recs[i], "derived") &&
+		    !integ_is(r->log.recs[i], "type", "lost"))
 			events++;
 	assert_int_equal(integ_i64(trl, "events"), (int64_t)events);
 }
@@ -76,8 +79,9 @@ static void check_forks_exits_reaps(const struct demo_run *r)
 		int64_t pid = integ_i64(t, "pid");
 
 		if (integ_is(t, "kind", "fork")) {
-			e = integ_find(&r->log, "type", "fork", "parent_pid", integ_i64(t, "parent"),
-				       "child_pid", integ_i64(t, "child"), NULL);
+			e = integ_find(&r->log, "type", "fork", "parent_pid",
+				       integ_i64(t, "parent"), "child_pid", integ_i64(t, "child"),
+				       NULL);
 			if (!e)
 				integ_dump("fork not traced", t);
 			assert_non_null(e);
@@ -94,8 +98,8 @@ static void check_forks_exits_reaps(const struct demo_run *r)
 		} else if (integ_is(t, "kind", "wait")) {
 			int64_t status = integ_i64(t, "status");
 
-			e = integ_find(&r->log, "type", "exit", "pid", pid, "group_dead", INTEG_I(1),
-				       NULL);
+			e = integ_find(&r->log, "type", "exit", "pid", pid, "group_dead",
+				       INTEG_I(1), NULL);
 			if (!e || integ_i64(e, "exit_status") != status)
 				integ_dump("exit status differs from waitpid()", t);
 			assert_non_null(e);

@@ -508,12 +508,25 @@ static void test_report__valgrind_clean(void **state)
 {
 	struct files f;
 	char vlog[160], json[160];
-	char *demo[] = { (char *)integ_procscope(), (char *)"demo", (char *)"-q", (char *)"-o",
-			 NULL, (char *)"unix-stream", NULL };
-	char *vg[] = { (char *)"/usr/bin/valgrind", (char *)"--error-exitcode=99",
-		       (char *)"--leak-check=full", (char *)"--errors-for-leak-kinds=all",
-		       (char *)"--show-leak-kinds=all", NULL, (char *)integ_procscope(),
-		       (char *)"report", (char *)"--perfetto", json, NULL, NULL };
+	char *demo[] = { (char *)integ_procscope(),
+			 (char *)"demo",
+			 (char *)"-q",
+			 (char *)"-o",
+			 NULL,
+			 (char *)"unix-stream",
+			 NULL };
+	char *vg[] = { (char *)"/usr/bin/valgrind",
+		       (char *)"--error-exitcode=99",
+		       (char *)"--leak-check=full",
+		       (char *)"--errors-for-leak-kinds=all",
+		       (char *)"--show-leak-kinds=all",
+		       NULL,
+		       (char *)integ_procscope(),
+		       (char *)"report",
+		       (char *)"--perfetto",
+		       json,
+		       NULL,
+		       NULL };
 	size_t len;
 	char *s;
 	int status;

@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-
 #include "../fuzz/fuzz_evread.c"
 #include "../fuzz/replay.h"
 
