@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "evjson.h"
 #include "json_writer.h"
@@ -513,7 +514,7 @@ static void sj_destroy(struct sink *s)
 {
 	struct summary_json_sink *j = (struct summary_json_sink *)s;
 
-	if (j->tmp && j->fd >= 0)
+	if (j->fd > STDOUT_FILENO)
 		close(j->fd);
 	if (j->tmp && !j->done)
 		unlink(j->tmp); /* never leave half a document behind */
@@ -525,6 +526,7 @@ static void sj_destroy(struct sink *s)
 struct sink *summary_json_sink_new(const char *path, const struct summary_opts *opts)
 {
 	struct summary_json_sink *j = calloc(1, sizeof(*j));
+	struct stat st;
 	int err;
 
 	if (!j)
@@ -536,6 +538,16 @@ struct sink *summary_json_sink_new(const char *path, const struct summary_opts *
 		j->opts = *opts;
 	if (!strcmp(path, "-")) {
 		j->fd = STDOUT_FILENO;
+		return &j->sink;
+	}
+	/*
+	 * Only a regular file (or a new one) is written aside and renamed into place: renaming over
+	 * a device, a FIFO or a socket would replace it (as root, /dev/null with a regular file).
+	 */
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+		j->fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (j->fd < 0)
+			goto fail;
 		return &j->sink;
 	}
 	j->path = strdup(path);

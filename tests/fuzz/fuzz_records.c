@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "evlog.h"
 #include "schema.h"
 #include "live.h"
@@ -31,17 +33,47 @@ static void add(struct model *m, struct sink *s)
 		model__add_sink(m, s);
 }
 
+/* The file sinks write into a private directory: never onto a shared path as root */
+static char out_dir[] = "/tmp/procscope-fuzz.XXXXXX";
+static char out_path[4][64];
+
+static void remove_outputs(void)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		unlink(out_path[i]);
+	rmdir(out_dir);
+}
+
+static int make_outputs(void)
+{
+	static const char *const names[] = { "log.jsonl", "summary.json", "perfetto.json",
+					     "timeline.svg" };
+	int i;
+
+	if (!mkdtemp(out_dir))
+		return -1;
+	for (i = 0; i < 4; i++)
+		snprintf(out_path[i], sizeof(out_path[i]), "%s/%s", out_dir, names[i]);
+	atexit(remove_outputs);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *devnull;
+	static int ready = -1;
 	struct live_opts lo = { .threads = true, .seeds = true };
 	struct model *m;
 	size_t off = 0;
 
+	if (ready < 0)
+		ready = make_outputs();
 	if (!devnull)
 		devnull = fopen("/dev/null", "w");
 	m = model__new();
-	if (!m || !devnull) {
+	if (!m || !devnull || ready) {
 		model__free(m);
 		return 0;
 	}
@@ -51,11 +83,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m->meta.groups = PSC_GROUP_ALL;
 	m->meta.exit_status = -1;
 	add(m, live_sink_new(devnull, &lo));
-	add(m, evlog_sink_new("/dev/null", m));
+	add(m, evlog_sink_new(out_path[0], m));
 	add(m, summary_sink_new(devnull, NULL));
-	add(m, summary_json_sink_new("/dev/null", NULL));
-	add(m, perfetto_sink_new("/dev/null"));
-	add(m, svg_sink_new("/dev/null"));
+	add(m, summary_json_sink_new(out_path[1], NULL));
+	add(m, perfetto_sink_new(out_path[2]));
+	add(m, svg_sink_new(out_path[3]));
 	while (off + 2 <= size) {
 		size_t len = (size_t)data[off] | (size_t)data[off + 1] << 8;
 

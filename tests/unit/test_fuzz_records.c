@@ -13,9 +13,29 @@
 #include "../fuzz/fuzz_records.c"
 #include "../fuzz/replay.h"
 
+#include <sys/stat.h>
+
 static void test_fuzz_records__corpus(void **state)
 {
 	assert_true(replay_corpus("tests/fuzz/corpus/records", LLVMFuzzerTestOneInput) >= 8);
+}
+
+/* An output path that is a device is written, never replaced (root renamed over /dev/null) */
+static void test_fuzz_records__device_output_kept(void **state)
+{
+	struct model *m = model__new();
+	struct sink *s;
+	struct stat st;
+
+	assert_non_null(m);
+	s = summary_json_sink_new("/dev/null", NULL);
+	assert_non_null(s);
+	model__add_sink(m, s);
+	assert_int_equal(model__finish(m, 1), 0);
+	model__free(m);
+	assert_int_equal(lstat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(access("/dev/null.tmp", F_OK), -1);
 }
 
 /* One record of each type, with all bytes set, cut at every length and with every byte flipped */
@@ -55,6 +75,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fuzz_records__corpus),
 		cmocka_unit_test(test_fuzz_records__cut_and_flipped),
+		cmocka_unit_test(test_fuzz_records__device_output_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
