@@ -251,6 +251,32 @@ static int set_str(char **dst, const char *src, size_t len)
 	return 0;
 }
 
+#define MAX_FORK_DEPTH 65536
+
+/*
+ * Would @parent becoming @c's fork parent close a loop? Only a crafted log asks for one, but
+ * every walk up the tree (printers, the trace's own stop test) relies on there being none.
+ */
+static bool would_cycle(const struct proc *c, const struct proc *parent)
+{
+	const struct proc *q;
+	unsigned int n = 0;
+
+	for (q = parent; q; q = q->fork_parent)
+		if (q == c || ++n > MAX_FORK_DEPTH)
+			return true;
+	return false;
+}
+
+static void set_fork_parent(struct proctree *t, struct proc *c, struct proc *parent)
+{
+	if (parent && would_cycle(c, parent)) {
+		t->stats.bad_links++;
+		return;
+	}
+	ref_set(&c->fork_parent, parent);
+}
+
 static int inherit_image(struct proc *c, const struct proc *parent)
 {
 	if (parent->filename && set_str(&c->filename, parent->filename, strlen(parent->filename)))
@@ -287,7 +313,7 @@ static int apply_fork(struct proctree *t, const struct psc_ev_proc_fork *e,
 	c->fork_ts = e->hdr.ts_ns;
 	memcpy(c->comm, e->comm, sizeof(c->comm));
 	if (parent) {
-		ref_set(&c->fork_parent, parent);
+		set_fork_parent(t, c, parent);
 		child_link(c, parent);
 		if (!c->filename && inherit_image(c, parent))
 			return -ENOMEM;
@@ -457,7 +483,7 @@ static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e,
 	if (parent && !p->parent && parent != p) {
 		child_link(p, parent);
 		if (!p->fork_parent)
-			ref_set(&p->fork_parent, parent);
+			set_fork_parent(t, p, parent);
 	}
 	t->stats.seeded++;
 	*subj = p;

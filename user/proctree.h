@@ -87,6 +87,7 @@ struct proctree_stats {
 	uint64_t pid_reuse; /* a live entry was replaced by a new process with the same pid */
 	uint64_t reap_unmatched; /* a reap of a pid with no zombie in the table */
 	uint64_t retired; /* reaped entries freed to bound memory */
+	uint64_t bad_links; /* fork parent links refused: they would have closed a loop */
 	uint64_t nomem;
 };
 

@@ -1227,6 +1227,28 @@ static void count_orphan(struct sink *s, const struct model *m, const struct pro
 	c->last_orphan_pid = child->pid;
 }
 
+/* A crafted log naming two processes each other's fork parent: the loop is refused */
+static void test_proctree__fork_parent_cycle_refused(void **state)
+{
+	struct model *m = model__new();
+	union psc_event ev;
+	struct proc *a, *b;
+
+	assert_non_null(m);
+	ev = ev_fork(MS, 10, ST(10), 20, ST(20));
+	assert_int_equal(model__apply(m, &ev), 0);
+	ev = ev_fork(2 * MS, 20, ST(20), 10, ST(10)); /* 10 "forked" by its own child */
+	assert_int_equal(model__apply(m, &ev), 0);
+	a = proctree__find(m->tree, 10, ST(10));
+	b = proctree__find(m->tree, 20, ST(20));
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_ptr_equal(b->fork_parent, a);
+	assert_null(a->fork_parent);
+	assert_int_equal(proctree__stats(m->tree)->bad_links, 1);
+	model__free(m);
+}
+
 /* Long traces: old reaped entries are freed, notable ones kept longer, nothing dangles */
 static void test_proctree__retire_bounds_memory(void **state)
 {
@@ -1389,6 +1411,7 @@ int main(void)
 		cmocka_unit_test(test_proctree__direct_api),
 		cmocka_unit_test(test_proctree__many),
 		cmocka_unit_test(test_proctree__retire_bounds_memory),
+		cmocka_unit_test(test_proctree__fork_parent_cycle_refused),
 	};
 #undef T
 
