@@ -102,15 +102,17 @@ demo: $(BIN)
 # Unit tests under ASan+UBSan (no root), then integration tests (root + real BPF; a skip
 # fails under CI=true). The sanitized objects live in their own output directory.
 ASAN_OUT := $(OUTPUT)/asan
+# Static analysis first: the last line stays the runner's "N passed, N failed"
 test: $(BIN) $(INTEG_BINS)
+	$(Q)$(MAKE) --no-print-directory lint
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUT) SANITIZE=address,undefined unit-bins
 	$(Q)PROCSCOPE=$(abspath $(BIN)) tests/run-tests.sh \
 		$(patsubst $(OUTPUT)/%,$(ASAN_OUT)/%,$(UNIT_BINS)) -- $(INTEG_BINS)
 
 unit-bins: $(UNIT_BINS)
 
-unit: $(UNIT_BINS)
-	$(Q)tests/run-tests.sh $(UNIT_BINS) --
+unit: $(BIN) $(UNIT_BINS)
+	$(Q)PROCSCOPE=$(abspath $(BIN)) tests/run-tests.sh $(UNIT_BINS) --
 
 integration: $(BIN) $(INTEG_BINS)
 	$(Q)PROCSCOPE=$(abspath $(BIN)) tests/run-tests.sh -- $(INTEG_BINS)

@@ -607,7 +607,9 @@ int demo_main(const char *name, const char *truth_path, bool quiet)
 		return 1;
 	}
 	if (truth_path) {
-		ctx.truth_fd = open(truth_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		/* like every output: private, and never through a planted symlink */
+		ctx.truth_fd = open(truth_path,
+				    O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (ctx.truth_fd < 0) {
 			fprintf(stderr, "procscope: %s: %s\n", truth_path, strerror(errno));
 			return 1;

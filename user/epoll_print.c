@@ -86,7 +86,7 @@ static void live_wait(struct epoll_tl *tl, const struct model *m, const struct p
 		const struct proc *sender =
 			proctree__find(m->tree, l->sender_pid, l->sender_start_ns);
 
-		o += snprintf(details + o, sizeof(details) - o, "; woken by %s send on fd %d +%s",
+		o += snprintf(details + o, sizeof(details) - o, "; woken by %s (unix) on fd %d +%s",
 			      live_who(sender, who, sizeof(who)), l->fd,
 			      duration_fmt(l->latency_ns, d, sizeof(d)));
 	}

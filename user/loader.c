@@ -145,11 +145,15 @@ static int disable_missing_tracepoints(struct loader *l)
 		    !disabled_by_user(sec + 7))
 			continue;
 		if (is_essential(bpf_program__name(prog))) {
-			psc_err("tracepoint %s is missing from this kernel", sec + 7);
+			psc_err("tracepoint %s is %s, and procscope cannot trace without it", sec + 7,
+				disabled_by_user(sec + 7) ? "disabled by PROCSCOPE_DISABLE_TRACEPOINTS" :
+							    "missing from this kernel");
 			err = -ENOENT;
 			break;
 		}
-		psc_warn("tracepoint %s is missing from this kernel: its events are off", sec + 7);
+		psc_warn("tracepoint %s is %s: its events are off", sec + 7,
+			 disabled_by_user(sec + 7) ? "disabled by PROCSCOPE_DISABLE_TRACEPOINTS" :
+						     "missing from this kernel");
 		bpf_program__set_autoload(prog, false);
 		note_missing(l, sec + 7);
 	}

@@ -27,7 +27,7 @@ struct loader_opts {
 int loader__open(struct loader **out, const struct loader_opts *opts);
 /* Follow @tgid and its descendants (PSC_FILTER_TREE) */
 int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns);
-/* Attach every program (mounting tracefs if a syscall tracepoint needs it). Prints its errors. */
+/* Attach every program (BTF tracepoints: no tracefs needed). Prints its errors. */
 int loader__attach(struct loader *l);
 /* Wait up to @timeout_ms for records and consume them; returns records or -errno (-EINTR too) */
 int loader__poll(struct loader *l, int timeout_ms);
@@ -38,7 +38,7 @@ int loader__read_drops(struct loader *l, uint64_t by_type[PSC_EV_TYPE_MAX]);
 /* Descendants the kernel could not follow because the tracked map was full */
 uint64_t loader__track_overflows(struct loader *l);
 size_t loader__ringbuf_size(const struct loader *l);
-/* Programs whose attach failed (their events are missing), as a comma-separated list */
+/* Tracepoints switched off before load (missing from the kernel, or disabled by the user) */
 const char *loader__missing(const struct loader *l);
 void loader__free(struct loader *l);
 

@@ -70,10 +70,10 @@ struct trace_meta {
 	uint64_t realtime_base_ns; /* CLOCK_REALTIME at the same moment */
 	char mode[16]; /* "system", "pid", "command" */
 	uint32_t target_pid; /* -p PID, or the launched command's pid */
-	char command[512]; /* the launched command, shell-quoted, or "" */
+	char command[512]; /* the launched command, its arguments joined by spaces, or "" */
 	uint32_t groups; /* PSC_GROUP_* */
 	uint64_t ringbuf_bytes;
-	char missing_hooks[256]; /* programs that could not attach */
+	char missing_hooks[256]; /* tracepoints switched off: missing from the kernel, or disabled */
 	int exit_status; /* the launched command's wait status, -1 if none */
 	int interrupted; /* stopped by a signal (SIGINT...) */
 };

@@ -111,7 +111,9 @@ int trace_parse_groups(const char *s, uint32_t *groups, const char **bad)
 		}
 		*groups |= names[i].bit;
 	}
-	return *groups ? 0 : -EINVAL;
+	/* the other groups need the process tree (owners, the end of the trace): proc is always on */
+	*groups |= PSC_GROUP_PROC;
+	return 0;
 }
 
 int trace_parse_user(const char *s, struct trace_user *u)
@@ -508,7 +510,9 @@ static int install_signals(void)
 static int add_sinks(struct session *s)
 {
 	const struct trace_opts *o = s->o;
-	bool log_on_stdout = o->output && !strcmp(o->output, "-");
+	/* a document on stdout: the live lines and the text summary must not mix into it */
+	bool log_on_stdout = (o->output && !strcmp(o->output, "-")) ||
+			     (o->summary_json && !strcmp(o->summary_json, "-"));
 	struct live_opts lo = { .threads = o->threads, .min_wait_ns = o->min_wait_ns };
 	struct sink *sk;
 

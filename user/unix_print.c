@@ -932,8 +932,9 @@ static void unix_json_extra(void *state, const struct model *m, const union psc_
 		jw_kv_str(w, "error", err_str(ret, name, sizeof(name)));
 	if (t->conn)
 		jw_kv_u64(w, "conn", t->conn->id);
+	/* derived, so not "peer_pid": connect and accept have a wire field of that name */
 	if (peer && ev->hdr.type != PSC_EV_UNIX_WAKE)
-		jw_kv_u64(w, "peer_pid", peer->pid);
+		jw_kv_u64(w, "peer_owner_pid", peer->pid);
 	if (ev->hdr.type == PSC_EV_UNIX_CLOSE && t->end) {
 		jw_kv_u64(w, "sent_bytes", t->end->tx.bytes);
 		jw_kv_u64(w, "sent_msgs", t->end->tx.msgs);

@@ -389,7 +389,7 @@ static void test_unix__dgram_demo(void **state)
 				integ_dump("datagram queued elsewhere", e),
 					integ_dump("receiver", rcv);
 			assert_int_equal(integ_i64(e, "peer_ino"), integ_i64(rcv, "ino"));
-			assert_int_equal(integ_i64(e, "peer_pid"), integ_i64(rcv, "pid"));
+			assert_int_equal(integ_i64(e, "peer_owner_pid"), integ_i64(rcv, "pid"));
 			msgs++;
 			bytes += integ_i64(e, "ret");
 		}

@@ -886,10 +886,10 @@ static void test_unix_flow__json_extra(void **state)
 	ev_accept(m, 6 * MS, SRV, 500, 5, 2002, 0x51, 1001, 0xc1, CLI, PATH);
 	/* connect and accept of one connection carry one id, and each names the other side */
 	assert_int_equal(jint(c->last, "conn"), conn);
-	assert_int_equal(jint(c->last, "peer_pid"), CLI);
+	assert_int_equal(jint(c->last, "peer_owner_pid"), CLI);
 	SEND(m, 7 * MS, SRV, 2002, 1001, 3);
 	assert_int_equal(jint(c->last, "conn"), conn);
-	assert_int_equal(jint(c->last, "peer_pid"), CLI);
+	assert_int_equal(jint(c->last, "peer_owner_pid"), CLI);
 	ev_connect(m, 8 * MS, CLI, PSC_SOCK_STREAM, 1003, 0xc3, 0, 0, "/nope", -ENOENT);
 	assert_string_equal(jstr(c->last, "error"), "ENOENT");
 	assert_int_not_equal(jint(c->last, "conn"), conn);
