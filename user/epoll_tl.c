@@ -11,6 +11,7 @@
 #include "epoll_tl.h"
 #include "hist.h"
 #include "hmap.h"
+#include "util.h"
 
 #define EINTR_RET (-4)
 
@@ -85,21 +86,6 @@ void epoll_tl__free(struct epoll_tl *tl)
 	free(tl);
 }
 
-static int push_ptr(void ***arr, size_t *n, size_t *cap, void *p)
-{
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		void **a = realloc(*arr, ncap * sizeof(*a));
-
-		if (!a)
-			return -ENOMEM;
-		*arr = a;
-		*cap = ncap;
-	}
-	(*arr)[(*n)++] = p;
-	return 0;
-}
-
 static uint64_t set_key(const struct proc *owner, int32_t epfd)
 {
 	return ((uint64_t)owner->seq << 32) | (uint32_t)epfd;
@@ -135,7 +121,7 @@ static struct epoll_set *get_set(struct epoll_tl *tl, const struct proc *owner, 
 	hmap_init(&sp->by_data);
 	sp->next_of_owner = hmap_get(&tl->sets_by_owner, owner->seq);
 	if (hmap_put(&tl->sets_by_key, set_key(owner, epfd), sp) ||
-	    push_ptr((void ***)&tl->sets, &tl->nsets, &tl->cap_sets, sp) ||
+	    ptr_push((void ***)&tl->sets, &tl->nsets, &tl->cap_sets, sp) ||
 	    hmap_put(&tl->sets_by_owner, owner->seq, sp)) {
 		hmap_del(&tl->sets_by_key, set_key(owner, epfd));
 		if (tl->nsets && tl->sets[tl->nsets - 1] == &sp->pub)
@@ -342,7 +328,7 @@ static int apply_poll(struct epoll_tl *tl, const struct psc_ev_poll_wait *e,
 		owner_copy(&pu->who, owner);
 		pu->kind = e->kind;
 		if (hmap_put(&tl->polls_by_key, key, pu) ||
-		    push_ptr((void ***)&tl->polls, &tl->npolls, &tl->cap_polls, pu)) {
+		    ptr_push((void ***)&tl->polls, &tl->npolls, &tl->cap_polls, pu)) {
 			hmap_del(&tl->polls_by_key, key);
 			free(pu);
 			return -ENOMEM;

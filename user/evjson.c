@@ -62,7 +62,7 @@ void evjson_write_orphan(struct jw *w, const struct model *m, const struct proc 
 	jw_obj_end(w);
 }
 
-static void kv_type_counts(struct jw *w, const char *key, const uint64_t *by_type)
+void evjson_kv_type_counts(struct jw *w, const char *key, const uint64_t *by_type)
 {
 	__u32 t;
 
@@ -81,7 +81,7 @@ void evjson_write_lost(struct jw *w, const struct model *m, uint64_t ts, const u
 	jw_kv_str(w, "type", "lost");
 	kv_time(w, m, "ts_ns", ts);
 	jw_kv_u64(w, "count", total);
-	kv_type_counts(w, "by_type", by_type);
+	evjson_kv_type_counts(w, "by_type", by_type);
 	jw_obj_end(w);
 }
 
@@ -133,9 +133,9 @@ void evjson_write_trailer(struct jw *w, const struct model *m)
 	jw_kv_str(w, "type", "trailer");
 	kv_time(w, m, "ts_ns", m->end_ts);
 	jw_kv_u64(w, "events", s->events);
-	kv_type_counts(w, "events_by_type", s->by_type);
+	evjson_kv_type_counts(w, "events_by_type", s->by_type);
 	jw_kv_u64(w, "lost", s->lost);
-	kv_type_counts(w, "lost_by_type", s->lost_by_type);
+	evjson_kv_type_counts(w, "lost_by_type", s->lost_by_type);
 	jw_kv_u64(w, "malformed", s->malformed);
 	jw_kv_u64(w, "unknown_type", s->unknown_type);
 	jw_kv_u64(w, "out_of_order", s->out_of_order);

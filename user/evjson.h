@@ -23,6 +23,9 @@ void evjson_write_lost(struct jw *w, const struct model *m, uint64_t ts, const u
 void evjson_write_header(struct jw *w, const struct model *m);
 void evjson_write_trailer(struct jw *w, const struct model *m);
 
+/* "key": {type name: count...} for the non-zero counts of a per-type array */
+void evjson_kv_type_counts(struct jw *w, const char *key, const uint64_t *by_type);
+
 /* A string field, with an exact "<key>_hex" twin when the JSON string had to replace bytes */
 void evjson_kv_bytes(struct jw *w, const char *key, const char *s, size_t n);
 

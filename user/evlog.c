@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include "evjson.h"
 #include "evlog.h"
+#include "util.h"
 
 #define FLUSH_AT (192u << 10)
 
@@ -28,29 +29,6 @@ struct evlog {
 	int err;
 };
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * A batch failed (a full disk): cut it off, then write it again line by line, so the log keeps
  * every line that still fits and ends with a whole one.
@@ -65,7 +43,7 @@ static void salvage_lines(struct evlog *l)
 		const char *nl = memchr(l->buf + off, '\n', l->len - off);
 		size_t n = nl ? (size_t)(nl - (l->buf + off)) + 1 : l->len - off;
 
-		if (write_all(l->fd, l->buf + off, n)) {
+		if (write_full(l->fd, l->buf + off, n)) {
 			if (ftruncate(l->fd, l->good_off) == 0)
 				lseek(l->fd, l->good_off, SEEK_SET);
 			return;
@@ -95,7 +73,7 @@ static int evlog_flush(struct sink *s)
 			goto fail;
 		}
 	} else {
-		err = write_all(l->fd, l->buf, l->len);
+		err = write_full(l->fd, l->buf, l->len);
 		if (err) {
 			salvage_lines(l);
 			goto fail;
@@ -240,12 +218,13 @@ struct sink *evlog_sink_new(const char *path, const struct model *m)
 	if (!strcmp(path, "-")) {
 		l->fd = STDOUT_FILENO;
 	} else {
-		/* logs hold names and paths of other users' processes: private, no symlink games */
-		l->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (l->fd < 0)
+		l->fd = outfile_create(path);
+		if (l->fd < 0) {
+			errno = -l->fd;
 			goto fail;
+		}
 	}
-	if (ends_with(path, ".gz")) {
+	if (str_has_suffix(path, ".gz")) {
 		l->gz = gzdopen(l->fd, "wb1");
 		if (!l->gz) {
 			errno = ENOMEM;

@@ -26,6 +26,7 @@
 #include "hmap.h"
 #include "json_writer.h"
 #include "perfetto.h"
+#include "util.h"
 
 #define PF_FLUSH_AT (192u << 10)
 /*
@@ -39,18 +40,15 @@
 
 bool timeline_has_suffix(const char *s, const char *suffix)
 {
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
+	return str_has_suffix(s, suffix);
 }
 
 int timeline_out_open(struct timeline_out *o, const char *path, bool gz)
 {
 	memset(o, 0, sizeof(*o));
-	/* traces hold names and arguments of other users' processes: private, no symlink games */
-	o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	o->fd = outfile_create(path);
 	if (o->fd < 0)
-		return -errno;
+		return o->fd;
 	if (gz) {
 		o->gz = gzdopen(o->fd, "wb1"); /* fast: it runs while tracing */
 		if (!o->gz) {
@@ -60,22 +58,6 @@ int timeline_out_open(struct timeline_out *o, const char *path, bool gz)
 		}
 	}
 	o->flush_at = 64u << 10;
-	return 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
 	return 0;
 }
 
@@ -96,7 +78,7 @@ static int out_flush(struct timeline_out *o, bool sync)
 			goto fail;
 		}
 	} else if (o->len) {
-		err = write_all(o->fd, o->buf, o->len);
+		err = write_full(o->fd, o->buf, o->len);
 		if (err) {
 			/* the buffer holds whole records only: cut a partly written one off */
 			if (ftruncate(o->fd, (off_t)o->written) == 0)

@@ -16,6 +16,7 @@
 #include "json_writer.h"
 #include "schema.h"
 #include "summary_json.h"
+#include "util.h"
 
 static void kv_rel(struct jw *w, const struct model *m, const char *key, uint64_t ts)
 {
@@ -42,18 +43,6 @@ static void kv_ref(struct jw *w, const struct model *m, const char *key, const s
 	jw_kv_u64(w, "pid", p->pid);
 	kv_rel(w, m, "start_ns", p->start_ns);
 	evjson_kv_bytes(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
-	jw_obj_end(w);
-}
-
-static void kv_type_counts(struct jw *w, const char *key, const uint64_t *by_type)
-{
-	__u32 t;
-
-	jw_key(w, key);
-	jw_obj_start(w);
-	for (t = 1; t < PSC_EV_TYPE_MAX; t++)
-		if (by_type[t] && decode_type_name(t))
-			jw_kv_u64(w, decode_type_name(t), by_type[t]);
 	jw_obj_end(w);
 }
 
@@ -440,7 +429,7 @@ void summary_json_write(struct jw *w, const struct model *m, const struct summar
 	jw_key(w, "events");
 	jw_obj_start(w);
 	jw_kv_u64(w, "applied", m->stats.events);
-	kv_type_counts(w, "by_type", m->stats.by_type);
+	evjson_kv_type_counts(w, "by_type", m->stats.by_type);
 	jw_kv_u64(w, "out_of_order", m->stats.out_of_order);
 	jw_kv_u64(w, "malformed", m->stats.malformed);
 	jw_kv_u64(w, "unknown_type", m->stats.unknown_type);
@@ -448,7 +437,7 @@ void summary_json_write(struct jw *w, const struct model *m, const struct summar
 	jw_key(w, "lost");
 	jw_obj_start(w);
 	jw_kv_u64(w, "total", m->stats.lost);
-	kv_type_counts(w, "by_type", m->stats.lost_by_type);
+	evjson_kv_type_counts(w, "by_type", m->stats.lost_by_type);
 	jw_obj_end(w);
 	write_damage(w, damage);
 	jw_obj_end(w);
@@ -467,22 +456,6 @@ struct summary_json_sink {
 	bool done;
 };
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static int sj_finish(struct sink *s, const struct model *m)
 {
 	struct summary_json_sink *j = (struct summary_json_sink *)s;
@@ -494,9 +467,9 @@ static int sj_finish(struct sink *s, const struct model *m)
 	summary_json_write(&w, m, &j->opts, j->has_damage ? &j->damage : NULL);
 	err = jw_error(&w);
 	if (!err)
-		err = write_all(j->fd, w.buf, w.len);
+		err = write_full(j->fd, w.buf, w.len);
 	if (!err)
-		err = write_all(j->fd, "\n", 1);
+		err = write_full(j->fd, "\n", 1);
 	jw_free(&w);
 	if (err || !j->tmp)
 		return err;
@@ -558,9 +531,11 @@ struct sink *summary_json_sink_new(const char *path, const struct summary_opts *
 	}
 	sprintf(j->tmp, "%s.tmp", path);
 	/* process names and paths of other users: private, and no symlink games */
-	j->fd = open(j->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (j->fd < 0)
+	j->fd = outfile_create(j->tmp);
+	if (j->fd < 0) {
+		errno = -j->fd;
 		goto fail;
+	}
 	return &j->sink;
 fail:
 	err = errno;

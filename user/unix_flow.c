@@ -13,6 +13,7 @@
 #include "strutil.h"
 #include "hist.h"
 #include "unix_flow.h"
+#include "util.h"
 
 struct unix_flow {
 	struct hmap who_refs; /* proc seq -> how many unix_who point to it (+1, never NULL) */
@@ -119,21 +120,6 @@ const char *unix_errno_name(int err, char *buf, size_t size)
 		return name;
 	snprintf(buf, size, "E%d", err);
 	return buf;
-}
-
-static int push(void ***arr, size_t *n, size_t *cap, void *p)
-{
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		void **a = realloc(*arr, ncap * sizeof(*a));
-
-		if (!a)
-			return -ENOMEM;
-		*arr = a;
-		*cap = ncap;
-	}
-	(*arr)[(*n)++] = p;
-	return 0;
 }
 
 /* ---- processes ---- */
@@ -481,7 +467,7 @@ static struct unix_end *end_new(struct unix_flow *uf, uint64_t ino, uint32_t typ
 	e->fd = -1;
 	e->created_ts = ts;
 	e->seq = uf->next_seq++;
-	if (push((void ***)&uf->ends, &uf->nends, &uf->cap_ends, e)) {
+	if (ptr_push((void ***)&uf->ends, &uf->nends, &uf->cap_ends, e)) {
 		free(e);
 		return NULL;
 	}
@@ -528,7 +514,7 @@ static struct unix_conn *conn_new(struct unix_flow *uf, uint32_t kind, uint32_t 
 
 	if (!c)
 		return NULL;
-	if (push((void ***)&uf->conns, &uf->nconns, &uf->cap_conns, c)) {
+	if (ptr_push((void ***)&uf->conns, &uf->nconns, &uf->cap_conns, c)) {
 		free(c);
 		return NULL;
 	}
