@@ -80,7 +80,8 @@ static __always_inline bool psc_wanted(__u32 tgid)
  */
 static __always_inline void *psc_emit_reserve(__u32 size, __u32 type)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	/* every program is tp_btf: the current task is a trusted pointer, read with plain loads */
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
 	struct psc_ev_hdr *hdr;
 
@@ -91,7 +92,7 @@ static __always_inline void *psc_emit_reserve(__u32 size, __u32 type)
 	}
 	__builtin_memset(hdr, 0, size);
 	hdr->ts_ns = bpf_ktime_get_boot_ns();
-	hdr->start_ns = psc_task_start(task);
+	hdr->start_ns = task->group_leader->start_boottime;
 	hdr->type = type;
 	hdr->size = size;
 	hdr->tgid = id >> 32;
