@@ -16,7 +16,9 @@
 #include <pwd.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -427,6 +429,24 @@ static bool in_root_tree(const struct session *s, const struct proc *p)
 }
 
 /* Is any process of the traced tree still alive (or a zombie) in the model? */
+/*
+ * What the system says of a process the model still thinks alive or a zombie: its exit, reap
+ * and free records may all have been dropped (a full ring), and a trace must not wait for it
+ * forever. 'A'live, 'Z'ombie, or 'G'one (no such pid, or a new process under it).
+ */
+static char system_state(const struct proc *p)
+{
+	struct procfs_stat st;
+	uint64_t start, tick = procfs_tick_ns();
+
+	if (procfs_read_stat(p->pid, &st))
+		return 'G';
+	start = st.start_ticks * tick;
+	if (start + tick < p->start_ns || start > p->start_ns + tick)
+		return 'G';
+	return st.state == 'Z' ? 'Z' : 'A';
+}
+
 static void tree_state(const struct session *s, bool *alive, bool *zombie)
 {
 	size_t n, i;
@@ -435,14 +455,32 @@ static void tree_state(const struct session *s, bool *alive, bool *zombie)
 	*alive = *zombie = false;
 	for (i = 0; i < n; i++) {
 		const struct proc *p = all[i];
+		char sys;
 
 		if (p->state == PROC_REAPED || !in_root_tree(s, p))
 			continue;
-		if (p->state == PROC_ALIVE)
+		/* trust the events when there were no losses; ask /proc when there were */
+		sys = s->m->stats.lost ? system_state(p) : (p->state == PROC_ALIVE ? 'A' : 'Z');
+		if (sys == 'A' && p->state == PROC_ALIVE)
 			*alive = true;
-		else
+		else if (sys != 'G')
 			*zombie = true;
 	}
+}
+
+/*
+ * Has the reader of a stdout pipe gone away? A write would tell, but a quiet trace may not
+ * write for a long time: poll() reports POLLERR on a pipe whose read end is closed.
+ */
+static bool stdout_reader_gone(void)
+{
+	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = 0 };
+	static int is_pipe = -1;
+	struct stat st;
+
+	if (is_pipe < 0)
+		is_pipe = !fstat(STDOUT_FILENO, &st) && S_ISFIFO(st.st_mode);
+	return is_pipe && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
 }
 
 static void housekeep(struct session *s, uint64_t now)
@@ -464,7 +502,7 @@ static void housekeep(struct session *s, uint64_t now)
 		}
 	}
 	/* stdout went away (procscope ... | head): stop quietly, the files get their trailers */
-	if (model__flush(s->m) == -EPIPE && !exiting)
+	if ((model__flush(s->m) == -EPIPE || stdout_reader_gone()) && !exiting)
 		exiting = -2;
 	track_overflow = loader__track_overflows(s->ld);
 	if (track_overflow > s->track_overflow) {
@@ -633,6 +671,9 @@ static int finish(struct session *s)
 	snprintf(s->m->meta.missing_hooks, sizeof(s->m->meta.missing_hooks), "%s",
 		 loader__missing(s->ld));
 	err = model__finish(s->m, now_ns(CLOCK_BOOTTIME));
+	/* the log on a closed stdout (-o - | head): every line that got out was whole */
+	if (s->evlog && evlog_status(s->evlog, NULL) == -EPIPE && !strcmp(s->o->output, "-"))
+		return 0;
 	if (s->evlog && evlog_status(s->evlog, &records)) {
 		psc_err("failed to write '%s': %s (the log holds the first %llu records, each "
 			"complete)",
