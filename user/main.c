@@ -423,14 +423,19 @@ static int cmd_demo(int argc, char **argv)
 		}
 		return demo_main(argv[optind], truth, o.quiet);
 	}
+	/* every trace but the last needs its capabilities back for the next one */
 	if (optind < argc) {
-		for (i = (size_t)optind; i < (size_t)argc && ret == 0; i++)
+		for (i = (size_t)optind; i < (size_t)argc && ret == 0; i++) {
+			o.keep_caps = i + 1 < (size_t)argc;
 			ret = run_traced_demo(argv[i], truth, &o);
+		}
 		return ret;
 	}
 	table = demo_table(&n);
-	for (i = 0; i < n && ret == 0; i++)
+	for (i = 0; i < n && ret == 0; i++) {
+		o.keep_caps = i + 1 < n;
 		ret = run_traced_demo(table[i].name, truth, &o);
+	}
 	return ret;
 }
 

@@ -770,7 +770,8 @@ int trace_run(const struct trace_opts *o)
 		psc_err("process %d exited during start-up", (int)o->pid);
 		goto out;
 	}
-	drop_capabilities();
+	if (!o->keep_caps)
+		drop_capabilities();
 	if (o->argv)
 		release_child(&s);
 	if (o->duration > 0)

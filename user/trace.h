@@ -31,6 +31,7 @@ struct trace_opts {
 	const char *perfetto; /* --perfetto FILE: Chrome trace JSON timeline, or NULL */
 	const char *svg; /* --svg FILE: the timeline as an SVG picture, or NULL */
 	const struct trace_user *user; /* -u: run the command as this user, or NULL */
+	bool keep_caps; /* more traces follow in this process (demo): do not drop capabilities */
 	bool threads; /* live lines for threads too */
 	double duration; /* seconds; 0 = until the traced tree is gone or a signal */
 	uint32_t groups; /* PSC_GROUP_* */
