@@ -50,8 +50,18 @@ static void fail(struct jw *w, int err)
 		w->err = err;
 }
 
+static bool grow(struct jw *w, size_t extra);
+
 /* Makes room for extra bytes plus the NUL; false (and err set) when it cannot. */
-static bool reserve(struct jw *w, size_t extra)
+static inline bool reserve(struct jw *w, size_t extra)
+{
+	/* the common case, inline: room already there (the NDJSON writer reuses one buffer) */
+	if (!w->err && extra < w->cap && w->len < w->cap - extra)
+		return true;
+	return grow(w, extra);
+}
+
+static bool grow(struct jw *w, size_t extra)
 {
 	size_t need, cap;
 	char *nb;
@@ -225,14 +235,37 @@ static void write_string(struct jw *w, const char *s, size_t n)
 
 void jw_key(struct jw *w, const char *key)
 {
+	size_t n, i;
+
 	if (w->err)
 		return;
 	if (!key || !w->in_obj[w->depth] || w->key_pending) {
 		fail(w, -EINVAL);
 		return;
 	}
+	/* keys are nearly always plain ASCII names: ,"key": in one go (the hot path of the log) */
+	n = strlen(key);
+	for (i = 0; i < n && (unsigned char)key[i] < 0x80 && !ascii_escape[(unsigned char)key[i]];
+	     i++)
+		;
+	if (i == n && !w->pretty && reserve(w, n + 4)) {
+		char *p = w->buf + w->len;
+
+		if (w->need_comma[w->depth])
+			*p++ = ',';
+		w->need_comma[w->depth] = true;
+		*p++ = '"';
+		memcpy(p, key, n);
+		p += n;
+		*p++ = '"';
+		*p++ = ':';
+		*p = '\0';
+		w->len = (size_t)(p - w->buf);
+		w->key_pending = true;
+		return;
+	}
 	item_sep(w);
-	write_string(w, key, strlen(key));
+	write_string(w, key, n);
 	put(w, ": ", w->pretty ? 2 : 1);
 	w->key_pending = true;
 }
