@@ -756,6 +756,8 @@ int trace_run(const struct trace_opts *o)
 	s.m->meta.realtime_base_ns = now_ns(CLOCK_REALTIME);
 	if (loader__attach(s.ld))
 		goto out;
+	/* from here on every event is captured: what follows (seeding from /proc) is catch-up */
+	psc_dbg("attached in %.1f ms", (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	/* anything forked between the first /proc walk and attach is caught by a second walk */
 	if (s.root_pid && seed_from_proc(&s, true))
 		goto out;
@@ -763,7 +765,7 @@ int trace_run(const struct trace_opts *o)
 		goto out;
 	if (seed_from_proc(&s, false))
 		goto out;
-	psc_dbg("attached in %.1f ms", (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	psc_dbg("ready in %.1f ms (processes read from /proc)", (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	/* (d) the -p target may have exited while we attached */
 	if (o->pid && !proctree__find_pid(s.m->tree, s.root_pid) && kill(o->pid, 0) &&
 	    errno == ESRCH) {
