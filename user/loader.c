@@ -15,6 +15,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "procscope.skel.h"
+#include "decode.h"
 #include "loader.h"
 #include "log.h"
 
@@ -27,6 +28,7 @@ struct loader {
 	struct loader_opts opts;
 	size_t ringbuf_size;
 	int ncpus;
+	uint64_t *percpu; /* ncpus values: one per-CPU map slot, read every housekeeping pass */
 	char missing[256];
 	struct bpf_link *links[MAX_LINKS];
 	size_t nlinks;
@@ -145,9 +147,11 @@ static int disable_missing_tracepoints(struct loader *l)
 		    !disabled_by_user(sec + 7))
 			continue;
 		if (is_essential(bpf_program__name(prog))) {
-			psc_err("tracepoint %s is %s, and procscope cannot trace without it", sec + 7,
-				disabled_by_user(sec + 7) ? "disabled by PROCSCOPE_DISABLE_TRACEPOINTS" :
-							    "missing from this kernel");
+			psc_err("tracepoint %s is %s, and procscope cannot trace without it",
+				sec + 7,
+				disabled_by_user(sec + 7) ?
+					"disabled by PROCSCOPE_DISABLE_TRACEPOINTS" :
+					"missing from this kernel");
 			err = -ENOENT;
 			break;
 		}
@@ -200,6 +204,11 @@ int loader__open(struct loader **out, const struct loader_opts *opts)
 	if (l->ncpus <= 0)
 		l->ncpus = 1;
 	l->ringbuf_size = opts->ringbuf_size ? opts->ringbuf_size : default_ringbuf_size(l->ncpus);
+	l->percpu = calloc(l->ncpus, sizeof(*l->percpu));
+	if (!l->percpu) {
+		err = -ENOMEM;
+		goto out_free;
+	}
 
 	l->skel = procscope_bpf__open();
 	if (!l->skel) {
@@ -306,18 +315,15 @@ int loader__drain(struct loader *l)
 
 static int sum_percpu(struct loader *l, struct bpf_map *map, __u32 key, uint64_t *out)
 {
-	uint64_t *vals = calloc(l->ncpus, sizeof(*vals));
-	int i, err = 0;
+	int i;
 
-	if (!vals)
-		return -ENOMEM;
 	*out = 0;
-	if (bpf_map__lookup_elem(map, &key, sizeof(key), vals, sizeof(*vals) * l->ncpus, 0))
-		err = -errno;
-	for (i = 0; !err && i < l->ncpus; i++)
-		*out += vals[i];
-	free(vals);
-	return err;
+	if (bpf_map__lookup_elem(map, &key, sizeof(key), l->percpu, sizeof(*l->percpu) * l->ncpus,
+				 0))
+		return -errno;
+	for (i = 0; i < l->ncpus; i++)
+		*out += l->percpu[i];
+	return 0;
 }
 
 int loader__read_drops(struct loader *l, uint64_t by_type[PSC_EV_TYPE_MAX])
@@ -325,7 +331,11 @@ int loader__read_drops(struct loader *l, uint64_t by_type[PSC_EV_TYPE_MAX])
 	__u32 t;
 	int err;
 
+	/* only the types that exist can have drops: a lookup each, not one per slot */
 	for (t = 0; t < PSC_EV_TYPE_MAX; t++) {
+		by_type[t] = 0;
+		if (!decode_type_name(t))
+			continue;
 		err = sum_percpu(l, l->skel->maps.drops, t, &by_type[t]);
 		if (err)
 			return err;
@@ -361,5 +371,6 @@ void loader__free(struct loader *l)
 	for (i = 0; i < l->nlinks; i++)
 		bpf_link__destroy(l->links[i]);
 	procscope_bpf__destroy(l->skel);
+	free(l->percpu);
 	free(l);
 }

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model.h"
-#include "schema.h"
 
 static void model_on_orphan(void *ctx, const struct proc *child, const struct proc *old_parent,
 			    const struct proc *new_parent, uint64_t ts)
@@ -157,13 +156,11 @@ int model__apply(struct model *m, const union psc_event *ev)
 	m->nlinks = 0;
 	err = proctree__apply(m->tree, ev, &subject);
 	if (!err && ev->hdr.type >= PSC_EV_EPOLL_CREATE && ev->hdr.tgid) {
-		const struct schema_type *st = schema_lookup(ev->hdr.type);
 		const struct proc *owner = proctree__get(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
 
 		/* every group sees every non-proc event: epoll links unix wake-ups to its waits */
-		for (i = 0; st && owner && i < m->ngroups && !err; i++)
+		for (i = 0; owner && i < m->ngroups && !err; i++)
 			err = m->groups[i]->apply(m->group_state[i], m, ev, owner);
-		(void)st;
 		if (!owner)
 			err = -ENOMEM;
 		subject = owner;

@@ -765,7 +765,8 @@ int trace_run(const struct trace_opts *o)
 		goto out;
 	if (seed_from_proc(&s, false))
 		goto out;
-	psc_dbg("ready in %.1f ms (processes read from /proc)", (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	psc_dbg("ready in %.1f ms (processes read from /proc)",
+		(now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	/* (d) the -p target may have exited while we attached */
 	if (o->pid && !proctree__find_pid(s.m->tree, s.root_pid) && kill(o->pid, 0) &&
 	    errno == ESRCH) {
@@ -799,12 +800,11 @@ int trace_run(const struct trace_opts *o)
 	err = finish(&s);
 	if (poll_failed && !err)
 		err = -EIO;
-	if (o->argv && s.child_reaped)
-		ret = err ? 1 : command_exit(&s);
-	else if (o->argv)
-		ret = err ? 1 : 0; /* stopped before the command ended: it keeps running */
+	/* stopped before the command ended (a signal, -d): it keeps running, the trace is ok */
+	if (err)
+		ret = 1;
 	else
-		ret = err ? 1 : 0;
+		ret = o->argv && s.child_reaped ? command_exit(&s) : 0;
 out:
 	if (s.go_fd >= 0) {
 		/* never released: the held child sees EOF and exits without running anything */
