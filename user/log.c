@@ -2,6 +2,7 @@
 /*
  * stderr diagnostics. One fprintf per line so concurrent writers do not interleave mid-line.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include "log.h"
@@ -30,4 +31,16 @@ void psc_log(int level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "procscope: %s%s\n", prefix[level < 0 ? 0 : level > 3 ? 3 : level], msg);
+}
+
+void psc_bad_option(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		psc_err("option '%s' needs a value", arg);
+	else if (optopt && arg[0] == '-' && arg[1] != '-')
+		psc_err("unknown option '-%c'", optopt);
+	else
+		psc_err("unknown option '%s'", arg);
 }

@@ -18,6 +18,12 @@ void psc_log_set_level(int level);
 int psc_log_level(void);
 void psc_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * The error for a getopt_long() result of ':' (a value is missing) or '?' (unknown option),
+ * in our own words: run getopt with opterr = 0 and a ':'-leading optstring.
+ */
+void psc_bad_option(int c, char **argv);
+
 #define psc_err(...) psc_log(PSC_LOG_ERR, __VA_ARGS__)
 #define psc_warn(...) psc_log(PSC_LOG_WARN, __VA_ARGS__)
 #define psc_info(...) psc_log(PSC_LOG_INFO, __VA_ARGS__)

@@ -209,19 +209,6 @@ static int common_opt(int c, const char *arg, struct trace_opts *o)
 	}
 }
 
-/* getopt's own messages lack our prefix: report '?' and ':' ourselves (opterr = 0) */
-static void bad_option(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		psc_err("option '%s' needs a value", arg);
-	else if (optopt && arg[0] == '-' && arg[1] != '-')
-		psc_err("unknown option '-%c'", optopt);
-	else
-		psc_err("unknown option '%s'", arg);
-}
-
 static int bad_usage(const char *cmd)
 {
 	fprintf(stderr, "Try 'procscope %s --help' for more information.\n", cmd);
@@ -279,7 +266,7 @@ static int cmd_trace(int argc, char **argv)
 			fputs(trace_usage, stdout);
 			return 0;
 		default:
-			bad_option(c, argv);
+			psc_bad_option(c, argv);
 			return bad_usage("trace");
 		}
 	}
@@ -398,7 +385,7 @@ static int cmd_demo(int argc, char **argv)
 			fputs(demo_usage, stdout);
 			return 0;
 		default:
-			bad_option(c, argv);
+			psc_bad_option(c, argv);
 			return bad_usage("demo");
 		}
 	}

@@ -621,14 +621,8 @@ int report_main(int argc, char **argv)
 		case 'h':
 			fputs(report_usage, stdout);
 			return REPORT_EXIT_OK;
-		case ':':
-			psc_err("option '%s' needs a value", argv[optind - 1]);
-			return usage_error();
-		default:
-			if (optopt && argv[optind - 1][0] == '-' && argv[optind - 1][1] != '-')
-				psc_err("unknown option '-%c'", optopt);
-			else
-				psc_err("unknown option '%s'", argv[optind - 1]);
+		default: /* ':' or '?' */
+			psc_bad_option(c, argv);
 			return usage_error();
 		}
 	}
