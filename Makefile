@@ -104,7 +104,7 @@ demo: $(BIN)
 ASAN_OUT := $(OUTPUT)/asan
 # Static analysis first: the last line stays the runner's "N passed, N failed"
 test: $(BIN) $(INTEG_BINS)
-	$(Q)$(MAKE) --no-print-directory lint
+	$(Q)$(MAKE) --no-print-directory check-format lint
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUT) SANITIZE=address,undefined unit-bins
 	$(Q)PROCSCOPE=$(abspath $(BIN)) tests/run-tests.sh \
 		$(patsubst $(OUTPUT)/%,$(ASAN_OUT)/%,$(UNIT_BINS)) -- $(INTEG_BINS)
@@ -146,7 +146,8 @@ FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/un
 format:
 	clang-format -i $(FORMAT_SRCS)
 check-format:
-	clang-format --dry-run -Werror $(FORMAT_SRCS)
+	$(call msg,FORMAT,sources)
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 # Static analysis: cppcheck, then clang-tidy with a short list. Left out, and why:
 #  cert-err33-c: flags every snprintf() whose truncation -Wformat-truncation already checks;

@@ -115,8 +115,8 @@ static void test_cli__several_demos_in_one_run(void **state)
 {
 	struct run r;
 	char *out;
-	char *argv[] = { (char *)integ_procscope(), (char *)"demo", (char *)"-q", (char *)"fork",
-			 (char *)"orphan", (char *)"zombie", NULL };
+	char *argv[] = { (char *)integ_procscope(), (char *)"demo",   (char *)"-q", (char *)"fork",
+			 (char *)"orphan",	    (char *)"zombie", NULL };
 
 	run_setup(&r);
 	r.status = integ_run(argv, r.out, r.err);
@@ -130,8 +130,9 @@ static void test_cli__several_demos_in_one_run(void **state)
 	/* three summaries: every demo was traced */
 	assert_non_null(strstr(out, "procscope summary"));
 	assert_non_null(strstr(strstr(out, "procscope summary") + 1, "procscope summary"));
-	assert_non_null(strstr(strstr(strstr(out, "procscope summary") + 1, "procscope summary") + 1,
-			       "procscope summary"));
+	assert_non_null(
+		strstr(strstr(strstr(out, "procscope summary") + 1, "procscope summary") + 1,
+		       "procscope summary"));
 	free(out);
 	run_cleanup(&r);
 }
