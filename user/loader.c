@@ -18,13 +18,14 @@
 #include "decode.h"
 #include "loader.h"
 #include "log.h"
+#include "ringbuf.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 #define MAX_LINKS 64
 
 struct loader {
 	struct procscope_bpf *skel;
-	struct ring_buffer *rb;
+	struct ringbuf *rb;
 	struct loader_opts opts;
 	size_t ringbuf_size;
 	int ncpus;
@@ -140,7 +141,7 @@ static int disable_missing_tracepoints(struct loader *l)
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 
-		if (strncmp(sec, "tp_btf/", 7) != 0)
+		if (strncmp(sec, "tp_btf/", 7) != 0 || !bpf_program__autoload(prog))
 			continue;
 		snprintf(type, sizeof(type), "btf_trace_%s", sec + 7);
 		if (btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0 &&
@@ -163,6 +164,20 @@ static int disable_missing_tracepoints(struct loader *l)
 	}
 	btf__free(vmlinux);
 	return err;
+}
+
+/*
+ * A group switched off with -e keeps its programs out of the kernel: an attached program costs
+ * every socket send and receive of the system a call (~40 ns here), even when it returns at once.
+ * The syscall dispatchers stay: the process group needs them for wait4/waitid.
+ */
+static void disable_unused_groups(struct loader *l)
+{
+	if (!(l->opts.groups & PSC_GROUP_UNIX)) {
+		bpf_program__set_autoload(l->skel->progs.tp_ux_send, false);
+		bpf_program__set_autoload(l->skel->progs.tp_ux_recv, false);
+		bpf_program__set_autoload(l->skel->progs.tp_ux_wake, false);
+	}
 }
 
 static void report_load_error(int err)
@@ -227,6 +242,7 @@ int loader__open(struct loader **out, const struct loader_opts *opts)
 		psc_err("failed to get a random key: %s", strerror(errno));
 		goto out_free;
 	}
+	disable_unused_groups(l);
 	err = disable_missing_tracepoints(l);
 	if (err)
 		goto out_free;
@@ -241,10 +257,9 @@ int loader__open(struct loader **out, const struct loader_opts *opts)
 		report_load_error(err);
 		goto out_free;
 	}
-	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), opts->on_record, opts->ctx,
-				 NULL);
-	if (!l->rb) {
-		err = -errno;
+	err = ringbuf__new(&l->rb, bpf_map__fd(l->skel->maps.events), l->ringbuf_size,
+			   opts->on_record, opts->ctx);
+	if (err) {
 		psc_err("failed to create the ring buffer reader: %s", strerror(-err));
 		goto out_free;
 	}
@@ -292,25 +307,12 @@ int loader__attach(struct loader *l)
 
 int loader__poll(struct loader *l, int timeout_ms)
 {
-	int n = ring_buffer__poll(l->rb, timeout_ms);
-
-	/*
-	 * Most records are submitted without a wakeup (psc_submit()), so a timeout does not mean
-	 * an empty ring: consume whatever is there.
-	 */
-	if (n >= 0 || n == -EINTR) {
-		int m = ring_buffer__consume(l->rb);
-
-		if (m < 0)
-			return m;
-		n = (n > 0 ? n : 0) + m;
-	}
-	return n;
+	return ringbuf__poll(l->rb, timeout_ms);
 }
 
 int loader__drain(struct loader *l)
 {
-	return ring_buffer__consume(l->rb);
+	return ringbuf__consume(l->rb);
 }
 
 static int sum_percpu(struct loader *l, struct bpf_map *map, __u32 key, uint64_t *out)
@@ -367,7 +369,7 @@ void loader__free(struct loader *l)
 
 	if (!l)
 		return;
-	ring_buffer__free(l->rb);
+	ringbuf__free(l->rb);
 	for (i = 0; i < l->nlinks; i++)
 		bpf_link__destroy(l->links[i]);
 	procscope_bpf__destroy(l->skel);
