@@ -144,9 +144,27 @@ struct {
 } stash SEC(".maps") __weak;
 
 /*
- * Save the current syscall's first five arguments (from the user registers tp_btf/sys_enter
- * hands over) if the process is traced.
+ * Syscall number and arguments from the user registers tp_btf/sys_{enter,exit} hand over: a
+ * trusted pointer, so plain (CO-RE relocated) loads rather than one probe-read helper call each.
  */
+#ifdef __TARGET_ARCH_x86
+#define PSC_SC_NR(regs) ((regs)->orig_ax)
+#define PSC_SC_ARG1(regs) ((regs)->di)
+#define PSC_SC_ARG2(regs) ((regs)->si)
+#define PSC_SC_ARG3(regs) ((regs)->dx)
+#define PSC_SC_ARG4(regs) ((regs)->r10)
+#define PSC_SC_ARG5(regs) ((regs)->r8)
+#elif defined(__TARGET_ARCH_arm64)
+#define PSC_SC_NR(regs) ((regs)->syscallno)
+#define PSC_SC_ARG1(regs) ((regs)->orig_x0)
+#define PSC_SC_ARG2(regs) ((regs)->regs[1])
+#define PSC_SC_ARG3(regs) ((regs)->regs[2])
+#define PSC_SC_ARG4(regs) ((regs)->regs[3])
+#define PSC_SC_ARG5(regs) ((regs)->regs[4])
+#else
+#error "procscope's BPF side supports x86-64 and arm64"
+#endif
+
 /* Save the syscall's first five arguments (no filter: see psc_stash_enter()) */
 static __always_inline struct psc_stash *psc_stash_save(__u32 nr, struct pt_regs *regs)
 {
@@ -158,11 +176,11 @@ static __always_inline struct psc_stash *psc_stash_save(__u32 nr, struct pt_regs
 		return NULL;
 	s->enter_ns = bpf_ktime_get_boot_ns();
 	s->nr = nr;
-	s->args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	s->args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	s->args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	s->args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	s->args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	s->args[0] = PSC_SC_ARG1(regs);
+	s->args[1] = PSC_SC_ARG2(regs);
+	s->args[2] = PSC_SC_ARG3(regs);
+	s->args[3] = PSC_SC_ARG4(regs);
+	s->args[4] = PSC_SC_ARG5(regs);
 	return s;
 }
 

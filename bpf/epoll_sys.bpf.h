@@ -87,12 +87,46 @@ static __always_inline void epoll_wait_enter(struct pt_regs *regs, __u32 nr)
 		s->args[3] = user_ts_to_ns(s->args[3], false);
 }
 
+/*
+ * Copy the first @n (1..PSC_EPOLL_MAX_READY) entries the kernel wrote to the user's array: one
+ * read of the packed array into ready[] (it fits: 12 * n <= 16 * n bytes), then unpacked in place
+ * from the last entry to the first, which never overwrites an entry not yet unpacked. One helper
+ * call per wait rather than two per ready entry.
+ */
+static __always_inline void epoll_read_ready(struct psc_ev_epoll_wait *e, const void *uarr, __u32 n)
+{
+	void *raw = e->ready;
+	__u64 size = (__u64)n * EPOLL_EVENT_SIZE;
+	__u32 i;
+
+	/* bound the size the verifier sees (clang 14 would otherwise recompute it from ret) */
+	asm volatile("" : "+r"(size));
+	if (size > PSC_EPOLL_MAX_READY * EPOLL_EVENT_SIZE || bpf_probe_read_user(raw, size, uarr)) {
+		e->flags |= PSC_WAIT_UNREAD;
+		return;
+	}
+	for (i = PSC_EPOLL_MAX_READY; i-- > 0;) {
+		const __u32 *src = raw + i * EPOLL_EVENT_SIZE;
+		__u32 events, lo, hi;
+
+		if (i >= n)
+			continue;
+		/* 4-byte loads: the packed data field is only 4-byte aligned */
+		events = src[0];
+		lo = src[EPOLL_DATA_OFF / 4];
+		hi = src[EPOLL_DATA_OFF / 4 + 1];
+		e->ready[i].events = events;
+		e->ready[i].__pad = 0;
+		e->ready[i].data = ((__u64)hi << 32) | lo;
+	}
+	e->nready = n;
+}
+
 static __always_inline void epoll_wait_exit(long ret, __u32 nr)
 {
 	struct psc_ev_epoll_wait *e;
 	struct psc_stash s;
-	__u32 i, n;
-	void *base;
+	__u32 n;
 
 	if (!psc_stash_exit(nr, &s))
 		return;
@@ -114,20 +148,8 @@ static __always_inline void epoll_wait_exit(long ret, __u32 nr)
 		n = PSC_EPOLL_MAX_READY;
 		e->flags |= PSC_WAIT_CAPPED;
 	}
-	base = (void *)s.args[1];
-	/* the kernel filled the first ret entries of the user's array */
-	for (i = 0; i < PSC_EPOLL_MAX_READY; i++) {
-		void *ent = base + i * EPOLL_EVENT_SIZE;
-
-		if (i >= n)
-			break;
-		if (bpf_probe_read_user(&e->ready[i].events, sizeof(__u32), ent) ||
-		    bpf_probe_read_user(&e->ready[i].data, sizeof(__u64), ent + EPOLL_DATA_OFF)) {
-			e->flags |= PSC_WAIT_UNREAD;
-			break;
-		}
-		e->nready = i + 1;
-	}
+	if (n)
+		epoll_read_ready(e, (const void *)s.args[1], n);
 	psc_submit(e);
 }
 

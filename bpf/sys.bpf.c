@@ -10,13 +10,6 @@
 #include "epoll_sys.bpf.h"
 #include "unix_sys.bpf.h"
 
-/* tp_btf hands a trusted pointer: a direct (CO-RE relocated) load, no helper call per syscall */
-#ifdef __TARGET_ARCH_x86
-#define SYSCALL_NR(regs) ((regs)->orig_ax)
-#elif defined(__TARGET_ARCH_arm64)
-#define SYSCALL_NR(regs) ((regs)->syscallno)
-#endif
-
 #define EPOLL_ON (cfg_groups & PSC_GROUP_EPOLL)
 
 /*
@@ -103,7 +96,7 @@ int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 {
-	long id = SYSCALL_NR(regs);
+	long id = PSC_SC_NR(regs);
 
 	if (in_compat_syscall())
 		return 0;
@@ -116,41 +109,51 @@ int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 		break;
 #ifdef __NR_epoll_create
 	case __NR_epoll_create:
-		epoll_create_exit(ret, PSC_SC_EPOLL_CREATE);
+		if (EPOLL_ON)
+			epoll_create_exit(ret, PSC_SC_EPOLL_CREATE);
 		break;
 #endif
 	case __NR_epoll_create1:
-		epoll_create_exit(ret, PSC_SC_EPOLL_CREATE1);
+		if (EPOLL_ON)
+			epoll_create_exit(ret, PSC_SC_EPOLL_CREATE1);
 		break;
 	case __NR_epoll_ctl:
-		epoll_ctl_exit(ret);
+		if (EPOLL_ON)
+			epoll_ctl_exit(ret);
 		break;
 #ifdef __NR_epoll_wait
 	case __NR_epoll_wait:
-		epoll_wait_exit(ret, PSC_SC_EPOLL_WAIT);
+		if (EPOLL_ON)
+			epoll_wait_exit(ret, PSC_SC_EPOLL_WAIT);
 		break;
 #endif
 	case __NR_epoll_pwait:
-		epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT);
+		if (EPOLL_ON)
+			epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT);
 		break;
 	case __NR_epoll_pwait2:
-		epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT2);
+		if (EPOLL_ON)
+			epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT2);
 		break;
 #ifdef __NR_poll
 	case __NR_poll:
-		poll_exit(ret, PSC_SC_POLL, PSC_POLL_POLL);
+		if (EPOLL_ON)
+			poll_exit(ret, PSC_SC_POLL, PSC_POLL_POLL);
 		break;
 #endif
 	case __NR_ppoll:
-		poll_exit(ret, PSC_SC_PPOLL, PSC_POLL_PPOLL);
+		if (EPOLL_ON)
+			poll_exit(ret, PSC_SC_PPOLL, PSC_POLL_PPOLL);
 		break;
 #ifdef __NR_select
 	case __NR_select:
-		poll_exit(ret, PSC_SC_SELECT, PSC_POLL_SELECT);
+		if (EPOLL_ON)
+			poll_exit(ret, PSC_SC_SELECT, PSC_POLL_SELECT);
 		break;
 #endif
 	case __NR_pselect6:
-		poll_exit(ret, PSC_SC_PSELECT6, PSC_POLL_PSELECT6);
+		if (EPOLL_ON)
+			poll_exit(ret, PSC_SC_PSELECT6, PSC_POLL_PSELECT6);
 		break;
 	default:
 		unix_sys_exit(regs, id, ret);

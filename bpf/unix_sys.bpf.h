@@ -183,7 +183,7 @@ static __always_inline bool ux_user_addr_is_unix(__u64 uaddr)
 /* socket()/socketpair(): only AF_UNIX is stashed */
 static __always_inline void ux_socket_enter(struct pt_regs *regs, __u32 nr)
 {
-	if (PT_REGS_PARM1_CORE_SYSCALL(regs) == UX_AF_UNIX)
+	if (PSC_SC_ARG1(regs) == UX_AF_UNIX)
 		psc_stash_enter(nr, regs);
 }
 
@@ -196,7 +196,7 @@ static __always_inline bool ux_wanted(void)
 /* bind()/connect(): only an AF_UNIX address is stashed */
 static __always_inline void ux_addr_enter(struct pt_regs *regs, __u32 nr)
 {
-	if (ux_wanted() && ux_user_addr_is_unix(PT_REGS_PARM2_CORE_SYSCALL(regs)))
+	if (ux_wanted() && ux_user_addr_is_unix(PSC_SC_ARG2(regs)))
 		psc_stash_save(nr, regs);
 }
 
@@ -207,7 +207,7 @@ static __always_inline void ux_addr_enter(struct pt_regs *regs, __u32 nr)
  */
 static __always_inline void ux_sendto_enter(struct pt_regs *regs)
 {
-	__u64 uaddr = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	__u64 uaddr = PSC_SC_ARG5(regs);
 	struct psc_stash *s;
 
 	if (!ux_wanted() || !ux_user_addr_is_unix(uaddr))
@@ -230,8 +230,7 @@ static __always_inline void ux_sendmsg_enter(struct pt_regs *regs)
 	__u32 nfds = 0;
 	__u64 name = 0;
 
-	if (!ux_wanted() ||
-	    bpf_probe_read_user(&mh, sizeof(mh), (void *)PT_REGS_PARM2_CORE_SYSCALL(regs)))
+	if (!ux_wanted() || bpf_probe_read_user(&mh, sizeof(mh), (void *)PSC_SC_ARG2(regs)))
 		return;
 	if (mh.control && mh.controllen >= UX_CMSG_HDR_LEN &&
 	    !bpf_probe_read_user(&cm, sizeof(cm), (void *)mh.control) &&
@@ -254,7 +253,7 @@ static __always_inline void ux_sendmsg_enter(struct pt_regs *regs)
 /* close(fd) of the last reference to a unix socket file: emitted here, the file goes after */
 static __always_inline void ux_close_enter(struct pt_regs *regs)
 {
-	int fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	int fd = PSC_SC_ARG1(regs);
 	struct psc_ev_unix_close *e;
 	struct file *file;
 	struct sock *sk;
