@@ -74,15 +74,15 @@ static __always_inline bool psc_wanted(__u32 tgid)
 }
 
 /*
- * Reserve a record of @size bytes, zero it (no stale kernel bytes reach userspace, padding
- * included) and fill the header for the current task. Counts a drop and returns NULL when the
+ * Reserve a record of @size bytes, zero its first @zero bytes (all of it but a tail the caller
+ * fills: no stale bytes of earlier records, padding included) and fill the header for @task,
+ * the current task (every program is tp_btf: a trusted pointer, read with plain loads; a
+ * caller that has it already saves a helper call). Counts a drop and returns NULL when the
  * ring is full.
  */
-static __always_inline void *psc_emit_reserve(__u32 size, __u32 type)
+static __always_inline void *psc_emit_reserve_part(struct task_struct *task, __u32 size, __u32 zero,
+						   __u32 type)
 {
-	/* every program is tp_btf: the current task is a trusted pointer, read with plain loads */
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 id = bpf_get_current_pid_tgid();
 	struct psc_ev_hdr *hdr;
 
 	hdr = bpf_ringbuf_reserve(&events, size, 0);
@@ -90,14 +90,24 @@ static __always_inline void *psc_emit_reserve(__u32 size, __u32 type)
 		psc_count(&drops, type);
 		return NULL;
 	}
-	__builtin_memset(hdr, 0, size);
+	__builtin_memset(hdr, 0, zero);
 	hdr->ts_ns = bpf_ktime_get_boot_ns();
 	hdr->start_ns = task->group_leader->start_boottime;
 	hdr->type = type;
 	hdr->size = size;
-	hdr->tgid = id >> 32;
-	hdr->tid = (__u32)id;
+	hdr->tgid = task->tgid;
+	hdr->tid = task->pid;
 	return hdr;
+}
+
+static __always_inline void *psc_emit_reserve_task(struct task_struct *task, __u32 size, __u32 type)
+{
+	return psc_emit_reserve_part(task, size, size, type);
+}
+
+static __always_inline void *psc_emit_reserve(__u32 size, __u32 type)
+{
+	return psc_emit_reserve_task(bpf_get_current_task_btf(), size, type);
 }
 
 /*

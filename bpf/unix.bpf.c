@@ -27,11 +27,29 @@ static __always_inline __u64 ux_btf_ino(const struct sock *sk)
 	return sock->file->f_inode->i_ino;
 }
 
+/*
+ * A kfunc the verifier turns into a register move (6.2+; the tracepoints these programs need
+ * came in 6.3 and 6.5). __weak: a kernel without it still loads the other groups.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/* The peer of an AF_UNIX sock (every one is a unix_sock): loads, not the checking helper */
 static __always_inline const struct sock *ux_btf_peer(const struct sock *sk)
 {
-	struct unix_sock *u = bpf_skc_to_unix_sock((void *)sk);
+	const struct unix_sock *u = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct unix_sock));
 
-	return u ? u->peer : NULL;
+	return u->peer;
+}
+
+/*
+ * The address of @sk as a number, for ux_sk_id(). The verifier lets a privileged program
+ * subtract two pointers (the result is a plain scalar); the other one is a cast of 0. The
+ * syscall paths, which read their sock pointers as numbers, get the same value.
+ */
+static __always_inline __u64 ux_btf_addr(const struct sock *sk)
+{
+	return (const char *)sk -
+	       (const char *)bpf_rdonly_cast(0, bpf_core_type_id_kernel(struct sock));
 }
 
 static __always_inline void ux_fill_xfer(struct psc_ev_unix_xfer *e, const struct sock *sk, int ret,
@@ -39,22 +57,36 @@ static __always_inline void ux_fill_xfer(struct psc_ev_unix_xfer *e, const struc
 {
 	e->ino = ux_btf_ino(sk);
 	e->peer_ino = ux_btf_ino(ux_btf_peer(sk));
-	e->sk_id = ux_sk_id(ux_ptr_val(sk));
+	e->sk_id = ux_sk_id(ux_btf_addr(sk));
 	e->ret = ret;
 	e->msg_flags = flags;
 	e->type = type;
 }
 
 /*
+ * The current task when @sk is an AF_UNIX sock and the process is traced, else NULL. The cheap
+ * filters first: every socket send and receive of the system comes through here.
+ */
+static __always_inline struct task_struct *ux_traced_task(const struct sock *sk)
+{
+	struct task_struct *task;
+
+	if (!UX_ON || sk->__sk_common.skc_family != UX_AF_UNIX)
+		return NULL;
+	task = bpf_get_current_task_btf();
+	return psc_wanted(task->tgid) ? task : NULL;
+}
+
+/*
  * A send with a stashed unix destination or SCM_RIGHTS fds (sendto/sendmsg): the bigger
  * record. For a datagram, sk_data_ready has put the inode it was queued on into args[5].
  */
-static __always_inline int ux_emit_sendmsg(const struct sock *sk, int ret, __u32 type,
-					   struct psc_stash *s)
+static __always_inline int ux_emit_sendmsg(struct task_struct *task, const struct sock *sk, int ret,
+					   __u32 type, struct psc_stash *s)
 {
 	struct psc_ev_unix_sendmsg *e;
 
-	e = psc_emit_reserve(sizeof(*e), PSC_EV_UNIX_SENDMSG);
+	e = psc_emit_reserve_task(task, sizeof(*e), PSC_EV_UNIX_SENDMSG);
 	if (!e)
 		return 0;
 	ux_fill_xfer(&e->xfer, sk, ret, 0, type);
@@ -69,19 +101,18 @@ static __always_inline int ux_emit_sendmsg(const struct sock *sk, int ret, __u32
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(tp_ux_send, struct sock *sk, int ret, int flags)
 {
+	struct task_struct *task = ux_traced_task(sk);
 	struct psc_ev_unix_xfer *e;
 	struct psc_stash *s;
 	__u32 type;
 
-	/* the cheap filters first: every socket write of the system comes through here */
-	if (!UX_ON || sk->__sk_common.skc_family != UX_AF_UNIX ||
-	    !psc_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!task)
 		return 0;
 	type = sk->sk_type;
-	s = bpf_task_storage_get(&stash, bpf_get_current_task_btf(), 0, 0);
+	s = bpf_task_storage_get(&stash, task, 0, 0);
 	if (s && s->nr == PSC_SC_UNIX_SENDTO)
-		return ux_emit_sendmsg(sk, ret, type, s);
-	e = psc_emit_reserve(sizeof(*e), PSC_EV_UNIX_SEND);
+		return ux_emit_sendmsg(task, sk, ret, type, s);
+	e = psc_emit_reserve_task(task, sizeof(*e), PSC_EV_UNIX_SEND);
 	if (!e)
 		return 0;
 	ux_fill_xfer(e, sk, ret, flags, type);
@@ -92,12 +123,12 @@ int BPF_PROG(tp_ux_send, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(tp_ux_recv, struct sock *sk, int ret, int flags)
 {
+	struct task_struct *task = ux_traced_task(sk);
 	struct psc_ev_unix_xfer *e;
 
-	if (!UX_ON || sk->__sk_common.skc_family != UX_AF_UNIX ||
-	    !psc_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!task)
 		return 0;
-	e = psc_emit_reserve(sizeof(*e), PSC_EV_UNIX_RECV);
+	e = psc_emit_reserve_task(task, sizeof(*e), PSC_EV_UNIX_RECV);
 	if (!e)
 		return 0;
 	ux_fill_xfer(e, sk, ret, flags, sk->sk_type);
@@ -113,28 +144,27 @@ int BPF_PROG(tp_ux_recv, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(tp_ux_wake, const struct sock *sk)
 {
+	struct task_struct *task = ux_traced_task(sk);
 	struct psc_ev_unix_wake *e;
 	__u64 ino;
 
-	if (!UX_ON || sk->__sk_common.skc_family != UX_AF_UNIX ||
-	    !psc_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!task)
 		return 0;
 	ino = ux_btf_ino(sk);
 	/* an addressed datagram: tell the send tracepoint where it went */
 	if (sk->sk_type == PSC_SOCK_DGRAM) {
-		struct psc_stash *s =
-			bpf_task_storage_get(&stash, bpf_get_current_task_btf(), 0, 0);
+		struct psc_stash *s = bpf_task_storage_get(&stash, task, 0, 0);
 
 		if (s && s->nr == PSC_SC_UNIX_SENDTO)
 			s->args[5] = ino;
 	}
 	if (sk->sk_receive_queue.qlen > 1)
 		return 0;
-	e = psc_emit_reserve(sizeof(*e), PSC_EV_UNIX_WAKE);
+	e = psc_emit_reserve_task(task, sizeof(*e), PSC_EV_UNIX_WAKE);
 	if (!e)
 		return 0;
 	e->ino = ino;
-	e->sk_id = ux_sk_id(ux_ptr_val(sk));
+	e->sk_id = ux_sk_id(ux_btf_addr(sk));
 	e->peer_ino = ux_btf_ino(ux_btf_peer(sk));
 	psc_submit(e);
 	return 0;
