@@ -96,10 +96,16 @@ int schema_fixup(const struct schema_type *st, union psc_event *ev)
 			if (get_u32(ev, f->aux) > f->size)
 				return -EBADMSG;
 			break;
-		case SK_READY:
-			if (get_u32(ev, f->aux) > f->size / sizeof(struct psc_epoll_ready))
+		case SK_READY: {
+			uint32_t n = get_u32(ev, f->aux);
+
+			if (n > f->size / sizeof(struct psc_epoll_ready))
 				return -EBADMSG;
+			/* the kernel leaves the unused entries as they were (ring bytes) */
+			memset(base + f->off + n * sizeof(struct psc_epoll_ready), 0,
+			       f->size - n * sizeof(struct psc_epoll_ready));
 			break;
+		}
 		case SK_UNIXADDR:
 			if (get_u32(ev, f->off) > PSC_UNIX_PATH_LEN)
 				return -EBADMSG;

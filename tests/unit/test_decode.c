@@ -397,6 +397,15 @@ static void test_decode__counts(void **state)
 	assert_int_equal(decode_record(&ev, sizeof(ev.epoll_wait), &out), -EBADMSG);
 	ev.epoll_wait.nready = PSC_EPOLL_MAX_READY;
 	assert_int_equal(decode_record(&ev, sizeof(ev.epoll_wait), &out), 0);
+	/* the kernel leaves ready[] past nready as the ring had it: decode zeroes it */
+	memset(ev.epoll_wait.ready, 0xa5, sizeof(ev.epoll_wait.ready));
+	ev.epoll_wait.nready = 1;
+	assert_int_equal(decode_record(&ev, sizeof(ev.epoll_wait), &out), 0);
+	assert_int_equal(out.epoll_wait.ready[0].data, 0xa5a5a5a5a5a5a5a5ull);
+	for (i = 1; i < PSC_EPOLL_MAX_READY; i++) {
+		assert_int_equal(out.epoll_wait.ready[i].events, 0);
+		assert_int_equal(out.epoll_wait.ready[i].data, 0);
+	}
 	make_record(&ev, PSC_EV_UNIX_BIND);
 	ev.unix_bind.addr.len = PSC_UNIX_PATH_LEN + 1;
 	assert_int_equal(decode_record(&ev, sizeof(ev.unix_bind), &out), -EBADMSG);
