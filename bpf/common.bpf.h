@@ -175,13 +175,12 @@ struct {
 #error "procscope's BPF side supports x86-64 and arm64"
 #endif
 
-/* Save the syscall's first five arguments (no filter: see psc_stash_enter()) */
-static __always_inline struct psc_stash *psc_stash_save(__u32 nr, struct pt_regs *regs)
+static __always_inline struct psc_stash *psc_stash_save_task(struct task_struct *task, __u32 nr,
+							     struct pt_regs *regs)
 {
 	struct psc_stash *s;
 
-	s = bpf_task_storage_get(&stash, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	s = bpf_task_storage_get(&stash, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!s)
 		return NULL;
 	s->enter_ns = bpf_ktime_get_boot_ns();
@@ -194,11 +193,20 @@ static __always_inline struct psc_stash *psc_stash_save(__u32 nr, struct pt_regs
 	return s;
 }
 
+/* Save the syscall's first five arguments (no filter: see psc_stash_enter()) */
+static __always_inline struct psc_stash *psc_stash_save(__u32 nr, struct pt_regs *regs)
+{
+	return psc_stash_save_task(bpf_get_current_task_btf(), nr, regs);
+}
+
+/* psc_stash_save() if the process is traced */
 static __always_inline struct psc_stash *psc_stash_enter(__u32 nr, struct pt_regs *regs)
 {
-	if (!psc_wanted(bpf_get_current_pid_tgid() >> 32))
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!psc_wanted(task->tgid))
 		return NULL;
-	return psc_stash_save(nr, regs);
+	return psc_stash_save_task(task, nr, regs);
 }
 
 /* Take the entry saved at sys_enter (a copy), if it is of kind @nr */
