@@ -15,13 +15,19 @@
 # This is a benchmark, not a test: a missed target is printed as MISSED and the exit status
 # stays 0. It exits non-zero only when something failed to run.
 #
-# Environment: BENCH_ROUNDS (default 5), BENCH_FORKS (default 20000), BENCH_PINGS (default
+# The host is shared: a neighbour can slow any single run by 40%. Each ratio is printed from the
+# medians and from the minima (noise only ever adds time, so the fastest run of each side is the
+# least disturbed); the target verdict takes the larger, more conservative, of the two.
+#
+# Environment: BENCH_ROUNDS (default 5; the ping-pong, a second per run, does 2 x that - 1),
+#              BENCH_FORKS (default 20000), BENCH_PINGS (default
 #              100000 round trips), BENCH_EXTRA=0 to skip the extra "-o /dev/null" and
 #              "no output" traced variants of the fork storm.
 set -euo pipefail
 export LC_ALL=C # '.' as the decimal point in $EPOCHREALTIME, awk and sort -g
 
 ROUNDS=${BENCH_ROUNDS:-5}
+FORK_ROUNDS=$ROUNDS
 FORKS=${BENCH_FORKS:-20000}
 PINGS=${BENCH_PINGS:-100000}
 EXTRA=${BENCH_EXTRA:-1}
@@ -180,6 +186,10 @@ stderr_lost() {
 	sed -n 's/.* \([0-9][0-9]*\) events were lost.*/\1/p' "$1" | tail -n 1 | grep . || echo 0
 }
 
+minimum() {
+	printf '%s\n' "$@" | sort -g | head -n 1
+}
+
 median() {
 	printf '%s\n' "$@" | sort -g |
 		awk '{ v[NR] = $1 } END { printf "%.6f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -232,7 +242,7 @@ variant_round() {
 # configuration ("log:OPTS" = logged_round OPTS, "var:OPTS" = variant_round OPTS) for ROUNDS
 # rounds, then print medians and ratios. OPTS are space-separated procscope options.
 measure() {
-	local name=$1 target=$2 r c i b mb mt kind opts label ratio
+	local name=$1 target=$2 r c i b mb mt nb nt kind opts label ratio ratio_min worst
 	shift 2
 	local configs=("$@") n=$#
 	local -a base=() t ev lost cpu wk
@@ -260,19 +270,25 @@ measure() {
 		printf '\n'
 	done
 	mb=$(median "${base[@]}")
+	nb=$(minimum "${base[@]}")
 	echo
-	printf '%s, median of %d, interleaved\n' "$name" "$ROUNDS"
-	printf '  untraced                          %.3f s\n' "$mb"
+	printf '%s, median (minimum) of %d, interleaved\n' "$name" "$ROUNDS"
+	printf '  untraced                          %.3f s (%.3f s)\n' "$mb" "$nb"
 	for ((i = 0; i < n; i++)); do
 		c=${configs[i]}
 		kind=${c%%:*} opts=${c#*:}
 		# shellcheck disable=SC2086
 		mt=$(median ${t[i]})
+		# shellcheck disable=SC2086
+		nt=$(minimum ${t[i]})
 		ratio=$(calc %.2f "$mt / $mb")
+		ratio_min=$(calc %.2f "$nt / $nb")
+		worst=$(awk -v a="$ratio" -v b="$ratio_min" 'BEGIN { print (a > b ? a : b) }')
 		if [[ $kind == log ]]; then label="[${opts:-all groups}, NDJSON]"; else label="[${opts:-no output}]"; fi
-		printf '  traced %-26s %.3f s   ratio %sx' "$label" "$mt" "$ratio"
+		printf '  traced %-26s %.3f s (%.3f s)   ratio %sx (%sx)' "$label" "$mt" "$nt" "$ratio" \
+			"$ratio_min"
 		if [[ $kind == log ]]; then
-			printf '   target <= %.2fx%s\n' "$target" "$(verdict "$ratio" '<=' "$target")"
+			printf '   target <= %.2fx%s\n' "$target" "$(verdict "$worst" '<=' "$target")"
 			# shellcheck disable=SC2086
 			printf '    events %.0f (%.0f/s), lost %d, procscope %.2f s CPU, %.0f wakeups\n' \
 				"$(median ${ev[i]})" "$(calc %.0f "$(median ${ev[i]}) / $mt")" "${lost[i]}" \
@@ -319,6 +335,7 @@ fork_configs=("log:")
 measure "fork storm ($FORKS x fork+exit+waitpid)" "$FORK_TARGET" "${fork_configs[@]}"
 
 workload=("$PINGPONG" "$PINGS")
+ROUNDS=$((2 * FORK_ROUNDS - 1))
 measure "epoll ping-pong over a unix socketpair ($PINGS round trips, $((2 * PINGS)) waits)" \
 	"$PING_TARGET" "log:-e epoll" "log:-e unix" "log:"
 
