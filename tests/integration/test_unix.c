@@ -513,6 +513,52 @@ static void test_unix__group_switch(void **state)
 	free_run(&r);
 }
 
+/* The tracepoints procscope has links on, as its command (its child) reads them from fdinfo */
+static char *attached_tracepoints(struct ux_run *r, const char *groups)
+{
+	char out[160];
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"-e",
+			 (char *)groups,
+			 (char *)"--",
+			 (char *)"/bin/sh",
+			 (char *)"-c",
+			 (char *)"grep -h '^tp_name:' /proc/$PPID/fdinfo/* 2>/dev/null",
+			 NULL };
+	char *text;
+
+	snprintf(out, sizeof(out), "%s/tp.txt", r->dir);
+	assert_int_equal(integ_run(argv, out, NULL), 0);
+	text = integ_slurp(out, NULL);
+	assert_non_null(text);
+	return text;
+}
+
+/* -e without unix keeps the socket programs out of the kernel: they would cost every send */
+static void test_unix__switched_off_not_attached(void **state)
+{
+	struct ux_run r = { 0 };
+	char *tps;
+
+	ux_paths(&r);
+	tps = attached_tracepoints(&r, "proc,epoll");
+	assert_non_null(strstr(tps, "\tsys_enter\n"));
+	assert_non_null(strstr(tps, "\tsched_process_exit\n"));
+	assert_null(strstr(tps, "sock_send_length"));
+	assert_null(strstr(tps, "sock_recv_length"));
+	assert_null(strstr(tps, "sk_data_ready"));
+	free(tps);
+	tps = attached_tracepoints(&r, "unix");
+	assert_non_null(strstr(tps, "\tsock_send_length\n"));
+	assert_non_null(strstr(tps, "\tsock_recv_length\n"));
+	assert_non_null(strstr(tps, "\tsk_data_ready\n"));
+	free(tps);
+	free_run(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_unix__dgram_demo),
 		cmocka_unit_test(test_unix__socketpair_demo),
 		cmocka_unit_test(test_unix__group_switch),
+		cmocka_unit_test(test_unix__switched_off_not_attached),
 	};
 
 	if (!integ_can_trace()) {
