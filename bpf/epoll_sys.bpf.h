@@ -16,6 +16,9 @@
 #define EPOLL_DATA_OFF 8
 #endif
 
+/* Every entry point below returns at once when the group is off (-e): a read-only constant */
+#define EPOLL_ON (cfg_groups & PSC_GROUP_EPOLL)
+
 #define NSEC_PER_MSEC 1000000LL
 #define NSEC_PER_SEC 1000000000LL
 
@@ -37,12 +40,19 @@ static __always_inline __s64 user_ts_to_ns(__u64 uptr, bool timeval)
 	return t[0] * NSEC_PER_SEC + (timeval ? t[1] * 1000 : t[1]);
 }
 
+/* epoll_create, epoll_create1, epoll_ctl: the arguments are all the entry needs */
+static __always_inline void epoll_stash_enter(__u32 nr, struct pt_regs *regs)
+{
+	if (EPOLL_ON)
+		psc_stash_enter(nr, regs);
+}
+
 static __always_inline void epoll_create_exit(long ret, __u32 nr)
 {
 	struct psc_ev_epoll_create *e;
 	struct psc_stash s;
 
-	if (!psc_stash_exit(nr, &s))
+	if (!EPOLL_ON || !psc_stash_exit(nr, &s))
 		return;
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_EPOLL_CREATE);
 	if (!e)
@@ -58,7 +68,7 @@ static __always_inline void epoll_ctl_exit(long ret)
 	struct psc_stash s;
 	void *uev;
 
-	if (!psc_stash_exit(PSC_SC_EPOLL_CTL, &s))
+	if (!EPOLL_ON || !psc_stash_exit(PSC_SC_EPOLL_CTL, &s))
 		return;
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_EPOLL_CTL);
 	if (!e)
@@ -80,7 +90,7 @@ static __always_inline void epoll_ctl_exit(long ret)
 
 static __always_inline void epoll_wait_enter(struct pt_regs *regs, __u32 nr)
 {
-	struct psc_stash *s = psc_stash_enter(nr, regs);
+	struct psc_stash *s = EPOLL_ON ? psc_stash_enter(nr, regs) : NULL;
 
 	/* pwait2's timespec must be read now: it is the caller's, it may change */
 	if (s && nr == PSC_SC_EPOLL_PWAIT2)
@@ -128,7 +138,7 @@ static __always_inline void epoll_wait_exit(long ret, __u32 nr)
 	struct psc_stash s;
 	__u32 n;
 
-	if (!psc_stash_exit(nr, &s))
+	if (!EPOLL_ON || !psc_stash_exit(nr, &s))
 		return;
 	/*
 	 * ready[] is not zeroed: its first nready entries are written below and the rest is
@@ -161,7 +171,7 @@ static __always_inline void epoll_wait_exit(long ret, __u32 nr)
 /* poll family: the timeout is read at entry (select rewrites its timeval) */
 static __always_inline void poll_enter(struct pt_regs *regs, __u32 nr)
 {
-	struct psc_stash *s = psc_stash_enter(nr, regs);
+	struct psc_stash *s = EPOLL_ON ? psc_stash_enter(nr, regs) : NULL;
 
 	if (!s)
 		return;
@@ -190,7 +200,7 @@ static __always_inline void poll_exit(long ret, __u32 nr, __u32 kind)
 	struct psc_ev_poll_wait *e;
 	struct psc_stash s;
 
-	if (!psc_stash_exit(nr, &s))
+	if (!EPOLL_ON || !psc_stash_exit(nr, &s))
 		return;
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_POLL_WAIT);
 	if (!e)

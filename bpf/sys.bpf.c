@@ -10,8 +10,6 @@
 #include "epoll_sys.bpf.h"
 #include "unix_sys.bpf.h"
 
-#define EPOLL_ON (cfg_groups & PSC_GROUP_EPOLL)
-
 /*
  * A 32-bit process's syscall numbers are another table: skip them rather than decode them as
  * x86-64 ones (thread_info.status & TS_COMPAT while in a compat syscall).
@@ -39,51 +37,41 @@ int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 		break;
 #ifdef __NR_epoll_create
 	case __NR_epoll_create:
-		if (EPOLL_ON)
-			psc_stash_enter(PSC_SC_EPOLL_CREATE, regs);
+		epoll_stash_enter(PSC_SC_EPOLL_CREATE, regs);
 		break;
 #endif
 	case __NR_epoll_create1:
-		if (EPOLL_ON)
-			psc_stash_enter(PSC_SC_EPOLL_CREATE1, regs);
+		epoll_stash_enter(PSC_SC_EPOLL_CREATE1, regs);
 		break;
 	case __NR_epoll_ctl:
-		if (EPOLL_ON)
-			psc_stash_enter(PSC_SC_EPOLL_CTL, regs);
+		epoll_stash_enter(PSC_SC_EPOLL_CTL, regs);
 		break;
 #ifdef __NR_epoll_wait
 	case __NR_epoll_wait:
-		if (EPOLL_ON)
-			epoll_wait_enter(regs, PSC_SC_EPOLL_WAIT);
+		epoll_wait_enter(regs, PSC_SC_EPOLL_WAIT);
 		break;
 #endif
 	case __NR_epoll_pwait:
-		if (EPOLL_ON)
-			epoll_wait_enter(regs, PSC_SC_EPOLL_PWAIT);
+		epoll_wait_enter(regs, PSC_SC_EPOLL_PWAIT);
 		break;
 	case __NR_epoll_pwait2:
-		if (EPOLL_ON)
-			epoll_wait_enter(regs, PSC_SC_EPOLL_PWAIT2);
+		epoll_wait_enter(regs, PSC_SC_EPOLL_PWAIT2);
 		break;
 #ifdef __NR_poll
 	case __NR_poll:
-		if (EPOLL_ON)
-			poll_enter(regs, PSC_SC_POLL);
+		poll_enter(regs, PSC_SC_POLL);
 		break;
 #endif
 	case __NR_ppoll:
-		if (EPOLL_ON)
-			poll_enter(regs, PSC_SC_PPOLL);
+		poll_enter(regs, PSC_SC_PPOLL);
 		break;
 #ifdef __NR_select
 	case __NR_select:
-		if (EPOLL_ON)
-			poll_enter(regs, PSC_SC_SELECT);
+		poll_enter(regs, PSC_SC_SELECT);
 		break;
 #endif
 	case __NR_pselect6:
-		if (EPOLL_ON)
-			poll_enter(regs, PSC_SC_PSELECT6);
+		poll_enter(regs, PSC_SC_PSELECT6);
 		break;
 	default:
 		if (cfg_groups & PSC_GROUP_UNIX)
@@ -109,51 +97,41 @@ int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 		break;
 #ifdef __NR_epoll_create
 	case __NR_epoll_create:
-		if (EPOLL_ON)
-			epoll_create_exit(ret, PSC_SC_EPOLL_CREATE);
+		epoll_create_exit(ret, PSC_SC_EPOLL_CREATE);
 		break;
 #endif
 	case __NR_epoll_create1:
-		if (EPOLL_ON)
-			epoll_create_exit(ret, PSC_SC_EPOLL_CREATE1);
+		epoll_create_exit(ret, PSC_SC_EPOLL_CREATE1);
 		break;
 	case __NR_epoll_ctl:
-		if (EPOLL_ON)
-			epoll_ctl_exit(ret);
+		epoll_ctl_exit(ret);
 		break;
 #ifdef __NR_epoll_wait
 	case __NR_epoll_wait:
-		if (EPOLL_ON)
-			epoll_wait_exit(ret, PSC_SC_EPOLL_WAIT);
+		epoll_wait_exit(ret, PSC_SC_EPOLL_WAIT);
 		break;
 #endif
 	case __NR_epoll_pwait:
-		if (EPOLL_ON)
-			epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT);
+		epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT);
 		break;
 	case __NR_epoll_pwait2:
-		if (EPOLL_ON)
-			epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT2);
+		epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT2);
 		break;
 #ifdef __NR_poll
 	case __NR_poll:
-		if (EPOLL_ON)
-			poll_exit(ret, PSC_SC_POLL, PSC_POLL_POLL);
+		poll_exit(ret, PSC_SC_POLL, PSC_POLL_POLL);
 		break;
 #endif
 	case __NR_ppoll:
-		if (EPOLL_ON)
-			poll_exit(ret, PSC_SC_PPOLL, PSC_POLL_PPOLL);
+		poll_exit(ret, PSC_SC_PPOLL, PSC_POLL_PPOLL);
 		break;
 #ifdef __NR_select
 	case __NR_select:
-		if (EPOLL_ON)
-			poll_exit(ret, PSC_SC_SELECT, PSC_POLL_SELECT);
+		poll_exit(ret, PSC_SC_SELECT, PSC_POLL_SELECT);
 		break;
 #endif
 	case __NR_pselect6:
-		if (EPOLL_ON)
-			poll_exit(ret, PSC_SC_PSELECT6, PSC_POLL_PSELECT6);
+		poll_exit(ret, PSC_SC_PSELECT6, PSC_POLL_PSELECT6);
 		break;
 	default:
 		unix_sys_exit(regs, id, ret);

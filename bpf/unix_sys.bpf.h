@@ -67,18 +67,6 @@ static __always_inline __u64 ux_sk_id(__u64 sk)
 }
 
 /*
- * The value of a typed (BTF) pointer as a number: the verifier refuses arithmetic on such
- * pointers, a copy through the helper is a plain scalar.
- */
-static __always_inline __u64 ux_ptr_val(const void *p)
-{
-	__u64 v = 0;
-
-	bpf_probe_read_kernel(&v, sizeof(v), &p);
-	return v;
-}
-
-/*
  * Inode of a sock's socket (fstat's st_ino, ss -x), 0 when it has none (a server-side end
  * before accept). struct socket is the first member of struct socket_alloc, beside the inode.
  */

@@ -25,6 +25,7 @@ struct ringbuf {
 	void *ctx;
 	int epoll_fd; /* -1 when reading memory */
 	void *cons_map;
+	size_t cons_map_len;
 	void *prod_map;
 	size_t prod_map_len;
 };
@@ -77,6 +78,7 @@ int ringbuf__new(struct ringbuf **out, int map_fd, size_t size, ringbuf_cb cb, v
 	err = ringbuf_init(&rb, size, cb, ctx);
 	if (err)
 		return err;
+	rb->cons_map_len = page;
 	rb->cons_map = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
 	if (rb->cons_map == MAP_FAILED) {
 		err = -errno;
@@ -178,6 +180,6 @@ void ringbuf__free(struct ringbuf *rb)
 	if (rb->prod_map)
 		munmap(rb->prod_map, rb->prod_map_len);
 	if (rb->cons_map)
-		munmap(rb->cons_map, sysconf(_SC_PAGESIZE));
+		munmap(rb->cons_map, rb->cons_map_len);
 	free(rb);
 }
