@@ -13,7 +13,10 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wun
             -Wformat=2 -Wwrite-strings -Wvla -Wno-unused-parameter
 CFLAGS   ?= -g -O2
 CFLAGS   += -std=gnu11 $(WARN) $(if $(filter 0,$(WERROR)),,-Werror) -D_GNU_SOURCE
-CPPFLAGS += -Iinclude -Iuser -MMD -MP
+# Each user/ folder is a layer (docs/design.md); sources include headers by name across them
+USER_DIRS := $(sort $(dir $(wildcard user/*/*.c user/*/*.h user/groups/*/*.c user/groups/*/*.h)))
+USER_INC  := $(patsubst %/,-I%,$(USER_DIRS))
+CPPFLAGS += -Iinclude $(USER_INC) -MMD -MP
 LDLIBS   += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -ljson-c -lz
 ifdef SANITIZE
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -35,11 +38,15 @@ CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 
-# The pure core: libc + include/ only, no libbpf, no skeleton (unit tests and fuzzers link it)
-CORE_SRCS := $(filter-out user/main.c user/loader.c user/trace.c,$(wildcard user/*.c))
-CORE_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
-APP_OBJS  := $(OUTPUT)/main.o $(OUTPUT)/loader.o $(OUTPUT)/trace.o
-
+# libprocscope.a, the pure core: the model and everything that reads or writes its results, no
+# libbpf, no skeleton (unit tests and fuzzers link it). libpscshell.a: the session (the only
+# layer that talks to libbpf), the demos and the commands; procscope is main.o plus both.
+LIB_DIRS   := user/core user/groups/* user/sinks user/logread user/lib
+CORE_SRCS  := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
+CORE_OBJS  := $(patsubst user/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
+SHELL_SRCS := $(filter-out user/cli/main.c,$(wildcard user/session/*.c user/demos/*.c user/cli/*.c))
+SHELL_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(SHELL_SRCS))
+APP_OBJS   := $(OUTPUT)/cli/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
@@ -65,31 +72,37 @@ $(OUTPUT)/procscope.skel.h: $(OUTPUT)/procscope.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name procscope_bpf > $@
 
 # only the loader sees the skeleton
-$(OUTPUT)/loader.o: $(OUTPUT)/procscope.skel.h
-$(OUTPUT)/loader.o: CPPFLAGS += -I$(OUTPUT)
+$(OUTPUT)/session/loader.o: $(OUTPUT)/procscope.skel.h
+$(OUTPUT)/session/loader.o: CPPFLAGS += -I$(OUTPUT)
 
 $(OUTPUT)/%.o: user/%.c | $(OUTPUT)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/libprocscope.a: $(CORE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(OUTPUT)/libpscshell.a: $(SHELL_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 # --whole-archive: groups and demos register through weak symbols, which pull no member in
 WHOLE_LIB = -Wl,--whole-archive $(OUTPUT)/libprocscope.a -Wl,--no-whole-archive
 
-$(BIN): $(APP_OBJS) $(OUTPUT)/libprocscope.a
+$(BIN): $(APP_OBJS) $(OUTPUT)/libpscshell.a $(OUTPUT)/libprocscope.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $(APP_OBJS) $(WHOLE_LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $(APP_OBJS) -Wl,--whole-archive $(OUTPUT)/libpscshell.a $(WHOLE_LIB) $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/libprocscope.a | $(OUTPUT)/tests
+# the shell archive only for the members a test names (procfs, ringbuf): no libbpf is pulled in
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/libprocscope.a $(OUTPUT)/libpscshell.a | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(WHOLE_LIB) $(LDFLAGS) -lcmocka -ljson-c -lz -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(WHOLE_LIB) $(OUTPUT)/libpscshell.a $(LDFLAGS) -lcmocka $(LDLIBS) -o $@
 
-$(INTEG_BINS): $(OUTPUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(OUTPUT)/libprocscope.a | $(OUTPUT)/tests
+$(INTEG_BINS): $(OUTPUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(OUTPUT)/libprocscope.a $(OUTPUT)/libpscshell.a | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) $< $(OUTPUT)/libprocscope.a $(LDFLAGS) -lcmocka -ljson-c -lz -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) $< $(OUTPUT)/libprocscope.a $(OUTPUT)/libpscshell.a $(LDFLAGS) -lcmocka $(LDLIBS) -o $@
 
 # Install what a fresh Debian 12 machine lacks (only what is missing)
 deps:
@@ -130,9 +143,9 @@ FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 $(FUZZ_OUT) $(FUZZ_OUT)/corpus:
 	$(Q)mkdir -p $@
-$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard user/*.h include/*.h) | $(FUZZ_OUT)
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)) include/*.h) | $(FUZZ_OUT)
 	$(call msg,FUZZCC,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Iuser $< $(CORE_SRCS) -ljson-c -lz -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude $(USER_INC) $< $(CORE_SRCS) -ljson-c -lz -o $@
 # each target runs FUZZ_SECONDS on its own corpus (new inputs in $(FUZZ_OUT)/corpus-NAME)
 fuzz: $(FUZZ_OUT)/fuzz_evread $(FUZZ_OUT)/fuzz_records
 	$(Q)for t in evread records; do \
@@ -142,7 +155,7 @@ fuzz: $(FUZZ_OUT)/fuzz_evread $(FUZZ_OUT)/fuzz_records
 			$(FUZZ_OUT)/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
-FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/unit/*.c tests/integration/*.c tests/integration/*.h tests/fuzz/*.c)
+FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h include/*.h $(addsuffix *.c,$(USER_DIRS)) $(addsuffix *.h,$(USER_DIRS)) tests/unit/*.c tests/integration/*.c tests/integration/*.h tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_SRCS)
 check-format:
@@ -161,15 +174,15 @@ check-format:
 #  clang-analyzer-valist.Uninitialized: clang 14 reports it after every va_start() here.
 # The generated skeleton's own allocation paths are not ours: loader.c runs without unix.Malloc.
 TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-narrowing-conversions,-bugprone-reserved-identifier,-bugprone-assignment-in-if-condition,-bugprone-suspicious-string-compare,-bugprone-sizeof-expression,-bugprone-macro-parentheses,misc-redundant-expression
-TIDY_FLAGS := -- -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUTPUT)
+TIDY_FLAGS := -- -std=gnu11 -D_GNU_SOURCE -Iinclude $(USER_INC) -I$(OUTPUT)
 lint: $(OUTPUT)/procscope.skel.h
 	$(call msg,CPPCHECK,user tests)
 	$(Q)cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
-		--suppress=missingIncludeSystem -D__linux__ -Iinclude -Iuser user/ tests/unit/ tests/fuzz/
+		--suppress=missingIncludeSystem -D__linux__ -Iinclude $(USER_INC) user/ tests/unit/ tests/fuzz/
 	$(call msg,TIDY,user)
-	$(Q)ls user/*.c | grep -v loader.c | xargs -P2 -n4 clang-tidy --quiet \
+	$(Q)ls $(addsuffix *.c,$(USER_DIRS)) | grep -v loader.c | xargs -P2 -n4 clang-tidy --quiet \
 		-checks='$(TIDY_CHECKS)' $(TIDY_FLAGS) 2>/dev/null | grep -A3 'warning:\|error:' > $(OUTPUT)/tidy.log; \
-	clang-tidy --quiet -checks='$(TIDY_CHECKS),-clang-analyzer-unix.Malloc' user/loader.c \
+	clang-tidy --quiet -checks='$(TIDY_CHECKS),-clang-analyzer-unix.Malloc' user/session/loader.c \
 		$(TIDY_FLAGS) 2>/dev/null | grep -A3 'warning:\|error:' >> $(OUTPUT)/tidy.log; \
 	if [ -s $(OUTPUT)/tidy.log ]; then cat $(OUTPUT)/tidy.log; exit 1; fi
 
@@ -179,6 +192,6 @@ vmlinux:
 clean:
 	rm -rf $(OUTPUT) $(BIN)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d)
 .DELETE_ON_ERROR:
 .SECONDARY:
