@@ -110,33 +110,6 @@ static void test_cli__command_exit_status_and_orphan(void **state)
 	run_cleanup(&r);
 }
 
-/* Several demos in one process: each trace loads BPF again (capabilities kept until the last) */
-static void test_cli__several_demos_in_one_run(void **state)
-{
-	struct run r;
-	char *out;
-	char *argv[] = { (char *)integ_procscope(), (char *)"demo",   (char *)"-q", (char *)"fork",
-			 (char *)"orphan",	    (char *)"zombie", NULL };
-
-	run_setup(&r);
-	r.status = integ_run(argv, r.out, r.err);
-	out = integ_slurp(r.err, NULL);
-	if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
-		fprintf(stderr, "stderr: %s\n", out);
-	free(out);
-	assert_true(WIFEXITED(r.status));
-	assert_int_equal(WEXITSTATUS(r.status), 0);
-	out = integ_slurp(r.out, NULL);
-	/* three summaries: every demo was traced */
-	assert_non_null(strstr(out, "procscope summary"));
-	assert_non_null(strstr(strstr(out, "procscope summary") + 1, "procscope summary"));
-	assert_non_null(
-		strstr(strstr(strstr(out, "procscope summary") + 1, "procscope summary") + 1,
-		       "procscope summary"));
-	free(out);
-	run_cleanup(&r);
-}
-
 static void test_cli__options_after_command_belong_to_it(void **state)
 {
 	struct run r;
@@ -420,7 +393,6 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli__command_exit_status_and_orphan),
 		cmocka_unit_test(test_cli__options_after_command_belong_to_it),
-		cmocka_unit_test(test_cli__several_demos_in_one_run),
 		cmocka_unit_test(test_cli__command_killed_by_signal),
 		cmocka_unit_test(test_cli__exec_failure),
 		cmocka_unit_test(test_cli__usage_errors),

@@ -42,12 +42,26 @@
 #define HOUSEKEEP_NS 100000000ull
 #define GRACE_NS 300000000ull /* after the tree is gone: time for adopters to reap */
 
-static volatile sig_atomic_t exiting;
+/*
+ * The only process-wide state: a signal asks every session of this process to stop (a Ctrl-C
+ * during `procscope demo` ends the run). Why one session stops is its own business.
+ */
+static volatile sig_atomic_t signalled;
 
 static void on_signal(int sig)
 {
-	exiting = sig;
+	signalled = sig;
 }
+
+/* Why a session's loop ended */
+enum stop_reason {
+	STOP_NONE = 0,
+	STOP_SIGNAL, /* SIGINT, SIGTERM or SIGHUP */
+	STOP_TREE_GONE, /* the command or -p tree ended (and adopters had time to reap) */
+	STOP_DURATION, /* -d elapsed */
+	STOP_READER_GONE, /* stdout's reader went away (procscope ... | head) */
+	STOP_POLL_FAILED,
+};
 
 struct session {
 	const struct trace_opts *o;
@@ -65,7 +79,25 @@ struct session {
 	uint64_t drops[PSC_EV_TYPE_MAX];
 	uint64_t gone_ts; /* when the traced tree had no live process left */
 	uint64_t track_overflow;
+	enum stop_reason stop;
+	int stop_signal; /* with STOP_SIGNAL */
 };
+
+/* The first reason wins: later ones are consequences */
+static void session_stop(struct session *s, enum stop_reason why)
+{
+	if (s->stop == STOP_NONE)
+		s->stop = why;
+}
+
+static bool session_stopping(struct session *s)
+{
+	if (signalled && s->stop == STOP_NONE) {
+		s->stop = STOP_SIGNAL;
+		s->stop_signal = signalled;
+	}
+	return s->stop != STOP_NONE;
+}
 
 /* Reap the launched command as soon as it exits: our own delay would show as zombie time */
 static void reap_child(struct session *s)
@@ -502,8 +534,8 @@ static void housekeep(struct session *s, uint64_t now)
 		}
 	}
 	/* stdout went away (procscope ... | head): stop quietly, the files get their trailers */
-	if ((model__flush(s->m) == -EPIPE || stdout_reader_gone()) && !exiting)
-		exiting = -2;
+	if (model__flush(s->m) == -EPIPE || stdout_reader_gone())
+		session_stop(s, STOP_READER_GONE);
 	track_overflow = loader__track_overflows(s->ld);
 	if (track_overflow > s->track_overflow) {
 		s->track_overflow = track_overflow;
@@ -525,7 +557,7 @@ static void housekeep(struct session *s, uint64_t now)
 		s->gone_ts = now;
 	/* the tree is gone: give adopters a moment to reap, so the log shows who did */
 	if (!zombie || now - s->gone_ts >= GRACE_NS)
-		exiting = -1;
+		session_stop(s, STOP_TREE_GONE);
 }
 
 static int install_signals(void)
@@ -667,7 +699,7 @@ static int finish(struct session *s)
 	housekeep(s, now_ns(CLOCK_BOOTTIME));
 	if (s->child > 0 && s->child_reaped)
 		s->m->meta.exit_status = s->child_status;
-	s->m->meta.interrupted = exiting > 0;
+	s->m->meta.interrupted = s->stop == STOP_SIGNAL;
 	snprintf(s->m->meta.missing_hooks, sizeof(s->m->meta.missing_hooks), "%s",
 		 loader__missing(s->ld));
 	err = model__finish(s->m, now_ns(CLOCK_BOOTTIME));
@@ -705,7 +737,6 @@ int trace_run(const struct trace_opts *o)
 	};
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC), deadline = 0, last = 0, now;
 	struct procfs_stat st;
-	bool poll_failed = false;
 	int err, ret = 1;
 
 	if (!in_initial_pid_ns()) {
@@ -780,12 +811,12 @@ int trace_run(const struct trace_opts *o)
 	if (o->duration > 0)
 		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(o->duration * 1e9);
 
-	while (!exiting) {
+	while (!session_stopping(&s)) {
 		/* the kernel side batches wakeups: poll on a short timer (see psc_submit()) */
 		err = loader__poll(s.ld, POLL_MS);
 		if (err < 0 && err != -EINTR) {
 			psc_err("failed to poll the ring buffer: %s", strerror(-err));
-			poll_failed = true;
+			session_stop(&s, STOP_POLL_FAILED);
 			break;
 		}
 		reap_child(&s);
@@ -795,10 +826,10 @@ int trace_run(const struct trace_opts *o)
 			housekeep(&s, now);
 		}
 		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
-			break;
+			session_stop(&s, STOP_DURATION);
 	}
 	err = finish(&s);
-	if (poll_failed && !err)
+	if (s.stop == STOP_POLL_FAILED && !err)
 		err = -EIO;
 	/* stopped before the command ended (a signal, -d): it keeps running, the trace is ok */
 	if (err)
