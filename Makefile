@@ -176,6 +176,8 @@ check-format:
 TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-narrowing-conversions,-bugprone-reserved-identifier,-bugprone-assignment-in-if-condition,-bugprone-suspicious-string-compare,-bugprone-sizeof-expression,-bugprone-macro-parentheses,misc-redundant-expression
 TIDY_FLAGS := -- -std=gnu11 -D_GNU_SOURCE -Iinclude $(USER_INC) -I$(OUTPUT)
 lint: $(OUTPUT)/procscope.skel.h
+	$(call msg,LAYERS,user)
+	$(Q)scripts/check-layers.sh
 	$(call msg,CPPCHECK,user tests)
 	$(Q)cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
 		--suppress=missingIncludeSystem -D__linux__ -Iinclude $(USER_INC) user/ tests/unit/ tests/fuzz/

@@ -186,7 +186,7 @@ static int roundtrip(struct model *m, const struct schema_type *st, const union 
 
 	assert_non_null(r);
 	jw_init(&w);
-	schema_write_json(&w, m, st, ev, NULL);
+	evjson_write_event(&w, m, ev, NULL);
 	assert_int_equal(jw_error(&w), 0);
 	evread__set_base(r, m->meta.boottime_base_ns);
 	kind = evread__parse_line(r, w.buf, w.len, rec);

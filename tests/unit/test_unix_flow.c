@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "decode.h"
+#include "evjson.h"
 #include "hist.h"
 #include "json_writer.h"
 #include "model.h"
@@ -825,7 +826,7 @@ static void test_unix_flow__path_json(void **state)
 		ev.unix_bind.ino = 5;
 		set_addr(&ev.unix_bind.addr, "\0x\xc3", 3);
 		jw_init(&w);
-		schema_write_json(&w, m, schema_lookup(PSC_EV_UNIX_BIND), &ev, NULL);
+		evjson_write_event(&w, m, &ev, NULL);
 		assert_int_equal(jw_error(&w), 0);
 		o = json_tokener_parse(w.buf);
 		assert_non_null(o);
@@ -853,7 +854,7 @@ static void capture_event(struct sink *s, const struct model *m, const union psc
 	struct capture *c = (struct capture *)s;
 
 	jw_reset(&c->w);
-	schema_write_json(&c->w, m, schema_lookup(ev->hdr.type), ev, subject);
+	evjson_write_event(&c->w, m, ev, subject);
 	assert_int_equal(jw_error(&c->w), 0);
 	json_object_put(c->last);
 	c->last = json_tokener_parse(c->w.buf);

@@ -7,31 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "psc_events.h"
-
-/* One decoded event: every record type, aligned, strings NUL-terminated */
-union psc_event {
-	struct psc_ev_hdr hdr;
-	struct psc_ev_proc_fork fork;
-	struct psc_ev_proc_exec exec;
-	struct psc_ev_proc_exit exit;
-	struct psc_ev_proc_reap reap;
-	struct psc_ev_proc_free free;
-	struct psc_ev_proc_seed seed;
-	struct psc_ev_epoll_create epoll_create;
-	struct psc_ev_epoll_ctl epoll_ctl;
-	struct psc_ev_epoll_wait epoll_wait;
-	struct psc_ev_poll_wait poll_wait;
-	struct psc_ev_unix_socket unix_socket;
-	struct psc_ev_unix_bind unix_bind;
-	struct psc_ev_unix_listen unix_listen;
-	struct psc_ev_unix_connect unix_connect;
-	struct psc_ev_unix_accept unix_accept;
-	struct psc_ev_unix_xfer unix_xfer;
-	struct psc_ev_unix_shutdown unix_shutdown;
-	struct psc_ev_unix_close unix_close;
-	struct psc_ev_unix_wake unix_wake;
-};
+#include "event.h"
 
 /*
  * Validate @len bytes at @data (size, type, per-type size) and copy them into @out, forcing every

@@ -6,9 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "decode.h"
-#include "evjson.h"
 #include "json_writer.h"
-#include "model.h"
 #include "schema.h"
 
 static const struct schema_type *by_type[PSC_EV_TYPE_MAX];
@@ -174,7 +172,7 @@ static void write_fdinfo(struct jw *w, const char *name, const struct psc_fd_inf
 		jw_kv_u64(w, "sock_type", fi->sock_type);
 	}
 	if (fi->name[0])
-		evjson_kv_bytes(w, "name", fi->name, strnlen(fi->name, sizeof(fi->name)));
+		jw_kv_bytes(w, "name", fi->name, strnlen(fi->name, sizeof(fi->name)));
 	jw_obj_end(w);
 }
 
@@ -206,18 +204,17 @@ static void write_unixaddr(struct jw *w, const char *name, const struct psc_unix
 	}
 }
 
-void schema_write_json(struct jw *w, const struct model *m, const struct schema_type *st,
-		       const union psc_event *ev, const struct proc *subject)
+void schema_write_record(struct jw *w, const struct schema_type *st, const union psc_event *ev,
+			 uint64_t base_ns)
 {
 	const struct schema_field *f;
 	const char *base = (const char *)ev;
 
-	jw_obj_start(w);
 	jw_kv_str(w, "type", st->name);
-	jw_kv_i64(w, "ts_ns", model_rel_ns(m, ev->hdr.ts_ns));
+	jw_kv_i64(w, "ts_ns", (int64_t)(ev->hdr.ts_ns - base_ns));
 	jw_kv_u64(w, "pid", ev->hdr.tgid);
 	jw_kv_u64(w, "tid", ev->hdr.tid);
-	jw_kv_i64(w, "start_ns", model_rel_ns(m, ev->hdr.start_ns));
+	jw_kv_i64(w, "start_ns", (int64_t)(ev->hdr.start_ns - base_ns));
 	for (f = st->fields; f->name; f++) {
 		const void *p = base + f->off;
 		uint64_t u64;
@@ -242,10 +239,10 @@ void schema_write_json(struct jw *w, const struct model *m, const struct schema_
 			break;
 		case SK_TIME:
 			memcpy(&u64, p, sizeof(u64));
-			jw_kv_i64(w, f->name, u64 ? model_rel_ns(m, u64) : 0);
+			jw_kv_i64(w, f->name, u64 ? (int64_t)(u64 - base_ns) : 0);
 			break;
 		case SK_STR:
-			evjson_kv_bytes(w, f->name, p, strnlen(p, f->size));
+			jw_kv_bytes(w, f->name, p, strnlen(p, f->size));
 			break;
 		case SK_FLAG:
 			jw_kv_bool(w, f->name, get_u32(ev, f->off) & f->aux);
@@ -253,7 +250,7 @@ void schema_write_json(struct jw *w, const struct model *m, const struct schema_
 		case SK_CHAR: {
 			char c = (char)get_u32(ev, f->off);
 
-			evjson_kv_bytes(w, f->name, &c, c ? 1 : 0);
+			jw_kv_bytes(w, f->name, &c, c ? 1 : 0);
 			break;
 		}
 		case SK_ARGV:
@@ -272,13 +269,6 @@ void schema_write_json(struct jw *w, const struct model *m, const struct schema_
 			break;
 		}
 	}
-	if (st->json_extra)
-		st->json_extra(w, m, ev, subject);
-	if (m) {
-		const struct model_group_ops *ops = model__group_ops(m, st->group);
-
-		if (ops && ops->json_extra)
-			ops->json_extra(model__group_state(m, st->group), m, ev, w);
-	}
-	jw_obj_end(w);
+	if (st->record_extra)
+		st->record_extra(w, ev);
 }

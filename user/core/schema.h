@@ -13,8 +13,6 @@
 
 union psc_event;
 struct jw;
-struct model;
-struct proc;
 
 enum schema_kind {
 	SK_U32 = 1,
@@ -45,9 +43,11 @@ struct schema_type {
 	uint32_t group; /* PSC_GROUP_* */
 	uint32_t size; /* record size */
 	const struct schema_field *fields; /* after the header; ends with a NULL name */
-	/* derived facts for readers (not read back): exit code, zombie time... may be NULL */
-	void (*json_extra)(struct jw *w, const struct model *m, const union psc_event *ev,
-			   const struct proc *subject);
+	/*
+	 * fields computed from the record alone, for readers (not read back): a wait's duration...
+	 * may be NULL. What the model derives (exit code, zombie time) is the sinks' business.
+	 */
+	void (*record_extra)(struct jw *w, const union psc_event *ev);
 };
 
 #define SF(st, member, jname, k)                                    \
@@ -89,12 +89,12 @@ extern const struct schema_type schema_unix_types[];
  */
 int schema_fixup(const struct schema_type *st, union psc_event *ev);
 
-/* Write @ev as one JSON object: header fields, the table's fields, then json_extra */
-void schema_write_json(struct jw *w, const struct model *m, const struct schema_type *st,
-		       const union psc_event *ev, const struct proc *subject);
-
-/* "code", or "signal"/"signal_name"/"core_dumped" fields for a wait status */
-void schema_write_status(struct jw *w, uint32_t status);
+/*
+ * Write the record @ev as JSON members into the caller's open object: the header, the table's
+ * fields, then record_extra. Times count from @base_ns (the trace start).
+ */
+void schema_write_record(struct jw *w, const struct schema_type *st, const union psc_event *ev,
+			 uint64_t base_ns);
 
 /* "socket", "fifo", "anon"... for a PSC_FD_* kind */
 const char *schema_fd_kind_name(uint32_t kind);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include "decode.h"
 #include "json_writer.h"
-#include "model.h"
 #include "schema.h"
 
 static const struct schema_field create_fields[] = {
@@ -48,16 +47,14 @@ static const struct schema_field poll_fields[] = {
 	SF_END,
 };
 
-static void wait_extra(struct jw *w, const struct model *m, const union psc_event *ev,
-		       const struct proc *p)
+static void wait_extra(struct jw *w, const union psc_event *ev)
 {
 	const struct psc_ev_epoll_wait *e = &ev->epoll_wait;
 
 	jw_kv_u64(w, "duration_ns", e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0);
 }
 
-static void poll_extra(struct jw *w, const struct model *m, const union psc_event *ev,
-		       const struct proc *p)
+static void poll_extra(struct jw *w, const union psc_event *ev)
 {
 	static const char *const kinds[] = { "?", "poll", "ppoll", "select", "pselect6" };
 	const struct psc_ev_poll_wait *e = &ev->poll_wait;
@@ -69,7 +66,7 @@ static void poll_extra(struct jw *w, const struct model *m, const union psc_even
 #define EPOLL_TYPE(t, n, st, f, x)                                                         \
 	{                                                                                  \
 		.type = t, .name = n, .group = PSC_GROUP_EPOLL, .size = sizeof(struct st), \
-		.fields = f, .json_extra = x                                               \
+		.fields = f, .record_extra = x                                             \
 	}
 
 const struct schema_type schema_epoll_types[] = {

@@ -3,56 +3,7 @@
  * JSON layout of the process-lifecycle events (docs/events.md).
  */
 #include "decode.h"
-#include "evjson.h"
-#include "format.h"
-#include "json_writer.h"
-#include "model.h"
 #include "schema.h"
-
-/* code, or signal + signal_name + core_dumped: what a shell would say */
-void schema_write_status(struct jw *w, uint32_t status)
-{
-	struct wstatus ws;
-	char sig[16];
-
-	wstatus_decode(status, &ws);
-	if (ws.exited) {
-		jw_kv_i64(w, "code", ws.code);
-	} else if (ws.signaled) {
-		jw_kv_i64(w, "signal", ws.signal);
-		jw_kv_str(w, "signal_name", signal_name(ws.signal, sig, sizeof(sig)));
-		jw_kv_bool(w, "core_dumped", ws.core_dumped);
-	}
-}
-
-static void exit_extra(struct jw *w, const struct model *m, const union psc_event *ev,
-		       const struct proc *p)
-{
-	schema_write_status(w, ev->exit.exit_code);
-	if (p && (ev->exit.flags & PSC_EXIT_GROUP_DEAD))
-		jw_kv_i64(w, "lifetime_ns", (int64_t)proc_lifetime_ns(p, 0));
-}
-
-static void reap_extra(struct jw *w, const struct model *m, const union psc_event *ev,
-		       const struct proc *p)
-{
-	if (!(ev->reap.flags & PSC_REAP_STATUS_UNKNOWN))
-		schema_write_status(w, ev->reap.status);
-	if (!p)
-		return;
-	jw_kv_i64(w, "reaped_start_ns", model_rel_ns(m, p->start_ns));
-	if (p->flags & PROC_F_EXITED)
-		jw_kv_i64(w, "zombie_ns", (int64_t)proc_zombie_ns(p, 0));
-}
-
-static void free_extra(struct jw *w, const struct model *m, const union psc_event *ev,
-		       const struct proc *p)
-{
-	/* a subject means the model had no reap for it: the reaping wait was not traced */
-	if (p && (p->flags & PROC_F_EXITED))
-		jw_kv_i64(w, "zombie_ns", (int64_t)proc_zombie_ns(p, 0));
-	jw_kv_bool(w, "reap_unseen", p != NULL);
-}
 
 static const struct schema_field fork_fields[] = {
 	SF(psc_ev_proc_fork, parent_tgid, "parent_pid", SK_U32),
@@ -110,18 +61,18 @@ static const struct schema_field seed_fields[] = {
 	SF_END,
 };
 
-#define PROC_TYPE(t, n, st, f, x)                                                         \
+#define PROC_TYPE(t, n, st, f)                                                            \
 	{                                                                                 \
 		.type = t, .name = n, .group = PSC_GROUP_PROC, .size = sizeof(struct st), \
-		.fields = f, .json_extra = x                                              \
+		.fields = f                                                               \
 	}
 
 const struct schema_type schema_proc_types[] = {
-	PROC_TYPE(PSC_EV_PROC_FORK, "fork", psc_ev_proc_fork, fork_fields, NULL),
-	PROC_TYPE(PSC_EV_PROC_EXEC, "exec", psc_ev_proc_exec, exec_fields, NULL),
-	PROC_TYPE(PSC_EV_PROC_EXIT, "exit", psc_ev_proc_exit, exit_fields, exit_extra),
-	PROC_TYPE(PSC_EV_PROC_REAP, "reap", psc_ev_proc_reap, reap_fields, reap_extra),
-	PROC_TYPE(PSC_EV_PROC_FREE, "free", psc_ev_proc_free, free_fields, free_extra),
-	PROC_TYPE(PSC_EV_PROC_SEED, "seed", psc_ev_proc_seed, seed_fields, NULL),
+	PROC_TYPE(PSC_EV_PROC_FORK, "fork", psc_ev_proc_fork, fork_fields),
+	PROC_TYPE(PSC_EV_PROC_EXEC, "exec", psc_ev_proc_exec, exec_fields),
+	PROC_TYPE(PSC_EV_PROC_EXIT, "exit", psc_ev_proc_exit, exit_fields),
+	PROC_TYPE(PSC_EV_PROC_REAP, "reap", psc_ev_proc_reap, reap_fields),
+	PROC_TYPE(PSC_EV_PROC_FREE, "free", psc_ev_proc_free, free_fields),
+	PROC_TYPE(PSC_EV_PROC_SEED, "seed", psc_ev_proc_seed, seed_fields),
 	{ .size = 0 },
 };

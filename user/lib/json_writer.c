@@ -420,3 +420,14 @@ void jw_kv_hex(struct jw *w, const char *k, const void *data, size_t n)
 	*o = '\0';
 	w->len = (size_t)(o - w->buf);
 }
+
+void jw_kv_bytes(struct jw *w, const char *k, const char *s, size_t n)
+{
+	char hexkey[64];
+
+	jw_kv_strn(w, k, s, n);
+	if (!json_str_is_lossless(s, n)) {
+		snprintf(hexkey, sizeof(hexkey), "%s_hex", k);
+		jw_kv_hex(w, hexkey, s, n);
+	}
+}

@@ -70,5 +70,10 @@ void jw_kv_bool(struct jw *w, const char *k, bool v);
 bool json_str_is_lossless(const char *s, size_t n);
 /* writes the bytes as lowercase hex into a string value (for an exact "<name>_hex" field) */
 void jw_kv_hex(struct jw *w, const char *k, const void *data, size_t n);
+/*
+ * Bytes from the traced system (names, paths, argv): "k" as a string, plus "k_hex" with the exact
+ * bytes when the string alone would lose some (invalid UTF-8, NUL bytes)
+ */
+void jw_kv_bytes(struct jw *w, const char *k, const char *s, size_t n);
 
 #endif /* __PSC_JSON_WRITER_H */

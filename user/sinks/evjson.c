@@ -9,20 +9,9 @@
 #include "format.h"
 #include "schema.h"
 
-void evjson_kv_bytes(struct jw *w, const char *key, const char *s, size_t n)
-{
-	char hexkey[64];
-
-	jw_kv_strn(w, key, s, n);
-	if (!json_str_is_lossless(s, n)) {
-		snprintf(hexkey, sizeof(hexkey), "%s_hex", key);
-		jw_kv_hex(w, hexkey, s, n);
-	}
-}
-
 static void kv_cstr(struct jw *w, const char *key, const char *s, size_t max)
 {
-	evjson_kv_bytes(w, key, s, strnlen(s, max));
+	jw_kv_bytes(w, key, s, strnlen(s, max));
 }
 
 static void kv_time(struct jw *w, const struct model *m, const char *key, uint64_t ts)
@@ -30,13 +19,80 @@ static void kv_time(struct jw *w, const struct model *m, const char *key, uint64
 	jw_kv_i64(w, key, model_rel_ns(m, ts));
 }
 
+/* code, or signal + signal_name + core_dumped: what a shell would say */
+void evjson_write_status(struct jw *w, uint32_t status)
+{
+	struct wstatus ws;
+	char sig[16];
+
+	wstatus_decode(status, &ws);
+	if (ws.exited) {
+		jw_kv_i64(w, "code", ws.code);
+	} else if (ws.signaled) {
+		jw_kv_i64(w, "signal", ws.signal);
+		jw_kv_str(w, "signal_name", signal_name(ws.signal, sig, sizeof(sig)));
+		jw_kv_bool(w, "core_dumped", ws.core_dumped);
+	}
+}
+
+static void exit_derived(struct jw *w, const union psc_event *ev, const struct proc *p)
+{
+	evjson_write_status(w, ev->exit.exit_code);
+	if (p && (ev->exit.flags & PSC_EXIT_GROUP_DEAD))
+		jw_kv_i64(w, "lifetime_ns", (int64_t)proc_lifetime_ns(p, 0));
+}
+
+static void reap_derived(struct jw *w, const struct model *m, const union psc_event *ev,
+			 const struct proc *p)
+{
+	if (!(ev->reap.flags & PSC_REAP_STATUS_UNKNOWN))
+		evjson_write_status(w, ev->reap.status);
+	if (!p)
+		return;
+	jw_kv_i64(w, "reaped_start_ns", model_rel_ns(m, p->start_ns));
+	if (p->flags & PROC_F_EXITED)
+		jw_kv_i64(w, "zombie_ns", (int64_t)proc_zombie_ns(p, 0));
+}
+
+static void free_derived(struct jw *w, const union psc_event *ev, const struct proc *p)
+{
+	/* a subject means the model had no reap for it: the reaping wait was not traced */
+	if (p && (p->flags & PROC_F_EXITED))
+		jw_kv_i64(w, "zombie_ns", (int64_t)proc_zombie_ns(p, 0));
+	jw_kv_bool(w, "reap_unseen", p != NULL);
+}
+
+/*
+ * One event: the record as the schema lays it out, then what the model derived from it: the
+ * process tree's facts for proc events, the group's (its json_extra hook) for the others
+ */
 void evjson_write_event(struct jw *w, const struct model *m, const union psc_event *ev,
 			const struct proc *subject)
 {
 	const struct schema_type *st = schema_lookup(ev->hdr.type);
+	const struct model_group_ops *ops;
 
-	if (st)
-		schema_write_json(w, m, st, ev, subject);
+	if (!st)
+		return;
+	jw_obj_start(w);
+	schema_write_record(w, st, ev, m->meta.boottime_base_ns);
+	switch (ev->hdr.type) {
+	case PSC_EV_PROC_EXIT:
+		exit_derived(w, ev, subject);
+		break;
+	case PSC_EV_PROC_REAP:
+		reap_derived(w, m, ev, subject);
+		break;
+	case PSC_EV_PROC_FREE:
+		free_derived(w, ev, subject);
+		break;
+	default:
+		ops = model__group_ops(m, st->group);
+		if (ops && ops->json_extra)
+			ops->json_extra(model__group_state(m, st->group), m, ev, w);
+		break;
+	}
+	jw_obj_end(w);
 }
 
 static void kv_proc(struct jw *w, const struct model *m, const char *pid_key, const char *start_key,
@@ -142,7 +198,7 @@ void evjson_write_trailer(struct jw *w, const struct model *m)
 	kv_cstr(w, "missing_hooks", m->meta.missing_hooks, sizeof(m->meta.missing_hooks));
 	if (m->meta.exit_status >= 0) {
 		jw_kv_u64(w, "command_status", (uint64_t)m->meta.exit_status);
-		schema_write_status(w, (uint32_t)m->meta.exit_status);
+		evjson_write_status(w, (uint32_t)m->meta.exit_status);
 	}
 	jw_kv_bool(w, "interrupted", m->meta.interrupted);
 	jw_obj_end(w);

@@ -26,7 +26,7 @@ void evjson_write_trailer(struct jw *w, const struct model *m);
 /* "key": {type name: count...} for the non-zero counts of a per-type array */
 void evjson_kv_type_counts(struct jw *w, const char *key, const uint64_t *by_type);
 
-/* A string field, with an exact "<key>_hex" twin when the JSON string had to replace bytes */
-void evjson_kv_bytes(struct jw *w, const char *key, const char *s, size_t n);
+/* "code", or "signal"/"signal_name"/"core_dumped" fields for a wait status */
+void evjson_write_status(struct jw *w, uint32_t status);
 
 #endif /* __PSC_EVJSON_H */

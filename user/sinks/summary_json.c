@@ -42,7 +42,7 @@ static void kv_ref(struct jw *w, const struct model *m, const char *key, const s
 	jw_obj_start(w);
 	jw_kv_u64(w, "pid", p->pid);
 	kv_rel(w, m, "start_ns", p->start_ns);
-	evjson_kv_bytes(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
+	jw_kv_bytes(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
 	jw_obj_end(w);
 }
 
@@ -54,11 +54,11 @@ static void write_trace(struct jw *w, const struct model *m, const struct summar
 
 	jw_key(w, "trace");
 	jw_obj_start(w);
-	evjson_kv_bytes(w, "tool_version", t->tool_version,
-			strnlen(t->tool_version, sizeof(t->tool_version)));
-	evjson_kv_bytes(w, "kernel", t->kernel, strnlen(t->kernel, sizeof(t->kernel)));
-	evjson_kv_bytes(w, "hostname", t->hostname, strnlen(t->hostname, sizeof(t->hostname)));
-	evjson_kv_bytes(w, "boot_id", t->boot_id, strnlen(t->boot_id, sizeof(t->boot_id)));
+	jw_kv_bytes(w, "tool_version", t->tool_version,
+		    strnlen(t->tool_version, sizeof(t->tool_version)));
+	jw_kv_bytes(w, "kernel", t->kernel, strnlen(t->kernel, sizeof(t->kernel)));
+	jw_kv_bytes(w, "hostname", t->hostname, strnlen(t->hostname, sizeof(t->hostname)));
+	jw_kv_bytes(w, "boot_id", t->boot_id, strnlen(t->boot_id, sizeof(t->boot_id)));
 	jw_kv_str(w, "clock", "CLOCK_BOOTTIME");
 	/* without a header the base is made up: say so rather than print it */
 	if (no_base) {
@@ -70,13 +70,13 @@ static void write_trace(struct jw *w, const struct model *m, const struct summar
 		kv_u64_str(w, "boottime_base_ns", t->boottime_base_ns);
 		kv_u64_str(w, "realtime_base_ns", t->realtime_base_ns);
 	}
-	evjson_kv_bytes(w, "mode", t->mode, strnlen(t->mode, sizeof(t->mode)));
+	jw_kv_bytes(w, "mode", t->mode, strnlen(t->mode, sizeof(t->mode)));
 	jw_key(w, "target_pid");
 	if (t->target_pid)
 		jw_u64(w, t->target_pid);
 	else
 		jw_null(w);
-	evjson_kv_bytes(w, "command", t->command, strnlen(t->command, sizeof(t->command)));
+	jw_kv_bytes(w, "command", t->command, strnlen(t->command, sizeof(t->command)));
 	jw_key(w, "groups");
 	jw_arr_start(w);
 	for (g = 1; g <= PSC_GROUP_UNIX; g <<= 1)
@@ -86,12 +86,12 @@ static void write_trace(struct jw *w, const struct model *m, const struct summar
 	jw_kv_u64(w, "ringbuf_bytes", t->ringbuf_bytes);
 	jw_kv_u64(w, "duration_ns",
 		  m->end_ts > t->boottime_base_ns ? m->end_ts - t->boottime_base_ns : 0);
-	evjson_kv_bytes(w, "missing_hooks", t->missing_hooks,
-			strnlen(t->missing_hooks, sizeof(t->missing_hooks)));
+	jw_kv_bytes(w, "missing_hooks", t->missing_hooks,
+		    strnlen(t->missing_hooks, sizeof(t->missing_hooks)));
 	jw_key(w, "command_status");
 	if (t->exit_status >= 0) {
 		jw_u64(w, (uint64_t)t->exit_status);
-		schema_write_status(w, (uint32_t)t->exit_status);
+		evjson_write_status(w, (uint32_t)t->exit_status);
 	} else {
 		jw_null(w);
 	}
@@ -205,9 +205,9 @@ static void write_process(struct jw *w, const struct model *m, const struct proc
 	jw_kv_u64(w, "pid", p->pid);
 	kv_rel(w, m, "start_ns", p->start_ns);
 	jw_kv_bool(w, "start_approx", p->flags & PROC_F_START_APPROX);
-	evjson_kv_bytes(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
+	jw_kv_bytes(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
 	if (p->filename) {
-		evjson_kv_bytes(w, "filename", p->filename, strlen(p->filename));
+		jw_kv_bytes(w, "filename", p->filename, strlen(p->filename));
 	} else {
 		jw_key(w, "filename");
 		jw_null(w);
@@ -229,7 +229,7 @@ static void write_process(struct jw *w, const struct model *m, const struct proc
 	jw_key(w, "exit_status");
 	if (exited) {
 		jw_u64(w, p->exit_status);
-		schema_write_status(w, p->exit_status);
+		evjson_write_status(w, p->exit_status);
 	} else {
 		jw_null(w);
 	}
@@ -283,7 +283,7 @@ static int write_zombies(struct jw *w, const struct model *m, const struct summa
 		jw_obj_start(w);
 		jw_kv_u64(w, "pid", p->pid);
 		kv_rel(w, m, "start_ns", p->start_ns);
-		evjson_kv_bytes(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
+		jw_kv_bytes(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
 		kv_ref(w, m, "parent", p->parent);
 		kv_rel(w, m, "exit_ns", p->exit_ts);
 		jw_kv_u64(w, "zombie_ns", proc_zombie_ns(p, m->end_ts));
@@ -313,7 +313,7 @@ static void write_orphans(struct jw *w, const struct model *m, const struct summ
 		jw_obj_start(w);
 		jw_kv_u64(w, "pid", p->pid);
 		kv_rel(w, m, "start_ns", p->start_ns);
-		evjson_kv_bytes(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
+		jw_kv_bytes(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
 		kv_ref(w, m, "old_parent", p->old_parent);
 		kv_ref(w, m, "adopted_by", p->parent);
 		jw_kv_bool(w, "subreaper", p->flags & PROC_F_ADOPTED_BY_SUBREAPER);
@@ -399,8 +399,8 @@ static void write_damage(struct jw *w, const struct summary_log_damage *d)
 	jw_kv_bool(w, "missing_header", d->missing_header);
 	jw_kv_bool(w, "missing_trailer", d->missing_trailer);
 	jw_kv_bool(w, "compressed_damaged", d->compressed_damaged);
-	evjson_kv_bytes(w, "first_problem", d->first_problem,
-			strnlen(d->first_problem, sizeof(d->first_problem)));
+	jw_kv_bytes(w, "first_problem", d->first_problem,
+		    strnlen(d->first_problem, sizeof(d->first_problem)));
 	jw_obj_end(w);
 }
 
