@@ -90,7 +90,7 @@ struct model *model__new(void)
 
 		if (!group_registry[i])
 			continue;
-		state = group_registry[i]->new (m);
+		state = group_registry[i]->create(m);
 		if (!state)
 			goto fail;
 		m->groups[m->ngroups] = group_registry[i];
@@ -158,9 +158,13 @@ int model__apply(struct model *m, const union psc_event *ev)
 	if (!err && ev->hdr.type >= PSC_EV_EPOLL_CREATE && ev->hdr.tgid) {
 		const struct proc *owner = proctree__get(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
 
-		/* every group sees every non-proc event: epoll links unix wake-ups to its waits */
+		/* every group sees every non-proc event (epoll follows unix wakes to its waits) */
 		for (i = 0; owner && i < m->ngroups && !err; i++)
 			err = m->groups[i]->apply(m->group_state[i], m, ev, owner);
+		/* then the links those made, whichever group made them (model_group_ops) */
+		for (i = 0; m->nlinks && i < m->ngroups && !err; i++)
+			if (m->groups[i]->wake_links)
+				err = m->groups[i]->wake_links(m->group_state[i], m, ev);
 		if (!owner)
 			err = -ENOMEM;
 		subject = owner;

@@ -11,22 +11,29 @@
 #include <stdio.h>
 #include "decode.h"
 #include "proctree.h"
+#include "wake_link.h"
 
 struct model;
 struct jw;
 
 /*
  * An event group's own model (epoll timelines, unix flows) plugged into the model. Every hook
- * but new/free/apply is optional. The group's state is model->group_state[i].
+ * but create/free/apply is optional. The group's state is model->group_state[i].
+ *
+ * One event goes through the groups in two phases, so that no group depends on the order of
+ * the registry: first every group's apply(), then, when some apply() linked wake-ups to the
+ * event (m->nlinks > 0, see wake_link.h), every group's wake_links().
  */
 struct model_group_ops {
 	uint32_t group; /* PSC_GROUP_* */
 	const char *name;
-	void *(*new)(struct model *m); /* NULL with errno set */
+	void *(*create)(struct model *m); /* NULL with errno set */
 	void (*free)(void *state);
-	/* @owner is the process the event's header names (never NULL) */
+	/* @owner is the process the event's header names (never NULL). 0 or -ENOMEM */
 	int (*apply)(void *state, struct model *m, const union psc_event *ev,
 		     const struct proc *owner);
+	/* second phase: the wake links every group's apply() made for @ev. 0 or -ENOMEM */
+	int (*wake_links)(void *state, struct model *m, const union psc_event *ev);
 	/* one live line for @ev (after apply), or nothing; @min_wait_ns filters waits */
 	void (*live)(void *state, const struct model *m, const union psc_event *ev, FILE *out,
 		     uint64_t min_wait_ns);
@@ -42,23 +49,6 @@ struct model_group_ops {
 };
 
 #define MODEL_MAX_GROUPS 4
-
-/*
- * A unix send that made a socket readable, linked to the epoll_wait it woke: valid during the
- * sinks' event callback of that epoll_wait (model->links, model->nlinks).
- */
-struct wake_link {
-	uint64_t send_ts; /* CLOCK_BOOTTIME of the sk_data_ready */
-	uint32_t sender_pid;
-	uint32_t sender_tid;
-	uint64_t sender_start_ns;
-	uint64_t ino; /* the receiving socket */
-	int32_t fd; /* its fd in the waiter */
-	uint32_t __pad;
-	uint64_t latency_ns; /* send -> the waiter's return */
-};
-
-#define MODEL_MAX_LINKS 16
 
 /* Facts about the trace itself, for headers and summaries */
 struct trace_meta {
@@ -126,7 +116,7 @@ struct model {
 	const struct model_group_ops *groups[MODEL_MAX_GROUPS];
 	void *group_state[MODEL_MAX_GROUPS];
 	size_t ngroups;
-	/* wake-ups linked while applying the current event (an epoll_wait return) */
+	/* wake-ups linked while applying the current event (wake_link.h) */
 	struct wake_link links[MODEL_MAX_LINKS];
 	size_t nlinks;
 };

@@ -391,7 +391,7 @@ static void epoll_retire(void *state, const struct proc *p)
 const struct model_group_ops epoll_group_ops = {
 	.group = PSC_GROUP_EPOLL,
 	.name = "epoll",
-	.new = epoll_new,
+	.create = epoll_new,
 	.free = epoll_free,
 	.apply = epoll_apply,
 	.live = epoll_live,

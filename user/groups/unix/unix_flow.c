@@ -942,8 +942,7 @@ static void apply_wake(struct unix_flow *uf, const struct psc_ev_unix_wake *e)
 	uf->touch.conn = end->conn;
 }
 
-/* The wake-ups epoll_tl linked to this epoll_wait: attribute each to its socket */
-static int apply_links(struct unix_flow *uf, const struct model *m)
+int unix_flow__wake_links(struct unix_flow *uf, const struct model *m)
 {
 	size_t i;
 
@@ -1091,8 +1090,6 @@ int unix_flow__apply(struct unix_flow *uf, struct model *m, const union psc_even
 	case PSC_EV_UNIX_WAKE:
 		apply_wake(uf, &ev->unix_wake);
 		return 0;
-	case PSC_EV_EPOLL_WAIT:
-		return apply_links(uf, m);
 	default:
 		return 0;
 	}

@@ -170,12 +170,15 @@ extern const struct model_group_ops unix_group_ops;
 /* Returns NULL with errno set */
 struct unix_flow *unix_flow__new(void);
 void unix_flow__free(struct unix_flow *uf);
-/*
- * Apply one event (every non-proc event comes here, epoll's too: an epoll_wait's wake links,
- * already in m->links, are attributed to their sockets). Returns 0 or -ENOMEM.
- */
+/* Apply one event (every non-proc event comes here). Returns 0 or -ENOMEM. */
 int unix_flow__apply(struct unix_flow *uf, struct model *m, const union psc_event *ev,
 		     const struct proc *owner);
+/*
+ * Attribute the wake links of the event just applied (m->links: an epoll_wait woken by unix
+ * sends) to their sockets' wake-latency histograms. Runs after unix_flow__apply() of the same
+ * event. Returns 0 or -ENOMEM.
+ */
+int unix_flow__wake_links(struct unix_flow *uf, const struct model *m);
 /* How many closed connections and sockets to keep listed (default UNIX_FLOW_KEEP_CLOSED) */
 void unix_flow__set_keep_closed(struct unix_flow *uf, size_t keep);
 

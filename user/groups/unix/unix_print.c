@@ -961,6 +961,11 @@ static int unix_apply(void *state, struct model *m, const union psc_event *ev,
 	return unix_flow__apply(state, m, ev, owner);
 }
 
+static int unix_wake_links(void *state, struct model *m, const union psc_event *ev)
+{
+	return unix_flow__wake_links(state, m);
+}
+
 static void unix_retire(void *state, const struct proc *p)
 {
 	unix_flow__retire(state, p);
@@ -969,9 +974,10 @@ static void unix_retire(void *state, const struct proc *p)
 const struct model_group_ops unix_group_ops = {
 	.group = PSC_GROUP_UNIX,
 	.name = "unix",
-	.new = unix_new,
+	.create = unix_new,
 	.free = unix_free,
 	.apply = unix_apply,
+	.wake_links = unix_wake_links,
 	.live = unix_live,
 	.summary = unix_summary,
 	.summary_json = unix_summary_json,
