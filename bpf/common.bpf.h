@@ -42,13 +42,20 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps") __weak;
 
-/* Processes followed in PSC_FILTER_TREE mode (key: tgid), kept until the process is freed */
+/*
+ * Processes followed in PSC_FILTER_TREE mode (key: tgid, value: whose, see struct psc_tracked).
+ * Look it up only through psc_tracked_get()/psc_task_wanted(): a bare lookup by tgid would
+ * take a recycled pid for the dead process that held it.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, struct psc_tracked);
 } tracked SEC(".maps") __weak;
+
+/* Nanoseconds per /proc clock tick (USER_HZ), for entries seeded from /proc */
+const volatile __u64 cfg_tick_ns __weak = 10000000;
 
 static __always_inline void psc_count(void *map, __u32 idx)
 {
@@ -63,14 +70,48 @@ static __always_inline __u64 psc_task_start(struct task_struct *task)
 	return BPF_CORE_READ(task, group_leader, start_boottime);
 }
 
-/* Does the filter let events of process @tgid through? */
-static __always_inline bool psc_wanted(__u32 tgid)
+/* Does tracked entry @t name the process whose group leader started at @start_ns? */
+static __always_inline bool psc_tracked_is(const struct psc_tracked *t, __u64 start_ns)
 {
-	if (tgid == cfg_self_tgid)
+	/* /proc's start time is start_boottime / tick, truncated (nsec_to_clock_t) */
+	if (t->flags & PSC_TRACKED_TICKS)
+		return start_ns / cfg_tick_ns == t->start_ns / cfg_tick_ns;
+	return t->start_ns == start_ns;
+}
+
+/*
+ * The tracked entry of @task's process, or NULL: looked up by tgid, and only if it names this
+ * process (pid and start time), not an earlier holder of the pid. @task is a BTF pointer (a
+ * tracepoint argument, bpf_get_current_task_btf(), or a field walked from one): plain loads.
+ */
+static __always_inline struct psc_tracked *psc_tracked_get(struct task_struct *task)
+{
+	__u32 tgid = task->tgid;
+	struct psc_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+
+	if (!t || !psc_tracked_is(t, task->group_leader->start_boottime))
+		return NULL;
+	return t;
+}
+
+/*
+ * Does the filter let events of @task's process through? The one membership test of every
+ * program: procscope itself never, everything in PSC_FILTER_ALL mode, else the tracked
+ * processes (by identity, see psc_tracked_get()).
+ */
+static __always_inline bool psc_task_wanted(struct task_struct *task)
+{
+	if (task->tgid == cfg_self_tgid)
 		return false;
 	if (cfg_filter_mode == PSC_FILTER_ALL)
 		return true;
-	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
+	return psc_tracked_get(task) != NULL;
+}
+
+/* psc_task_wanted() of the current task */
+static __always_inline bool psc_current_wanted(void)
+{
+	return psc_task_wanted(bpf_get_current_task_btf());
 }
 
 /*
@@ -204,7 +245,7 @@ static __always_inline struct psc_stash *psc_stash_enter(__u32 nr, struct pt_reg
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
-	if (!psc_wanted(task->tgid))
+	if (!psc_task_wanted(task))
 		return NULL;
 	return psc_stash_save_task(task, nr, regs);
 }

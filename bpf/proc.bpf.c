@@ -25,17 +25,18 @@ struct {
 	__type(value, __u8);
 } exited SEC(".maps");
 
-/* Exit code of a leader that left before its threads (pthread_exit in main), by tgid */
+/* Exit code of a leader that left before its threads (pthread_exit in main), by process */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u32);
+	__type(key, struct proc_key);
 	__type(value, __u32);
 } leader_code SEC(".maps");
 
-static __always_inline void track(__u32 tgid, __u64 start_ns)
+static __always_inline void track(struct task_struct *child)
 {
-	struct psc_tracked t = { .start_ns = start_ns };
+	struct psc_tracked t = { .start_ns = child->start_boottime };
+	__u32 tgid = child->tgid;
 
 	if (cfg_filter_mode != PSC_FILTER_TREE)
 		return;
@@ -46,18 +47,17 @@ static __always_inline void track(__u32 tgid, __u64 start_ns)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(tp_proc_fork, struct task_struct *parent, struct task_struct *child)
 {
-	struct task_struct *rparent = BPF_CORE_READ(child, real_parent);
-	__u32 ctgid = BPF_CORE_READ(child, tgid);
-	__u32 ptgid = BPF_CORE_READ(parent, tgid);
-	__u32 rptgid = BPF_CORE_READ(rparent, tgid);
-	bool thread = ctgid == ptgid;
+	struct task_struct *rparent = child->real_parent;
+	__u32 ctgid = child->tgid;
+	__u32 rptgid = rparent->tgid;
+	bool thread = ctgid == parent->tgid;
 	struct psc_ev_proc_fork *e;
 
 	/* CLONE_PARENT makes the caller's parent the child's parent: follow either */
-	if (!psc_wanted(ptgid) && (thread || !psc_wanted(rptgid)))
+	if (!psc_task_wanted(parent) && (thread || !psc_task_wanted(rparent)))
 		return 0;
 	if (!thread)
-		track(ctgid, BPF_CORE_READ(child, start_boottime));
+		track(child);
 
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_FORK);
 	if (!e)
@@ -76,13 +76,12 @@ int BPF_PROG(tp_proc_fork, struct task_struct *parent, struct task_struct *child
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tp_proc_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
 	struct psc_ev_proc_exec *e;
 	unsigned long arg_start, arg_end, len;
 	struct mm_struct *mm;
 	long n;
 
-	if (!psc_wanted(tgid))
+	if (!psc_task_wanted(task))
 		return 0;
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_EXEC);
 	if (!e)
@@ -157,70 +156,75 @@ static __always_inline struct task_struct *find_reaper(struct task_struct *fathe
 	return BPF_CORE_READ(ns, child_reaper);
 }
 
-/* Does the parent's SIGCHLD disposition make the kernel release this child at once? */
-static __always_inline bool parent_autoreaps(struct task_struct *task, struct task_struct *parent)
+/*
+ * Does the kernel release process @leader at once, never a zombie? Asked of the thread-group
+ * leader, as the kernel does (do_notify_parent(leader, leader->exit_signal) when the last
+ * thread goes): a non-leader thread's own exit_signal is -1, since threads always self-reap.
+ */
+static __always_inline bool parent_autoreaps(struct task_struct *leader, struct task_struct *parent)
 {
+	int exit_signal = leader->exit_signal;
 	struct k_sigaction act = {};
 	struct sighand_struct *sh;
 
-	if (BPF_CORE_READ(task, exit_signal) != SIGCHLD)
-		return BPF_CORE_READ(task, exit_signal) == -1;
-	sh = BPF_CORE_READ(parent, sighand);
+	if (exit_signal != SIGCHLD)
+		return exit_signal == -1;
+	sh = parent->sighand;
 	bpf_core_read(&act, sizeof(act), &sh->action[SIGCHLD - 1]);
 	return (unsigned long)act.sa.sa_handler == SIG_IGN || (act.sa.sa_flags & SA_NOCLDWAIT);
 }
 
+/*
+ * @task is the exiting thread, always current (do_exit() passes current): the argument is
+ * used as it is, a trusted pointer. The last thread may not be the leader (main called
+ * pthread_exit before its threads ended): what concerns the process (its parent, whether it
+ * becomes a zombie) is asked of task->group_leader, which lingers until the group is empty.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tp_proc_exit, struct task_struct *task)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
-	struct task_struct *parent, *reaper;
-	struct signal_struct *sig;
+	struct task_struct *leader = task->group_leader, *parent, *reaper;
+	struct signal_struct *sig = task->signal;
+	__u32 tgid = task->tgid, tid = task->pid;
+	struct proc_key key = { .tgid = tgid, .start_ns = leader->start_boottime };
 	struct psc_ev_proc_exit *e;
-	struct proc_key key = {};
+	struct psc_tracked *t;
 	__u32 code, *saved;
 	__u8 one = 1;
 	bool group_dead;
 
-	if (!psc_wanted(tgid))
+	if (!psc_task_wanted(task))
 		return 0;
-	task = (struct task_struct *)bpf_get_current_task();
-	sig = BPF_CORE_READ(task, signal);
-	code = BPF_CORE_READ(task, exit_code);
-	group_dead = BPF_CORE_READ(sig, live.counter) == 0;
-	if (group_dead) {
-		key.tgid = tgid;
-		key.start_ns = psc_task_start(task);
-		if (bpf_map_update_elem(&exited, &key, &one, BPF_NOEXIST))
-			group_dead = false; /* another thread already reported the process exit */
-	}
+	code = task->exit_code;
+	group_dead = sig->live.counter == 0;
+	if (group_dead && bpf_map_update_elem(&exited, &key, &one, BPF_NOEXIST))
+		group_dead = false; /* another thread already reported the process exit */
 	if (!group_dead) {
 		if (tid == tgid) /* leader leaves first: its code is what wait() sees later */
-			bpf_map_update_elem(&leader_code, &tgid, &code, BPF_ANY);
+			bpf_map_update_elem(&leader_code, &key, &code, BPF_ANY);
 	} else {
 		/* the status wait() will report: see wait_task_zombie() */
-		if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT) {
-			code = BPF_CORE_READ(sig, group_exit_code);
+		if (sig->flags & SIGNAL_GROUP_EXIT) {
+			code = sig->group_exit_code;
 		} else if (tid != tgid) {
-			saved = bpf_map_lookup_elem(&leader_code, &tgid);
+			saved = bpf_map_lookup_elem(&leader_code, &key);
 			if (saved)
 				code = *saved;
 		}
-		bpf_map_delete_elem(&leader_code, &tgid);
+		bpf_map_delete_elem(&leader_code, &key);
 	}
 
-	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_EXIT);
+	e = psc_emit_reserve_task(task, sizeof(*e), PSC_EV_PROC_EXIT);
 	if (!e)
 		return 0;
-	parent = BPF_CORE_READ(task, real_parent);
+	parent = leader->real_parent;
 	e->exit_code = code;
-	e->parent_tgid = BPF_CORE_READ(parent, tgid);
-	e->parent_start_ns = psc_task_start(parent);
+	e->parent_tgid = parent->tgid;
+	e->parent_start_ns = parent->group_leader->start_boottime;
 	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
 	if (group_dead) {
 		e->flags |= PSC_EXIT_GROUP_DEAD;
-		if (parent_autoreaps(task, parent))
+		if (parent_autoreaps(leader, parent))
 			e->flags |= PSC_EXIT_AUTOREAP;
 		reaper = find_reaper(task, &e->flags);
 		if (reaper) {
@@ -228,8 +232,7 @@ int BPF_PROG(tp_proc_exit, struct task_struct *task)
 			e->reaper_start_ns = psc_task_start(reaper);
 		}
 		if (cfg_filter_mode == PSC_FILTER_TREE) {
-			struct psc_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
-
+			t = psc_tracked_get(task);
 			if (t)
 				t->exited = 1;
 		}
@@ -241,13 +244,19 @@ int BPF_PROG(tp_proc_exit, struct task_struct *task)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(tp_proc_free, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tgid = task->tgid;
 	struct psc_ev_proc_free *e;
 
 	/* threads and the old leader replaced by an exec from another thread have pid != tgid */
-	if (BPF_CORE_READ(task, pid) != tgid || !psc_wanted(tgid))
+	if (task->pid != tgid || !psc_task_wanted(task))
 		return 0;
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_FREE);
+	/*
+	 * The entry names this process (psc_task_wanted() checked its start): a new process
+	 * that already took the pid has an entry only if a traced fork made it, and then the
+	 * entry is that one's. The one window left is a traced fork replacing the entry between
+	 * the check above and this delete: a few instructions, after the pid went round.
+	 */
 	if (cfg_filter_mode == PSC_FILTER_TREE)
 		bpf_map_delete_elem(&tracked, &tgid);
 	if (!e)

@@ -12,13 +12,27 @@
 #define PSC_CLD_EXITED 1
 #define PSC_CLD_DUMPED 3
 
+/*
+ * Was @pid, just reaped by an untraced waiter, a traced process? Its start time is out of
+ * reach (the task is released), so the entry must say it exited: a live traced process that
+ * took the pid meanwhile has exited == 0. The entry stays until sched_process_free.
+ */
+static __always_inline bool reaped_was_traced(__u32 pid)
+{
+	struct psc_tracked *t;
+
+	if (cfg_filter_mode == PSC_FILTER_ALL)
+		return pid != cfg_self_tgid;
+	t = bpf_map_lookup_elem(&tracked, &pid);
+	return t && t->exited;
+}
+
 static __always_inline void emit_reap(__u32 pid, __u32 status, __u32 flags)
 {
-	__u32 waiter = bpf_get_current_pid_tgid() >> 32;
 	struct psc_ev_proc_reap *e;
 
 	/* any waiter may reap a traced child: init adopting an orphan, procscope its command */
-	if (!psc_wanted(waiter) && !psc_wanted(pid))
+	if (!psc_current_wanted() && !reaped_was_traced(pid))
 		return;
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_REAP);
 	if (!e)

@@ -74,7 +74,7 @@ static __always_inline struct task_struct *ux_traced_task(const struct sock *sk)
 	if (!UX_ON || sk->__sk_common.skc_family != UX_AF_UNIX)
 		return NULL;
 	task = bpf_get_current_task_btf();
-	return psc_wanted(task->tgid) ? task : NULL;
+	return psc_task_wanted(task) ? task : NULL;
 }
 
 /*

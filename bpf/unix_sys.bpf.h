@@ -178,7 +178,7 @@ static __always_inline void ux_socket_enter(struct pt_regs *regs, __u32 nr)
 /* The caller is traced (before reading its memory: sendto and sendmsg are frequent) */
 static __always_inline bool ux_wanted(void)
 {
-	return psc_wanted(bpf_get_current_pid_tgid() >> 32);
+	return psc_current_wanted();
 }
 
 /* bind()/connect(): only an AF_UNIX address is stashed */

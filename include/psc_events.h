@@ -191,11 +191,20 @@ enum psc_filter_mode {
 	PSC_FILTER_TREE = 1, /* the processes in the tracked map and their descendants */
 };
 
-/* Value of the tracked map (key: tgid) */
+/* psc_tracked.flags */
+#define PSC_TRACKED_TICKS (1u << 0) /* start_ns is /proc's start time: clock-tick precision */
+
+/*
+ * Value of the tracked map (key: tgid). The entry names one process, (tgid, start_ns): a
+ * lookup counts only when the task's group-leader start_boottime matches, so a recycled pid
+ * never inherits a dead process's membership (sched_process_free, which deletes the entry,
+ * runs an RCU grace period after the pid is free again). Entries seeded from /proc carry the
+ * start time in clock ticks (PSC_TRACKED_TICKS) and are compared at that precision.
+ */
 struct psc_tracked {
-	__u64 start_ns;
-	__u32 exited;
-	__u32 __pad;
+	__u64 start_ns; /* group leader's start_boottime */
+	__u32 exited; /* the process has exited (a zombie until reaped) */
+	__u32 flags; /* PSC_TRACKED_* */
 };
 
 /* Index of counters in the per-CPU stats array, besides the per-type drop counters */

@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "loader.h"
 #include "log.h"
+#include "procfs.h"
 #include "ringbuf.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
@@ -234,6 +235,7 @@ int loader__open(struct loader **out, const struct loader_opts *opts)
 	l->skel->rodata->cfg_self_tgid = opts->self_tgid;
 	l->skel->rodata->cfg_filter_mode = opts->filter_mode;
 	l->skel->rodata->cfg_groups = opts->groups;
+	l->skel->rodata->cfg_tick_ns = procfs_tick_ns();
 	/* the reader polls every few ms anyway: wake it early only when the ring fills up */
 	l->skel->rodata->cfg_wakeup_bytes = l->ringbuf_size / 8;
 	/* the key of the unix group's sk_id: without it no kernel address can be read back */
@@ -273,7 +275,8 @@ out_free:
 
 int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns)
 {
-	struct psc_tracked t = { .start_ns = start_ns };
+	/* /proc gives the start in clock ticks: the kernel compares at that precision */
+	struct psc_tracked t = { .start_ns = start_ns, .flags = PSC_TRACKED_TICKS };
 
 	if (bpf_map__update_elem(l->skel->maps.tracked, &tgid, sizeof(tgid), &t, sizeof(t),
 				 BPF_ANY))

@@ -25,7 +25,11 @@ struct loader_opts {
 
 /* Check the environment (privileges, BTF), open and load the programs. Prints its errors. */
 int loader__open(struct loader **out, const struct loader_opts *opts);
-/* Follow @tgid and its descendants (PSC_FILTER_TREE) */
+/*
+ * Follow process (@tgid, @start_ns) and its descendants (PSC_FILTER_TREE). @start_ns is /proc's
+ * start time (clock ticks * procfs_tick_ns()): a later process under the same pid is not
+ * followed.
+ */
 int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns);
 /* Attach every program (BTF tracepoints: no tracefs needed). Prints its errors. */
 int loader__attach(struct loader *l);
