@@ -1,37 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The trace session. Order matters: a launched command is forked first and held on a pipe, the
- * programs are loaded, the command (or -p tree) is put in the kernel's tracked map, everything
- * is attached, /proc is read to seed the model, and only then the command may exec: its first
- * fork cannot be missed.
+ * The trace session: its start, its loop and stop reasons, its end. Order matters: a launched
+ * command is forked first and held on a pipe, the programs are loaded, the command (or -p tree)
+ * is put in the kernel's tracked map, everything is attached, /proc is read to seed the model,
+ * and only then the command may exec: its first fork cannot be missed.
  */
 #include <errno.h>
 #include <stdint.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
-#include <pwd.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "evlog.h"
 #include "format.h"
+#include "launch.h"
 #include "live.h"
 #include "loader.h"
 #include "log.h"
 #include "model.h"
 #include "perfetto.h"
 #include "procfs.h"
+#include "seed.h"
 #include "summary.h"
 #include "summary_json.h"
 #include "svg.h"
@@ -68,12 +65,7 @@ struct session {
 	struct model *m;
 	struct loader *ld;
 	struct sink *evlog;
-	pid_t child;
-	int go_fd; /* write end: one byte releases the held child */
-	int exec_err_fd; /* read end: errno from a failed exec, EOF on success */
-	bool child_reaped;
-	int child_status;
-	int exec_errno;
+	struct launch cmd; /* the launched command, if any */
 	uint32_t root_pid; /* -p PID or the command: the tree whose end ends the trace */
 	const struct proc *root;
 	uint64_t drops[PSC_EV_TYPE_MAX];
@@ -97,17 +89,6 @@ static bool session_stopping(struct session *s)
 		s->stop_signal = signalled;
 	}
 	return s->stop != STOP_NONE;
-}
-
-/* Reap the launched command as soon as it exits: our own delay would show as zombie time */
-static void reap_child(struct session *s)
-{
-	int st;
-
-	if (s->child > 0 && !s->child_reaped && waitpid(s->child, &st, WNOHANG) == s->child) {
-		s->child_reaped = true;
-		s->child_status = st;
-	}
 }
 
 static uint64_t now_ns(clockid_t clk)
@@ -147,38 +128,6 @@ int trace_parse_groups(const char *s, uint32_t *groups, const char **bad)
 	}
 	/* the other groups need the process tree (owners, the end of the trace): proc is always on */
 	*groups |= PSC_GROUP_PROC;
-	return 0;
-}
-
-int trace_parse_user(const char *s, struct trace_user *u)
-{
-	const struct passwd *pw;
-	char *end;
-	long v;
-
-	memset(u, 0, sizeof(*u));
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end != s && !errno && v >= 0 && v <= INT32_MAX && (*end == '\0' || *end == ':')) {
-		u->uid = (uid_t)v;
-		pw = getpwuid(u->uid);
-		u->gid = pw ? pw->pw_gid : (gid_t)v;
-		if (*end == ':') {
-			errno = 0;
-			v = strtol(end + 1, &end, 10);
-			if (errno || *end || v < 0 || v > INT32_MAX)
-				return -EINVAL;
-			u->gid = (gid_t)v;
-		}
-		return 0;
-	}
-	pw = getpwnam(s);
-	if (!pw)
-		return -ENOENT;
-	snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
-	u->has_name = true;
-	u->uid = pw->pw_uid;
-	u->gid = pw->pw_gid;
 	return 0;
 }
 
@@ -244,210 +193,6 @@ static bool in_initial_pid_ns(void)
 			initial = !strchr(line + 7, '\t') && !strchr(line + 7, ' ');
 	fclose(f);
 	return initial;
-}
-
-/* execvp()'s lookup, done early so a typo fails before any BPF is loaded */
-static int check_executable(const char *file)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-	int err = -ENOENT;
-
-	if (!*file)
-		return -ENOENT;
-	if (strchr(file, '/'))
-		return access(file, X_OK) ? -errno : 0;
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", file);
-		if (!access(buf, X_OK))
-			return 0;
-		if (errno == EACCES)
-			err = -EACCES;
-		path += n + (path[n] == ':');
-	}
-	return err;
-}
-
-/*
- * Run the command as @u (strace -u): supplementary groups first, then the gid, then the uid,
- * so no step needs privileges an earlier one gave up. Returns 0 or -1 with errno set.
- */
-static int become_user(const struct trace_user *u)
-{
-	if (u->has_name ? initgroups(u->name, u->gid) : setgroups(0, NULL))
-		return -1;
-	if (setgid(u->gid) || setuid(u->uid))
-		return -1;
-	return 0;
-}
-
-static int launch_held(struct session *s)
-{
-	int go[2], ex[2];
-
-	if (pipe2(go, O_CLOEXEC))
-		return -errno;
-	if (pipe2(ex, O_CLOEXEC)) {
-		close(go[0]), close(go[1]);
-		return -errno;
-	}
-	fflush(NULL);
-	s->child = fork();
-	if (s->child < 0) {
-		int err = -errno;
-
-		close(go[0]), close(go[1]), close(ex[0]), close(ex[1]);
-		return err;
-	}
-	if (s->child == 0) {
-		char c;
-		ssize_t n;
-		int e;
-
-		close(go[1]);
-		close(ex[0]);
-		do
-			n = read(go[0], &c, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1)
-			_exit(127); /* the tracer gave up before attaching */
-		signal(SIGPIPE, SIG_DFL);
-		if (s->o->user && become_user(s->o->user)) {
-			e = errno;
-			if (write(ex[1], &e, sizeof(e)) < 0)
-				_exit(127);
-			_exit(127);
-		}
-		execvp(s->o->argv[0], s->o->argv);
-		e = errno;
-		if (write(ex[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(go[0]);
-	close(ex[1]);
-	s->go_fd = go[1];
-	s->exec_err_fd = ex[0];
-	s->root_pid = (uint32_t)s->child;
-	return 0;
-}
-
-static void release_child(struct session *s)
-{
-	ssize_t n;
-	int e = 0;
-
-	if (write(s->go_fd, "g", 1) != 1)
-		psc_warn("failed to release the command: %s", strerror(errno));
-	close(s->go_fd);
-	s->go_fd = -1;
-	do
-		n = read(s->exec_err_fd, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(s->exec_err_fd);
-	s->exec_err_fd = -1;
-	if (n == (ssize_t)sizeof(e)) {
-		s->exec_errno = e;
-		if (s->o->user && e == EPERM)
-			psc_err("failed to switch to user %u: %s", s->o->user->uid, strerror(e));
-		else
-			psc_err("failed to execute '%s': %s", s->o->argv[0], strerror(e));
-	}
-}
-
-/* Is @p an ancestor of, or in the subtree of, the traced root? (walks /proc parent links) */
-static bool related_to_root(const struct session *s, const struct procfs_snapshot *snap,
-			    uint32_t pid)
-{
-	const struct procfs_stat *st;
-	int depth;
-
-	/* ancestors of the root: the possible subreapers and init, who adopt orphans */
-	for (st = procfs_snapshot_find(snap, s->root_pid), depth = 0; st && depth < 4096;
-	     st = procfs_snapshot_find(snap, st->ppid), depth++)
-		if (st->pid == pid)
-			return true;
-	/* the subtree */
-	for (st = procfs_snapshot_find(snap, pid), depth = 0; st && depth < 4096;
-	     st = procfs_snapshot_find(snap, st->ppid), depth++)
-		if (st->pid == s->root_pid)
-			return true;
-	return false;
-}
-
-/* System-wide: every process; a tree: the root's subtree and ancestors, and procscope */
-static bool seed_wanted(const struct session *s, const struct procfs_snapshot *snap,
-			const struct procfs_stat *st)
-{
-	if (st->pid == (uint32_t)getpid())
-		return s->o->argv != NULL; /* the launched command's parent */
-	if (!s->root_pid)
-		return true;
-	return st->pid == 1 || related_to_root(s, snap, st->pid);
-}
-
-/* Seed the model with /proc's processes, parents first; track -p descendants */
-static int seed_from_proc(struct session *s, bool track)
-{
-	struct procfs_snapshot snap;
-	uint64_t now = now_ns(CLOCK_BOOTTIME);
-	union psc_event ev;
-	uint32_t *desc = NULL;
-	size_t i;
-	int err, n = 0;
-
-	err = procfs_snapshot(&snap);
-	if (err) {
-		psc_err("failed to read /proc: %s", strerror(-err));
-		return err;
-	}
-	if (s->root_pid) {
-		n = procfs_descendants(&snap, s->root_pid, &desc);
-		if (n < 0) {
-			procfs_snapshot_free(&snap);
-			return n;
-		}
-	}
-	for (i = 0; track && i < (size_t)n; i++) {
-		const struct procfs_stat *st = procfs_snapshot_find(&snap, desc[i]);
-
-		if (st && loader__track(s->ld, st->pid, st->start_ticks * procfs_tick_ns()))
-			psc_warn("failed to follow pid %u: %s", st->pid, strerror(errno));
-	}
-	free(desc);
-	if (!track) {
-		/* ancestors before descendants: pids wrap, start times do not */
-		struct procfs_stat *sorted = malloc(snap.n * sizeof(*sorted) + 1);
-
-		if (!sorted) {
-			procfs_snapshot_free(&snap);
-			return -ENOMEM;
-		}
-		memcpy(sorted, snap.procs, snap.n * sizeof(*sorted));
-		for (i = 1; i < snap.n; i++) { /* insertion sort: /proc is nearly sorted already */
-			struct procfs_stat key = sorted[i];
-			size_t j = i;
-
-			while (j && sorted[j - 1].start_ticks > key.start_ticks) {
-				sorted[j] = sorted[j - 1];
-				j--;
-			}
-			sorted[j] = key;
-		}
-		for (i = 0; i < snap.n && !err; i++) {
-			if (!seed_wanted(s, &snap, &sorted[i]))
-				continue;
-			procfs_make_seed(&snap, &sorted[i], now, &ev);
-			err = model__apply(s->m, &ev);
-		}
-		free(sorted);
-	}
-	procfs_snapshot_free(&snap);
-	return err;
 }
 
 static bool in_root_tree(const struct session *s, const struct proc *p)
@@ -546,7 +291,7 @@ static void housekeep(struct session *s, uint64_t now)
 		return;
 	if (!s->root)
 		s->root = proctree__find_pid(s->m->tree, s->root_pid);
-	if (s->o->argv && !s->child_reaped)
+	if (s->o->argv && !s->cmd.reaped)
 		return;
 	tree_state(s, &alive, &zombie);
 	if (alive || (s->root && s->root->state == PROC_ALIVE)) {
@@ -665,31 +410,6 @@ static void drop_capabilities(void)
 		psc_warn("failed to drop capabilities: %s", strerror(errno));
 }
 
-/* Exit like the command did: its code, or its signal (as strace does) */
-static int command_exit(const struct session *s)
-{
-	struct wstatus ws;
-	char name[16];
-
-	if (s->exec_errno)
-		return 127;
-	wstatus_decode((uint32_t)s->child_status, &ws);
-	if (ws.exited)
-		return ws.code;
-	if (ws.signaled) {
-		struct rlimit no_core = { 0, 0 };
-
-		psc_info("command killed by %s%s", signal_name(ws.signal, name, sizeof(name)),
-			 ws.core_dumped ? " (core dumped)" : "");
-		fflush(NULL);
-		setrlimit(RLIMIT_CORE, &no_core);
-		signal(ws.signal, SIG_DFL);
-		raise(ws.signal);
-		return 128 + ws.signal;
-	}
-	return 1;
-}
-
 static int finish(struct session *s)
 {
 	uint64_t records = 0;
@@ -697,8 +417,8 @@ static int finish(struct session *s)
 
 	loader__drain(s->ld);
 	housekeep(s, now_ns(CLOCK_BOOTTIME));
-	if (s->child > 0 && s->child_reaped)
-		s->m->meta.exit_status = s->child_status;
+	if (s->cmd.pid > 0 && s->cmd.reaped)
+		s->m->meta.exit_status = s->cmd.status;
 	s->m->meta.interrupted = s->stop == STOP_SIGNAL;
 	snprintf(s->m->meta.missing_hooks, sizeof(s->m->meta.missing_hooks), "%s",
 		 loader__missing(s->ld));
@@ -723,21 +443,12 @@ static int finish(struct session *s)
 	return err;
 }
 
-int trace_run(const struct trace_opts *o)
+/* Check what can fail before anything is started: a bad command or -p fails at once */
+static int session_check(struct session *s)
 {
-	struct session s = { .o = o, .go_fd = -1, .exec_err_fd = -1 };
-	struct loader_opts lo = {
-		.self_tgid = (uint32_t)getpid(),
-		.filter_mode = (o->pid || o->argv) ? PSC_FILTER_TREE : PSC_FILTER_ALL,
-		.groups = o->groups,
-		.ringbuf_size = o->ringbuf_size,
-		.verbose = o->verbose,
-		.on_record = on_record,
-		.ctx = &s,
-	};
-	uint64_t t0 = now_ns(CLOCK_MONOTONIC), deadline = 0, last = 0, now;
+	const struct trace_opts *o = s->o;
 	struct procfs_stat st;
-	int err, ret = 1;
+	int err;
 
 	if (!in_initial_pid_ns()) {
 		psc_err("procscope must run in the initial pid namespace: the kernel reports "
@@ -745,7 +456,7 @@ int trace_run(const struct trace_opts *o)
 		return 1;
 	}
 	if (o->argv) {
-		err = check_executable(o->argv[0]);
+		err = launch_check_executable(o->argv[0]);
 		if (err) {
 			psc_err("cannot execute '%s': %s", o->argv[0], strerror(-err));
 			return 127;
@@ -756,8 +467,112 @@ int trace_run(const struct trace_opts *o)
 			psc_err("no such process: %d", (int)o->pid);
 			return 1;
 		}
-		s.root_pid = (uint32_t)o->pid;
+		s->root_pid = (uint32_t)o->pid;
 	}
+	return 0;
+}
+
+/*
+ * Launch (held), load, track, attach, seed, release: in this order, so the command's first
+ * fork cannot be missed. Prints its errors; 0 or -1.
+ */
+static int session_start(struct session *s)
+{
+	const struct trace_opts *o = s->o;
+	struct loader_opts lo = {
+		.self_tgid = (uint32_t)getpid(),
+		.filter_mode = (o->pid || o->argv) ? PSC_FILTER_TREE : PSC_FILTER_ALL,
+		.groups = o->groups,
+		.ringbuf_size = o->ringbuf_size,
+		.verbose = o->verbose,
+		.on_record = on_record,
+		.ctx = s,
+	};
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	struct seed_scope scope = { .command = o->argv != NULL };
+	int err;
+
+	if (install_signals()) {
+		psc_err("failed to install signal handlers: %s", strerror(errno));
+		return -1;
+	}
+	if (o->argv) {
+		err = launch__start(&s->cmd, o->argv, o->user);
+		if (err) {
+			psc_err("failed to start '%s': %s", o->argv[0], strerror(-err));
+			return -1;
+		}
+		s->root_pid = (uint32_t)s->cmd.pid;
+		s->m->meta.target_pid = s->root_pid;
+	}
+	scope.root_pid = s->root_pid;
+	if (loader__open(&s->ld, &lo))
+		return -1;
+	s->m->meta.ringbuf_bytes = loader__ringbuf_size(s->ld);
+	if (s->root_pid && seed_track(s->ld, &scope))
+		return -1;
+	/* the trace starts at attach: no event may be older than the base */
+	s->m->meta.boottime_base_ns = now_ns(CLOCK_BOOTTIME);
+	s->m->meta.realtime_base_ns = now_ns(CLOCK_REALTIME);
+	if (loader__attach(s->ld))
+		return -1;
+	/* from here on every event is captured: what follows (seeding from /proc) is catch-up */
+	psc_dbg("attached in %.1f ms", (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	/* anything forked between the first /proc walk and attach is caught by a second walk */
+	if (s->root_pid && seed_track(s->ld, &scope))
+		return -1;
+	if (add_sinks(s) || seed_model(s->m, &scope))
+		return -1;
+	psc_dbg("ready in %.1f ms (processes read from /proc)",
+		(now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	/* the -p target may have exited while we attached */
+	if (o->pid && !proctree__find_pid(s->m->tree, s->root_pid) && kill(o->pid, 0) &&
+	    errno == ESRCH) {
+		psc_err("process %d exited during start-up", (int)o->pid);
+		return -1;
+	}
+	if (!o->keep_caps)
+		drop_capabilities();
+	if (o->argv)
+		launch__release(&s->cmd, o->argv, o->user);
+	return 0;
+}
+
+/* Until a stop reason: consume the ring, reap the command, housekeep now and then */
+static void session_loop(struct session *s)
+{
+	uint64_t deadline = 0, last = 0, now;
+	int err;
+
+	if (s->o->duration > 0)
+		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(s->o->duration * 1e9);
+	while (!session_stopping(s)) {
+		/* the kernel side batches wakeups: poll on a short timer (see psc_submit()) */
+		err = loader__poll(s->ld, POLL_MS);
+		if (err < 0 && err != -EINTR) {
+			psc_err("failed to poll the ring buffer: %s", strerror(-err));
+			session_stop(s, STOP_POLL_FAILED);
+			break;
+		}
+		launch__reap(&s->cmd);
+		now = now_ns(CLOCK_BOOTTIME);
+		if (now - last >= HOUSEKEEP_NS) {
+			last = now;
+			housekeep(s, now);
+		}
+		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
+			session_stop(s, STOP_DURATION);
+	}
+}
+
+int trace_run(const struct trace_opts *o)
+{
+	struct session s = { .o = o, .cmd = { .go_fd = -1, .exec_err_fd = -1 } };
+	int err, ret = 1;
+
+	err = session_check(&s);
+	if (err)
+		return err;
 	s.m = model__new();
 	if (!s.m) {
 		psc_err("out of memory");
@@ -765,69 +580,9 @@ int trace_run(const struct trace_opts *o)
 	}
 	proctree__set_tick_ns(s.m->tree, procfs_tick_ns());
 	fill_meta(&s);
-	if (install_signals()) {
-		psc_err("failed to install signal handlers: %s", strerror(errno));
+	if (session_start(&s))
 		goto out;
-	}
-	if (o->argv) {
-		err = launch_held(&s);
-		if (err) {
-			psc_err("failed to start '%s': %s", o->argv[0], strerror(-err));
-			goto out;
-		}
-		s.m->meta.target_pid = s.root_pid;
-	}
-	if (loader__open(&s.ld, &lo))
-		goto out;
-	s.m->meta.ringbuf_bytes = loader__ringbuf_size(s.ld);
-	if (s.root_pid && seed_from_proc(&s, true))
-		goto out;
-	/* the trace starts at attach: no event may be older than the base */
-	s.m->meta.boottime_base_ns = now_ns(CLOCK_BOOTTIME);
-	s.m->meta.realtime_base_ns = now_ns(CLOCK_REALTIME);
-	if (loader__attach(s.ld))
-		goto out;
-	/* from here on every event is captured: what follows (seeding from /proc) is catch-up */
-	psc_dbg("attached in %.1f ms", (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
-	/* anything forked between the first /proc walk and attach is caught by a second walk */
-	if (s.root_pid && seed_from_proc(&s, true))
-		goto out;
-	if (add_sinks(&s))
-		goto out;
-	if (seed_from_proc(&s, false))
-		goto out;
-	psc_dbg("ready in %.1f ms (processes read from /proc)",
-		(now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
-	/* (d) the -p target may have exited while we attached */
-	if (o->pid && !proctree__find_pid(s.m->tree, s.root_pid) && kill(o->pid, 0) &&
-	    errno == ESRCH) {
-		psc_err("process %d exited during start-up", (int)o->pid);
-		goto out;
-	}
-	if (!o->keep_caps)
-		drop_capabilities();
-	if (o->argv)
-		release_child(&s);
-	if (o->duration > 0)
-		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(o->duration * 1e9);
-
-	while (!session_stopping(&s)) {
-		/* the kernel side batches wakeups: poll on a short timer (see psc_submit()) */
-		err = loader__poll(s.ld, POLL_MS);
-		if (err < 0 && err != -EINTR) {
-			psc_err("failed to poll the ring buffer: %s", strerror(-err));
-			session_stop(&s, STOP_POLL_FAILED);
-			break;
-		}
-		reap_child(&s);
-		now = now_ns(CLOCK_BOOTTIME);
-		if (now - last >= HOUSEKEEP_NS) {
-			last = now;
-			housekeep(&s, now);
-		}
-		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
-			session_stop(&s, STOP_DURATION);
-	}
+	session_loop(&s);
 	err = finish(&s);
 	if (s.stop == STOP_POLL_FAILED && !err)
 		err = -EIO;
@@ -835,15 +590,9 @@ int trace_run(const struct trace_opts *o)
 	if (err)
 		ret = 1;
 	else
-		ret = o->argv && s.child_reaped ? command_exit(&s) : 0;
+		ret = o->argv && s.cmd.reaped ? launch__exit_status(&s.cmd) : 0;
 out:
-	if (s.go_fd >= 0) {
-		/* never released: the held child sees EOF and exits without running anything */
-		close(s.go_fd);
-		waitpid(s.child, NULL, 0);
-	}
-	if (s.exec_err_fd >= 0)
-		close(s.exec_err_fd);
+	launch__cleanup(&s.cmd);
 	loader__free(s.ld);
 	model__free(s.m);
 	return ret;

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The command procscope starts: the held child, -u USER, reaping and the exit status passed
+ * on. No tracing here: the session decides when to release and when to reap.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "format.h"
+#include "launch.h"
+#include "log.h"
+
+int trace_parse_user(const char *s, struct trace_user *u)
+{
+	const struct passwd *pw;
+	char *end;
+	long v;
+
+	memset(u, 0, sizeof(*u));
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end != s && !errno && v >= 0 && v <= INT32_MAX && (*end == '\0' || *end == ':')) {
+		u->uid = (uid_t)v;
+		pw = getpwuid(u->uid);
+		u->gid = pw ? pw->pw_gid : (gid_t)v;
+		if (*end == ':') {
+			errno = 0;
+			v = strtol(end + 1, &end, 10);
+			if (errno || *end || v < 0 || v > INT32_MAX)
+				return -EINVAL;
+			u->gid = (gid_t)v;
+		}
+		return 0;
+	}
+	pw = getpwnam(s);
+	if (!pw)
+		return -ENOENT;
+	snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+	u->has_name = true;
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	return 0;
+}
+
+int launch_check_executable(const char *file)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	int err = -ENOENT;
+
+	if (!*file)
+		return -ENOENT;
+	if (strchr(file, '/'))
+		return access(file, X_OK) ? -errno : 0;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", file);
+		if (!access(buf, X_OK))
+			return 0;
+		if (errno == EACCES)
+			err = -EACCES;
+		path += n + (path[n] == ':');
+	}
+	return err;
+}
+
+/*
+ * Run the command as @u (strace -u): supplementary groups first, then the gid, then the uid,
+ * so no step needs privileges an earlier one gave up. Returns 0 or -1 with errno set.
+ */
+static int become_user(const struct trace_user *u)
+{
+	if (u->has_name ? initgroups(u->name, u->gid) : setgroups(0, NULL))
+		return -1;
+	if (setgid(u->gid) || setuid(u->uid))
+		return -1;
+	return 0;
+}
+
+/* In the held child: wait for the go byte, then exec; never returns */
+static void __attribute__((noreturn))
+held_child(int go_fd, int err_fd, char *const argv[], const struct trace_user *u)
+{
+	char c;
+	ssize_t n;
+	int e;
+
+	do
+		n = read(go_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(127); /* the tracer gave up before attaching */
+	signal(SIGPIPE, SIG_DFL);
+	if (!u || !become_user(u))
+		execvp(argv[0], argv);
+	e = errno;
+	if (write(err_fd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+int launch__start(struct launch *l, char *const argv[], const struct trace_user *u)
+{
+	int go[2], ex[2], err;
+
+	l->go_fd = l->exec_err_fd = -1;
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	if (pipe2(ex, O_CLOEXEC)) {
+		err = -errno;
+		close(go[0]), close(go[1]);
+		return err;
+	}
+	fflush(NULL);
+	l->pid = fork();
+	if (l->pid < 0) {
+		err = -errno;
+		l->pid = 0;
+		close(go[0]), close(go[1]), close(ex[0]), close(ex[1]);
+		return err;
+	}
+	if (l->pid == 0) {
+		close(go[1]);
+		close(ex[0]);
+		held_child(go[0], ex[1], argv, u);
+	}
+	close(go[0]);
+	close(ex[1]);
+	l->go_fd = go[1];
+	l->exec_err_fd = ex[0];
+	return 0;
+}
+
+void launch__release(struct launch *l, char *const argv[], const struct trace_user *u)
+{
+	ssize_t n;
+	int e = 0;
+
+	if (write(l->go_fd, "g", 1) != 1)
+		psc_warn("failed to release the command: %s", strerror(errno));
+	close(l->go_fd);
+	l->go_fd = -1;
+	do
+		n = read(l->exec_err_fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(l->exec_err_fd);
+	l->exec_err_fd = -1;
+	if (n == (ssize_t)sizeof(e)) {
+		l->exec_errno = e;
+		if (u && e == EPERM)
+			psc_err("failed to switch to user %u: %s", u->uid, strerror(e));
+		else
+			psc_err("failed to execute '%s': %s", argv[0], strerror(e));
+	}
+}
+
+bool launch__reap(struct launch *l)
+{
+	int st;
+
+	if (l->pid > 0 && !l->reaped && waitpid(l->pid, &st, WNOHANG) == l->pid) {
+		l->reaped = true;
+		l->status = st;
+	}
+	return l->reaped;
+}
+
+int launch__exit_status(const struct launch *l)
+{
+	struct wstatus ws;
+	char name[16];
+
+	if (l->exec_errno)
+		return 127;
+	wstatus_decode((uint32_t)l->status, &ws);
+	if (ws.exited)
+		return ws.code;
+	if (ws.signaled) {
+		struct rlimit no_core = { 0, 0 };
+
+		psc_info("command killed by %s%s", signal_name(ws.signal, name, sizeof(name)),
+			 ws.core_dumped ? " (core dumped)" : "");
+		fflush(NULL);
+		setrlimit(RLIMIT_CORE, &no_core);
+		signal(ws.signal, SIG_DFL);
+		raise(ws.signal);
+		return 128 + ws.signal;
+	}
+	return 1;
+}
+
+void launch__cleanup(struct launch *l)
+{
+	if (l->go_fd >= 0) {
+		close(l->go_fd);
+		l->go_fd = -1;
+		if (!l->reaped)
+			waitpid(l->pid, NULL, 0);
+	}
+	if (l->exec_err_fd >= 0) {
+		close(l->exec_err_fd);
+		l->exec_err_fd = -1;
+	}
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The command procscope starts: forked before anything is loaded and held on a pipe until the
+ * trace is attached, then released to exec (as USER with -u), reaped the moment it exits, and
+ * its status passed on. The hold and the reap are procscope's, never the command's.
+ */
+#ifndef __PSC_LAUNCH_H
+#define __PSC_LAUNCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "trace.h"
+
+struct launch {
+	pid_t pid; /* the held child; 0 = none */
+	int go_fd; /* write end: one byte releases the held child */
+	int exec_err_fd; /* read end: errno from a failed exec, EOF on success */
+	bool reaped;
+	int status; /* wait status, once reaped */
+	int exec_errno; /* the exec (or the switch to -u USER) failed with this */
+};
+
+/* execvp()'s lookup, done early so a typo fails before any BPF is loaded. 0 or -errno. */
+int launch_check_executable(const char *file);
+
+/*
+ * Fork the held child for @argv; it waits for launch__release(). @u (or NULL) is resolved
+ * already: the child only switches ids. 0 or -errno.
+ */
+int launch__start(struct launch *l, char *const argv[], const struct trace_user *u);
+
+/* Let the held child exec; reports (on stderr) and records a failed exec. */
+void launch__release(struct launch *l, char *const argv[], const struct trace_user *u);
+
+/* Reap the command if it has exited, without waiting. True once it is reaped. */
+bool launch__reap(struct launch *l);
+
+/*
+ * The exit status procscope passes on: the command's code, 127 if it could not run; killed by a
+ * signal: procscope kills itself with it (as strace does), or returns 128 + the signal.
+ */
+int launch__exit_status(const struct launch *l);
+
+/* A child never released sees EOF on its pipe and exits without running anything: wait for it */
+void launch__cleanup(struct launch *l);
+
+#endif /* __PSC_LAUNCH_H */
