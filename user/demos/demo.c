@@ -28,8 +28,6 @@
 #define DAEMON_WORK_MS 100
 #define TRUTH_LINE_MAX 512
 
-/* ---- time, narration, errors ---- */
-
 /* ---- /proc ---- */
 
 /* Read /proc/PID/FILE into buf as a string; NULL if pid is gone */

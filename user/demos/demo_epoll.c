@@ -38,13 +38,6 @@ static void on_usr1(int sig)
 	(void)sig; /* only here to interrupt epoll_wait() with EINTR */
 }
 
-static ino_t fd_ino(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) ? 0 : st.st_ino;
-}
-
 /* One truth record per wait: what the server's own epoll_wait() returned */
 static void record_wait_fds(const struct run *r, int epfd, int ret, const struct epoll_event *ev)
 {
@@ -123,7 +116,7 @@ static int serve(const struct run *r, const struct es_server *a, int lfd, int ep
 				demo_truth(r->ctx,
 					   "{\"demo\":\"%s\",\"kind\":\"epoll_conn\",\"pid\":%d,"
 					   "\"fd\":%d,\"ino\":%llu}",
-					   r->demo, getpid(), c, (unsigned long long)fd_ino(c));
+					   r->demo, getpid(), c, demo_fd_ino(c));
 				continue;
 			}
 			/* LT: one read per wake-up, the rest wakes us again; ET: drain to EAGAIN */
@@ -171,8 +164,7 @@ static int es_server_main(const struct run *r, pid_t parent, void *arg)
 	demo_truth(r->ctx,
 		   "{\"demo\":\"%s\",\"kind\":\"epoll_server\",\"pid\":%d,\"mode\":\"%s\","
 		   "\"epfd\":%d,\"listen_fd\":%d,\"listen_ino\":%llu}",
-		   r->demo, getpid(), a->edge ? "et" : "lt", epfd, lfd,
-		   (unsigned long long)fd_ino(lfd));
+		   r->demo, getpid(), a->edge ? "et" : "lt", epfd, lfd, demo_fd_ino(lfd));
 	demo_narrate(r, "server %d listens on %s, %s", getpid(), a->path,
 		     a->edge ? "edge-triggered (EPOLLET): it must read until EAGAIN" :
 			       "level-triggered: unread data wakes it again");
@@ -230,7 +222,7 @@ static int es_client_main(const struct run *r, pid_t parent, void *arg)
 	demo_truth(r->ctx,
 		   "{\"demo\":\"%s\",\"kind\":\"epoll_client\",\"pid\":%d,\"fd\":%d,\"ino\":%llu,"
 		   "\"sent\":%lld,\"received\":%lld}",
-		   r->demo, getpid(), fd, (unsigned long long)fd_ino(fd), sent, recvd);
+		   r->demo, getpid(), fd, demo_fd_ino(fd), sent, recvd);
 	close(fd);
 	return 0;
 }

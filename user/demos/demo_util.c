@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "demo_util.h"
 
@@ -263,4 +264,11 @@ int demo_reap_expect(const struct run *r, pid_t pid, int want)
 	int status = 0, err = demo_reap(r, pid, &status);
 
 	return err ? err : demo_check_status(r, pid, status, want);
+}
+
+unsigned long long demo_fd_ino(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : (unsigned long long)st.st_ino;
 }

@@ -27,6 +27,8 @@ typedef int (*child_fn)(const struct run *r, pid_t parent, void *arg);
 #define INT_ARG(v) ((void *)(intptr_t)(v))
 #define ARG_INT(p) ((int)(intptr_t)(p))
 
+/* The inode of @fd (fstat), 0 if it has none */
+unsigned long long demo_fd_ino(int fd);
 long long demo_now_ns(void); /* CLOCK_MONOTONIC */
 long long demo_deadline_in(int ms);
 int demo_ms_left(long long deadline);
