@@ -17,7 +17,7 @@ CFLAGS   += -std=gnu11 $(WARN) $(if $(filter 0,$(WERROR)),,-Werror) -D_GNU_SOURC
 USER_DIRS := $(sort $(dir $(wildcard user/*/*.c user/*/*.h user/groups/*/*.c user/groups/*/*.h)))
 USER_INC  := $(patsubst %/,-I%,$(USER_DIRS))
 CPPFLAGS += -Iinclude $(USER_INC) -MMD -MP
-LDLIBS   += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -ljson-c -lz
+LDLIBS   += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -ljson-c -lz -lzstd
 ifdef SANITIZE
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=$(SANITIZE)
@@ -145,7 +145,7 @@ $(FUZZ_OUT) $(FUZZ_OUT)/corpus:
 	$(Q)mkdir -p $@
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)) include/*.h) | $(FUZZ_OUT)
 	$(call msg,FUZZCC,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude $(USER_INC) $< $(CORE_SRCS) -ljson-c -lz -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude $(USER_INC) $< $(CORE_SRCS) -ljson-c -lz -lzstd -o $@
 # each target runs FUZZ_SECONDS on its own corpus (new inputs in $(FUZZ_OUT)/corpus-NAME)
 fuzz: $(FUZZ_OUT)/fuzz_evread $(FUZZ_OUT)/fuzz_records
 	$(Q)for t in evread records; do \

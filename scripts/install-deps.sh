@@ -5,6 +5,7 @@ set -euo pipefail
 pkgs=(
 	clang llvm make gcc pkg-config   # BPF and userspace compilers
 	libbpf-dev bpftool libelf-dev zlib1g-dev   # loader, skeleton generation
+	libzstd-dev   # zstd logs (-o FILE.zst) and reading them back
 	libjson-c-dev libcmocka-dev   # report reader, tests
 	libclang-rt-14-dev   # sanitizers and libFuzzer for clang
 	cppcheck clang-format clang-tidy   # make lint / check-format

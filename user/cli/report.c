@@ -14,6 +14,7 @@
 #include "evjson.h"
 #include "evread.h"
 #include "log.h"
+#include "outfile.h"
 #include "procfs.h"
 #include "perfetto.h"
 #include "report.h"
@@ -432,7 +433,7 @@ static int add_timeline_sinks(struct model *m, const struct report_run *r)
 			continue;
 		sk = i == 0 ? perfetto_sink_new(paths[i]) : svg_sink_new(paths[i]);
 		if (!sk) {
-			psc_err("failed to create '%s': %s", paths[i], strerror(errno));
+			psc_err("failed to create '%s': %s", paths[i], outfile_strerror(errno));
 			return -1;
 		}
 		model__add_sink(m, sk);

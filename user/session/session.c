@@ -26,6 +26,7 @@
 #include "loader.h"
 #include "log.h"
 #include "model.h"
+#include "outfile.h"
 #include "perfetto.h"
 #include "procfs.h"
 #include "seed.h"
@@ -334,7 +335,7 @@ static int add_sinks(struct session *s)
 	if (o->output) {
 		s->evlog = evlog_sink_new(o->output, s->m);
 		if (!s->evlog) {
-			psc_err("failed to create '%s': %s", o->output, strerror(errno));
+			psc_err("failed to create '%s': %s", o->output, outfile_strerror(errno));
 			return -errno;
 		}
 		model__add_sink(s->m, s->evlog);
@@ -342,7 +343,7 @@ static int add_sinks(struct session *s)
 	if (o->perfetto) {
 		sk = perfetto_sink_new(o->perfetto);
 		if (!sk) {
-			psc_err("failed to create '%s': %s", o->perfetto, strerror(errno));
+			psc_err("failed to create '%s': %s", o->perfetto, outfile_strerror(errno));
 			return -errno;
 		}
 		model__add_sink(s->m, sk);
@@ -350,7 +351,7 @@ static int add_sinks(struct session *s)
 	if (o->svg) {
 		sk = svg_sink_new(o->svg);
 		if (!sk) {
-			psc_err("failed to create '%s': %s", o->svg, strerror(errno));
+			psc_err("failed to create '%s': %s", o->svg, outfile_strerror(errno));
 			return -errno;
 		}
 		model__add_sink(s->m, sk);
@@ -371,7 +372,8 @@ static int add_sinks(struct session *s)
 		/* the same document `report --format json` makes from the log */
 		sk = summary_json_sink_new(o->summary_json, NULL);
 		if (!sk) {
-			psc_err("failed to create '%s': %s", o->summary_json, strerror(errno));
+			psc_err("failed to create '%s': %s", o->summary_json,
+				outfile_strerror(errno));
 			return -errno;
 		}
 		model__add_sink(s->m, sk);

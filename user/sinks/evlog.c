@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Buffered NDJSON writer. Lines are staged in memory and written in whole-line chunks; if the
- * disk fills, the file is cut back to the last whole line and writing stops (the trace goes on).
+ * Buffered NDJSON writer. Lines are staged in memory and written in whole-line chunks through
+ * the output-file writer (outfile.c: plain, gzip or zstd by name); if the disk fills, the file is
+ * cut back to the last whole line and writing stops (the trace goes on).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zlib.h>
 #include "evjson.h"
 #include "evlog.h"
-#include "util.h"
+#include "outfile.h"
 
 #define FLUSH_AT (192u << 10)
 
@@ -21,73 +19,47 @@ struct evlog {
 	char *buf;
 	size_t len;
 	size_t cap;
-	int fd;
-	gzFile gz;
-	off_t good_off; /* bytes of whole lines on disk */
+	struct outfile *out;
 	uint64_t records; /* lines on disk */
 	uint64_t staged; /* lines in buf */
 	int err;
 };
 
-/*
- * A batch failed (a full disk): cut it off, then write it again line by line, so the log keeps
- * every line that still fits and ends with a whole one.
- */
-static void salvage_lines(struct evlog *l)
+/* Lines in the first @n bytes of @buf */
+static uint64_t count_lines(const char *buf, size_t n)
 {
-	size_t off = 0;
+	uint64_t lines = 0;
+	const char *p = buf, *end = buf + n;
 
-	if (ftruncate(l->fd, l->good_off) || lseek(l->fd, l->good_off, SEEK_SET) < 0)
-		return;
-	while (off < l->len) {
-		const char *nl = memchr(l->buf + off, '\n', l->len - off);
-		size_t n = nl ? (size_t)(nl - (l->buf + off)) + 1 : l->len - off;
-
-		if (write_full(l->fd, l->buf + off, n)) {
-			if (ftruncate(l->fd, l->good_off) == 0)
-				lseek(l->fd, l->good_off, SEEK_SET);
-			return;
-		}
-		l->good_off += (off_t)n;
-		l->records++;
-		off += n;
+	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+		lines++;
+		p++;
 	}
+	return lines;
 }
 
 static int evlog_flush(struct sink *s)
 {
 	struct evlog *l = (struct evlog *)s;
+	uint64_t before;
 	int err;
 
 	if (l->err)
 		return l->err;
 	if (!l->len)
 		return 0;
-	if (l->gz) {
-		if (gzwrite(l->gz, l->buf, (unsigned)l->len) != (int)l->len ||
-		    gzflush(l->gz, Z_SYNC_FLUSH) != Z_OK) {
-			int zerr;
-
-			gzerror(l->gz, &zerr);
-			err = zerr == Z_ERRNO && errno ? -errno : -EIO;
-			goto fail;
-		}
-	} else {
-		err = write_full(l->fd, l->buf, l->len);
-		if (err) {
-			salvage_lines(l);
-			goto fail;
-		}
-		l->good_off += (off_t)l->len;
-	}
-	l->records += l->staged;
-	l->staged = 0;
-	l->len = 0;
-	return 0;
-fail:
+	/* a batch that fails (a full disk) keeps each of its lines that fits, whole */
+	before = outfile_written(l->out);
+	err = outfile_write(l->out, l->buf, l->len);
+	if (!err)
+		err = outfile_flush(l->out);
+	if (err)
+		l->records += count_lines(l->buf, (size_t)(outfile_written(l->out) - before));
+	else
+		l->records += l->staged;
 	l->err = err;
-	l->len = 0;
 	l->staged = 0;
+	l->len = 0;
 	return err;
 }
 
@@ -162,20 +134,8 @@ static int evlog_finish(struct sink *s, const struct model *m)
 	evjson_write_trailer(&l->line, m);
 	stage_line(l);
 	err = evlog_flush(s);
-	if (l->gz) {
-		int zerr = gzclose(l->gz);
-
-		l->gz = NULL;
-		l->fd = -1;
-		if (!err && zerr != Z_OK)
-			err = l->err = -EIO;
-	} else if (l->fd > STDOUT_FILENO) {
-		if (fsync(l->fd) && errno != EINVAL && !err)
-			err = l->err = -errno;
-		if (close(l->fd) && !err)
-			err = l->err = -errno;
-		l->fd = -1;
-	}
+	if (!err)
+		err = l->err = outfile_commit(l->out);
 	return err;
 }
 
@@ -183,10 +143,7 @@ static void evlog_destroy(struct sink *s)
 {
 	struct evlog *l = (struct evlog *)s;
 
-	if (l->gz)
-		gzclose(l->gz);
-	else if (l->fd > STDOUT_FILENO)
-		close(l->fd);
+	outfile_close(l->out);
 	jw_free(&l->line);
 	free(l->buf);
 	free(l);
@@ -215,22 +172,10 @@ struct sink *evlog_sink_new(const char *path, const struct model *m)
 	l->sink.flush = evlog_flush;
 	l->sink.finish = evlog_finish;
 	l->sink.destroy = evlog_destroy;
-	if (!strcmp(path, "-")) {
-		l->fd = STDOUT_FILENO;
-	} else {
-		l->fd = outfile_create(path);
-		if (l->fd < 0) {
-			errno = -l->fd;
-			goto fail;
-		}
-	}
-	if (str_has_suffix(path, ".gz")) {
-		l->gz = gzdopen(l->fd, "wb1");
-		if (!l->gz) {
-			errno = ENOMEM;
-			goto fail;
-		}
-	}
+	/* published under its name at the first flush, the header's: a log grows as it traces */
+	l->out = outfile_open(path, outfile_codec_by_name(path), OUTFILE_STREAM | OUTFILE_LINES);
+	if (!l->out)
+		goto fail;
 	evjson_write_header(&l->line, m);
 	stage_line(l);
 	if (evlog_flush(&l->sink)) {
@@ -240,9 +185,6 @@ struct sink *evlog_sink_new(const char *path, const struct model *m)
 	return &l->sink;
 fail:
 	err = errno;
-	if (!l->gz && l->fd > STDOUT_FILENO)
-		close(l->fd);
-	l->fd = -1;
 	evlog_destroy(&l->sink);
 	errno = err;
 	return NULL;

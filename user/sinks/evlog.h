@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The NDJSON event log sink (`trace -o FILE`): header, one line per event, trailer; gzip when the
- * name ends in ".gz". Only whole lines reach the file, so a failed write leaves a valid log.
+ * name ends in ".gz", zstd for ".zst". Only whole lines reach the file, so a failed write leaves
+ * a valid log.
  */
 #ifndef __PSC_EVLOG_H
 #define __PSC_EVLOG_H
@@ -9,8 +10,9 @@
 #include "model.h"
 
 /*
- * Create @path (O_NOFOLLOW, mode 0600; "-" is stdout) and write the header from @m->meta.
- * Returns NULL with errno set.
+ * Create @path with outfile_open() (hardened, mode 0600; "-" is stdout) and write the header
+ * from @m->meta; the file appears under its name once the header is written. Returns NULL with
+ * errno set (outfile_strerror() words it).
  */
 struct sink *evlog_sink_new(const char *path, const struct model *m);
 /* What went wrong writing, for the error message: 0 or -errno, and records fully written */

@@ -6,17 +6,14 @@
  * trace start, as in the event log.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "evjson.h"
 #include "json_writer.h"
+#include "outfile.h"
 #include "schema.h"
 #include "summary_json.h"
-#include "util.h"
 
 static void kv_rel(struct jw *w, const struct model *m, const char *key, uint64_t ts)
 {
@@ -450,10 +447,7 @@ struct summary_json_sink {
 	struct summary_opts opts;
 	struct summary_log_damage damage;
 	bool has_damage;
-	char *path;
-	char *tmp; /* NULL for stdout */
-	int fd;
-	bool done;
+	struct outfile *out;
 };
 
 static int sj_finish(struct sink *s, const struct model *m)
@@ -467,19 +461,13 @@ static int sj_finish(struct sink *s, const struct model *m)
 	summary_json_write(&w, m, &j->opts, j->has_damage ? &j->damage : NULL);
 	err = jw_error(&w);
 	if (!err)
-		err = write_full(j->fd, w.buf, w.len);
+		err = outfile_write(j->out, w.buf, w.len);
 	if (!err)
-		err = write_full(j->fd, "\n", 1);
+		err = outfile_write(j->out, "\n", 1);
 	jw_free(&w);
-	if (err || !j->tmp)
-		return err;
-	if (fsync(j->fd) && errno != EINVAL)
-		return -errno;
-	err = close(j->fd) ? -errno : 0;
-	j->fd = -1;
-	if (!err && rename(j->tmp, j->path))
-		err = -errno;
-	j->done = !err;
+	/* renamed into place only when whole; a failure removes the temp file */
+	if (!err)
+		err = outfile_commit(j->out);
 	return err;
 }
 
@@ -487,63 +475,30 @@ static void sj_destroy(struct sink *s)
 {
 	struct summary_json_sink *j = (struct summary_json_sink *)s;
 
-	if (j->fd > STDOUT_FILENO)
-		close(j->fd);
-	if (j->tmp && !j->done)
-		unlink(j->tmp); /* never leave half a document behind */
-	free(j->path);
-	free(j->tmp);
+	outfile_close(j->out); /* never half a document behind */
 	free(j);
 }
 
 struct sink *summary_json_sink_new(const char *path, const struct summary_opts *opts)
 {
 	struct summary_json_sink *j = calloc(1, sizeof(*j));
-	struct stat st;
 	int err;
 
 	if (!j)
 		return NULL;
-	j->fd = -1;
 	j->sink.finish = sj_finish;
 	j->sink.destroy = sj_destroy;
 	if (opts)
 		j->opts = *opts;
-	if (!strcmp(path, "-")) {
-		j->fd = STDOUT_FILENO;
-		return &j->sink;
-	}
-	/*
-	 * Only a regular file (or a new one) is written aside and renamed into place: renaming over
-	 * a device, a FIFO or a socket would replace it (as root, /dev/null with a regular file).
-	 */
-	if (!lstat(path, &st) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-		j->fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (j->fd < 0)
-			goto fail;
-		return &j->sink;
-	}
-	j->path = strdup(path);
-	j->tmp = malloc(strlen(path) + 5);
-	if (!j->path || !j->tmp) {
-		errno = ENOMEM;
-		goto fail;
-	}
-	sprintf(j->tmp, "%s.tmp", path);
-	/* process names and paths of other users: private, and no symlink games */
-	j->fd = outfile_create(j->tmp);
-	if (j->fd < 0) {
-		errno = -j->fd;
-		goto fail;
+	/* process names and paths of other users: private, and hardened (outfile.c) */
+	j->out = outfile_open(path, OUTFILE_PLAIN, 0);
+	if (!j->out) {
+		err = errno;
+		free(j);
+		errno = err;
+		return NULL;
 	}
 	return &j->sink;
-fail:
-	err = errno;
-	free(j->tmp);
-	j->tmp = NULL;
-	sj_destroy(&j->sink);
-	errno = err;
-	return NULL;
 }
 
 void summary_json_sink_set_damage(struct sink *s, const struct summary_log_damage *damage)

@@ -38,8 +38,9 @@ void summary_json_write(struct jw *w, const struct model *m, const struct summar
 			const struct summary_log_damage *damage);
 
 /*
- * A sink writing the document at finish to @path ("-": stdout): @path.tmp, renamed when whole.
- * The file is created now (mode 0600, never through a symlink). Returns NULL with errno set.
+ * A sink writing the document at finish to @path ("-": stdout) through outfile.c: a temp file
+ * created now beside @path (mode 0600, hardened), renamed over @path when whole, removed
+ * otherwise. Returns NULL with errno set.
  */
 struct sink *summary_json_sink_new(const char *path, const struct summary_opts *opts);
 /* Report damage to include in the document (copied); call before model__finish */
