@@ -16,7 +16,7 @@ CFLAGS   += -std=gnu11 $(WARN) $(if $(filter 0,$(WERROR)),,-Werror) -D_GNU_SOURC
 # Each user/ folder is a layer (docs/design.md); sources include headers by name across them
 USER_DIRS := $(sort $(dir $(wildcard user/*/*.c user/*/*.h user/groups/*/*.c user/groups/*/*.h)))
 USER_INC  := $(patsubst %/,-I%,$(USER_DIRS))
-CPPFLAGS += -Iinclude $(USER_INC) -MMD -MP
+CPPFLAGS += -Iinclude $(USER_INC) -Itests/lib -MMD -MP
 LDLIBS   += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -ljson-c -lz -lzstd
 ifdef SANITIZE
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -47,6 +47,8 @@ CORE_OBJS  := $(patsubst user/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
 SHELL_SRCS := $(filter-out user/cli/main.c,$(wildcard user/session/*.c user/demos/*.c user/cli/*.c))
 SHELL_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(SHELL_SRCS))
 APP_OBJS   := $(OUTPUT)/cli/main.o
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+TESTLIB_OBJS := $(patsubst tests/lib/%.c,$(OUTPUT)/tests/lib/%.o,$(TESTLIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
@@ -95,14 +97,19 @@ $(BIN): $(APP_OBJS) $(OUTPUT)/libpscshell.a $(OUTPUT)/libprocscope.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $(APP_OBJS) -Wl,--whole-archive $(OUTPUT)/libpscshell.a $(WHOLE_LIB) $(LDLIBS) -o $@
 
-# the shell archive only for the members a test names (procfs, ringbuf): no libbpf is pulled in
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/libprocscope.a $(OUTPUT)/libpscshell.a | $(OUTPUT)/tests
+$(OUTPUT)/tests/lib/%.o: tests/lib/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(WHOLE_LIB) $(OUTPUT)/libpscshell.a $(LDFLAGS) -lcmocka $(LDLIBS) -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(INTEG_BINS): $(OUTPUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(OUTPUT)/libprocscope.a $(OUTPUT)/libpscshell.a | $(OUTPUT)/tests
+# the shell archive only for the members a test names (procfs, ringbuf): no libbpf is pulled in
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(TESTLIB_OBJS) $(OUTPUT)/libprocscope.a $(OUTPUT)/libpscshell.a | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) $< $(OUTPUT)/libprocscope.a $(OUTPUT)/libpscshell.a $(LDFLAGS) -lcmocka $(LDLIBS) -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(TESTLIB_OBJS) $(WHOLE_LIB) $(OUTPUT)/libpscshell.a $(LDFLAGS) -lcmocka $(LDLIBS) -o $@
+
+$(INTEG_BINS): $(OUTPUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(TESTLIB_OBJS) $(OUTPUT)/libprocscope.a $(OUTPUT)/libpscshell.a | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) $< $(TESTLIB_OBJS) $(OUTPUT)/libprocscope.a $(OUTPUT)/libpscshell.a $(LDFLAGS) -lcmocka $(LDLIBS) -o $@
 
 # Install what a fresh Debian 12 machine lacks (only what is missing)
 deps:
@@ -155,7 +162,7 @@ fuzz: $(FUZZ_OUT)/fuzz_evread $(FUZZ_OUT)/fuzz_records
 			$(FUZZ_OUT)/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
-FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h include/*.h $(addsuffix *.c,$(USER_DIRS)) $(addsuffix *.h,$(USER_DIRS)) tests/unit/*.c tests/integration/*.c tests/integration/*.h tests/fuzz/*.c)
+FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h include/*.h $(addsuffix *.c,$(USER_DIRS)) $(addsuffix *.h,$(USER_DIRS)) tests/unit/*.c tests/lib/*.[ch] tests/integration/*.c tests/integration/*.h tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_SRCS)
 check-format:
@@ -180,7 +187,7 @@ lint: $(OUTPUT)/procscope.skel.h
 	$(Q)scripts/check-layers.sh
 	$(call msg,CPPCHECK,user tests)
 	$(Q)cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
-		--suppress=missingIncludeSystem -D__linux__ -Iinclude $(USER_INC) user/ tests/unit/ tests/fuzz/
+		--suppress=missingIncludeSystem -D__linux__ -Iinclude $(USER_INC) user/ tests/unit/ tests/lib/ tests/fuzz/
 	$(call msg,TIDY,user)
 	$(Q)ls $(addsuffix *.c,$(USER_DIRS)) | grep -v loader.c | xargs -P2 -n4 clang-tidy --quiet \
 		-checks='$(TIDY_CHECKS)' $(TIDY_FLAGS) 2>/dev/null | grep -A3 'warning:\|error:' > $(OUTPUT)/tidy.log; \

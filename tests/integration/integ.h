@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include <zlib.h>
+#include "testlib.h"
 
 struct integ_log {
 	json_object **recs;
@@ -87,26 +88,7 @@ static inline int integ_run(char *const argv[], const char *out_path, const char
 /* The whole file (gzip or plain, by content) as a NUL-terminated string; caller frees */
 static inline char *integ_slurp(const char *path, size_t *len)
 {
-	gzFile gz = gzopen(path, "rb");
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	int r;
-
-	assert_non_null(gz);
-	assert_non_null(buf);
-	while ((r = gzread(gz, buf + n, (unsigned)(cap - n - 1))) > 0) {
-		n += (size_t)r;
-		if (cap - n < 4096) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-	}
-	gzclose(gz);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
+	return tl_slurp(path, len);
 }
 
 /* Parse an NDJSON file line by line with json-c */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "schema.h"
+#include "testlib.h"
 
 #define MAN_PAGE "docs/procscope.8"
 #define EVENTS_DOC "docs/events.md"
@@ -72,21 +73,6 @@ static char *read_all(FILE *f)
 	} while (n > 0);
 	assert_int_equal(ferror(f), 0);
 	buf[len] = '\0';
-	return buf;
-}
-
-/* The whole of @path; fails the test if it cannot be read */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-
-	if (!f)
-		print_error("cannot open %s (run from the repository root): %s\n", path,
-			    strerror(errno));
-	assert_non_null(f);
-	buf = read_all(f);
-	fclose(f);
 	return buf;
 }
 
@@ -317,7 +303,7 @@ static void check_command_options(const char *cmd)
 	snprintf(where, sizeof(where), "procscope %s --help", cmd);
 	text = run_procscope(args);
 	help_options(text, &help, where);
-	page = slurp(MAN_PAGE);
+	page = tl_slurp(MAN_PAGE, NULL);
 	man_options(page, cmd, &man);
 	for (i = 0; i < help.n; i++) {
 		o = set_find(&man, help.o[i].name);
@@ -362,7 +348,7 @@ static void test_docs_sync__report_options(void **state)
 /* Every command `procscope help` lists has a ".TP" + ".B name" entry under COMMANDS */
 static void test_docs_sync__commands(void **state)
 {
-	char *help = run_procscope("help"), *page = slurp(MAN_PAGE), want[64];
+	char *help = run_procscope("help"), *page = tl_slurp(MAN_PAGE, NULL), want[64];
 	const char *p = strstr(help, "\nCommands:\n"), *sec, *q, *stop;
 	size_t n = 0, bad = 0;
 
@@ -424,7 +410,7 @@ static bool names_field(const char *text, const char *name)
 static void test_docs_sync__event_types(void **state)
 {
 	const struct schema_type *const *all;
-	char *doc = slurp(EVENTS_DOC), *sec;
+	char *doc = tl_slurp(EVENTS_DOC, NULL), *sec;
 	size_t n, i, bad = 0;
 
 	all = schema_all(&n);
@@ -456,7 +442,7 @@ static void test_docs_sync__event_fields(void **state)
 {
 	const struct schema_type *const *all;
 	const struct schema_field *f;
-	char *doc = slurp(EVENTS_DOC), *sec;
+	char *doc = tl_slurp(EVENTS_DOC, NULL), *sec;
 	size_t n, i, bad = 0;
 
 	all = schema_all(&n);
@@ -481,7 +467,7 @@ static void test_docs_sync__event_fields(void **state)
 /* A "## name" heading that looks like a record type must be one: no stale sections */
 static void test_docs_sync__no_stale_event_sections(void **state)
 {
-	char *doc = slurp(EVENTS_DOC), name[96];
+	char *doc = tl_slurp(EVENTS_DOC, NULL), name[96];
 	const char *p;
 	size_t bad = 0, i, len;
 

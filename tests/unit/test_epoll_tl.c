@@ -16,6 +16,7 @@
 #include "hist.h"
 #include "epoll_tl.h"
 #include "model.h"
+#include "testlib.h"
 
 #define US 1000ull
 #define MS 1000000ull
@@ -24,13 +25,7 @@
 
 static void hdr(union psc_event *ev, uint32_t type, uint64_t ts)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->hdr.type = type;
-	ev->hdr.size = (uint32_t)decode_type_size(type);
-	ev->hdr.ts_ns = ts;
-	ev->hdr.tgid = PID;
-	ev->hdr.tid = PID;
-	ev->hdr.start_ns = START;
+	tl_ev_hdr(ev, type, ts, PID, PID, START);
 }
 
 static void apply(struct model *m, const union psc_event *ev)

@@ -24,6 +24,7 @@
 #include "model.h"
 #include "report.h"
 #include "schema.h"
+#include "testlib.h"
 
 #define BASE_NS 5000000000123ull /* a boot time with distinctive digits */
 
@@ -572,12 +573,7 @@ static void lb_event(struct log_builder *b, union psc_event *ev)
 
 static void ev_hdr(union psc_event *ev, uint32_t type, uint64_t ts, uint32_t pid, uint64_t start)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->hdr.type = type;
-	ev->hdr.size = (uint32_t)decode_type_size(type);
-	ev->hdr.ts_ns = BASE_NS + ts;
-	ev->hdr.tgid = ev->hdr.tid = pid;
-	ev->hdr.start_ns = start;
+	tl_ev_hdr(ev, type, BASE_NS + ts, pid, pid, start);
 }
 
 /*

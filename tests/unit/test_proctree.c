@@ -20,6 +20,7 @@
 #include "epoll_tl.h"
 #include "model.h"
 #include "proctree.h"
+#include "testlib.h"
 
 #define MS 1000000ull
 #define TICK (10 * MS) /* the tree's default /proc clock tick */
@@ -30,24 +31,12 @@
 
 /* ---- event constructors ---- */
 
-static void hdr_init(union psc_event *ev, uint32_t type, uint64_t ts, uint32_t pid, uint32_t tid,
-		     uint64_t start)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->hdr.type = type;
-	ev->hdr.size = (uint32_t)decode_type_size(type);
-	ev->hdr.ts_ns = ts;
-	ev->hdr.tgid = pid;
-	ev->hdr.tid = tid;
-	ev->hdr.start_ns = start;
-}
-
 static union psc_event ev_fork(uint64_t ts, uint32_t ppid, uint64_t pstart, uint32_t cpid,
 			       uint64_t cstart)
 {
 	union psc_event ev;
 
-	hdr_init(&ev, PSC_EV_PROC_FORK, ts, ppid, ppid, pstart);
+	tl_ev_hdr(&ev, PSC_EV_PROC_FORK, ts, ppid, ppid, pstart);
 	ev.fork.parent_tgid = ppid;
 	ev.fork.parent_start_ns = pstart;
 	ev.fork.child_tgid = cpid;
@@ -62,7 +51,7 @@ static union psc_event ev_thread_fork(uint64_t ts, uint32_t pid, uint64_t start,
 {
 	union psc_event ev;
 
-	hdr_init(&ev, PSC_EV_PROC_FORK, ts, pid, pid, start);
+	tl_ev_hdr(&ev, PSC_EV_PROC_FORK, ts, pid, pid, start);
 	ev.fork.child_tgid = pid;
 	ev.fork.child_tid = tid;
 	ev.fork.child_start_ns = start;
@@ -77,7 +66,7 @@ static union psc_event ev_exec(uint64_t ts, uint32_t pid, uint64_t start, uint32
 {
 	union psc_event ev;
 
-	hdr_init(&ev, PSC_EV_PROC_EXEC, ts, pid, pid, start);
+	tl_ev_hdr(&ev, PSC_EV_PROC_EXEC, ts, pid, pid, start);
 	ev.exec.old_tid = old_tid;
 	snprintf(ev.exec.comm, sizeof(ev.exec.comm), "%s", comm);
 	snprintf(ev.exec.filename, sizeof(ev.exec.filename), "%s", filename);
@@ -92,7 +81,7 @@ static union psc_event ev_exit(uint64_t ts, uint32_t pid, uint64_t start, uint32
 {
 	union psc_event ev;
 
-	hdr_init(&ev, PSC_EV_PROC_EXIT, ts, pid, pid, start);
+	tl_ev_hdr(&ev, PSC_EV_PROC_EXIT, ts, pid, pid, start);
 	ev.exit.exit_code = status;
 	ev.exit.flags = flags;
 	ev.exit.parent_tgid = parent;
@@ -117,7 +106,7 @@ static union psc_event ev_reap(uint64_t ts, uint32_t waiter, uint64_t waiter_sta
 {
 	union psc_event ev;
 
-	hdr_init(&ev, PSC_EV_PROC_REAP, ts, waiter, waiter, waiter_start);
+	tl_ev_hdr(&ev, PSC_EV_PROC_REAP, ts, waiter, waiter, waiter_start);
 	ev.reap.reaped_tgid = pid;
 	ev.reap.status = status;
 	return ev;
@@ -127,7 +116,7 @@ static union psc_event ev_free(uint64_t ts, uint32_t pid, uint64_t start)
 {
 	union psc_event ev;
 
-	hdr_init(&ev, PSC_EV_PROC_FREE, ts, pid, pid, start);
+	tl_ev_hdr(&ev, PSC_EV_PROC_FREE, ts, pid, pid, start);
 	return ev;
 }
 
@@ -137,7 +126,7 @@ static union psc_event ev_seed(uint64_t ts, uint32_t pid, uint64_t start, uint32
 {
 	union psc_event ev;
 
-	hdr_init(&ev, PSC_EV_PROC_SEED, ts, pid, pid, start);
+	tl_ev_hdr(&ev, PSC_EV_PROC_SEED, ts, pid, pid, start);
 	ev.seed.parent_tgid = ppid;
 	ev.seed.parent_start_ns = pstart;
 	ev.seed.nr_threads = nr_threads;

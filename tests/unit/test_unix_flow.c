@@ -23,6 +23,7 @@
 #include "model.h"
 #include "schema.h"
 #include "unix_flow.h"
+#include "testlib.h"
 
 #define US 1000ull
 #define MS 1000000ull
@@ -35,14 +36,7 @@
 
 static void hdr(union psc_event *ev, uint32_t type, uint64_t ts, uint32_t pid)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->hdr.type = type;
-	ev->hdr.size = (uint32_t)decode_type_size(type);
-	assert_int_not_equal(ev->hdr.size, 0);
-	ev->hdr.ts_ns = ts;
-	ev->hdr.tgid = pid;
-	ev->hdr.tid = pid;
-	ev->hdr.start_ns = ST(pid);
+	tl_ev_hdr(ev, type, ts, pid, pid, ST(pid));
 }
 
 static void apply(struct model *m, const union psc_event *ev)
