@@ -6,8 +6,11 @@
  */
 #include "integ.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 
 struct run {
 	char dir[64];
@@ -285,13 +288,320 @@ static void test_session__two_demos_each_traced(void **state)
 	run_cleanup(&r);
 }
 
-int main(void)
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The first line of @path as a number, waiting up to 20 s for it to be written; -1 if never */
+static long wait_number_in(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 2000; i++, sleep_ms(10)) {
+		FILE *f = fopen(path, "re");
+		long v = -1;
+
+		if (f) {
+			if (fscanf(f, "%ld\n", &v) != 1)
+				v = -1;
+			fclose(f);
+		}
+		if (v > 0)
+			return v;
+	}
+	return -1;
+}
+
+/* Has process @pid become @comm (exec done)? Wait up to 20 s. */
+static bool wait_comm(long pid, const char *comm)
+{
+	char path[64], buf[64];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	for (i = 0; i < 2000; i++, sleep_ms(10)) {
+		FILE *f = fopen(path, "re");
+		bool same = false;
+
+		if (f) {
+			same = fgets(buf, sizeof(buf), f) && !strncmp(buf, comm, strlen(comm));
+			fclose(f);
+		}
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+/* Start procscope with argv in its own process group (a shell job); stdout/stderr to files */
+static pid_t start_job(char *const argv[], const struct run *r)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int o = open(r->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(r->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (setpgid(0, 0) || o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(126);
+	}
+	setpgid(pid, pid);
+	return pid;
+}
+
+static int wait_job(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	return st;
+}
+
+/*
+ * Ctrl-C at a terminal: SIGINT to the whole job. The command dies of it, and procscope passes
+ * that on the way strace does: it dies of SIGINT too (a shell's `&&` sees a failure). The log
+ * records the command's death by SIGINT, as the command's own end.
+ */
+static void test_session__ctrl_c_passes_command_status(void **state)
+{
+	struct integ_log log;
+	struct run r;
+	char ready[160], cmd[256], logp[160];
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"-o",
+			 logp,
+			 (char *)"--",
+			 (char *)"sh",
+			 (char *)"-c",
+			 cmd,
+			 NULL };
+	json_object *e;
+	pid_t job;
+	long pid;
+
+	run_setup(&r);
+	snprintf(ready, sizeof(ready), "%s/ready", r.dir);
+	snprintf(logp, sizeof(logp), "%s/log.jsonl", r.dir);
+	snprintf(cmd, sizeof(cmd), "echo $$ > %s; exec sleep 30", ready);
+	job = start_job(argv, &r);
+	pid = wait_number_in(ready);
+	assert_true(pid > 0);
+	assert_true(wait_comm(pid, "sleep"));
+	assert_int_equal(kill(-job, SIGINT), 0);
+	r.status = wait_job(job);
+	if (!WIFSIGNALED(r.status))
+		dump_file("stderr", r.err);
+	assert_true(WIFSIGNALED(r.status));
+	assert_int_equal(WTERMSIG(r.status), SIGINT);
+	/* the command is gone, and the trace saw it die of SIGINT */
+	assert_true(kill((pid_t)pid, 0) < 0 && errno == ESRCH);
+	integ_load(logp, &log);
+	e = integ_find(&log, "type", "exit", "pid", INTEG_I(pid), NULL);
+	if (!e)
+		dump_file("log", logp);
+	assert_non_null(e);
+	assert_int_equal(integ_i64(e, "signal"), SIGINT);
+	e = log.n ? log.recs[log.n - 1] : NULL;
+	assert_true(e && integ_is(e, "type", "trailer"));
+	assert_true(integ_bool(e, "interrupted"));
+	integ_free(&log);
+	run_cleanup(&r);
+}
+
+/*
+ * A signal to procscope alone (kill PID): the command survives it and runs on untraced.
+ * procscope says so and exits 128 + the signal, not 0.
+ */
+static void test_session__signal_to_procscope_only(void **state)
+{
+	struct run r;
+	char ready[160], cmd[256], *err;
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"--",
+			 (char *)"sh",
+			 (char *)"-c",
+			 cmd,
+			 NULL };
+	pid_t job;
+	long pid;
+
+	run_setup(&r);
+	snprintf(ready, sizeof(ready), "%s/ready", r.dir);
+	snprintf(cmd, sizeof(cmd), "echo $$ > %s; exec sleep 30", ready);
+	job = start_job(argv, &r);
+	pid = wait_number_in(ready);
+	assert_true(pid > 0);
+	assert_true(wait_comm(pid, "sleep"));
+	assert_int_equal(kill(job, SIGTERM), 0);
+	r.status = wait_job(job);
+	err = integ_slurp(r.err, NULL);
+	if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 128 + SIGTERM)
+		fprintf(stderr, "status %#x, stderr: %s\n", r.status, err);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 128 + SIGTERM);
+	assert_non_null(strstr(err, "goes on untraced"));
+	free(err);
+	/* the command really survived: it is still sleep, and ours to end */
+	assert_true(wait_comm(pid, "sleep"));
+	kill((pid_t)pid, SIGKILL);
+	run_cleanup(&r);
+}
+
+/*
+ * The workload for -p TID: a second thread writes its thread id to DIR/tid, and the main
+ * thread forks a child every 20 ms for 3 s, each exiting with its own code, and appends
+ * "PID STATUS" of each waitpid() to DIR/truth.
+ */
+static void *idle_thread(void *arg)
+{
+	const char *dir = arg;
+	char tmp[160], path[160];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s/tid.tmp", dir);
+	snprintf(path, sizeof(path), "%s/tid", dir);
+	f = fopen(tmp, "we");
+	if (f) {
+		fprintf(f, "%ld\n", (long)syscall(SYS_gettid));
+		fclose(f);
+		rename(tmp, path);
+	}
+	pause();
+	return NULL;
+}
+
+static int thread_workload(const char *dir)
+{
+	char path[160];
+	pthread_t t;
+	FILE *truth;
+	int i, st;
+
+	snprintf(path, sizeof(path), "%s/truth", dir);
+	truth = fopen(path, "we");
+	if (!truth || pthread_create(&t, NULL, idle_thread, (void *)dir))
+		return 1;
+	for (i = 0; i < 150; i++) {
+		pid_t c = fork();
+
+		if (c == 0)
+			_exit(1 + i % 100);
+		if (c < 0 || waitpid(c, &st, 0) != c)
+			return 1;
+		fprintf(truth, "%d %d\n", (int)c, st);
+		fflush(truth);
+		sleep_ms(20);
+	}
+	fclose(truth);
+	return 0;
+}
+
+/* -p TID of a thread that is not its process's leader traces the process, and says so */
+static void test_session__pid_of_a_thread(void **state)
+{
+	struct integ_log log;
+	struct run r;
+	char exe[PATH_MAX], tidp[160], logp[160], truthp[160], line[64], *err;
+	char *wargv[] = { exe, (char *)"thread-workload", r.dir, NULL };
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"-d",
+			 (char *)"1",
+			 (char *)"-o",
+			 logp,
+			 (char *)"-p",
+			 line,
+			 NULL };
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t i, traced = 0;
+	pid_t w;
+	long tid;
+	FILE *f;
+	int st;
+
+	assert_true(n > 0);
+	exe[n] = '\0';
+	run_setup(&r);
+	snprintf(tidp, sizeof(tidp), "%s/tid", r.dir);
+	snprintf(logp, sizeof(logp), "%s/log.jsonl", r.dir);
+	w = fork();
+	assert_true(w >= 0);
+	if (w == 0) {
+		execv(exe, wargv);
+		_exit(126);
+	}
+	tid = wait_number_in(tidp);
+	assert_true(tid > 0 && tid != w);
+	snprintf(line, sizeof(line), "%ld", tid);
+	r.status = integ_run(argv, r.out, r.err);
+	assert_int_equal(waitpid(w, &st, 0), w);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	err = integ_slurp(r.err, NULL);
+	if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0 || !strstr(err, "is a thread of"))
+		fprintf(stderr, "status %#x, stderr: %s\n", r.status, err);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 0);
+	snprintf(line, sizeof(line), "is a thread of process %d", (int)w);
+	assert_non_null(strstr(err, line));
+	free(err);
+	/* every fork traced is one the workload made, with the status its waitpid() got */
+	integ_load(logp, &log);
+	snprintf(truthp, sizeof(truthp), "%s/truth", r.dir);
+	f = fopen(truthp, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		long c = 0;
+		int status = 0;
+		json_object *e;
+
+		assert_int_equal(sscanf(line, "%ld %d", &c, &status), 2);
+		if (!integ_find(&log, "type", "fork", "parent_pid", INTEG_I(w), "child_pid",
+				INTEG_I(c), NULL))
+			continue;
+		traced++;
+		e = integ_find(&log, "type", "exit", "pid", INTEG_I(c), NULL);
+		assert_non_null(e);
+		assert_int_equal(integ_i64(e, "exit_status"), status);
+	}
+	fclose(f);
+	for (i = 0; i < log.n; i++)
+		if (integ_is(log.recs[i], "type", "fork") &&
+		    integ_i64(log.recs[i], "parent_pid") == w)
+			traced--;
+	/* all forks in the log are the workload's, and a 1 s trace of 3 s of forks saw many */
+	assert_int_equal((long)traced, 0);
+	assert_true(integ_count(&log, "type", "fork", "parent_pid", INTEG_I(w), NULL) >= 10);
+	integ_free(&log);
+	run_cleanup(&r);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_session__all_demos_each_traced),
 		cmocka_unit_test(test_session__two_demos_each_traced),
+		cmocka_unit_test(test_session__ctrl_c_passes_command_status),
+		cmocka_unit_test(test_session__signal_to_procscope_only),
+		cmocka_unit_test(test_session__pid_of_a_thread),
 	};
 
+	if (argc > 2 && !strcmp(argv[1], "thread-workload"))
+		return thread_workload(argv[2]);
 	if (!integ_can_trace()) {
 		fprintf(stderr, "test_session: needs root and /sys/kernel/btf/vmlinux\n");
 		printf("[  SKIPPED ] %zu test(s)\n", sizeof(tests) / sizeof(tests[0]));

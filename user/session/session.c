@@ -39,6 +39,8 @@
 #define POLL_MS 10
 #define HOUSEKEEP_NS 100000000ull
 #define GRACE_NS 300000000ull /* after the tree is gone: time for adopters to reap */
+/* stopped by a signal: how long the command has to show how it ends (Ctrl-C reaches it too) */
+#define CMD_GRACE_NS 1000000000ull
 
 /*
  * The only process-wide state: a signal asks every session of this process to stop (a Ctrl-C
@@ -74,6 +76,7 @@ struct session {
 	uint64_t track_overflow;
 	enum stop_reason stop;
 	int stop_signal; /* with STOP_SIGNAL */
+	uint64_t stop_ns; /* CLOCK_MONOTONIC, when the signal was seen */
 };
 
 /* The first reason wins: later ones are consequences */
@@ -83,21 +86,29 @@ static void session_stop(struct session *s, enum stop_reason why)
 		s->stop = why;
 }
 
-static bool session_stopping(struct session *s)
-{
-	if (signalled && s->stop == STOP_NONE) {
-		s->stop = STOP_SIGNAL;
-		s->stop_signal = signalled;
-	}
-	return s->stop != STOP_NONE;
-}
-
 static uint64_t now_ns(clockid_t clk)
 {
 	struct timespec ts;
 
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Is it time to leave the loop? A signal stops the session; in command mode the loop goes on
+ * (draining the ring) until the command is reaped or CMD_GRACE_NS passed: a Ctrl-C reaches the
+ * whole foreground process group, and its status is the one to pass on.
+ */
+static bool session_stopping(struct session *s)
+{
+	if (signalled && s->stop == STOP_NONE) {
+		s->stop = STOP_SIGNAL;
+		s->stop_signal = signalled;
+		s->stop_ns = now_ns(CLOCK_MONOTONIC);
+	}
+	if (s->stop == STOP_SIGNAL && s->cmd.pid > 0 && !s->cmd.reaped && s->cmd.go_fd < 0)
+		return now_ns(CLOCK_MONOTONIC) - s->stop_ns >= CMD_GRACE_NS;
+	return s->stop != STOP_NONE;
 }
 
 int trace_parse_groups(const char *s, uint32_t *groups, const char **bad)
@@ -174,7 +185,7 @@ static void fill_meta(struct session *s)
 				      a == s->o->argv ? "" : " ", *a);
 	} else if (s->o->pid) {
 		snprintf(t->mode, sizeof(t->mode), "pid");
-		t->target_pid = (uint32_t)s->o->pid;
+		t->target_pid = s->root_pid;
 	} else {
 		snprintf(t->mode, sizeof(t->mode), "system");
 	}
@@ -445,11 +456,30 @@ static int finish(struct session *s)
 	return err;
 }
 
+/* The process (thread group) of thread @tid, from /proc/TID/status; 0 if unknown */
+static uint32_t read_tgid(uint32_t tid)
+{
+	char path[64], line[128];
+	unsigned int tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %u", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
 /* Check what can fail before anything is started: a bad command or -p fails at once */
 static int session_check(struct session *s)
 {
 	const struct trace_opts *o = s->o;
 	struct procfs_stat st;
+	uint32_t tgid;
 	int err;
 
 	if (!in_initial_pid_ns()) {
@@ -470,6 +500,13 @@ static int session_check(struct session *s)
 			return 1;
 		}
 		s->root_pid = (uint32_t)o->pid;
+		/* a thread id: the kernel tracks (and -p means) the whole process */
+		tgid = read_tgid(s->root_pid);
+		if (tgid && tgid != s->root_pid) {
+			psc_info("%d is a thread of process %u: tracing process %u", (int)o->pid,
+				 tgid, tgid);
+			s->root_pid = tgid;
+		}
 	}
 	return 0;
 }
@@ -528,9 +565,9 @@ static int session_start(struct session *s)
 	psc_dbg("ready in %.1f ms (processes read from /proc)",
 		(now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	/* the -p target may have exited while we attached */
-	if (o->pid && !proctree__find_pid(s->m->tree, s->root_pid) && kill(o->pid, 0) &&
+	if (o->pid && !proctree__find_pid(s->m->tree, s->root_pid) && kill((pid_t)s->root_pid, 0) &&
 	    errno == ESRCH) {
-		psc_err("process %d exited during start-up", (int)o->pid);
+		psc_err("process %u exited during start-up", s->root_pid);
 		return -1;
 	}
 	if (!o->keep_caps)
@@ -567,6 +604,22 @@ static void session_loop(struct session *s)
 	}
 }
 
+/*
+ * Command mode, stopped before the command ended: by -d (the trace is what was asked for: 0),
+ * or by a signal the command survived (128 + the signal, as a shell reports it: whoever runs
+ * `procscope trace -- cmd && next` must not read an interrupted run as a success).
+ */
+static int stopped_early_status(const struct session *s)
+{
+	char name[16];
+
+	if (!s->o->argv || s->stop != STOP_SIGNAL)
+		return 0;
+	psc_info("stopped by %s: the command (pid %d) goes on untraced",
+		 signal_name(s->stop_signal, name, sizeof(name)), (int)s->cmd.pid);
+	return 128 + s->stop_signal;
+}
+
 int trace_run(const struct trace_opts *o)
 {
 	struct session s = { .o = o, .cmd = { .go_fd = -1, .exec_err_fd = -1 } };
@@ -588,11 +641,12 @@ int trace_run(const struct trace_opts *o)
 	err = finish(&s);
 	if (s.stop == STOP_POLL_FAILED && !err)
 		err = -EIO;
-	/* stopped before the command ended (a signal, -d): it keeps running, the trace is ok */
 	if (err)
 		ret = 1;
+	else if (o->argv && s.cmd.reaped)
+		ret = launch__exit_status(&s.cmd);
 	else
-		ret = o->argv && s.cmd.reaped ? launch__exit_status(&s.cmd) : 0;
+		ret = stopped_early_status(&s);
 out:
 	launch__cleanup(&s.cmd);
 	loader__free(s.ld);
