@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for user/decode.c: the first code untrusted ring-buffer bytes meet. Exact sizes only,
+ * Unit tests for user/core/decode.c: the first code untrusted ring-buffer bytes meet. Exact sizes only,
  * strings always terminated, counts within capacity, and no input (however mangled) crashes it.
  * The proc records are checked field by field; every type in the schema registry generically.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for user/epoll_tl.c: interest lists across ADD/MOD/DEL and fd reuse, ready entries
+ * Unit tests for user/groups/epoll/epoll_tl.c: interest lists across ADD/MOD/DEL and fd reuse, ready entries
  * mapped back to fds, wait statistics, histograms, busy polling and unix wake-up links.
  */
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit tests for user/json_writer.c; json-c is the independent parser that checks the output. */
+/* Unit tests for user/lib/json_writer.c; json-c is the independent parser that checks the output. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for user/perfetto.c: synthetic event streams (fork tree, exec, zombies, an orphan,
+ * Unit tests for user/sinks/perfetto.c: synthetic event streams (fork tree, exec, zombies, an orphan,
  * threads in epoll_wait woken by a unix send, poll, loss, hostile names) through a model with
  * the Perfetto sink; the file is parsed with json-c and held to the Trace Event Format rules the
  * importers enforce. The rule checker is itself tested on broken traces. The file has parts

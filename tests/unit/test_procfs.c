@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for user/procfs.c: the stat-line parser on crafted lines, then the readers on this
+ * Unit tests for user/session/procfs.c: the stat-line parser on crafted lines, then the readers on this
  * very process (no root needed).
  */
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for user/proctree.c and user/model.c: synthetic event streams (no BPF, no root) and
+ * Unit tests for user/core/proctree.c and user/core/model.c: synthetic event streams (no BPF, no root) and
  * the tree, states, intervals, counters and sink calls they must produce.
  */
 #include <stdarg.h>

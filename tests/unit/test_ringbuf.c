@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for user/ringbuf.c on a ring laid out in memory as the kernel maps it: the data
+ * Unit tests for user/session/ringbuf.c on a ring laid out in memory as the kernel maps it: the data
  * mapped twice in a row (a memfd), records written with the kernel's header.
  */
 #include <stdarg.h>

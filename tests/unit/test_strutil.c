@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit tests for user/strutil.c: utf8_decode and terminal escaping. */
+/* Unit tests for user/lib/strutil.c: utf8_decode and terminal escaping. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

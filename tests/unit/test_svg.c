@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for user/svg.c: the same synthetic story as test_perfetto.c (fork tree, exec,
+ * Unit tests for user/sinks/svg.c: the same synthetic story as test_perfetto.c (fork tree, exec,
  * zombies, an orphan, waits woken by a unix send, loss, hostile names) and crowds of processes,
  * drawn to SVG and read back with a strict XML checker (well-formed, only XML characters, no
  * control bytes, self-contained). The checker is itself tested on broken documents, and

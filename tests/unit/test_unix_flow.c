@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for user/unix_flow.c and user/unix_print.c: synthetic unix-socket events through the
+ * Unit tests for user/groups/unix/unix_flow.c and user/groups/unix/unix_print.c: synthetic unix-socket events through the
  * whole model (so the epoll group's wake links come in as in a real trace), checked against the
  * connections, datagram flows, counters and outputs they must produce.
  */
