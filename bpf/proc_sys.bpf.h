@@ -13,34 +13,43 @@
 #define PSC_CLD_DUMPED 3
 
 /*
- * Was @pid, just reaped by an untraced waiter, a traced process? Its start time is out of
- * reach (the task is released), so the entry must say it exited: a live traced process that
- * took the pid meanwhile has exited == 0. The entry stays until sched_process_free.
+ * The tracked entry of @pid, just reaped, if it names a process that exited: the reaped task
+ * is released (its start time is out of reach), and a live traced process that took the pid
+ * since has exited == 0. NULL in PSC_FILTER_ALL mode.
  */
-static __always_inline bool reaped_was_traced(__u32 pid)
+static __always_inline struct psc_tracked *reaped_entry(__u32 pid)
 {
 	struct psc_tracked *t;
 
 	if (cfg_filter_mode == PSC_FILTER_ALL)
-		return pid != cfg_self_tgid;
+		return NULL;
 	t = bpf_map_lookup_elem(&tracked, &pid);
-	return t && t->exited;
+	return t && t->exited ? t : NULL;
 }
 
 static __always_inline void emit_reap(__u32 pid, __u32 status, __u32 flags)
 {
+	struct psc_tracked *t = reaped_entry(pid);
+	bool pid_traced = cfg_filter_mode == PSC_FILTER_ALL ? pid != cfg_self_tgid : t != NULL;
 	struct psc_ev_proc_reap *e;
 
 	/* any waiter may reap a traced child: init adopting an orphan, procscope its command */
-	if (!psc_current_wanted() && !reaped_was_traced(pid))
+	if (!psc_current_wanted() && !pid_traced)
 		return;
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_PROC_REAP);
 	if (!e)
-		return;
+		return; /* the entry stays: sched_process_free reports the release instead */
 	e->reaped_tgid = pid;
 	e->status = status;
 	e->flags = flags;
 	psc_submit(e);
+	/*
+	 * The pid is free again (release_task() ran inside this wait): drop the entry now, not at
+	 * sched_process_free an RCU grace period later, or a short-lived process that takes the
+	 * pid meanwhile and is reaped by an untraced waiter would pass for this one.
+	 */
+	if (t)
+		bpf_map_delete_elem(&tracked, &pid);
 }
 
 /* The stash is filled for every waiter (not only traced ones): see emit_reap() */

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Process identity, real BPF: the tree filter under pid reuse (a fork storm that wraps pid_max
+ * twice beside an unrelated forker), exit records of processes whose threads end in every
+ * order, and -p of a process already running (a zombie; an epoll server's fds and sockets).
+ * Every check is against what the workload recorded itself (fork counts, waitpid statuses,
+ * fstat inodes). The suite re-executes itself as the workloads ("storm", "foreign", "threads").
+ * ID_FILTER='*name*' runs only some tests.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include "integ.h"
+
+#define S(x) ((char *)(x))
+#define STORM_N 65536 /* twice pid_max (32768 here): every pid is recycled */
+#define STORM_RUNS 3
+
+static char self_exe[PATH_MAX];
+static char ps_exe[PATH_MAX];
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) || rename(tmp, path))
+		_exit(3);
+}
+
+static void rm_rf(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		fprintf(stderr, "failed to remove %s\n", dir);
+}
+
+/* ---- workloads (the suite re-executed) ---- */
+
+/* storm N FILE: fork, _exit, waitpid, N times; "forks=N" in FILE */
+static int storm_main(int argc, char **argv)
+{
+	long n = argc > 3 ? atol(argv[2]) : 0, i;
+	char rec[64];
+	int st;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0 || waitpid(pid, &st, 0) != pid)
+			return 1;
+	}
+	snprintf(rec, sizeof(rec), "forks=%ld\n", i);
+	write_file(argv[3], rec);
+	return 0;
+}
+
+/*
+ * foreign STOP: until STOP exists, fork children that fork at once in turn (a new pid, likely
+ * one the storm just freed, forking within microseconds of its birth), and reap them all.
+ */
+static int foreign_main(int argc, char **argv)
+{
+	int st;
+
+	if (argc < 3)
+		return 2;
+	while (access(argv[2], F_OK)) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			pid_t g = fork();
+
+			if (g == 0)
+				_exit(0);
+			_exit(g > 0 && waitpid(g, &st, 0) == g ? 0 : 1);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid)
+			usleep(1000);
+	}
+	return 0;
+}
+
+/* ---- the threads workload: every order in which a process's threads can end ---- */
+
+enum thread_case {
+	TC_LEADER_FIRST_EXIT, /* main pthread_exit()s, the worker later exit(5)s */
+	TC_LEADER_FIRST_THREAD_EXIT, /* main pthread_exit()s, the worker pthread_exit()s last */
+	TC_EXEC_FROM_WORKER, /* a worker execs (itself, "exit7"): the old leader goes */
+	TC_WORKER_KILLED, /* a worker takes SIGKILL: the whole process dies */
+	TC_WORKER_SEGV, /* a worker faults: SIGSEGV kills the process */
+	TC_IGNORED_LEADER_FIRST, /* parent ignores SIGCHLD; leader first, worker exit(3) */
+	TC_MAX,
+};
+
+static const char *const tc_names[TC_MAX] = {
+	"leader_first_exit", "leader_first_thread_exit", "exec_from_worker", "worker_killed",
+	"worker_segv",	     "ignored_leader_first",
+};
+
+static void *worker(void *arg)
+{
+	long c = (long)arg;
+	char *argv[] = { self_exe, S("exit7"), NULL };
+
+	usleep(50000); /* the leader is gone by now (cases where it leaves first) */
+	switch (c) {
+	case TC_LEADER_FIRST_EXIT:
+		exit(5);
+	case TC_LEADER_FIRST_THREAD_EXIT:
+		pthread_exit(NULL);
+	case TC_EXEC_FROM_WORKER:
+		execv(self_exe, argv);
+		_exit(99);
+	case TC_WORKER_KILLED:
+		syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGKILL);
+		break;
+	case TC_WORKER_SEGV:
+		signal(SIGSEGV, SIG_DFL);
+		*(volatile int *)0 = 1;
+		break;
+	case TC_IGNORED_LEADER_FIRST:
+		exit(3);
+	default:
+		break;
+	}
+	return NULL;
+}
+
+/* One child of case @c; the parent's side writes what waitpid said */
+static void threads_case(FILE *truth, long c)
+{
+	struct rlimit no_core = { 0, 0 };
+	pthread_t t;
+	pid_t pid;
+	int st = 0, r;
+
+	if (c == TC_IGNORED_LEADER_FIRST)
+		signal(SIGCHLD, SIG_IGN);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		setrlimit(RLIMIT_CORE, &no_core);
+		if (pthread_create(&t, NULL, worker, (void *)c))
+			_exit(98);
+		if (c == TC_LEADER_FIRST_EXIT || c == TC_LEADER_FIRST_THREAD_EXIT ||
+		    c == TC_IGNORED_LEADER_FIRST)
+			pthread_exit(NULL);
+		pause(); /* the worker ends the process */
+		_exit(97);
+	}
+	r = waitpid(pid, &st, 0);
+	fprintf(truth,
+		"{\"kind\":\"child\",\"case\":\"%s\",\"pid\":%d,\"waited\":%d,\"status\":%d}\n",
+		tc_names[c], (int)pid, r == pid, r == pid ? st : -1);
+	fflush(truth);
+	signal(SIGCHLD, SIG_DFL);
+}
+
+/* threads TRUTH: one child per case, in turn */
+static int threads_main(int argc, char **argv)
+{
+	FILE *truth = argc > 2 ? fopen(argv[2], "w") : NULL;
+	long c;
+
+	if (!truth)
+		return 2;
+	for (c = 0; c < TC_MAX; c++)
+		threads_case(truth, c);
+	fprintf(truth, "{\"kind\":\"done\"}\n");
+	return fclose(truth) ? 1 : 0;
+}
+
+/* zombie FILE: a child that exits at once; "pid=P" in FILE; reaped 1.5 s later ("status=S") */
+static int zombie_main(int argc, char **argv)
+{
+	char rec[64];
+	pid_t pid;
+	int st = 0;
+
+	if (argc < 3)
+		return 2;
+	pid = fork();
+	if (pid == 0)
+		_exit(3);
+	snprintf(rec, sizeof(rec), "pid=%d\n", (int)pid);
+	write_file(argv[2], rec);
+	usleep(1500000);
+	if (waitpid(pid, &st, 0) != pid)
+		return 1;
+	snprintf(rec, sizeof(rec), "pid=%d\nstatus=%d\n", (int)pid, st);
+	write_file(argv[2], rec);
+	return 0;
+}
+
+/* The number after "KEY=" in @path, or -1 */
+static long file_num(const char *path, const char *key)
+{
+	char *text = integ_slurp(path, NULL), *p = strstr(text, key);
+	long v = p ? strtol(p + strlen(key), NULL, 10) : -1;
+
+	free(text);
+	return v;
+}
+
+/* ---- tests ---- */
+
+/* "Counts: F forks (+T threads), E execs, X exits (+Y thread exits), R reaps by wait, A auto" */
+static void summary_counts(const char *path, unsigned long long c[7])
+{
+	char *out = integ_slurp(path, NULL), *p = strstr(out, "\nCounts: ");
+
+	if (!p || sscanf(p,
+			 "\nCounts: %llu forks (+%llu threads), %llu execs, %llu exits (+%llu "
+			 "thread exits), %llu reaps by wait, %llu auto-reaped",
+			 &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6]) != 7)
+		fail_msg("no counts line in the summary: <%s>", out);
+	free(out);
+}
+
+/*
+ * #10 item 3: a traced storm of STORM_N fork-exit-waits beside an untraced process whose
+ * children fork at once. pid_max is 32768, so the storm's pids are recycled, some of them by
+ * the foreign processes, while the storm's own entries wait for sched_process_free (an RCU
+ * grace period after the pid is free). The trace must hold exactly the storm's processes, on
+ * every run.
+ */
+static void test_id__pid_reuse_storm(void **state)
+{
+	char dir[64], file[128], out[128], err[128], stop[128], n_arg[16];
+	unsigned long long c[7];
+	int run, status, fst;
+	pid_t foreign;
+	double t0;
+
+	for (run = 0; run < STORM_RUNS; run++) {
+		char *argv[] = { ps_exe,	 S("trace"), S("-q"),  S("-o"),
+				 S("/dev/null"), S("--"),    self_exe, S("storm"),
+				 n_arg,		 file,	     NULL };
+		char *fargv[] = { self_exe, S("foreign"), stop, NULL };
+
+		integ_tmpdir(dir, sizeof(dir));
+		snprintf(file, sizeof(file), "%s/storm", dir);
+		snprintf(out, sizeof(out), "%s/stdout", dir);
+		snprintf(err, sizeof(err), "%s/stderr", dir);
+		snprintf(stop, sizeof(stop), "%s/stop", dir);
+		snprintf(n_arg, sizeof(n_arg), "%d", STORM_N);
+		fflush(NULL);
+		foreign = fork();
+		assert_true(foreign >= 0);
+		if (foreign == 0) {
+			execv(self_exe, fargv);
+			_exit(126);
+		}
+		t0 = now_s();
+		status = integ_run(argv, out, err);
+		write_file(stop, "stop\n");
+		assert_int_equal(waitpid(foreign, &fst, 0), foreign);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+		summary_counts(out, c);
+		fprintf(stderr,
+			"# run %d: %d forks traced in %.1f s: %llu forks, %llu exits, %llu reaps\n",
+			run + 1, STORM_N, now_s() - t0, c[0], c[3], c[5]);
+		{
+			char *rec = integ_slurp(file, NULL);
+
+			assert_int_equal(strtol(strchr(rec, '=') + 1, NULL, 10), STORM_N);
+			free(rec);
+		}
+		/* the storm's children and nothing else; the storm itself exits and is reaped */
+		assert_int_equal(c[0], STORM_N);
+		assert_int_equal(c[1], 0);
+		assert_int_equal(c[3], STORM_N + 1);
+		assert_int_equal(c[5], STORM_N + 1);
+		rm_rf(dir);
+	}
+}
+
+/*
+ * #10 item 4: a process's exit record (wait status, autoreap) matches what its parent's
+ * waitpid() got, whichever thread ends it: the leader first, exec from a worker, a worker
+ * killed by a signal, a parent that ignores SIGCHLD.
+ */
+static void test_id__thread_exit_orders(void **state)
+{
+	char dir[64], log[128], truth[128], out[128], err[128];
+	char *argv[] = { ps_exe,  S("trace"), S("-q"),	    S("-o"), log,
+			 S("--"), self_exe,   S("threads"), truth,   NULL };
+	struct integ_log lg, tr;
+	unsigned long long c[7], waited = 0, ignored = 0;
+	int status;
+	size_t i;
+
+	integ_tmpdir(dir, sizeof(dir));
+	snprintf(log, sizeof(log), "%s/log.jsonl", dir);
+	snprintf(truth, sizeof(truth), "%s/truth.jsonl", dir);
+	snprintf(out, sizeof(out), "%s/stdout", dir);
+	snprintf(err, sizeof(err), "%s/stderr", dir);
+	status = integ_run(argv, out, err);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	integ_load(log, &lg);
+	integ_load(truth, &tr);
+	assert_non_null(integ_find(&tr, "kind", "done", NULL));
+	for (i = 0; i < tr.n; i++) {
+		json_object *t = tr.recs[i], *e;
+		int64_t pid = integ_i64(t, "pid");
+		bool was_waited = integ_i64(t, "waited");
+
+		if (!integ_is(t, "kind", "child"))
+			continue;
+		e = integ_find(&lg, "type", "exit", "pid", pid, "group_dead", INTEG_I(1), NULL);
+		if (!e) {
+			/* group_dead is a bool in the log: find the process exit by hand */
+			size_t j;
+
+			for (j = 0; j < lg.n; j++)
+				if (integ_is(lg.recs[j], "type", "exit") &&
+				    integ_i64(lg.recs[j], "pid") == pid &&
+				    integ_bool(lg.recs[j], "group_dead"))
+					e = lg.recs[j];
+		}
+		if (!e)
+			fail_msg("case %s: no process exit for pid %lld", integ_str(t, "case"),
+				 (long long)pid);
+		if (integ_bool(e, "autoreap") == was_waited ||
+		    (was_waited && integ_i64(e, "exit_status") != integ_i64(t, "status"))) {
+			integ_dump("exit record", e);
+			integ_dump("truth", t);
+			fail_msg("case %s: the exit record disagrees with waitpid()",
+				 integ_str(t, "case"));
+		}
+		waited += was_waited;
+		ignored += !was_waited;
+	}
+	assert_int_equal(waited + ignored, TC_MAX);
+	assert_int_equal(ignored, 1);
+	summary_counts(out, c);
+	/* the cases the parent waited for, and the trace's own command (reaped by procscope) */
+	assert_int_equal(c[5], waited + 1);
+	assert_int_equal(c[6], ignored);
+	integ_free(&lg);
+	integ_free(&tr);
+	rm_rf(dir);
+}
+
+/*
+ * #11 item 10: -p of a zombie reports it and waits for its reap (the trace has time left),
+ * then ends: the reap in the log is the one the parent's waitpid() got.
+ */
+static void test_id__pid_of_zombie(void **state)
+{
+	char dir[64], file[128], log[128], out[128], err[128], pid_arg[16];
+	char *zargv[] = { self_exe, S("zombie"), file, NULL };
+	char *argv[] = {
+		ps_exe, S("trace"), S("-p"), pid_arg, S("-d"), S("20"), S("-o"), log, NULL
+	};
+	struct integ_log lg;
+	json_object *reap;
+	long zpid;
+	pid_t w;
+	double t0;
+	char *text;
+	int status, wst;
+
+	integ_tmpdir(dir, sizeof(dir));
+	snprintf(file, sizeof(file), "%s/zombie", dir);
+	snprintf(log, sizeof(log), "%s/log.jsonl", dir);
+	snprintf(out, sizeof(out), "%s/stdout", dir);
+	snprintf(err, sizeof(err), "%s/stderr", dir);
+	fflush(NULL);
+	w = fork();
+	assert_true(w >= 0);
+	if (w == 0) {
+		execv(self_exe, zargv);
+		_exit(126);
+	}
+	for (t0 = now_s(); access(file, F_OK) && now_s() - t0 < 10;)
+		usleep(2000);
+	zpid = file_num(file, "pid=");
+	assert_true(zpid > 0);
+	snprintf(pid_arg, sizeof(pid_arg), "%ld", zpid);
+	t0 = now_s();
+	status = integ_run(argv, out, err);
+	assert_int_equal(waitpid(w, &wst, 0), w);
+	assert_true(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* ended by the reap (1.5 s), not by -d 20 */
+	assert_true(now_s() - t0 < 10);
+	integ_load(log, &lg);
+	reap = integ_find(&lg, "type", "reap", "reaped_pid", INTEG_I(zpid), NULL);
+	if (!reap)
+		fail_msg("no reap of zombie %ld in the log", zpid);
+	assert_int_equal(integ_i64(reap, "status"), file_num(file, "status="));
+	assert_int_equal(integ_i64(reap, "pid"), (int64_t)w);
+	text = integ_slurp(out, NULL);
+	if (!strstr(text, "(a zombie before the trace)") ||
+	    strstr(text, "Zombies (exit -> reap, longest first):\n  (none)"))
+		fail_msg("the zombie table does not show zombie %ld: <%s>", zpid, text);
+	free(text);
+	integ_free(&lg);
+	rm_rf(dir);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_id__thread_exit_orders),
+		cmocka_unit_test(test_id__pid_of_zombie),
+		cmocka_unit_test(test_id__pid_reuse_storm),
+	};
+
+	if (argc > 1 && !strcmp(argv[1], "exit7"))
+		return 7;
+	if (!realpath("/proc/self/exe", self_exe))
+		return 1;
+	if (argc > 1 && !strcmp(argv[1], "storm"))
+		return storm_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "foreign"))
+		return foreign_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "zombie"))
+		return zombie_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "threads"))
+		return threads_main(argc, argv);
+	if (!integ_can_trace()) {
+		fprintf(stderr, "test_identity: needs root and /sys/kernel/btf/vmlinux\n");
+		printf("[  SKIPPED ] %zu test(s)\n", sizeof(tests) / sizeof(tests[0]));
+		return 0;
+	}
+	if (!realpath(integ_procscope(), ps_exe)) {
+		fprintf(stderr, "test_identity: cannot resolve %s\n", integ_procscope());
+		return 1;
+	}
+	if (getenv("ID_FILTER"))
+		cmocka_set_test_filter(getenv("ID_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
