@@ -429,6 +429,12 @@ static int apply_reap(struct proctree *t, const struct psc_ev_proc_reap *e,
 		t->stats.reap_unmatched++;
 		return 0;
 	}
+	if (p->state == PROC_ZOMBIE && !(p->flags & PROC_F_EXITED) &&
+	    !(e->flags & PSC_REAP_STATUS_UNKNOWN)) {
+		/* a zombie from before the trace: the wait tells its exit status */
+		p->flags |= PROC_F_EXITED;
+		p->exit_status = e->status;
+	}
 	if (p->state == PROC_ALIVE) {
 		/* a stopped child, as far as we can tell: a reap needs a known exit status */
 		if (e->flags & PSC_REAP_STATUS_UNKNOWN) {
@@ -477,8 +483,12 @@ static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e,
 		return -ENOMEM;
 	if (e->nr_threads > 1 && !p->threads_live)
 		p->threads_live = e->nr_threads - 1;
-	if (e->state == 'Z' && p->state == PROC_ALIVE)
-		p->state = PROC_ZOMBIE; /* exit time unknown: before the trace */
+	if (e->state == 'Z' && p->state == PROC_ALIVE) {
+		/* its exit came before the trace: measured from when it was seen */
+		p->state = PROC_ZOMBIE;
+		p->flags |= PROC_F_ZOMBIE_AT_START;
+		p->exit_ts = e->hdr.ts_ns;
+	}
 	parent = e->parent_tgid ? find_tol(t, e->parent_tgid, e->parent_start_ns, true) : NULL;
 	if (parent && !p->parent && parent != p) {
 		child_link(p, parent);
@@ -610,7 +620,7 @@ void proctree__retire(struct proctree *t)
 
 uint64_t proc_zombie_ns(const struct proc *p, uint64_t now)
 {
-	if (!(p->flags & PROC_F_EXITED) || (p->flags & PROC_F_AUTOREAP))
+	if (!(p->flags & (PROC_F_EXITED | PROC_F_ZOMBIE_AT_START)) || (p->flags & PROC_F_AUTOREAP))
 		return 0;
 	if (p->state == PROC_REAPED)
 		return p->reap_ts > p->exit_ts ? p->reap_ts - p->exit_ts : 0;

@@ -27,6 +27,8 @@ enum proc_state {
 #define PROC_F_EXITED (1u << 6) /* its exit was traced (exit_ts, exit_status valid) */
 #define PROC_F_ADOPTED_BY_SUBREAPER (1u << 7)
 #define PROC_F_FORKED (1u << 8) /* its fork was traced (fork_ts valid) */
+/* a zombie when the trace began (-p of a zombie): exit_ts is when it was seen, a lower bound */
+#define PROC_F_ZOMBIE_AT_START (1u << 12)
 
 struct proc {
 	uint32_t pid;

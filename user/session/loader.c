@@ -273,10 +273,12 @@ out_free:
 	return err;
 }
 
-int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns)
+int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombie)
 {
 	/* /proc gives the start in clock ticks: the kernel compares at that precision */
-	struct psc_tracked t = { .start_ns = start_ns, .flags = PSC_TRACKED_TICKS };
+	struct psc_tracked t = { .start_ns = start_ns,
+				 .exited = zombie,
+				 .flags = PSC_TRACKED_TICKS };
 
 	if (bpf_map__update_elem(l->skel->maps.tracked, &tgid, sizeof(tgid), &t, sizeof(t),
 				 BPF_ANY))

@@ -6,6 +6,7 @@
 #ifndef __PSC_LOADER_H
 #define __PSC_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "psc_events.h"
@@ -28,9 +29,9 @@ int loader__open(struct loader **out, const struct loader_opts *opts);
 /*
  * Follow process (@tgid, @start_ns) and its descendants (PSC_FILTER_TREE). @start_ns is /proc's
  * start time (clock ticks * procfs_tick_ns()): a later process under the same pid is not
- * followed.
+ * followed. A @zombie's reap is reported whoever reaps it.
  */
-int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns);
+int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombie);
 /* Attach every program (BTF tracepoints: no tracefs needed). Prints its errors. */
 int loader__attach(struct loader *l);
 /* Wait up to @timeout_ms for records and consume them; returns records or -errno (-EINTR too) */

@@ -67,7 +67,8 @@ int seed_track(struct loader *ld, const struct seed_scope *sc)
 	for (i = 0; i < n; i++) {
 		const struct procfs_stat *st = procfs_snapshot_find(&snap, desc[i]);
 
-		if (st && loader__track(ld, st->pid, st->start_ticks * procfs_tick_ns()))
+		if (st && loader__track(ld, st->pid, st->start_ticks * procfs_tick_ns(),
+					st->state == 'Z'))
 			psc_warn("failed to follow pid %u: %s", st->pid, strerror(errno));
 	}
 	free(desc);

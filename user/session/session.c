@@ -252,9 +252,22 @@ static void tree_state(const struct session *s, bool *alive, bool *zombie)
 		sys = s->m->stats.lost ? system_state(p) : (p->state == PROC_ALIVE ? 'A' : 'Z');
 		if (sys == 'A' && p->state == PROC_ALIVE)
 			*alive = true;
+		else if (sys == 'Z' && (p->flags & PROC_F_ZOMBIE_AT_START))
+			*alive = true; /* -p of a zombie: its reap is what there is to see */
 		else if (sys != 'G')
 			*zombie = true;
 	}
+}
+
+/* -p of a zombie: say what the trace waits for */
+static void note_zombie_root(const struct session *s)
+{
+	const struct proc *p = s->root_pid ? proctree__find_pid(s->m->tree, s->root_pid) : NULL;
+
+	if (p && (p->flags & PROC_F_ZOMBIE_AT_START))
+		psc_info("process %u is a zombie (it exited before the trace): waiting for its "
+			 "parent %u to reap it",
+			 p->pid, p->parent ? p->parent->pid : 0);
 }
 
 /*
@@ -570,6 +583,7 @@ static int session_start(struct session *s)
 		psc_err("process %u exited during start-up", s->root_pid);
 		return -1;
 	}
+	note_zombie_root(s);
 	if (!o->keep_caps)
 		drop_capabilities();
 	if (o->argv)

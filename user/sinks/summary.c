@@ -298,8 +298,8 @@ struct proc **summary_zombies(const struct model *m, const struct summary_opts *
 	if (!z)
 		return NULL;
 	for (i = 0; i < n; i++)
-		if ((all[i]->flags & PROC_F_EXITED) && !(all[i]->flags & PROC_F_AUTOREAP) &&
-		    summary_selects(opts, all[i]))
+		if ((all[i]->flags & (PROC_F_EXITED | PROC_F_ZOMBIE_AT_START)) &&
+		    !(all[i]->flags & PROC_F_AUTOREAP) && summary_selects(opts, all[i]))
 			z[k++] = all[i];
 	/* the still-zombies are measured up to the end of the trace */
 	qsort_r(z, k, sizeof(*z), cmp_zombie, (void *)&m->end_ts);
@@ -336,8 +336,11 @@ static int print_zombies(FILE *out, const struct model *m, const struct summary_
 		else
 			snprintf(by, sizeof(by), "%u %s", p->reaper ? p->reaper->pid : 0,
 				 ecomm(p->reaper, e3));
-		fprintf(out, "  %7u %-16s %-24s %10s  %s\n", p->pid, ecomm(p, e1), parent,
-			duration_fmt(proc_zombie_ns(p, m->end_ts), d, sizeof(d)), by);
+		duration_fmt(proc_zombie_ns(p, m->end_ts), d + 1, sizeof(d) - 1);
+		d[0] = '>'; /* a zombie before the trace: at least this long */
+		fprintf(out, "  %7u %-16s %-24s %10s  %s%s\n", p->pid, ecomm(p, e1), parent,
+			p->flags & PROC_F_ZOMBIE_AT_START ? d : d + 1, by,
+			p->flags & PROC_F_ZOMBIE_AT_START ? " (a zombie before the trace)" : "");
 	}
 	if (k > max_rows)
 		fprintf(out, "  ... %zu more\n", k - max_rows);
