@@ -34,9 +34,10 @@ if [ -z "$browser" ]; then
 	fi
 	echo "render-svg: installing chromium" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null
+	# another apt-get (a parallel install) may hold the dpkg lock: wait for it rather than fail
+	apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
 	# fonts-dejavu-core: a monospace font, or the labels render as boxes
-	apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+	apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 	browser=$(find_chromium) || { echo "render-svg: chromium install failed" >&2; exit 1; }
 fi
 
