@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "evfile.h"
 #include "evread.h"
 #include "json_writer.h"
 #include "report.h"

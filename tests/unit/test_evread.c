@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "evjson.h"
+#include "evfile.h"
 #include "evread.h"
 #include "json_writer.h"
 #include "model.h"
@@ -491,7 +492,7 @@ static void test_evread__file_lines(void **state)
 		f = evread_file_open(path);
 		assert_non_null(f);
 		assert_int_equal(evread_file_next(f, &line, &len, &flags), 1);
-		assert_int_equal(evread_file_is_gzip(f), gz);
+		assert_int_equal(evread_file_format(f), gz ? EVREAD_GZIP : EVREAD_PLAIN);
 		assert_int_equal(len, 1);
 		assert_int_equal(line[0], 'a');
 		assert_int_equal(flags, 0);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "evjson.h"
+#include "evfile.h"
 #include "evread.h"
 #include "log.h"
 #include "outfile.h"

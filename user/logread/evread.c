@@ -7,14 +7,11 @@
  * the right JSON type and in range, or the whole line is refused. Pure: no printing.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <json-c/json.h>
-#include <zlib.h>
 #include "evjson.h"
 #include "evread.h"
 #include "schema.h"
@@ -761,145 +758,4 @@ out:
 		rec->kind = ret;
 	json_object_put(o);
 	return ret;
-}
-
-/* ---- the file: plain or gzip, line by line ---- */
-
-#define READ_CHUNK (128u << 10)
-
-struct evread_file {
-	gzFile gz;
-	char *buf;
-	size_t cap;
-	size_t start; /* first byte not yet returned */
-	size_t end; /* bytes in buf */
-	uint64_t lineno;
-	int err; /* a read error, returned after the lines before it */
-	bool eof;
-	bool skipping; /* inside a line that is too long */
-};
-
-struct evread_file *evread_file_open(const char *path)
-{
-	struct evread_file *f = calloc(1, sizeof(*f));
-	int fd, err;
-
-	if (!f)
-		return NULL;
-	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : dup(STDIN_FILENO);
-	if (fd < 0)
-		goto fail;
-	f->gz = gzdopen(fd, "rb");
-	if (!f->gz) {
-		close(fd);
-		errno = ENOMEM;
-		goto fail;
-	}
-	gzbuffer(f->gz, READ_CHUNK);
-	f->cap = EVREAD_MAX_LINE + READ_CHUNK;
-	f->buf = malloc(f->cap);
-	if (!f->buf) {
-		errno = ENOMEM;
-		goto fail;
-	}
-	return f;
-fail:
-	err = errno;
-	evread_file_close(f);
-	errno = err;
-	return NULL;
-}
-
-void evread_file_close(struct evread_file *f)
-{
-	if (!f)
-		return;
-	if (f->gz)
-		gzclose(f->gz);
-	free(f->buf);
-	free(f);
-}
-
-uint64_t evread_file_lineno(const struct evread_file *f)
-{
-	return f->lineno;
-}
-
-bool evread_file_is_gzip(const struct evread_file *f)
-{
-	return f->gz && !gzdirect(f->gz);
-}
-
-/* Read more into the buffer; sets eof (and err) when there is no more */
-static void fill(struct evread_file *f)
-{
-	int n, zerr;
-
-	if (f->start) {
-		memmove(f->buf, f->buf + f->start, f->end - f->start);
-		f->end -= f->start;
-		f->start = 0;
-	}
-	n = gzread(f->gz, f->buf + f->end, (unsigned int)(f->cap - f->end));
-	if (n > 0) {
-		f->end += (size_t)n;
-		return;
-	}
-	f->eof = true;
-	gzerror(f->gz, &zerr);
-	if (zerr == Z_ERRNO)
-		f->err = errno ? -errno : -EIO;
-	else if (zerr == Z_MEM_ERROR)
-		f->err = -ENOMEM;
-	else if (zerr != Z_OK && zerr != Z_STREAM_END)
-		f->err = -EBADMSG; /* a cut or corrupt gzip stream */
-}
-
-int evread_file_next(struct evread_file *f, const char **line, size_t *len, unsigned int *flags)
-{
-	char *nl;
-
-	*flags = 0;
-	for (;;) {
-		nl = memchr(f->buf + f->start, '\n', f->end - f->start);
-		if (nl) {
-			size_t at = f->start;
-
-			f->start = (size_t)(nl - f->buf) + 1;
-			f->lineno++;
-			if (f->skipping || (size_t)(nl - f->buf) - at > EVREAD_MAX_LINE) {
-				f->skipping = false;
-				*flags = EVREAD_LINE_TOO_LONG;
-				*line = f->buf;
-				*len = 0;
-				return 1;
-			}
-			*line = f->buf + at;
-			*len = (size_t)(nl - f->buf) - at;
-			return 1;
-		}
-		if (f->end - f->start > EVREAD_MAX_LINE) {
-			f->skipping = true; /* drop what we have, look for the end of the line */
-			f->start = f->end = 0;
-		}
-		if (f->eof)
-			break;
-		fill(f);
-	}
-	if (f->skipping || f->end > f->start) {
-		f->lineno++;
-		*flags = EVREAD_LINE_UNTERMINATED | (f->skipping ? EVREAD_LINE_TOO_LONG : 0);
-		*line = f->buf + f->start;
-		*len = f->skipping ? 0 : f->end - f->start;
-		f->skipping = false;
-		f->start = f->end = 0;
-		return 1;
-	}
-	if (f->err) {
-		int err = f->err;
-
-		f->err = 0;
-		return err;
-	}
-	return 0;
 }

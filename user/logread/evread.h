@@ -81,24 +81,4 @@ const char *evread__error(const struct evread *r);
 void evread__set_base(struct evread *r, uint64_t base_ns);
 uint64_t evread__base(const struct evread *r);
 
-/* A log file, plain or gzip (by content, not by name); "-" is stdin */
-struct evread_file;
-
-#define EVREAD_LINE_UNTERMINATED (1u << 0) /* the last line, with no '\n': cut short? */
-#define EVREAD_LINE_TOO_LONG (1u << 1) /* longer than EVREAD_MAX_LINE: skipped, *len = 0 */
-
-/* Returns NULL with errno set */
-struct evread_file *evread_file_open(const char *path);
-/*
- * The next line, without its '\n', valid until the next call. Returns 1 with *flags set
- * (EVREAD_LINE_*), 0 at the end, -EBADMSG if the compressed data is damaged or cut short (the
- * lines before it were returned), or -errno for a read error.
- */
-int evread_file_next(struct evread_file *f, const char **line, size_t *len, unsigned int *flags);
-/* Number of the line last returned, from 1 */
-uint64_t evread_file_lineno(const struct evread_file *f);
-/* true when the input is gzip-compressed */
-bool evread_file_is_gzip(const struct evread_file *f);
-void evread_file_close(struct evread_file *f);
-
 #endif /* __PSC_EVREAD_H */
