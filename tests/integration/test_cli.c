@@ -265,8 +265,8 @@ static void test_cli__hostile_comm(void **state)
 	fork_ev = integ_find(&log, "type", "fork", "child_pid", integ_i64(exit_ev, "pid"), NULL);
 	assert_non_null(fork_ev);
 	assert_non_null(integ_str(fork_ev, "comm_hex"));
-	/* live text: no control byte but newline reaches the terminal */
-	out = integ_slurp(r.out, &len);
+	/* live text (on stderr): no control byte but newline reaches the terminal */
+	out = integ_slurp(r.err, &len);
 	for (i = 0; i < len; i++)
 		if ((unsigned char)out[i] < 0x20 && out[i] != '\n')
 			fail_msg("raw control byte 0x%02x at %zu of the live output", out[i], i);

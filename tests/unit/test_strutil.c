@@ -204,6 +204,26 @@ static void test_strutil__utf8_decode_exhaustive(void **state)
 	assert_int_equal(accepted, (0x800 - 0x80) * 64 + (0x10000 - 0x800 - 0x800) + 0x100000 / 64);
 }
 
+/* strace's quoting of one argument: plain ones as they are, others in "", truncated whole */
+static void test_strutil__quote_arg(void **state)
+{
+	char dst[64];
+
+	assert_int_equal(term_quote_arg(dst, sizeof(dst), "ls", 2), 2);
+	assert_string_equal(dst, "ls");
+	term_quote_arg(dst, sizeof(dst), "", 0);
+	assert_string_equal(dst, "\"\"");
+	term_quote_arg(dst, sizeof(dst), "a b", 3);
+	assert_string_equal(dst, "\"a b\"");
+	term_quote_arg(dst, sizeof(dst), "x\"y\\", 4);
+	assert_string_equal(dst, "\"x\\\"y\\\\\"");
+	term_quote_arg(dst, sizeof(dst), "caf\xc3\xa9", 5);
+	assert_string_equal(dst, "caf\xc3\xa9");
+	/* cut short: still a closed quote, never half an escape */
+	assert_int_equal(term_quote_arg(dst, 8, "\x1b\x1b\x1b", 3), 6);
+	assert_string_equal(dst, "\"\\x1b\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_strutil__printable),
 		cmocka_unit_test(test_strutil__utf8),
 		cmocka_unit_test(test_strutil__truncation),
+		cmocka_unit_test(test_strutil__quote_arg),
 		cmocka_unit_test(test_strutil__utf8_decode),
 		cmocka_unit_test(test_strutil__utf8_decode_exhaustive),
 	};

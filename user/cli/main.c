@@ -32,6 +32,9 @@ static const char trace_usage[] =
 	"  -o, --output FILE      write every event as NDJSON to FILE (gzip if it ends in .gz;\n"
 	"                         '-' for stdout); created with mode 0600, never through a symlink\n"
 	"  -q, --quiet            no live event lines\n"
+	"      --live FILE        the live event lines to FILE instead of stderr ('-' for stdout)\n"
+	"  -t, --absolute-timestamps  a wall-clock column before the relative time\n"
+	"                         (-tt: with microseconds)\n"
 	"      --no-summary       no summary at the end\n"
 	"      --summary-json FILE  write the summary as one JSON document to FILE at the end\n"
 	"                         ('-' for stdout; docs/summary-json.md)\n"
@@ -71,6 +74,8 @@ static const char demo_usage[] =
 	"      --truth FILE       append the workload's ground-truth records (JSON lines) to FILE\n"
 	"  -o, --output FILE      NDJSON event log (one demo only)\n"
 	"  -q, --quiet            no live event lines, no narration\n"
+	"      --live FILE        as for trace\n"
+	"  -t, --absolute-timestamps  as for trace\n"
 	"      --no-summary       no summary at the end\n"
 	"      --summary-json FILE  the summary as one JSON document (one demo only)\n"
 	"      --perfetto FILE    a Perfetto/Chrome timeline (one demo only)\n"
@@ -110,6 +115,7 @@ enum {
 	OPT_SUMMARY_JSON,
 	OPT_PERFETTO,
 	OPT_SVG,
+	OPT_LIVE,
 };
 
 static int parse_pid(const char *s, pid_t *out)
@@ -149,6 +155,13 @@ static int common_opt(int c, const char *arg, struct trace_opts *o)
 		return 1;
 	case 'q':
 		o->quiet = true;
+		return 1;
+	case OPT_LIVE:
+		o->live = arg;
+		return 1;
+	case 't':
+		if (o->wall_clock < 2)
+			o->wall_clock++;
 		return 1;
 	case OPT_NO_SUMMARY:
 		o->no_summary = true;
@@ -209,6 +222,20 @@ static int common_opt(int c, const char *arg, struct trace_opts *o)
 	}
 }
 
+/* --live and the other stdout users; returns true (after saying why) on a conflict */
+static bool live_conflict(const struct trace_opts *o)
+{
+	if (o->live && o->quiet) {
+		psc_err("-q and --live contradict each other: pick one");
+		return true;
+	}
+	if (o->live && !strcmp(o->live, "-") && trace_doc_on_stdout(o)) {
+		psc_err("--live - and a document on stdout (-o -, --summary-json -) cannot share it");
+		return true;
+	}
+	return false;
+}
+
 static int bad_usage(const char *cmd)
 {
 	fprintf(stderr, "Try 'procscope %s --help' for more information.\n", cmd);
@@ -222,6 +249,8 @@ static int cmd_trace(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "live", required_argument, NULL, OPT_LIVE },
+		{ "absolute-timestamps", no_argument, NULL, 't' },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
 		{ "summary-json", required_argument, NULL, OPT_SUMMARY_JSON },
 		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
@@ -242,7 +271,7 @@ static int cmd_trace(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the command, so 'procscope trace ls -l' leaves -l to ls */
-	while ((c = getopt_long(argc, argv, "+:p:u:o:qd:e:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:u:o:qtd:e:vh", longopts, NULL)) != -1) {
 		r = common_opt(c, optarg, &o);
 		if (r < 0)
 			return bad_usage("trace");
@@ -272,10 +301,16 @@ static int cmd_trace(int argc, char **argv)
 	}
 	if (optind < argc)
 		o.argv = argv + optind;
+	else if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
+		psc_err("'--' needs a command after it");
+		return bad_usage("trace");
+	}
 	if (o.argv && o.pid) {
 		psc_err("-p and a command cannot be combined: trace one or the other");
 		return bad_usage("trace");
 	}
+	if (live_conflict(&o))
+		return bad_usage("trace");
 	if (o.user && !o.argv) {
 		psc_err("-u needs a command to run");
 		return bad_usage("trace");
@@ -344,6 +379,8 @@ static int cmd_demo(int argc, char **argv)
 		{ "truth", required_argument, NULL, OPT_TRUTH },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "live", required_argument, NULL, OPT_LIVE },
+		{ "absolute-timestamps", no_argument, NULL, 't' },
 		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
 		{ "summary-json", required_argument, NULL, OPT_SUMMARY_JSON },
 		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
@@ -365,7 +402,7 @@ static int cmd_demo(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	/* no '+': demo names carry no options of their own, so options may follow them */
-	while ((c = getopt_long(argc, argv, ":lo:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":lo:qtvh", longopts, NULL)) != -1) {
 		r = common_opt(c, optarg, &o);
 		if (r < 0)
 			return bad_usage("demo");
@@ -403,6 +440,8 @@ static int cmd_demo(int argc, char **argv)
 		psc_err("--summary-json, --perfetto and --svg need exactly one demo name");
 		return bad_usage("demo");
 	}
+	if (live_conflict(&o))
+		return bad_usage("demo");
 	if (no_trace) {
 		if (argc - optind != 1) {
 			psc_err("--no-trace runs exactly one demo");

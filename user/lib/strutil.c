@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The single UTF-8 validator of the project, and escaping for terminal output. */
+#include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "strutil.h"
@@ -89,16 +91,26 @@ static size_t escape_char(char tmp[16], const char *s, size_t n, size_t *adv)
 	return tl;
 }
 
-size_t term_escape(char *dst, size_t dstsz, const char *s, size_t n)
+/*
+ * Escape @n bytes of @s into @dst at @out, leaving @keep bytes free before the NUL; a '"' too
+ * when @quoted. Returns the new length.
+ */
+static size_t escape_into(char *dst, size_t dstsz, size_t out, const char *s, size_t n, bool quoted,
+			  size_t keep)
 {
-	size_t out = 0, i = 0, tl, adv;
+	size_t i = 0, tl, adv;
 	char tmp[16];
 
-	if (!dst || !dstsz)
-		return 0;
 	while (s && i < n) {
-		tl = escape_char(tmp, s + i, n - i, &adv);
-		if (tl >= dstsz - out)
+		if (quoted && s[i] == '"') {
+			tmp[0] = '\\';
+			tmp[1] = '"';
+			tl = 2;
+			adv = 1;
+		} else {
+			tl = escape_char(tmp, s + i, n - i, &adv);
+		}
+		if (tl + keep >= dstsz - out)
 			break;
 		memcpy(dst + out, tmp, tl);
 		out += tl;
@@ -108,7 +120,51 @@ size_t term_escape(char *dst, size_t dstsz, const char *s, size_t n)
 	return out;
 }
 
+size_t term_escape(char *dst, size_t dstsz, const char *s, size_t n)
+{
+	if (!dst || !dstsz)
+		return 0;
+	return escape_into(dst, dstsz, 0, s, n, false, 0);
+}
+
 size_t term_escape_str(char *dst, size_t dstsz, const char *s)
 {
 	return term_escape(dst, dstsz, s, s ? strlen(s) : 0);
+}
+
+static bool is_shell_plain(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80)
+			continue; /* term_escape() decides whether it is printable */
+		if (!isalnum(c) && !strchr("_@%+=:,./-", c))
+			return false;
+	}
+	return true;
+}
+
+size_t term_quote_arg(char *dst, size_t dstsz, const char *s, size_t n)
+{
+	size_t out;
+
+	if (!dst || !dstsz)
+		return 0;
+	if (is_shell_plain(s, n))
+		return term_escape(dst, dstsz, s, n);
+	if (dstsz < 3) {
+		dst[0] = '\0';
+		return 0;
+	}
+	dst[0] = '"';
+	/* room for the closing quote */
+	out = escape_into(dst, dstsz, 1, s, n, true, 1);
+	dst[out++] = '"';
+	dst[out] = '\0';
+	return out;
 }

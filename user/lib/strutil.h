@@ -14,6 +14,11 @@
 size_t term_escape(char *dst, size_t dstsz, const char *s, size_t n);
 /* Same for a NUL-terminated string (NULL is treated as ""). */
 size_t term_escape_str(char *dst, size_t dstsz, const char *s);
+/* One argument of a command line, for a terminal, as strace prints it: as is when it holds only
+ * characters a shell leaves alone ([A-Za-z0-9_@%+=:,./-] and UTF-8 letters), else in double quotes
+ * with '"' as \" and every other byte escaped as term_escape() does ("a b", "" for an empty one).
+ * Truncated output still ends with its closing quote. Returns strlen(dst). */
+size_t term_quote_arg(char *dst, size_t dstsz, const char *s, size_t n);
 /* Decode one UTF-8 sequence at s (n bytes available): returns its length (1-4) and the code point in
  * *cp (cp may be NULL), or 0 if the bytes there are not a valid, shortest-form, non-surrogate
  * sequence <= U+10FFFF. A NUL byte is a valid 1-byte sequence. */

@@ -89,9 +89,14 @@ static int become_user(const struct trace_user *u)
 	return 0;
 }
 
+int launch_exec_failure_status(int err)
+{
+	return err == ENOENT || err == ENOTDIR ? 127 : 126;
+}
+
 /* In the held child: wait for the go byte, then exec; never returns */
-static void __attribute__((noreturn))
-held_child(int go_fd, int err_fd, char *const argv[], const struct trace_user *u)
+static void __attribute__((noreturn)) held_child(const struct launch *l, int go_fd, int err_fd,
+						 char *const argv[], const struct trace_user *u)
 {
 	char c;
 	ssize_t n;
@@ -103,7 +108,9 @@ held_child(int go_fd, int err_fd, char *const argv[], const struct trace_user *u
 	if (n != 1)
 		_exit(127); /* the tracer gave up before attaching */
 	signal(SIGPIPE, SIG_DFL);
-	if (!u || !become_user(u))
+	/* the document owns stdout: the command's output goes to stderr (docs/procscope.8) */
+	if ((!l->stdout_to_stderr || dup2(STDERR_FILENO, STDOUT_FILENO) >= 0) &&
+	    (!u || !become_user(u)))
 		execvp(argv[0], argv);
 	e = errno;
 	if (write(err_fd, &e, sizeof(e)) < 0)
@@ -134,7 +141,7 @@ int launch__start(struct launch *l, char *const argv[], const struct trace_user 
 	if (l->pid == 0) {
 		close(go[1]);
 		close(ex[0]);
-		held_child(go[0], ex[1], argv, u);
+		held_child(l, go[0], ex[1], argv, u);
 	}
 	close(go[0]);
 	close(ex[1]);
@@ -183,7 +190,7 @@ int launch__exit_status(const struct launch *l)
 	char name[16];
 
 	if (l->exec_errno)
-		return 127;
+		return launch_exec_failure_status(l->exec_errno);
 	wstatus_decode((uint32_t)l->status, &ws);
 	if (ws.exited)
 		return ws.code;

@@ -18,7 +18,11 @@ struct launch {
 	bool reaped;
 	int status; /* wait status, once reaped */
 	int exec_errno; /* the exec (or the switch to -u USER) failed with this */
+	bool stdout_to_stderr; /* set before launch__start(): a document owns procscope's stdout */
 };
+
+/* The shells' status for a command that did not run: 127 not found, 126 found but not runnable */
+int launch_exec_failure_status(int err);
 
 /* execvp()'s lookup, done early so a typo fails before any BPF is loaded. 0 or -errno. */
 int launch_check_executable(const char *file);
@@ -36,7 +40,8 @@ void launch__release(struct launch *l, char *const argv[], const struct trace_us
 bool launch__reap(struct launch *l);
 
 /*
- * The exit status procscope passes on: the command's code, 127 if it could not run; killed by a
+ * The exit status procscope passes on: the command's code, 126 or 127 if it could not run
+ * (launch_exec_failure_status()); killed by a
  * signal: procscope kills itself with it (as strace does), or returns 128 + the signal.
  */
 int launch__exit_status(const struct launch *l);

@@ -74,10 +74,18 @@ struct session {
 	uint64_t drops[PSC_EV_TYPE_MAX];
 	uint64_t gone_ts; /* when the traced tree had no live process left */
 	uint64_t track_overflow;
+	bool live_on_stderr; /* the live LOST lines are the warning: no second one */
+	uint64_t lost_warned_ns; /* the last lost-events warning, 0 before the first */
 	enum stop_reason stop;
 	int stop_signal; /* with STOP_SIGNAL */
 	uint64_t stop_ns; /* CLOCK_MONOTONIC, when the signal was seen */
 };
+
+bool trace_doc_on_stdout(const struct trace_opts *o)
+{
+	return (o->output && !strcmp(o->output, "-")) ||
+	       (o->summary_json && !strcmp(o->summary_json, "-"));
+}
 
 /* The first reason wins: later ones are consequences */
 static void session_stop(struct session *s, enum stop_reason why)
@@ -299,8 +307,13 @@ static void housekeep(struct session *s, uint64_t now)
 		if (any) {
 			memcpy(s->drops, drops, sizeof(drops));
 			model__lost(s->m, now, delta);
-			psc_warn("lost events: the ring buffer was full (%llu so far)",
-				 (unsigned long long)s->m->stats.lost);
+			/* the first loss at once, then at most once a second with the total */
+			if (!s->live_on_stderr &&
+			    (!s->lost_warned_ns || now - s->lost_warned_ns >= 1000000000ull)) {
+				s->lost_warned_ns = now;
+				psc_warn("lost events: the ring buffer was full (%llu so far)",
+					 (unsigned long long)s->m->stats.lost);
+			}
 		}
 	}
 	/* stdout went away (procscope ... | head): stop quietly, the files get their trailers */
@@ -350,10 +363,13 @@ static int install_signals(void)
 static int add_sinks(struct session *s)
 {
 	const struct trace_opts *o = s->o;
-	/* a document on stdout: the live lines and the text summary must not mix into it */
-	bool log_on_stdout = (o->output && !strcmp(o->output, "-")) ||
-			     (o->summary_json && !strcmp(o->summary_json, "-"));
-	struct live_opts lo = { .threads = o->threads, .min_wait_ns = o->min_wait_ns };
+	/* a document on stdout: the text summary (and the command's output) go to stderr */
+	bool log_on_stdout = trace_doc_on_stdout(o);
+	struct live_opts lo = {
+		.threads = o->threads,
+		.min_wait_ns = o->min_wait_ns,
+		.wall_clock = o->wall_clock,
+	};
 	struct sink *sk;
 
 	if (o->output) {
@@ -380,10 +396,18 @@ static int add_sinks(struct session *s)
 		}
 		model__add_sink(s->m, sk);
 	}
-	if (!o->quiet && !log_on_stdout) {
-		sk = live_sink_new(stdout, &lo);
-		if (!sk)
-			return -ENOMEM;
+	/* live lines on stderr, as strace and perf trace: stdout stays the command's */
+	if (!o->quiet) {
+		if (o->live && strcmp(o->live, "-"))
+			sk = live_sink_open(o->live, &lo);
+		else
+			sk = live_sink_new(o->live ? STDOUT_FILENO : STDERR_FILENO, &lo);
+		if (!sk) {
+			psc_err("failed to create '%s': %s", o->live ? o->live : "live output",
+				outfile_strerror(errno));
+			return -errno;
+		}
+		s->live_on_stderr = !o->live;
 		model__add_sink(s->m, sk);
 	}
 	if (!o->no_summary) {
@@ -504,7 +528,7 @@ static int session_check(struct session *s)
 		err = launch_check_executable(o->argv[0]);
 		if (err) {
 			psc_err("cannot execute '%s': %s", o->argv[0], strerror(-err));
-			return 127;
+			return launch_exec_failure_status(-err);
 		}
 	}
 	if (o->pid) {
@@ -549,6 +573,7 @@ static int session_start(struct session *s)
 		return -1;
 	}
 	if (o->argv) {
+		s->cmd.stdout_to_stderr = trace_doc_on_stdout(o);
 		err = launch__start(&s->cmd, o->argv, o->user);
 		if (err) {
 			psc_err("failed to start '%s': %s", o->argv[0], strerror(-err));

@@ -26,6 +26,8 @@ struct trace_opts {
 	char **argv; /* a command to launch and trace with its descendants; NULL = none */
 	const char *output; /* -o: NDJSON log path ("-" = stdout), NULL = none */
 	bool quiet; /* -q: no live lines */
+	const char *live; /* --live FILE ("-" = stdout); NULL = stderr */
+	int wall_clock; /* -t: 1 wall-clock seconds, 2 (-tt) with microseconds */
 	bool no_summary;
 	const char *summary_json; /* --summary-json FILE ("-" = stdout), or NULL */
 	const char *perfetto; /* --perfetto FILE: Chrome trace JSON timeline, or NULL */
@@ -46,5 +48,11 @@ int trace_run(const struct trace_opts *opts);
 
 /* Parse -e "proc,epoll,unix" into PSC_GROUP_* bits; -EINVAL names the bad one in *bad */
 int trace_parse_groups(const char *s, uint32_t *groups, const char **bad);
+
+/*
+ * A document on stdout (-o -, --summary-json -): then nothing else goes there, not even the
+ * command's own output (it gets stderr as its stdout).
+ */
+bool trace_doc_on_stdout(const struct trace_opts *o);
 
 #endif /* __PSC_TRACE_H */
