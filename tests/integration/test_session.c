@@ -590,6 +590,128 @@ static void test_session__pid_of_a_thread(void **state)
 	run_cleanup(&r);
 }
 
+#define CHAIN_DEPTH 6000
+
+/*
+ * The workload for the deep chain: each process forks the next and exits at once (the root
+ * waits for its child only), CHAIN_DEPTH forks in all. Each child appends "PID PARENT" (the pid
+ * its parent had before the fork) to @truth with one write.
+ */
+static int chain_workload(const char *truth)
+{
+	int fd = open(truth, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	pid_t root = getpid(), me = root, c;
+	char line[64];
+	int i, st, len;
+
+	if (fd < 0)
+		return 1;
+	for (i = 0; i < CHAIN_DEPTH; i++) {
+		c = fork();
+		if (c < 0)
+			_exit(1);
+		if (c > 0)
+			break;
+		len = snprintf(line, sizeof(line), "%d %d\n", (int)getpid(), (int)me);
+		if (write(fd, line, (size_t)len) != len)
+			_exit(1);
+		me = getpid();
+	}
+	if (me != root)
+		_exit(0);
+	return waitpid(c, &st, 0) == c && WIFEXITED(st) ? 0 : 1;
+}
+
+struct pair {
+	int64_t parent;
+	int64_t child;
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	return x->child < y->child ? -1 : x->child > y->child;
+}
+
+/*
+ * A command whose tree is a chain 6,000 generations deep (each process forks the next and
+ * exits): the trace follows it to its end. Every fork the chain made is in the log, with the
+ * parent that made it, and the trailer says nothing was lost or cut short.
+ */
+static void test_session__deep_chain_traced_whole(void **state)
+{
+	struct integ_log log;
+	struct run r;
+	char exe[PATH_MAX], logp[160], line[64];
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"-o",
+			 logp,
+			 (char *)"--",
+			 exe,
+			 (char *)"chain",
+			 r.truth,
+			 NULL };
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct pair *forks, key, *hit;
+	size_t nforks = 0, i, events = 0, seen = 0;
+	json_object *trl;
+	FILE *f;
+
+	assert_true(n > 0);
+	exe[n] = '\0';
+	run_setup(&r);
+	snprintf(logp, sizeof(logp), "%s/log.jsonl", r.dir);
+	r.status = integ_run(argv, r.out, r.err);
+	if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
+		dump_file("stderr", r.err);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 0);
+	integ_load(logp, &log);
+	assert_int_equal(log.bad_lines, 0);
+	forks = calloc(log.n + 1, sizeof(*forks));
+	assert_non_null(forks);
+	for (i = 0; i < log.n; i++) {
+		if (integ_is(log.recs[i], "type", "fork") && !integ_bool(log.recs[i], "thread")) {
+			forks[nforks].parent = integ_i64(log.recs[i], "parent_pid");
+			forks[nforks++].child = integ_i64(log.recs[i], "child_pid");
+		}
+		if (i && i + 1 < log.n && !integ_has(log.recs[i], "derived") &&
+		    !integ_is(log.recs[i], "type", "lost"))
+			events++;
+	}
+	qsort(forks, nforks, sizeof(*forks), pair_cmp);
+	f = fopen(r.truth, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		long c, p;
+
+		assert_int_equal(sscanf(line, "%ld %ld", &c, &p), 2);
+		key.child = c;
+		hit = bsearch(&key, forks, nforks, sizeof(*forks), pair_cmp);
+		if (!hit || hit->parent != p)
+			fprintf(stderr, "fork %ld -> %ld not traced (%zu of %d seen so far)\n", p,
+				c, seen, CHAIN_DEPTH);
+		assert_non_null(hit);
+		assert_int_equal(hit->parent, p);
+		seen++;
+	}
+	fclose(f);
+	assert_int_equal(seen, CHAIN_DEPTH);
+	assert_int_equal(nforks, CHAIN_DEPTH);
+	trl = log.recs[log.n - 1];
+	assert_true(integ_is(trl, "type", "trailer"));
+	assert_false(integ_bool(trl, "interrupted"));
+	assert_int_equal(integ_i64(trl, "lost"), 0);
+	assert_int_equal(integ_i64(trl, "events"), (int64_t)events);
+	free(forks);
+	integ_free(&log);
+	run_cleanup(&r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -598,8 +720,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_session__ctrl_c_passes_command_status),
 		cmocka_unit_test(test_session__signal_to_procscope_only),
 		cmocka_unit_test(test_session__pid_of_a_thread),
+		cmocka_unit_test(test_session__deep_chain_traced_whole),
 	};
 
+	if (argc > 2 && !strcmp(argv[1], "chain"))
+		return chain_workload(argv[2]);
 	if (argc > 2 && !strcmp(argv[1], "thread-workload"))
 		return thread_workload(argv[2]);
 	if (!integ_can_trace()) {

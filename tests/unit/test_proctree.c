@@ -1009,6 +1009,38 @@ static void test_proctree__fork_inherits_image(void **state)
 	assert_string_equal(ch->filename, "/bin/true");
 }
 
+/*
+ * Membership in the traced tree: the root is marked, and every process seeded or forked under
+ * a member inherits the mark, at any depth; processes beside the tree (init, the root's
+ * parent, a foreign child of init) never get it.
+ */
+static void test_proctree__in_tree_inherited(void **state)
+{
+	struct fx fx = { .m = model__new() }, *f = &fx;
+	struct proc *root, *p;
+	uint32_t i, depth = 5000;
+
+	assert_non_null(f->m);
+	apply(f, ev_seed(9000 * MS, 1, 10 * MS, 0, 0, 1, 'S', "init", ""));
+	apply(f, ev_seed(9000 * MS, 100, 20 * MS, 1, 10 * MS, 1, 'S', "procscope", ""));
+	apply(f, ev_seed(9000 * MS, 200, 30 * MS, 100, 20 * MS, 1, 'S', "root", ""));
+	root = get(f, 200, 30 * MS);
+	root->flags |= PROC_F_IN_TREE;
+	apply(f, ev_seed(9000 * MS, 300, 40 * MS, 200, 30 * MS, 1, 'S', "seeded-kid", ""));
+	assert_true(get(f, 300, 40 * MS)->flags & PROC_F_IN_TREE);
+	/* a chain far deeper than any walk up the tree would go */
+	for (i = 0; i < depth; i++)
+		apply(f, ev_fork(10000 * MS + i, i ? 1000 + i - 1 : 300,
+				 i ? ST(1000 + i - 1) : 40 * MS, 1000 + i, ST(1000 + i)));
+	p = get(f, 1000 + depth - 1, ST(1000 + depth - 1));
+	assert_true(p->flags & PROC_F_IN_TREE);
+	apply(f, ev_fork(20000 * MS, 1, 10 * MS, 900, ST(900)));
+	assert_false(get(f, 900, ST(900))->flags & PROC_F_IN_TREE);
+	assert_false(get(f, 1, 10 * MS)->flags & PROC_F_IN_TREE);
+	assert_false(get(f, 100, 20 * MS)->flags & PROC_F_IN_TREE);
+	model__free(f->m);
+}
+
 static void test_proctree__apply_raw_malformed(void **state)
 {
 	struct fx *f = *state;
@@ -1395,6 +1427,7 @@ int main(void)
 		T(reap_unmatched_and_unseen_exit),
 		T(exec_non_leader),
 		T(fork_inherits_image),
+		cmocka_unit_test(test_proctree__in_tree_inherited),
 		T(apply_raw_malformed),
 		T(lost),
 		cmocka_unit_test(test_proctree__direct_api),

@@ -315,6 +315,7 @@ static int apply_fork(struct proctree *t, const struct psc_ev_proc_fork *e,
 	if (parent) {
 		set_fork_parent(t, c, parent);
 		child_link(c, parent);
+		c->flags |= parent->flags & PROC_F_IN_TREE;
 		if (!c->filename && inherit_image(c, parent))
 			return -ENOMEM;
 	}
@@ -494,6 +495,7 @@ static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e,
 		child_link(p, parent);
 		if (!p->fork_parent)
 			set_fork_parent(t, p, parent);
+		p->flags |= parent->flags & PROC_F_IN_TREE;
 	}
 	t->stats.seeded++;
 	*subj = p;

@@ -29,6 +29,11 @@ enum proc_state {
 #define PROC_F_FORKED (1u << 8) /* its fork was traced (fork_ts valid) */
 /* a zombie when the trace began (-p of a zombie): exit_ts is when it was seen, a lower bound */
 #define PROC_F_ZOMBIE_AT_START (1u << 12)
+/*
+ * In the traced tree (-p, a command): the root, marked by the session, and every process
+ * forked or seeded under a member (inherited from the parent: O(1), exact at any depth)
+ */
+#define PROC_F_IN_TREE (1u << 16)
 
 struct proc {
 	uint32_t pid;

@@ -12,37 +12,52 @@
 #include "log.h"
 #include "model.h"
 #include "procfs.h"
+#include "proctree.h"
 #include "seed.h"
 
-/* Is @p an ancestor of, or in the subtree of, the traced root? (walks /proc parent links) */
-static bool related_to_root(const struct seed_scope *sc, const struct procfs_snapshot *snap,
-			    uint32_t pid)
+/*
+ * Which processes of @snap to seed, by index in snap->procs: every one system-wide; for a tree,
+ * pid 1, the root's subtree and its ancestors (the possible subreapers and init, who adopt
+ * orphans), and procscope itself in command mode (the command's parent). Exact at any depth.
+ * Returns a calloc'ed array or NULL (-ENOMEM).
+ */
+static bool *seed_wanted(const struct seed_scope *sc, const struct procfs_snapshot *snap)
 {
+	bool *want = calloc(snap->n + 1, sizeof(*want));
 	const struct procfs_stat *st;
-	int depth;
+	uint32_t *desc = NULL;
+	size_t i;
+	int n;
 
-	/* ancestors of the root: the possible subreapers and init, who adopt orphans */
-	for (st = procfs_snapshot_find(snap, sc->root_pid), depth = 0; st && depth < 4096;
-	     st = procfs_snapshot_find(snap, st->ppid), depth++)
-		if (st->pid == pid)
-			return true;
-	/* the subtree */
-	for (st = procfs_snapshot_find(snap, pid), depth = 0; st && depth < 4096;
-	     st = procfs_snapshot_find(snap, st->ppid), depth++)
-		if (st->pid == sc->root_pid)
-			return true;
-	return false;
-}
-
-/* System-wide: every process; a tree: the root's subtree and ancestors, and procscope */
-static bool seed_wanted(const struct seed_scope *sc, const struct procfs_snapshot *snap,
-			const struct procfs_stat *st)
-{
-	if (st->pid == (uint32_t)getpid())
-		return sc->command; /* the launched command's parent */
-	if (!sc->root_pid)
-		return true;
-	return st->pid == 1 || related_to_root(sc, snap, st->pid);
+	if (!want)
+		return NULL;
+	if (!sc->root_pid) {
+		for (i = 0; i < snap->n; i++)
+			want[i] = snap->procs[i].pid != (uint32_t)getpid() || sc->command;
+		return want;
+	}
+	n = procfs_descendants(snap, sc->root_pid, &desc);
+	if (n < 0) {
+		free(want);
+		return NULL;
+	}
+	for (i = 0; i < (size_t)n; i++) {
+		st = procfs_snapshot_find(snap, desc[i]);
+		if (st)
+			want[st - snap->procs] = true;
+	}
+	free(desc);
+	/* ancestors: at most one hop per process, so a bad /proc read cannot loop forever */
+	st = procfs_snapshot_find(snap, sc->root_pid);
+	for (i = 0; st && i < snap->n; i++, st = procfs_snapshot_find(snap, st->ppid))
+		want[st - snap->procs] = true;
+	st = procfs_snapshot_find(snap, 1);
+	if (st)
+		want[st - snap->procs] = true;
+	st = procfs_snapshot_find(snap, (uint32_t)getpid());
+	if (st)
+		want[st - snap->procs] = sc->command;
+	return want;
 }
 
 static int read_snapshot(struct procfs_snapshot *snap)
@@ -80,7 +95,9 @@ int seed_model(struct model *m, const struct seed_scope *sc)
 {
 	struct procfs_snapshot snap;
 	struct procfs_stat *sorted;
+	const struct procfs_stat *st;
 	struct timespec ts;
+	bool *want;
 	union psc_event ev;
 	uint64_t now;
 	size_t i;
@@ -93,7 +110,10 @@ int seed_model(struct model *m, const struct seed_scope *sc)
 		return err;
 	/* ancestors before descendants: pids wrap, start times do not */
 	sorted = malloc(snap.n * sizeof(*sorted) + 1);
-	if (!sorted) {
+	want = seed_wanted(sc, &snap);
+	if (!sorted || !want) {
+		free(sorted);
+		free(want);
 		procfs_snapshot_free(&snap);
 		return -ENOMEM;
 	}
@@ -109,12 +129,21 @@ int seed_model(struct model *m, const struct seed_scope *sc)
 		sorted[j] = key;
 	}
 	for (i = 0; i < snap.n && !err; i++) {
-		if (!seed_wanted(sc, &snap, &sorted[i]))
+		st = procfs_snapshot_find(&snap, sorted[i].pid);
+		if (!st || !want[st - snap.procs])
 			continue;
 		procfs_make_seed(&snap, &sorted[i], now, &ev);
 		err = model__apply(m, &ev);
+		/* the root first (parents come first): its seeded descendants inherit the mark */
+		if (!err && sc->root_pid && sorted[i].pid == sc->root_pid) {
+			struct proc *root = proctree__find_pid(m->tree, sc->root_pid);
+
+			if (root)
+				root->flags |= PROC_F_IN_TREE;
+		}
 	}
 	free(sorted);
+	free(want);
 	procfs_snapshot_free(&snap);
 	return err;
 }

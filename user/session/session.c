@@ -215,17 +215,6 @@ static bool in_initial_pid_ns(void)
 	return initial;
 }
 
-static bool in_root_tree(const struct session *s, const struct proc *p)
-{
-	int depth;
-
-	for (depth = 0; p && depth < 4096; depth++, p = p->fork_parent)
-		if (p == s->root)
-			return true;
-	return false;
-}
-
-/* Is any process of the traced tree still alive (or a zombie) in the model? */
 /*
  * What the system says of a process the model still thinks alive or a zombie: its exit, reap
  * and free records may all have been dropped (a full ring), and a trace must not wait for it
@@ -244,6 +233,7 @@ static char system_state(const struct proc *p)
 	return st.state == 'Z' ? 'Z' : 'A';
 }
 
+/* Is any process of the traced tree still alive (or a zombie) in the model? */
 static void tree_state(const struct session *s, bool *alive, bool *zombie)
 {
 	size_t n, i;
@@ -254,7 +244,7 @@ static void tree_state(const struct session *s, bool *alive, bool *zombie)
 		const struct proc *p = all[i];
 		char sys;
 
-		if (p->state == PROC_REAPED || !in_root_tree(s, p))
+		if (p->state == PROC_REAPED || !(p->flags & PROC_F_IN_TREE))
 			continue;
 		/* trust the events when there were no losses; ask /proc when there were */
 		sys = s->m->stats.lost ? system_state(p) : (p->state == PROC_ALIVE ? 'A' : 'Z');
