@@ -224,6 +224,36 @@ static void test_strutil__quote_arg(void **state)
 	assert_string_equal(dst, "\"\\x1b\"");
 }
 
+/* Printable in UTF-8 terms, but a terminal reorders or breaks the line on them */
+static void test_strutil__bidi_and_separators(void **state)
+{
+	static const uint32_t escaped[] = { 0x061c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b,
+					    0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069 };
+	static const uint32_t kept[] = { 0x200d, 0x2027, 0x202f, 0x2065, 0x206a, 0x061b };
+	unsigned char in[8];
+	char want[32], dst[64];
+	size_t i, n, k;
+
+	for (i = 0; i < sizeof(escaped) / sizeof(escaped[0]); i++) {
+		n = encode(in, escaped[i]);
+		for (k = 0, want[0] = '\0'; k < n; k++)
+			snprintf(want + strlen(want), sizeof(want) - strlen(want), "\\x%02x",
+				 (unsigned char)in[k]);
+		assert_int_equal(term_escape(dst, sizeof(dst), (const char *)in, n), strlen(want));
+		assert_string_equal(dst, want);
+	}
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		n = encode(in, kept[i]);
+		assert_int_equal(term_escape(dst, sizeof(dst), (const char *)in, n), n);
+		assert_memory_equal(dst, in, n);
+	}
+	/* "evil<RLO>gpj.exe" would show as "evilexe.jpg" */
+	expect_esc("evil\xe2\x80\xaegpj.exe", 14, 64, "evil\\xe2\\x80\\xaegpj.exe");
+	/* a 12-char escape is all or nothing */
+	expect_esc("a\xe2\x80\xa8", 4, 13, "a");
+	expect_esc("a\xe2\x80\xa8", 4, 14, "a\\xe2\\x80\\xa8");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_strutil__ansi_sequence),
 		cmocka_unit_test(test_strutil__printable),
 		cmocka_unit_test(test_strutil__utf8),
+		cmocka_unit_test(test_strutil__bidi_and_separators),
 		cmocka_unit_test(test_strutil__truncation),
 		cmocka_unit_test(test_strutil__quote_arg),
 		cmocka_unit_test(test_strutil__utf8_decode),

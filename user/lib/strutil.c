@@ -50,6 +50,17 @@ size_t utf8_decode(const char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+/*
+ * Characters a terminal acts on although they are printable UTF-8: the bidi controls (U+202E
+ * shows the rest of a line reversed: "exe.txt" as "txt.exe") and the line and paragraph
+ * separators (a fake new line). They get the C1 controls' treatment.
+ */
+static bool is_format_control(uint32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Renders the character at s into tmp; returns its length in tmp and the bytes consumed in *adv. */
 static size_t escape_char(char tmp[16], const char *s, size_t n, size_t *adv)
 {
@@ -59,7 +70,7 @@ static size_t escape_char(char tmp[16], const char *s, size_t n, size_t *adv)
 
 	if (c >= 0x80) {
 		len = utf8_decode(s, n, &cp);
-		if (len && cp >= 0xa0) {
+		if (len && cp >= 0xa0 && !is_format_control(cp)) {
 			memcpy(tmp, s, len);
 			*adv = len;
 			return len;
@@ -79,7 +90,7 @@ static size_t escape_char(char tmp[16], const char *s, size_t n, size_t *adv)
 		*adv = 1;
 		return tl;
 	}
-	/* len <= 2 here (C1 controls are 2 bytes), so tmp holds at most 8 chars */
+	/* len <= 3 here (C1 controls are 2 bytes, format controls 3), so tmp holds at most 12 */
 	for (k = 0; k < len; k++) {
 		c = (unsigned char)s[k];
 		tmp[tl++] = '\\';

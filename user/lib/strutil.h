@@ -8,8 +8,9 @@
 
 /* Escape n bytes of s for a terminal into dst (always NUL-terminated if dstsz > 0).
  * Printable ASCII passes except backslash (-> "\\"); \n \t \r as "\n" "\t" "\r"; other control bytes,
- * DEL, C1 controls (U+0080..U+009F encoded in UTF-8) and bytes that are not valid UTF-8 become \xHH
- * (lowercase hex) per byte; valid printable UTF-8 sequences pass. Output is truncated at a character
+ * DEL, C1 controls (U+0080..U+009F encoded in UTF-8), the bidi controls (U+061C, U+200E, U+200F,
+ * U+202A..U+202E, U+2066..U+2069), the line and paragraph separators (U+2028, U+2029) and bytes
+ * that are not valid UTF-8 become \xHH (lowercase hex) per byte; other valid UTF-8 passes. Output is truncated at a character
  * boundary when dst is too small (never a partial escape). Returns strlen(dst). */
 size_t term_escape(char *dst, size_t dstsz, const char *s, size_t n);
 /* Same for a NUL-terminated string (NULL is treated as ""). */
