@@ -3,6 +3,7 @@
  * Real BPF, through the command line: exit statuses, signals, errors, hostile names, gzip logs
  * and -p. The suite re-executes itself as a workload ("hostile" mode) where it needs one.
  */
+#include <ctype.h>
 #include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -178,6 +179,13 @@ static void test_cli__usage_errors(void **state)
 		{ { "trace", "-e", "proc,nope" }, 2, "unknown event group 'nope'" },
 		{ { "trace", "-d", "-1" }, 2, "invalid duration" },
 		{ { "trace", "--ringbuf-size", "1000" }, 2, "invalid --ringbuf-size" },
+		/* the message states the real limit, which 4G is over (#11) */
+		{ { "trace", "--ringbuf-size", "4G" },
+		  2,
+		  "invalid --ringbuf-size '4G': want a power of two from 4096 (4K) to 2147483648 (2G)" },
+		{ { "trace", "--ringbuf-size", "17179869185G" },
+		  2,
+		  "invalid --ringbuf-size '17179869185G'" },
 		{ { "trace", "-p", "1", "--", "true" }, 2, "cannot be combined" },
 		{ { "trace", "-o", "/nonexistent-dir/x.jsonl", "--", "true" },
 		  1,
@@ -388,6 +396,51 @@ static int hostile_main(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 3 ? 0 : 1;
 }
 
+/* The mode a doc states for the --truth file: the first "mode 0NNN" after "--truth" in @path */
+static unsigned int doc_truth_mode(const char *path)
+{
+	char *s = integ_slurp(path, NULL), *at = strstr(s, "--truth"), *m;
+	unsigned int mode = 0;
+
+	assert_non_null(at);
+	/* "mode", a space or a line break, then the octal mode */
+	for (m = strstr(at, "mode"); m && !(isspace((unsigned char)m[4]) && m[5] == '0');)
+		m = strstr(m + 4, "mode");
+	assert_non_null(m);
+	assert_int_equal(sscanf(m + 5, "%o", &mode), 1);
+	free(s);
+	return mode;
+}
+
+/* The docs state the mode the code gives the ground-truth file (#11: they said 0644) */
+static void test_cli__truth_file_mode_documented(void **state)
+{
+	char truth[160];
+	struct stat st;
+	mode_t old;
+	struct run r;
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"demo",
+			 (char *)"--no-trace",
+			 (char *)"--truth",
+			 truth,
+			 (char *)"fork",
+			 NULL };
+
+	run_setup(&r);
+	snprintf(truth, sizeof(truth), "%s/truth.jsonl", r.dir);
+	old = umask(0);
+	r.status = integ_run(argv, r.out, r.err);
+	umask(old);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 0);
+	assert_int_equal(stat(truth, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(doc_truth_mode("README.md"), st.st_mode & 07777);
+	assert_int_equal(doc_truth_mode("docs/demos.md"), st.st_mode & 07777);
+	run_cleanup(&r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +449,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cli__command_killed_by_signal),
 		cmocka_unit_test(test_cli__exec_failure),
 		cmocka_unit_test(test_cli__usage_errors),
+		cmocka_unit_test(test_cli__truth_file_mode_documented),
 		cmocka_unit_test(test_cli__not_root),
 		cmocka_unit_test(test_cli__hostile_comm),
 		cmocka_unit_test(test_cli__gzip_log),

@@ -47,7 +47,7 @@ static const char trace_usage[] =
 	"      --threads          live lines for thread creation and exit too\n"
 	"      --min-wait MS      live lines only for epoll/poll waits of at least MS ms\n"
 	"                         (default: 0, or 10 when tracing the whole system)\n"
-	"      --ringbuf-size N   ring buffer size in bytes, power of two, K/M/G suffix\n"
+	"      --ringbuf-size N   ring buffer size in bytes, a power of two from 4K to 2G\n"
 	"                         (default: 1M per CPU, at least 4M)\n"
 	"  -v, --verbose          more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help             this help\n"
@@ -184,8 +184,8 @@ static int common_opt(int c, const char *arg, struct trace_opts *o)
 		return 1;
 	case OPT_RINGBUF:
 		if (loader_parse_size(arg, &o->ringbuf_size)) {
-			psc_err("invalid --ringbuf-size '%s': want a power of two >= 4096 "
-				"(K/M/G suffix allowed)",
+			psc_err("invalid --ringbuf-size '%s': want a power of two from 4096 (4K) "
+				"to 2147483648 (2G)",
 				arg);
 			return -1;
 		}

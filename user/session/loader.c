@@ -66,13 +66,16 @@ int loader_parse_size(const char *s, size_t *out)
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -EINVAL;
+	/* checked before the shift: 16777216G would wrap to 0 */
+	if (v > LOADER_RINGBUF_MAX)
+		return -EINVAL;
 	if (*end == 'k' || *end == 'K')
 		v <<= 10, end++;
 	else if (*end == 'm' || *end == 'M')
 		v <<= 20, end++;
 	else if (*end == 'g' || *end == 'G')
 		v <<= 30, end++;
-	if (*end || v < 4096 || v > (1ull << 31) || (v & (v - 1)))
+	if (*end || v < LOADER_RINGBUF_MIN || v > LOADER_RINGBUF_MAX || (v & (v - 1)))
 		return -EINVAL;
 	*out = v;
 	return 0;

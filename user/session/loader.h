@@ -47,7 +47,11 @@ size_t loader__ringbuf_size(const struct loader *l);
 const char *loader__missing(const struct loader *l);
 void loader__free(struct loader *l);
 
-/* Parse "4M", "512K", "1048576" into bytes; the ring needs a power of two >= 4096 */
+/* The ring's size: a power of two from a page to 2 GiB (what BPF ring maps accept here) */
+#define LOADER_RINGBUF_MIN 4096ull
+#define LOADER_RINGBUF_MAX (1ull << 31)
+
+/* Parse "4M", "512K", "1048576" into bytes: -EINVAL unless in the range above, a power of two */
 int loader_parse_size(const char *s, size_t *out);
 
 #endif /* __PSC_LOADER_H */
