@@ -81,6 +81,15 @@ static bool same_file(const char *a, const char *b)
 	return same;
 }
 
+static bool file_has_quiet(const char *path, const char *needle)
+{
+	char *s = integ_slurp(path, NULL);
+	bool has = strstr(s, needle) != NULL;
+
+	free(s);
+	return has;
+}
+
 static bool file_has(const char *path, const char *needle)
 {
 	char *s = integ_slurp(path, NULL);
@@ -564,6 +573,184 @@ static void test_report__valgrind_clean(void **state)
 	free(s);
 }
 
+/*
+ * The good log with the first line holding @needle edited: its first @from replaced by @to.
+ * Returns the line's number (from 1).
+ */
+static size_t edit_line(const char *needle, const char *from, const char *to)
+{
+	size_t len, n = line_of(needle), i;
+	char *s = integ_slurp(good.log, &len), *p = s, *at, *d;
+
+	for (i = 1; i < n; i++)
+		p = strchr(p, '\n') + 1;
+	at = strstr(p, from);
+	assert_non_null(at);
+	assert_true(at < strchr(p, '\n'));
+	d = malloc(len + strlen(to) + 1);
+	assert_non_null(d);
+	memcpy(d, s, (size_t)(at - s));
+	memcpy(d + (at - s), to, strlen(to));
+	memcpy(d + (at - s) + strlen(to), at + strlen(from), len - (size_t)(at - s) - strlen(from));
+	write_text(good.tmp, d, len - strlen(from) + strlen(to));
+	free(s);
+	free(d);
+	return n;
+}
+
+/* A process event naming pid 0 is one bad record: skipped, the rest is read (#11) */
+static void test_report__pid_zero(void **state)
+{
+	static const char *const types[] = { "exec", "exit", "reap" };
+	/* the demo's own exit: a grandchild's would take the name it set with prctl */
+	static const char *const needles[] = { "{\"type\":\"exec\"",
+					       "\"exit_status\":0,\"comm\":\"fork\"",
+					       "{\"type\":\"reap\"" };
+	char msg[96], pid[32];
+	const char *needle;
+	size_t i, n;
+	char *s, *at;
+
+	need_good();
+	for (i = 0; i < 3; i++) {
+		needle = needles[i];
+		s = integ_slurp(good.log, NULL);
+		at = strstr(s, needle);
+		assert_non_null(at);
+		while (at > s && at[-1] != '\n')
+			at--;
+		at = strstr(at, ",\"pid\":");
+		assert_non_null(at);
+		snprintf(pid, sizeof(pid), "%.*s", (int)(strchr(at + 1, ',') - at), at);
+		free(s);
+		n = edit_line(needle, pid, ",\"pid\":0");
+		assert_int_equal(report(&good, good.tmp, NULL), 3);
+		snprintf(msg, sizeof(msg), "a '%s' record that names pid 0: skipped", types[i]);
+		assert_true(err_has(n, msg));
+		assert_true(err_has(0, "the log is damaged (1 bad line"));
+		assert_false(file_has_quiet(good.err, "out of memory"));
+		assert_tree_intact(&good);
+	}
+}
+
+/* A line moved later is older than those before it: damaged, and said where (#11) */
+static void test_report__reordered_lines(void **state)
+{
+	char *s, *line, *nl, *after;
+	size_t n, len;
+
+	need_good();
+	/* the exec line moved after the first reap */
+	n = line_of("{\"type\":\"exec\"");
+	s = integ_slurp(good.log, &len);
+	line = strstr(s, "{\"type\":\"exec\"");
+	nl = strchr(line, '\n') + 1;
+	after = strchr(strstr(s, "{\"type\":\"reap\""), '\n') + 1;
+	{
+		size_t ll = (size_t)(nl - line);
+		char *copy = strndup(line, ll);
+
+		memmove(line, nl, (size_t)(after - nl));
+		memcpy(after - ll, copy, ll);
+		free(copy);
+	}
+	write_text(good.tmp, s, len);
+	free(s);
+	assert_int_equal(report(&good, good.log, NULL), 0);
+	assert_int_equal(report(&good, good.tmp, NULL), 3);
+	n = line_of("{\"type\":\"reap\"");
+	assert_true(err_has(n, "1 event is older than one before it, the first here (the tracer "
+			       "saw 0): lines were moved; the summary may be wrong"));
+	assert_true(err_has(0, "the log is damaged (1 event out of order)"));
+	assert_int_equal(report(&good, good.tmp, "--format", "json", NULL), 3);
+	assert_true(file_has(good.out, "\"out_of_order\": 1"));
+}
+
+/* A repeated line is not a missing one (#11) */
+static void test_report__repeated_line(void **state)
+{
+	char *s, *line;
+	size_t n;
+
+	need_good();
+	n = line_of("{\"type\":\"poll_wait\"");
+	s = integ_slurp(good.log, NULL);
+	line = strstr(s, "{\"type\":\"poll_wait\"");
+	*strchr(line, '\n') = '\0';
+	damage_line(good.tmp, n, line, true);
+	free(s);
+	assert_int_equal(report(&good, good.tmp, NULL), 3);
+	assert_true(file_has(good.err, "lines are repeated or were added"));
+	assert_false(file_has_quiet(good.err, "missing"));
+	assert_true(err_has(0, "the log is damaged (1 event too many)"));
+	assert_tree_intact(&good);
+}
+
+/* Two logs joined: the summary covers the first, and the count says so (#11) */
+static void test_report__joined_logs_count(void **state)
+{
+	char want[192];
+	size_t len;
+	char *s, *d;
+
+	need_good();
+	s = integ_slurp(good.log, &len);
+	d = malloc(2 * len);
+	assert_non_null(d);
+	memcpy(d, s, len);
+	memcpy(d + len, s, len);
+	write_text(good.tmp, d, 2 * len);
+	free(s);
+	free(d);
+	assert_int_equal(report(&good, good.tmp, NULL), 3);
+	snprintf(want, sizeof(want),
+		 "the summary covers the %zu records that could be used (%zu more ignored)",
+		 good_lines, good_lines);
+	assert_true(file_has(good.err, want));
+	assert_tree_intact(&good);
+}
+
+/* An editor's byte order mark does not cost the header (#11) */
+static void test_report__utf8_bom(void **state)
+{
+	char want[160];
+	size_t len;
+	char *s, *d;
+
+	need_good();
+	assert_int_equal(report(&good, good.log, NULL), 0);
+	snprintf(want, sizeof(want), "%s/want.txt", good.dir);
+	assert_int_equal(rename(good.out, want), 0);
+	s = integ_slurp(good.log, &len);
+	d = malloc(len + 3);
+	assert_non_null(d);
+	memcpy(d, "\xef\xbb\xbf", 3);
+	memcpy(d + 3, s, len);
+	write_text(good.tmp, d, len + 3);
+	free(s);
+	free(d);
+	assert_int_equal(report(&good, good.tmp, NULL), 0);
+	assert_true(same_file(want, good.out));
+}
+
+/* A version too big for 64 bits is newer, not a bad header (#11) */
+static void test_report__huge_version(void **state)
+{
+	static const char *const huge[] = { "\"version\":18446744073709551615,",
+					    "\"version\":99999999999999999999999999,",
+					    "\"version\":1e400," };
+	size_t i;
+
+	need_good();
+	for (i = 0; i < 3; i++) {
+		edit_line("{\"type\":\"header\"", "\"version\":1,", huge[i]);
+		assert_int_equal(report(&good, good.tmp, NULL), 3);
+		assert_true(err_has(1, "log format version 18446744073709551615"));
+		assert_false(file_has_quiet(good.err, "no header"));
+		assert_tree_intact(&good);
+	}
+}
+
 static void test_report__usage_and_io_errors(void **state)
 {
 	need_good();
@@ -593,6 +780,12 @@ int main(void)
 		cmocka_unit_test(test_report__binary_garbage),
 		cmocka_unit_test(test_report__gzip_and_stdin),
 		cmocka_unit_test(test_report__filters_and_sections),
+		cmocka_unit_test(test_report__pid_zero),
+		cmocka_unit_test(test_report__reordered_lines),
+		cmocka_unit_test(test_report__repeated_line),
+		cmocka_unit_test(test_report__joined_logs_count),
+		cmocka_unit_test(test_report__utf8_bom),
+		cmocka_unit_test(test_report__huge_version),
 		cmocka_unit_test(test_report__usage_and_io_errors),
 		cmocka_unit_test(test_report__valgrind_clean),
 	};

@@ -456,6 +456,32 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
+/* A process event must name a process: pid 0 is the idle task, which does none of these */
+static void test_decode__pid_zero(void **state)
+{
+	static const __u32 types[] = { PSC_EV_PROC_FORK, PSC_EV_PROC_EXEC, PSC_EV_PROC_EXIT,
+				       PSC_EV_PROC_REAP, PSC_EV_PROC_FREE, PSC_EV_PROC_SEED };
+	union psc_event ev, out;
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		make_record(&ev, types[i]);
+		assert_int_equal(decode_record(&ev, ev.hdr.size, &out), 0);
+		ev.hdr.tgid = 0;
+		assert_int_equal(decode_record(&ev, ev.hdr.size, &out), -EBADMSG);
+	}
+	make_record(&ev, PSC_EV_PROC_FORK);
+	ev.fork.child_tgid = 0;
+	assert_int_equal(decode_record(&ev, sizeof(ev.fork), &out), -EBADMSG);
+	make_record(&ev, PSC_EV_PROC_REAP);
+	ev.reap.reaped_tgid = 0;
+	assert_int_equal(decode_record(&ev, sizeof(ev.reap), &out), -EBADMSG);
+	/* group events of no process are the model's to skip */
+	make_record(&ev, PSC_EV_EPOLL_CREATE);
+	ev.hdr.tgid = 0;
+	assert_int_equal(decode_record(&ev, sizeof(ev.epoll_create), &out), 0);
+}
+
 /* 2^16 mutations of valid records: only the invariants are asserted */
 static void test_decode__mutations(void **state)
 {
@@ -539,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_decode__exec_args_len),
 		cmocka_unit_test(test_decode__counts),
 		cmocka_unit_test(test_decode__type_names),
+		cmocka_unit_test(test_decode__pid_zero),
 		cmocka_unit_test(test_decode__mutations),
 	};
 

@@ -833,6 +833,82 @@ static void test_report_feed__damaged_logs(void **state)
 	free_log(&b);
 }
 
+/* Records naming pid 0, moved lines, a repeated line, a BOM: each counted for what it is (#11) */
+static void test_report_feed__bad_records_and_order(void **state)
+{
+	struct log_builder b;
+	struct problems pr;
+	const struct summary_log_damage *dmg;
+	struct summary_log_damage d;
+	struct model *m;
+	char *t, *at, *line, *nl;
+	size_t ll;
+
+	build_log(&b);
+	/* the reap by pid 0: skipped as a bad line (it was -ENOMEM, which stopped report) */
+	t = strdup(b.text);
+	at = strstr(strstr(t, "{\"type\":\"reap\""), "\"pid\":100,");
+	assert_non_null(at);
+	memcpy(at, "\"pid\":  0,", 10);
+	m = feed_text(t, strlen(t), &pr, &dmg, &d);
+	assert_non_null(dmg);
+	assert_int_equal(d.bad_lines, 1);
+	assert_non_null(strstr(pr.text, "a 'reap' record that names pid 0: skipped"));
+	assert_int_equal(proctree__find_pid(m->tree, 101)->state, PROC_ZOMBIE);
+	assert_null(proctree__find_pid(m->tree, 0));
+	model__free(m);
+	free(t);
+
+	/* the second fork moved to the end of the events: out of order, named on its new line */
+	t = strdup(b.text);
+	line = strstr(t, "{\"type\":\"fork\"");
+	line = strstr(line + 1, "{\"type\":\"fork\"");
+	nl = strchr(line, '\n') + 1;
+	ll = (size_t)(nl - line);
+	at = strstr(t, "{\"type\":\"trailer\"");
+	{
+		char *copy = strndup(line, ll);
+
+		memmove(line, nl, (size_t)(at - nl));
+		memcpy(at - ll, copy, ll);
+		free(copy);
+	}
+	m = feed_text(t, strlen(t), &pr, &dmg, &d);
+	assert_non_null(dmg);
+	assert_int_equal(d.out_of_order, 1);
+	assert_int_equal(d.missing_events, 0);
+	assert_non_null(strstr(pr.text, "8: 1 event is older than one before it"));
+	model__free(m);
+	free(t);
+
+	/* a line repeated: one event too many, not "missing" */
+	t = malloc(b.len * 2);
+	assert_non_null(t);
+	line = strstr(b.text, "{\"type\":\"exit\"");
+	nl = strchr(line, '\n') + 1;
+	memcpy(t, b.text, (size_t)(nl - b.text));
+	memcpy(t + (nl - b.text), line, (size_t)(nl - line));
+	strcpy(t + (nl - b.text) + (nl - line), nl);
+	m = feed_text(t, strlen(t), &pr, &dmg, &d);
+	assert_non_null(dmg);
+	assert_int_equal(d.extra_events, 1);
+	assert_int_equal(d.missing_events, 0);
+	assert_null(strstr(pr.text, "missing"));
+	model__free(m);
+
+	/* a BOM before the header: nothing wrong */
+	memcpy(t, "\xef\xbb\xbf", 3);
+	strcpy(t + 3, b.text);
+	m = feed_text(t, strlen(t), &pr, &dmg, &d);
+	if (pr.n)
+		fail_msg("problems with a BOM:\n%s", pr.text);
+	assert_null(dmg);
+	check_tree(m);
+	model__free(m);
+	free(t);
+	free_log(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -843,6 +919,7 @@ int main(void)
 		cmocka_unit_test(test_evread__file_lines),
 		cmocka_unit_test(test_report_feed__clean_log),
 		cmocka_unit_test(test_report_feed__damaged_logs),
+		cmocka_unit_test(test_report_feed__bad_records_and_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "decode.h"
 #include "evjson.h"
 #include "evfile.h"
 #include "evread.h"
@@ -39,8 +40,11 @@ struct report_feed {
 	bool trailer_seen;
 	struct evread_trailer trailer;
 	uint64_t lines;
-	uint64_t records; /* lines read as records, of any kind */
+	uint64_t records; /* records the summary covers, of any kind */
 	uint64_t events_read; /* event records read, before any filter */
+	uint64_t max_ts; /* the newest event time so far */
+	uint64_t out_of_order; /* events older than one before them */
+	uint64_t first_out_of_order; /* the line of the first */
 	struct evread_record rec;
 };
 
@@ -127,14 +131,15 @@ static void missing_header(struct report_feed *f, uint64_t lineno)
 		problem(f, 0, "no header: not a procscope event log, or its start is missing");
 }
 
-static void take_header(struct report_feed *f, uint64_t lineno)
+/* Returns whether the header was taken (a second one is not) */
+static bool take_header(struct report_feed *f, uint64_t lineno)
 {
 	struct trace_meta *t = &f->rec.meta;
 
 	if (f->header_seen || f->records_seen) {
-		f->damage.bad_lines++;
+		f->damage.ignored++;
 		problem(f, lineno, "a second header (logs joined together?): ignored");
-		return;
+		return false;
 	}
 	f->header_seen = true;
 	f->m->meta = *t;
@@ -142,10 +147,12 @@ static void take_header(struct report_feed *f, uint64_t lineno)
 	if (f->rec.version > PSC_LOG_VERSION) {
 		f->damage.newer_version = f->rec.version;
 		problem(f, lineno,
-			"log format version %llu is newer than this procscope's (%d): reading the "
-			"records it knows",
-			(unsigned long long)f->rec.version, PSC_LOG_VERSION);
+			"log format version %llu%s is newer than this procscope's (%d): reading "
+			"the records it knows",
+			(unsigned long long)f->rec.version,
+			f->rec.version == UINT64_MAX ? " or more" : "", PSC_LOG_VERSION);
 	}
+	return true;
 }
 
 static bool after_until(const struct report_feed *f, uint64_t ts)
@@ -183,11 +190,41 @@ static bool is_blank(const char *line, size_t len)
 	return true;
 }
 
+/* The time order the tracer wrote: an event older than one before it was moved */
+static void check_order(struct report_feed *f, uint64_t lineno, uint64_t ts)
+{
+	if (ts >= f->max_ts) {
+		f->max_ts = ts;
+		return;
+	}
+	if (!f->out_of_order++)
+		f->first_out_of_order = lineno;
+}
+
+/* A record that names no process (pid 0) is not applied: the model would invent one */
+static bool bad_event(struct report_feed *f, uint64_t lineno)
+{
+	const union psc_event *ev = &f->rec.ev;
+
+	if (!decode_check_event(ev))
+		return false;
+	f->damage.bad_lines++;
+	problem(f, lineno, "a '%s' record that names pid 0: skipped",
+		decode_type_name(ev->hdr.type));
+	return true;
+}
+
 int report_feed__line(struct report_feed *f, uint64_t lineno, const char *line, size_t len,
 		      unsigned int flags)
 {
+	static const char bom[] = "\xef\xbb\xbf";
 	int kind;
 
+	/* a text editor's UTF-8 byte order mark before the header is no damage */
+	if (!f->lines && len >= 3 && !memcmp(line, bom, 3)) {
+		line += 3;
+		len -= 3;
+	}
 	f->lines++;
 	if (flags & EVREAD_LINE_TOO_LONG) {
 		f->damage.bad_lines++;
@@ -215,8 +252,8 @@ int report_feed__line(struct report_feed *f, uint64_t lineno, const char *line, 
 		problem(f, lineno, "%s: skipped", evread__error(f->rd));
 		return 0;
 	}
-	f->records++;
 	if (f->trailer_seen) {
+		f->damage.ignored++;
 		if (!f->damage.after_trailer++)
 			problem(f, lineno,
 				"records after the trailer (logs joined together?): "
@@ -224,14 +261,18 @@ int report_feed__line(struct report_feed *f, uint64_t lineno, const char *line, 
 		return 0;
 	}
 	if (kind == EVREAD_HEADER) {
-		take_header(f, lineno);
+		f->records += take_header(f, lineno);
 		return 0;
 	}
+	if (kind == EVREAD_EVENT && bad_event(f, lineno))
+		return 0;
+	f->records++;
 	missing_header(f, lineno);
 	f->records_seen = true;
 	switch (kind) {
 	case EVREAD_EVENT:
 		f->events_read++;
+		check_order(f, lineno, f->rec.ev.hdr.ts_ns);
 		if (!keep_event(f, &f->rec.ev))
 			return 0;
 		return model__apply(f->m, &f->rec.ev);
@@ -283,12 +324,33 @@ uint64_t report_feed__end(struct report_feed *f)
 		/* ring records the tracer itself dropped: the summary names them as it did */
 		m->stats.malformed += f->trailer.malformed;
 		m->stats.unknown_type += f->trailer.unknown_type;
-		if (!f->damaged && f->trailer.events != f->events_read)
+		if (!f->damaged && f->trailer.events > f->events_read) {
+			f->damage.missing_events = f->trailer.events - f->events_read;
 			problem(f, 0,
 				"the trailer counts %llu events, the log holds %llu: lines "
 				"are missing",
 				(unsigned long long)f->trailer.events,
 				(unsigned long long)f->events_read);
+		} else if (!f->damaged && f->trailer.events < f->events_read) {
+			f->damage.extra_events = f->events_read - f->trailer.events;
+			problem(f, 0,
+				"the trailer counts %llu events, the log holds %llu: lines "
+				"are repeated or were added",
+				(unsigned long long)f->trailer.events,
+				(unsigned long long)f->events_read);
+		}
+	}
+	/* the tracer counted the disorder it saw itself (CPUs racing for the ring) */
+	if (f->out_of_order > (f->trailer_seen ? f->trailer.out_of_order : 0)) {
+		f->damage.out_of_order =
+			f->out_of_order - (f->trailer_seen ? f->trailer.out_of_order : 0);
+		problem(f, f->first_out_of_order,
+			"%llu %s older than one before %s, the first here (the tracer saw "
+			"%llu): lines were moved; the summary may be wrong",
+			(unsigned long long)f->out_of_order,
+			f->out_of_order == 1 ? "event is" : "events are",
+			f->out_of_order == 1 ? "it" : "them",
+			(unsigned long long)(f->trailer_seen ? f->trailer.out_of_order : 0));
 	}
 	if (f->filter.has_until) {
 		until = m->meta.boottime_base_ns + (uint64_t)f->filter.until_rel_ns;
@@ -409,6 +471,12 @@ static void damage_line(const struct report_run *r, const struct summary_log_dam
 	     (unsigned long long)d->unknown_types, d->unknown_types == 1 ? "" : "s");
 	PART(d->after_trailer, "%llu record%s after the trailer",
 	     (unsigned long long)d->after_trailer, d->after_trailer == 1 ? "" : "s");
+	PART(d->out_of_order, "%llu event%s out of order", (unsigned long long)d->out_of_order,
+	     d->out_of_order == 1 ? "" : "s");
+	PART(d->missing_events, "%llu event%s missing", (unsigned long long)d->missing_events,
+	     d->missing_events == 1 ? "" : "s");
+	PART(d->extra_events, "%llu event%s too many", (unsigned long long)d->extra_events,
+	     d->extra_events == 1 ? "" : "s");
 	PART(d->newer_version, "a newer format");
 	PART(d->missing_header, "no header");
 	PART(d->missing_trailer, "no trailer");
@@ -418,9 +486,14 @@ static void damage_line(const struct report_run *r, const struct summary_log_dam
 	if (r->problems > MAX_SHOWN && !r->verbose)
 		psc_err("%s: %llu more problems not shown (-v shows them)", r->name,
 			(unsigned long long)(r->problems - MAX_SHOWN));
-	psc_err("%s: the log is damaged (%s): the summary covers the %llu records that could be "
-		"read",
-		r->name, buf, (unsigned long long)records);
+	if (d->ignored)
+		psc_err("%s: the log is damaged (%s): the summary covers the %llu records that "
+			"could be used (%llu more ignored)",
+			r->name, buf, (unsigned long long)records, (unsigned long long)d->ignored);
+	else
+		psc_err("%s: the log is damaged (%s): the summary covers the %llu records that "
+			"could be read",
+			r->name, buf, (unsigned long long)records);
 }
 
 static int add_timeline_sinks(struct model *m, const struct report_run *r)

@@ -57,7 +57,7 @@ void report_feed__input_error(struct report_feed *f, int err);
 uint64_t report_feed__end(struct report_feed *f);
 /* What was wrong with the log, NULL if nothing */
 const struct summary_log_damage *report_feed__damage(const struct report_feed *f);
-/* Records read (every kind), for messages */
+/* Records the summary covers (every kind; not those ignored or refused), for messages */
 uint64_t report_feed__records(const struct report_feed *f);
 
 #endif /* __PSC_REPORT_H */

@@ -29,6 +29,28 @@ __u32 decode_type_from_name(const char *name)
 	return st ? st->type : 0;
 }
 
+int decode_check_event(const union psc_event *ev)
+{
+	switch (ev->hdr.type) {
+	case PSC_EV_PROC_FORK:
+		if (!(ev->fork.flags & PSC_FORK_THREAD) && !ev->fork.child_tgid)
+			return -EBADMSG;
+		break;
+	case PSC_EV_PROC_REAP:
+		if (!ev->reap.reaped_tgid)
+			return -EBADMSG;
+		break;
+	case PSC_EV_PROC_EXEC:
+	case PSC_EV_PROC_EXIT:
+	case PSC_EV_PROC_FREE:
+	case PSC_EV_PROC_SEED:
+		break;
+	default:
+		return 0; /* group events of tgid 0 are skipped by the model */
+	}
+	return ev->hdr.tgid ? 0 : -EBADMSG;
+}
+
 int decode_record(const void *data, size_t len, union psc_event *out)
 {
 	const struct schema_type *st;
@@ -43,5 +65,7 @@ int decode_record(const void *data, size_t len, union psc_event *out)
 	if (hdr.size != len || len != st->size)
 		return -EBADMSG;
 	memcpy(out, data, len);
-	return schema_fixup(st, out);
+	if (schema_fixup(st, out))
+		return -EBADMSG;
+	return decode_check_event(out);
 }

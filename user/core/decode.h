@@ -16,6 +16,12 @@
  */
 int decode_record(const void *data, size_t len, union psc_event *out);
 
+/*
+ * Check what the size and type checks cannot: a process event must name a process. Returns 0,
+ * or -EBADMSG when it names pid 0 (the idle task never forks, execs, exits or is reaped).
+ */
+int decode_check_event(const union psc_event *ev);
+
 /* Expected record size of @type, 0 if unknown */
 size_t decode_type_size(__u32 type);
 

@@ -143,6 +143,10 @@ int model__apply(struct model *m, const union psc_event *ev)
 		m->stats.unknown_type++;
 		return 0;
 	}
+	if (decode_check_event(ev)) {
+		m->stats.malformed++;
+		return 0;
+	}
 	if (!m->first_ts)
 		m->first_ts = ev->hdr.ts_ns;
 	if (ev->hdr.ts_ns < m->last_ts)

@@ -130,7 +130,10 @@ const struct model_group_ops *model__group_ops(const struct model *m, uint32_t g
 void model__free(struct model *m);
 /* Sinks are called in the order they were added */
 void model__add_sink(struct model *m, struct sink *s);
-/* Apply one decoded event and pass it to the sinks. Returns 0 or -ENOMEM. */
+/*
+ * Apply one decoded event and pass it to the sinks. A record decode_check_event() refuses is
+ * counted as malformed and skipped. Returns 0 or -ENOMEM.
+ */
 int model__apply(struct model *m, const union psc_event *ev);
 /* Decode raw record bytes and apply them; malformed records are counted, not fatal. */
 int model__apply_raw(struct model *m, const void *data, size_t len);

@@ -566,11 +566,35 @@ static int read_event(struct evread *r, json_object *o, const struct schema_type
 
 /* ---- the records procscope adds around the events ---- */
 
+/*
+ * The format version: any positive whole number. One beyond 64 bits (json-c keeps it as a
+ * double) is as newer as one that fits: UINT64_MAX.
+ */
+static int get_version(struct evread *r, json_object *o, uint64_t *out)
+{
+	json_object *v;
+	double d;
+
+	if (!json_object_object_get_ex(o, "version", &v) || json_object_is_type(v, json_type_null))
+		return fail(r, -EBADMSG, "field 'version' is missing");
+	if (json_object_is_type(v, json_type_int)) {
+		if (json_object_get_int64(v) < 1)
+			return fail(r, -EBADMSG, "field 'version' is out of range");
+		*out = json_object_get_uint64(v);
+		return 0;
+	}
+	d = json_object_is_type(v, json_type_double) ? json_object_get_double(v) : 0;
+	if (!(d >= 18446744073709551616.0))
+		return fail(r, -EBADMSG, "field 'version' is not an integer");
+	*out = UINT64_MAX;
+	return 0;
+}
+
 static int read_header(struct evread *r, json_object *o, struct evread_record *rec)
 {
 	struct trace_meta *t = &rec->meta;
 	json_object *fmt, *groups;
-	int64_t version = 0;
+	uint64_t version = 0;
 	uint32_t target = 0;
 	size_t i, n;
 	int err;
@@ -583,7 +607,7 @@ static int read_header(struct evread *r, json_object *o, struct evread_record *r
 	if (strcmp(json_object_get_string(fmt), PSC_LOG_FORMAT))
 		return fail(r, -EBADMSG, "not a procscope event log (format '%.40s')",
 			    json_object_get_string(fmt));
-	err = get_int(r, o, "version", 1, INT64_MAX, true, &version);
+	err = get_version(r, o, &version);
 	if (!err)
 		err = get_u64_str(r, o, "boottime_base_ns", true, &t->boottime_base_ns);
 	if (!err)
@@ -621,7 +645,7 @@ static int read_header(struct evread *r, json_object *o, struct evread_record *r
 			if (g && !strcmp(g, schema_group_name(bit)))
 				t->groups |= bit;
 	}
-	rec->version = (uint64_t)version;
+	rec->version = version;
 	return EVREAD_HEADER;
 }
 

@@ -388,6 +388,9 @@ static void write_damage(struct jw *w, const struct summary_log_damage *d)
 	jw_kv_u64(w, "bad_lines", d->bad_lines);
 	jw_kv_u64(w, "unknown_types", d->unknown_types);
 	jw_kv_u64(w, "after_trailer", d->after_trailer);
+	jw_kv_u64(w, "out_of_order", d->out_of_order);
+	jw_kv_u64(w, "missing_events", d->missing_events);
+	jw_kv_u64(w, "extra_events", d->extra_events);
 	jw_key(w, "newer_version");
 	if (d->newer_version)
 		jw_u64(w, d->newer_version);

@@ -21,6 +21,10 @@ struct summary_log_damage {
 	uint64_t bad_lines; /* refused: not JSON, a bad field, cut short, too long */
 	uint64_t unknown_types; /* records of a type this version does not know */
 	uint64_t after_trailer; /* records after the trailer, ignored */
+	uint64_t ignored; /* records read but left out: after the trailer, a second header */
+	uint64_t out_of_order; /* events older than one before them, beyond the tracer's count */
+	uint64_t missing_events; /* the trailer counts more events than the log holds */
+	uint64_t extra_events; /* the log holds more events than the trailer counts */
 	uint64_t newer_version; /* the header's format version, when newer than ours; else 0 */
 	bool missing_header; /* times are relative to an assumed start */
 	bool missing_trailer; /* the log ends early */
