@@ -346,9 +346,9 @@ static void test_report__corrupt_middle_line(void **state)
 	size_t n;
 
 	need_good();
-	/* a free record: its process was reaped by a traced wait, so the tree loses nothing */
-	n = line_of("{\"type\":\"free\"");
-	damage_line(good.tmp, n, "{\"type\":\"free\",\"ts_ns\":12,", false);
+	/* a poll wait: the tree loses nothing */
+	n = line_of("{\"type\":\"poll_wait\"");
+	damage_line(good.tmp, n, "{\"type\":\"poll_wait\",\"ts_ns\":12,", false);
 	assert_int_equal(report(&good, good.tmp, NULL), 3);
 	assert_true(err_has(n, "not JSON: the line ends inside a record: skipped"));
 	assert_true(err_has(0, "the log is damaged (1 bad line)"));
