@@ -43,9 +43,11 @@ char *tl_slurp(const char *path, size_t *len)
 	while ((r = gzread(gz, buf + n, (unsigned)(cap - n - 1))) > 0) {
 		n += (size_t)r;
 		if (cap - n < 4096) {
+			char *bigger = realloc(buf, cap * 2);
+
+			assert_non_null(bigger);
+			buf = bigger;
 			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
 		}
 	}
 	assert_true(r == 0);
