@@ -78,13 +78,11 @@ static void assert_ran(const struct tl_run *r, int want_status)
 }
 
 /* Load both pictures of the run: the rules must hold before anything else is asked */
-static void tl_load(struct tl_run *r)
+static void tl_load_pictures(struct tl_run *r)
 {
 	char why[256], *raw;
 	size_t len, i;
 
-	integ_load(r->log, &r->events);
-	assert_int_equal(r->events.bad_lines, 0);
 	raw = integ_slurp(r->json, &len);
 	if (check_trace(raw, len, why, sizeof(why))) {
 		fprintf(stderr, "%s: %s\n", r->json, why);
@@ -113,6 +111,14 @@ static void tl_load(struct tl_run *r)
 		}
 	}
 	assert_null(strstr(r->svg_raw, "@import"));
+}
+
+/* The run's NDJSON log, then both pictures */
+static void tl_load(struct tl_run *r)
+{
+	integ_load(r->log, &r->events);
+	assert_int_equal(r->events.bad_lines, 0);
+	tl_load_pictures(r);
 }
 
 static void run_demo(struct tl_run *r, const char *name, const char *json_name)
@@ -234,6 +240,30 @@ static void test_timeline__command_orphan_zombies_exit_status(void **state)
 		assert_true(row_of(&r.doc, (uint32_t)pid, NULL) >= 0);
 	}
 	assert_int_equal(forks, 3);
+	/*
+	 * The same tree as the text summary: bash and what it forked, not its ancestors (init,
+	 * procscope, whoever ran the test): every named track and every row is one of the four.
+	 */
+	for (i = 0; i < json_object_array_length(r.trace); i++) {
+		json_object *t = json_object_array_get_idx(r.trace, i);
+		double pid;
+
+		if (strcmp(jstr(t, "ph"), "M") || strcmp(jstr(t, "name"), "process_name"))
+			continue;
+		assert_true(jnum(t, "pid", &pid));
+		if ((int64_t)pid != bash_pid &&
+		    !integ_find(&r.events, "type", "fork", "child_pid", (int64_t)pid, NULL))
+			fail_msg("track of pid %lld, outside the command's tree: %s",
+				 (long long)pid, jstr(args_of(t), "name"));
+	}
+	for (i = 0; i < r.doc.n; i++) {
+		const char *pid = attr(&r.doc.els[i], "data-pid");
+
+		if (pid && strtoll(pid, NULL, 10) != bash_pid &&
+		    !integ_find(&r.events, "type", "fork", "child_pid", strtoll(pid, NULL, 10),
+				NULL))
+			fail_msg("SVG row of pid %s, outside the command's tree", pid);
+	}
 	find_ev(r.trace, 's', "fork", 0, 0, &nflows);
 	assert_int_equal(nflows, forks);
 	/* bash: exit 7, a zombie until procscope reaped it */
@@ -454,6 +484,66 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Past the process table's limits (4096 + 1024 reaped processes kept), the timelines go on
+ * working with bounded memory: 7,000 children of one shell crashed both exporters once. Every
+ * fork is drawn in the Perfetto file, and every child of the shell is either a row of the
+ * picture or counted in one of its "+N" rows.
+ */
+static void test_timeline__seven_thousand_processes(void **state)
+{
+	struct tl_run r;
+	json_object *end;
+	size_t i, nflows, rows = 0;
+	uint64_t folded = 0, retired = 0;
+	int64_t sh = -1;
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"--perfetto",
+			 NULL,
+			 (char *)"--svg",
+			 NULL,
+			 (char *)"--",
+			 (char *)"sh",
+			 (char *)"-c",
+			 (char *)"for i in $(seq 7000); do /bin/true; done",
+			 NULL };
+
+	tl_paths(&r, "trace.json");
+	argv[5] = r.json;
+	argv[7] = r.svg;
+	r.status = integ_run(argv, r.out, r.err);
+	assert_ran(&r, 0);
+	tl_load_pictures(&r);
+	find_ev(r.trace, 's', "fork", 0, 0, &nflows);
+	assert_int_equal(nflows, 7001); /* 7000 /bin/true and the $(seq 7000) subshell */
+	end = find_ev(r.trace, 'i', "procscope trace end", 0, 0, NULL);
+	assert_non_null(end);
+	assert_true(json_object_get_int64(
+			    json_object_object_get(args_of(end), "processes_retired")) > 0);
+	for (i = 0; i < r.doc.n; i++) {
+		const struct xel *e = &r.doc.els[i];
+		const char *v;
+
+		if (!strcmp(e->name, "g") && (v = attr(e, "data-pid"))) {
+			if (sh < 0)
+				sh = strtoll(v, NULL, 10); /* the first row: the shell */
+			else
+				rows++;
+		} else if (!strcmp(e->name, "g") && (v = attr(e, "data-hidden"))) {
+			folded += strtoull(v, NULL, 10);
+		} else if (!strcmp(e->name, "g") && (v = attr(e, "data-retired"))) {
+			retired += strtoull(v, NULL, 10);
+		}
+	}
+	assert_true(sh > 0);
+	assert_true(retired > 0);
+	assert_int_equal(rows + folded + retired, 7001);
+	tl_free(&r);
+}
+
 static void test_timeline__svg_renders_to_png(void **state)
 {
 	const char *ci = getenv("CI");
@@ -528,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_timeline__command_orphan_zombies_exit_status),
 		cmocka_unit_test(test_timeline__zombie_demo),
 		cmocka_unit_test(test_timeline__orphan_demo_gzip),
+		cmocka_unit_test(test_timeline__seven_thousand_processes),
 		cmocka_unit_test(test_timeline__svg_renders_to_png),
 	};
 

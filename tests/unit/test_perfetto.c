@@ -32,6 +32,14 @@
 #include "epoll_tl.h"
 #include "model.h"
 #include "perfetto.h"
+#include "svg.h"
+#include "timeline.h"
+#if defined(__SANITIZE_ADDRESS__)
+/* from libasan (gcc installs no sanitizer headers) */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#else
+#include <malloc.h>
+#endif
 
 /*
  * ---- part 1: the Trace Event Format rules ----
@@ -1076,6 +1084,144 @@ static void test_perfetto__write_error_is_reported(void **state)
 	free(raw);
 }
 
+/* ---- long traces: retired processes, bounded memory ---- */
+
+/* A shell that ran @n short children, each reaped at once, from @ts on; returns the end */
+static uint64_t short_children(struct model *m, uint64_t ts, uint32_t first, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++, ts += 100 * US) {
+		uint32_t pid = first + i % 30000; /* pids recycle, as they do */
+
+		fork_(m, ts, 100, ST(100), 100, pid, "true");
+		exec_(m, ts + 2 * US, pid, ts - 2 * US, "true", "/bin/true", "true", 5);
+		exit_(m, ts + 10 * US, pid, ts - 2 * US, 0, 0, 100, ST(100), 0, 0);
+		reap_(m, ts + 20 * US, 100, ST(100), pid, 0);
+	}
+	return ts;
+}
+
+/*
+ * The tree order indexes by table position: seq keeps counting after reaped processes retired
+ * (it once indexed arrays of the table's size by seq, and wrote past them).
+ */
+static void test_perfetto__tree_order_after_retirement(void **state)
+{
+	struct fx *f = *state;
+	struct timeline_row *rows;
+	struct proc *const *all;
+	bool *seen;
+	size_t n, nall, i;
+	uint64_t ts;
+
+	proctree__set_retain(f->m->tree, 8, 4);
+	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	seed(f->m, T(0), 100, ST(100), 1, ST(1), 'S', "shell");
+	ts = short_children(f->m, T(1), 1000, 300);
+	fork_(f->m, ts, 100, ST(100), 100, 2000, "shell");
+	fork_(f->m, ts + MS, 2000, ts - 2 * US, 2000, 2001, "shell");
+	assert_true(proctree__stats(f->m->tree)->retired >= 250);
+	all = proctree__all(f->m->tree, &nall);
+	assert_int_equal(timeline_tree_order(f->m, NULL, &rows, &n), 0);
+	assert_int_equal(n, nall);
+	seen = calloc(nall, sizeof(*seen));
+	assert_non_null(seen);
+	for (i = 0; i < n; i++) {
+		const struct proc *p = rows[i].p, *fp = p->fork_parent;
+
+		assert_true(p->pos < nall);
+		assert_ptr_equal(all[p->pos], p);
+		assert_false(seen[p->pos]);
+		seen[p->pos] = true;
+		/* parents first, children one level deeper */
+		if (fp)
+			assert_true(seen[fp->pos]);
+		if (p->pid == 1)
+			assert_int_equal(rows[i].depth, 0);
+		if (p->pid == 2001)
+			assert_int_equal(rows[i].depth, 3);
+	}
+	free(seen);
+	free(rows);
+}
+
+/* With a command or -p, only the target's tree: no track for its ancestors or their acts */
+static void test_perfetto__command_tree_only(void **state)
+{
+	struct fx *f = *state;
+	json_object *root;
+
+	f->m->meta.target_pid = 200;
+	run_story(f, f->path);
+	root = load_checked(f->path);
+	assert_string_equal(meta_name(root, "process_name", 200, 0), "server (200)");
+	assert_string_equal(meta_name(root, "process_name", 203, 0), "server (203)");
+	assert_null(meta_name(root, "process_name", 1, 0));
+	assert_null(meta_name(root, "process_name", 100, 0));
+	assert_null(meta_name(root, "process_name", 150, 0));
+	/* the shell forked the server: no marker on the shell's track */
+	assert_null(find_ev(root, 'X', "fork child", 100, 0, NULL));
+	assert_null(find_ev(root, 'X', "shell", 100, 100, NULL));
+	/* inside the tree, the wake-up flow is still there */
+	assert_non_null(find_ev(root, 's', "wakeup", 201, 201, NULL));
+	json_object_put(root);
+}
+
+static void test_perfetto__demo_title(void **state)
+{
+	struct fx *f = *state;
+	json_object *root, *o;
+
+	snprintf(f->m->meta.command, sizeof(f->m->meta.command),
+		 "/usr/local/sbin/procscope demo --no-trace --quiet orphan");
+	run_story(f, f->path);
+	root = load_checked(f->path);
+	o = find_ev(root, 'i', "procscope trace start", 0, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(jstr(args_of(o), "title"), "procscope demo orphan");
+	json_object_put(root);
+}
+
+/* Bytes the heap holds now (ASan's allocator under the sanitizers) */
+static size_t heap_in_use(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return __sanitizer_get_current_allocated_bytes();
+#else
+	return mallinfo2().uordblks;
+#endif
+}
+
+/*
+ * Memory follows the process table, not the length of the trace: after 20,000 short processes
+ * through both timeline sinks, 80,000 more leave the heap where it was (it grew by 100 MB and
+ * more when the sinks kept every process by seq). The files themselves go to /dev/null.
+ */
+static void test_perfetto__memory_stays_bounded(void **state)
+{
+	struct fx *f = *state;
+	struct sink *pf = perfetto_sink_new("/dev/null"), *sv = svg_sink_new("/dev/null");
+	size_t before, after;
+	uint64_t ts;
+
+	assert_non_null(pf);
+	assert_non_null(sv);
+	model__add_sink(f->m, pf);
+	model__add_sink(f->m, sv);
+	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	seed(f->m, T(0), 100, ST(100), 1, ST(1), 'S', "shell");
+	ts = short_children(f->m, T(1), 1000, 20000);
+	assert_int_equal(model__flush(f->m), 0);
+	before = heap_in_use();
+	ts = short_children(f->m, ts, 1000, 80000);
+	assert_int_equal(model__flush(f->m), 0);
+	after = heap_in_use();
+	fprintf(stderr, "heap: %zu -> %zu bytes after 80000 more processes\n", before, after);
+	assert_true(after < before + (1u << 20));
+	assert_int_equal(model__finish(f->m, ts), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1093,6 +1239,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_perfetto__crowded_and_tied_timestamps,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_perfetto__write_error_is_reported, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_perfetto__tree_order_after_retirement,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_perfetto__command_tree_only, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_perfetto__demo_title, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_perfetto__memory_stays_bounded, fx_setup,
 						fx_teardown),
 	};
 

@@ -914,8 +914,79 @@ static void test_svg__time_axis_microseconds(void **state)
 	add_svg(f);
 	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
 	draw(f, T(0.04));
-	assert_true(any_text(&f->doc, "10\xc2\xb5s"));
-	assert_true(any_text(&f->doc, "40\xc2\xb5s"));
+	/* "us" as in the text summary, never the micro sign */
+	assert_true(any_text(&f->doc, "10us"));
+	assert_true(any_text(&f->doc, "40us"));
+	assert_null(strstr(f->raw, "\xc2\xb5"));
+}
+
+/* With a command or -p, the rows are the target's tree only, as in the text summary */
+static void test_svg__command_tree_only(void **state)
+{
+	struct fx *f = *state;
+
+	f->m->meta.target_pid = 200;
+	add_svg(f);
+	story(f->m);
+	draw(f, END);
+	assert_true(row_of(&f->doc, 200, NULL) >= 0);
+	assert_true(row_of(&f->doc, 201, NULL) >= 0);
+	assert_true(row_of(&f->doc, 203, NULL) >= 0); /* orphaned, still forked from the tree */
+	assert_int_equal(row_of(&f->doc, 1, NULL), -1);
+	assert_int_equal(row_of(&f->doc, 100, NULL), -1);
+	assert_int_equal(row_of(&f->doc, 150, NULL), -1);
+	/* the wake-up between two processes of the tree is still drawn */
+	assert_int_equal(count_in(&f->doc, group(&f->doc, "links"), "line", "lnk"), 1);
+}
+
+/* A demo is titled by its name, not by the internal re-exec that runs it */
+static void test_svg__demo_title(void **state)
+{
+	struct fx *f = *state;
+
+	snprintf(f->m->meta.command, sizeof(f->m->meta.command),
+		 "/usr/local/sbin/procscope demo --no-trace --quiet --truth /tmp/t.jsonl zombie");
+	add_svg(f);
+	story(f->m);
+	draw(f, END);
+	assert_true(any_text(&f->doc, "procscope timeline: procscope demo zombie"));
+	assert_false(any_text(&f->doc, "--no-trace"));
+}
+
+/*
+ * Past the process table's limits, reaped children retire: each parent's row is followed by one
+ * "+N ended earlier" row that counts them, and the legend says why.
+ */
+static void test_svg__retired_children_are_counted(void **state)
+{
+	struct fx *f = *state;
+	uint64_t ts = T(1);
+	uint32_t pid;
+	int r;
+
+	proctree__set_retain(f->m->tree, 8, 4);
+	add_svg(f);
+	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	seed(f->m, T(0), 100, ST(100), 1, ST(1), 'S', "shell");
+	for (pid = 1000; pid < 1300; pid++, ts += 100 * US) {
+		fork_(f->m, ts, 100, ST(100), 100, pid, "true");
+		poll_wait_(f->m, ts + 5 * US, pid, ts - 2 * US, pid, ts + 1 * US);
+		exit_(f->m, ts + 10 * US, pid, ts - 2 * US, 0, 0, 100, ST(100), 0, 0);
+		reap_(f->m, ts + 20 * US, 100, ST(100), pid, 0);
+	}
+	draw(f, ts);
+	r = row_of(&f->doc, 100, NULL);
+	assert_true(r >= 0);
+	assert_int_equal(count_all(&f->doc, "g", "more"), 1);
+	for (r = 0; r < (int)f->doc.n; r++)
+		if (is(&f->doc.els[r], "g", "more"))
+			break;
+	assert_int_equal(strtoull(attr(&f->doc.els[r], "data-retired"), NULL, 10),
+			 proctree__stats(f->m->tree)->retired);
+	/* kept rows + retired = every child the shell forked */
+	assert_int_equal(count_all(&f->doc, "g", "proc") - 2 + proctree__stats(f->m->tree)->retired,
+			 300);
+	assert_true(any_text(&f->doc, "ended earlier"));
 }
 
 static void test_svg__create_errors(void **state)
@@ -958,6 +1029,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_svg__time_axis_microseconds, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_svg__create_errors, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__command_tree_only, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__demo_title, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_svg__retired_children_are_counted, fx_setup,
+						fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

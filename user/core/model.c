@@ -33,11 +33,15 @@ static void model_on_orphan(void *ctx, const struct proc *child, const struct pr
 static void model_on_retire(void *ctx, const struct proc *p)
 {
 	struct model *m = ctx;
+	struct sink *s;
 	size_t i;
 
 	for (i = 0; i < m->ngroups; i++)
 		if (m->groups[i]->retire)
 			m->groups[i]->retire(m->group_state[i], p);
+	for (s = m->sinks; s; s = s->next)
+		if (s->retire)
+			s->retire(s, m, p);
 }
 
 static const struct proctree_ops model_tree_ops = {

@@ -15,6 +15,7 @@
 
 struct model;
 struct jw;
+struct timeline_ops;
 
 /*
  * An event group's own model (epoll timelines, unix flows) plugged into the model. Every hook
@@ -46,6 +47,8 @@ struct model_group_ops {
 			   struct jw *w);
 	/* @p leaves the process table: drop or copy what the group keeps of it */
 	void (*retire)(void *state, const struct proc *p);
+	/* how the group draws its events on the Perfetto and SVG timelines (sinks/timeline.h) */
+	const struct timeline_ops *timeline;
 };
 
 #define MODEL_MAX_GROUPS 4
@@ -76,6 +79,8 @@ struct sink {
 		       const struct proc *old_parent, const struct proc *new_parent, uint64_t ts);
 	void (*lost)(struct sink *s, const struct model *m, uint64_t ts, const uint64_t *by_type,
 		     uint64_t total);
+	/* @p leaves the process table (after the groups' retire): forget it */
+	void (*retire)(struct sink *s, const struct model *m, const struct proc *p);
 	/* push buffered output out (called a few times a second); 0 or -errno */
 	int (*flush)(struct sink *s);
 	/* end of trace: write trailers; returns 0 or -errno (e.g. a write error) */

@@ -399,4 +399,5 @@ const struct model_group_ops epoll_group_ops = {
 	.summary_json = epoll_summary_json,
 	.json_extra = epoll_json_extra,
 	.retire = epoll_retire,
+	.timeline = &epoll_timeline_ops,
 };

@@ -103,4 +103,8 @@ const char *epoll_events_str(uint32_t events, char *buf, size_t size);
 /* Busy polling: many waits with a zero timeout that found nothing */
 bool epoll_set_is_busy_polling(const struct epoll_set *s);
 
+/* How the group draws on the timelines (its _timeline.c; struct timeline_ops in timeline.h) */
+struct timeline_ops;
+extern const struct timeline_ops epoll_timeline_ops;
+
 #endif /* __PSC_EPOLL_TL_H */

@@ -239,4 +239,8 @@ const char *unix_type_name(uint32_t type, char *buf, size_t size);
 /* "ENOENT" for -2 (or 2), "E123" when it has no name */
 const char *unix_errno_name(int err, char *buf, size_t size);
 
+/* How the group draws on the timelines (its _timeline.c; struct timeline_ops in timeline.h) */
+struct timeline_ops;
+extern const struct timeline_ops unix_timeline_ops;
+
 #endif /* __PSC_UNIX_FLOW_H */

@@ -983,4 +983,5 @@ const struct model_group_ops unix_group_ops = {
 	.summary_json = unix_summary_json,
 	.json_extra = unix_json_extra,
 	.retire = unix_retire,
+	.timeline = &unix_timeline_ops,
 };
