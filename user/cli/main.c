@@ -12,6 +12,7 @@
 #include "demo.h"
 #include "loader.h"
 #include "log.h"
+#include "outfile.h"
 #include "report.h"
 #include "trace.h"
 #include "version.h"
@@ -242,6 +243,20 @@ static int bad_usage(const char *cmd)
 	return EXIT_USAGE;
 }
 
+/* Two outputs onto one file would each replace the other: refused before tracing */
+static int outputs_distinct(const struct trace_opts *o)
+{
+	const char *live = o->live && strcmp(o->live, "-") ? o->live : NULL;
+	const char *outs[] = { o->output, o->perfetto, o->svg, o->summary_json, live }, *out,
+		   *other;
+	bool is_input;
+
+	if (!outfile_check_distinct(outs, 5, NULL, 0, &out, &other, &is_input))
+		return 0;
+	psc_err("failed to create '%s': it is the same file as the output '%s'", out, other);
+	return -EEXIST;
+}
+
 static int cmd_trace(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -315,6 +330,8 @@ static int cmd_trace(int argc, char **argv)
 		psc_err("-u needs a command to run");
 		return bad_usage("trace");
 	}
+	if (outputs_distinct(&o))
+		return bad_usage("trace");
 	/* the whole system waits all the time: keep the terminal readable */
 	if (!o.min_wait_set && !o.argv && !o.pid)
 		o.min_wait_ns = 10 * 1000000ull;
@@ -441,6 +458,8 @@ static int cmd_demo(int argc, char **argv)
 		return bad_usage("demo");
 	}
 	if (live_conflict(&o))
+		return bad_usage("demo");
+	if (outputs_distinct(&o))
 		return bad_usage("demo");
 	if (no_trace) {
 		if (argc - optind != 1) {

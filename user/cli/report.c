@@ -496,6 +496,25 @@ static void damage_line(const struct report_run *r, const struct summary_log_dam
 			r->name, buf, (unsigned long long)records);
 }
 
+/*
+ * No output may be the log (`report --svg LOG LOG` read as "--svg LOG" and the input LOG) or
+ * another output: refused before anything is opened for writing
+ */
+static int outputs_distinct(const struct report_run *r, const char *log)
+{
+	const char *outs[] = { r->perfetto, r->svg }, *out, *other;
+	bool is_input;
+
+	if (!outfile_check_distinct(outs, 2, &log, 1, &out, &other, &is_input))
+		return 0;
+	if (is_input)
+		psc_err("failed to create '%s': it is the same file as the log '%s'", out, other);
+	else
+		psc_err("failed to create '%s': it is the same file as the output '%s'", out,
+			other);
+	return -EEXIST;
+}
+
 static int add_timeline_sinks(struct model *m, const struct report_run *r)
 {
 	const char *paths[2] = { r->perfetto, r->svg };
@@ -510,6 +529,7 @@ static int add_timeline_sinks(struct model *m, const struct report_run *r)
 			psc_err("failed to create '%s': %s", paths[i], outfile_strerror(errno));
 			return -1;
 		}
+		sk->output = paths[i];
 		model__add_sink(m, sk);
 	}
 	return 0;
@@ -527,7 +547,7 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 	unsigned int flags;
 	size_t len;
 	uint64_t end;
-	int n, err = 0, ret = REPORT_EXIT_IO;
+	int n, err = 0, summary_err = 0, ret = REPORT_EXIT_IO;
 
 	in = evread_file_open(path);
 	if (!in) {
@@ -581,12 +601,19 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 	}
 	model__add_sink(m, sk);
 	err = model__finish(m, end);
-	if (!err && fflush(stdout))
-		err = -errno;
-	if (err) {
-		psc_err("failed to write the summary: %s", strerror(-err));
-		goto out;
+	/* each output names its own failure (a full disk fails them all) */
+	for (sk = m->sinks; sk; sk = sk->next) {
+		if (sk->finish_err && sk->output)
+			psc_err("failed to write '%s': %s", sk->output, strerror(-sk->finish_err));
+		else if (sk->finish_err && !summary_err)
+			summary_err = sk->finish_err;
 	}
+	if (fflush(stdout) && !summary_err)
+		summary_err = -errno;
+	if (summary_err)
+		psc_err("failed to write the summary: %s", strerror(-summary_err));
+	if (err || summary_err)
+		goto out;
 	if (dmg)
 		damage_line(r, dmg, report_feed__records(feed));
 	ret = dmg ? REPORT_EXIT_DAMAGED : REPORT_EXIT_OK;
@@ -711,5 +738,7 @@ int report_main(int argc, char **argv)
 		return usage_error();
 	}
 	r.name = strcmp(argv[optind], "-") ? argv[optind] : "stdin";
+	if (outputs_distinct(&r, argv[optind]))
+		return usage_error();
 	return run(argv[optind], json, &flt, &so, &r);
 }

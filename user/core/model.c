@@ -252,6 +252,7 @@ int model__finish(struct model *m, uint64_t end_ts)
 		if (!s->finish)
 			continue;
 		e = s->finish(s, m);
+		s->finish_err = e;
 		if (e && !err)
 			err = e;
 	}

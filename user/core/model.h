@@ -87,6 +87,8 @@ struct sink {
 	int (*finish)(struct sink *s, const struct model *m);
 	void (*destroy)(struct sink *s);
 	struct sink *next;
+	const char *output; /* the file it writes, set by the shell to name it in errors */
+	int finish_err; /* what finish() returned: each output reports its own failure */
 };
 
 struct model_stats {

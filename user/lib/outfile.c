@@ -531,3 +531,26 @@ bool outfile_id_equal(const struct outfile_id *a, const struct outfile_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && !strcmp(a->name, b->name);
 }
+
+int outfile_check_distinct(const char *const *outs, size_t n_outs, const char *const *ins,
+			   size_t n_ins, const char **out, const char **other, bool *other_is_input)
+{
+	struct outfile_id a, b;
+	size_t i, j;
+
+	for (i = 0; i < n_outs; i++) {
+		if (!outs[i] || !outfile_id_get(outs[i], &a))
+			continue;
+		for (j = 0; j < n_ins + i; j++) {
+			const char *p = j < n_ins ? ins[j] : outs[j - n_ins];
+
+			if (!p || !outfile_id_get(p, &b) || !outfile_id_equal(&a, &b))
+				continue;
+			*out = outs[i];
+			*other = p;
+			*other_is_input = j < n_ins;
+			return -EEXIST;
+		}
+	}
+	return 0;
+}

@@ -93,4 +93,13 @@ struct outfile_id {
 bool outfile_id_get(const char *path, struct outfile_id *id);
 bool outfile_id_equal(const struct outfile_id *a, const struct outfile_id *b);
 
+/*
+ * Check, before anything is opened for writing, that no output (NULL entries skipped) is the
+ * same file as an input or as another output. 0, or -EEXIST with *out the output and *other
+ * the path it collides with (*other_is_input says which kind).
+ */
+int outfile_check_distinct(const char *const *outs, size_t n_outs, const char *const *ins,
+			   size_t n_ins, const char **out, const char **other,
+			   bool *other_is_input);
+
 #endif /* __PSC_OUTFILE_H */

@@ -368,6 +368,7 @@ static int add_sinks(struct session *s)
 			psc_err("failed to create '%s': %s", o->output, outfile_strerror(errno));
 			return -errno;
 		}
+		s->evlog->output = o->output;
 		model__add_sink(s->m, s->evlog);
 	}
 	if (o->perfetto) {
@@ -376,6 +377,7 @@ static int add_sinks(struct session *s)
 			psc_err("failed to create '%s': %s", o->perfetto, outfile_strerror(errno));
 			return -errno;
 		}
+		sk->output = o->perfetto;
 		model__add_sink(s->m, sk);
 	}
 	if (o->svg) {
@@ -384,6 +386,7 @@ static int add_sinks(struct session *s)
 			psc_err("failed to create '%s': %s", o->svg, outfile_strerror(errno));
 			return -errno;
 		}
+		sk->output = o->svg;
 		model__add_sink(s->m, sk);
 	}
 	/* live lines on stderr, as strace and perf trace: stdout stays the command's */
@@ -398,6 +401,7 @@ static int add_sinks(struct session *s)
 			return -errno;
 		}
 		s->live_on_stderr = !o->live;
+		sk->output = o->live;
 		model__add_sink(s->m, sk);
 	}
 	if (!o->no_summary) {
@@ -414,6 +418,7 @@ static int add_sinks(struct session *s)
 				outfile_strerror(errno));
 			return -errno;
 		}
+		sk->output = o->summary_json;
 		model__add_sink(s->m, sk);
 	}
 	return 0;
@@ -450,10 +455,36 @@ static void drop_capabilities(void)
 		psc_warn("failed to drop capabilities: %s", strerror(errno));
 }
 
+/*
+ * Each output's own failure, naming its file (a full disk fails them all): the log keeps its
+ * whole lines, a document (timeline, JSON summary) is left whole or not at all. The first error.
+ */
+static int output_errors(const struct session *s)
+{
+	const struct sink *sk;
+	uint64_t records = 0;
+	int first = 0;
+
+	for (sk = s->m->sinks; sk; sk = sk->next) {
+		int err = sk == s->evlog ? evlog_status(sk, &records) : sk->finish_err;
+
+		if (!err || !sk->output || (err == -EPIPE && !strcmp(sk->output, "-")))
+			continue;
+		if (sk == s->evlog)
+			psc_err("failed to write '%s': %s (the log holds the first %llu records, "
+				"each complete)",
+				sk->output, strerror(-err), (unsigned long long)records);
+		else
+			psc_err("failed to write '%s': %s", sk->output, strerror(-err));
+		if (!first)
+			first = err;
+	}
+	return first;
+}
+
 static int finish(struct session *s)
 {
-	uint64_t records = 0;
-	int err;
+	int err, failed;
 
 	loader__drain(s->ld);
 	housekeep(s, now_ns(CLOCK_BOOTTIME));
@@ -466,21 +497,15 @@ static int finish(struct session *s)
 	/* the log on a closed stdout (-o - | head): every line that got out was whole */
 	if (s->evlog && evlog_status(s->evlog, NULL) == -EPIPE && !strcmp(s->o->output, "-"))
 		return 0;
-	if (s->evlog && evlog_status(s->evlog, &records)) {
-		psc_err("failed to write '%s': %s (the log holds the first %llu records, each "
-			"complete)",
-			s->o->output, strerror(-evlog_status(s->evlog, NULL)),
-			(unsigned long long)records);
-		return evlog_status(s->evlog, NULL);
-	}
-	if (err == -EPIPE)
+	failed = output_errors(s);
+	if (!failed && err == -EPIPE)
 		return 0; /* stdout was closed (| head): files are complete, exit quietly */
-	if (err)
+	if (!failed && err)
 		psc_err("failed to write the output: %s", strerror(-err));
 	if (s->m->stats.lost)
 		psc_warn("%llu events were lost (ring buffer full): raise --ringbuf-size",
 			 (unsigned long long)s->m->stats.lost);
-	return err;
+	return failed ? failed : err;
 }
 
 /* The process (thread group) of thread @tid, from /proc/TID/status; 0 if unknown */
