@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m->meta.boottime_base_ns = 1000;
 	m->meta.groups = PSC_GROUP_ALL;
 	m->meta.exit_status = -1;
-	add(m, live_sink_new(devnull, &lo));
+	add(m, live_sink_new(fileno(devnull), &lo));
 	add(m, evlog_sink_new(out_path[0], m));
 	add(m, summary_sink_new(devnull, NULL));
 	add(m, summary_json_sink_new(out_path[1], NULL));
