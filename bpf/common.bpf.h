@@ -54,6 +54,19 @@ struct {
 	__type(value, struct psc_tracked);
 } tracked SEC(".maps") __weak;
 
+/*
+ * Unix sockets of traced processes that sit in an epoll interest list (key: inode), in
+ * PSC_FILTER_TREE mode: a send from an untraced process (a client of a traced server) that
+ * makes one readable is reported too, since that wake-up is the traced process's. Filled by
+ * epoll_ctl and by the loader (registrations older than the trace). LRU: stale inodes age out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u8);
+} rx_watch SEC(".maps") __weak;
+
 /* Nanoseconds per /proc clock tick (USER_HZ), for entries seeded from /proc */
 const volatile __u64 cfg_tick_ns __weak = 10000000;
 

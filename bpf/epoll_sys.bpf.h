@@ -19,6 +19,9 @@
 /* Every entry point below returns at once when the group is off (-e): a read-only constant */
 #define EPOLL_ON (cfg_groups & PSC_GROUP_EPOLL)
 
+#define EPOLL_CTL_ADD 1
+#define AF_UNIX_FAMILY 1
+
 #define NSEC_PER_MSEC 1000000LL
 #define NSEC_PER_SEC 1000000000LL
 
@@ -85,6 +88,12 @@ static __always_inline void epoll_ctl_exit(long ret)
 		bpf_probe_read_user(&e->data, sizeof(e->data), uev + EPOLL_DATA_OFF);
 	}
 	psc_file_info(psc_fd_file(e->fd), &e->target);
+	if (cfg_filter_mode == PSC_FILTER_TREE && e->op == EPOLL_CTL_ADD && ret == 0 &&
+	    e->target.kind == PSC_FD_SOCKET && e->target.sock_family == AF_UNIX_FAMILY) {
+		__u8 one = 1;
+
+		bpf_map_update_elem(&rx_watch, &e->target.ino, &one, BPF_ANY);
+	}
 	psc_submit(e);
 }
 

@@ -140,25 +140,33 @@ int BPF_PROG(tp_ux_recv, struct sock *sk, int ret, int flags)
  * sk_data_ready: the sender (current) queued data on @sk, the receiver; on a listener, a
  * connection request. A wake record only when the queue was empty before: that send is the
  * one that made the socket readable (and woke its epoll waiters); the next ones change nothing.
+ * An untraced sender counts when the receiver is a traced process's watched socket (rx_watch).
  */
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(tp_ux_wake, const struct sock *sk)
 {
-	struct task_struct *task = ux_traced_task(sk);
+	struct task_struct *task;
 	struct psc_ev_unix_wake *e;
+	bool traced;
 	__u64 ino;
 
-	if (!task)
+	if (!UX_ON || sk->__sk_common.skc_family != UX_AF_UNIX)
 		return 0;
+	task = bpf_get_current_task_btf();
+	traced = psc_task_wanted(task);
+	if (!traced && cfg_filter_mode == PSC_FILTER_ALL)
+		return 0; /* procscope itself */
 	ino = ux_btf_ino(sk);
 	/* an addressed datagram: tell the send tracepoint where it went */
-	if (sk->sk_type == PSC_SOCK_DGRAM) {
+	if (traced && sk->sk_type == PSC_SOCK_DGRAM) {
 		struct psc_stash *s = bpf_task_storage_get(&stash, task, 0, 0);
 
 		if (s && s->nr == PSC_SC_UNIX_SENDTO)
 			s->args[5] = ino;
 	}
 	if (sk->sk_receive_queue.qlen > 1)
+		return 0;
+	if (!traced && !bpf_map_lookup_elem(&rx_watch, &ino))
 		return 0;
 	e = psc_emit_reserve_task(task, sizeof(*e), PSC_EV_UNIX_WAKE);
 	if (!e)

@@ -32,6 +32,12 @@ enum psc_ev_type {
 	PSC_EV_EPOLL_CTL = 17,
 	PSC_EV_EPOLL_WAIT = 18,
 	PSC_EV_POLL_WAIT = 19, /* poll, ppoll, select, pselect6 */
+	/*
+	 * Made in userspace from /proc/PID/fdinfo for epoll registrations older than the trace
+	 * (-p); never in the ring. A struct psc_ev_epoll_ctl: op ADD, ret 0; ret < 0 (and fd -1)
+	 * says the interest list of epfd could not be read.
+	 */
+	PSC_EV_EPOLL_SEED = 20,
 
 	PSC_EV_UNIX_SOCKET = 32, /* socket() or socketpair() of AF_UNIX */
 	PSC_EV_UNIX_BIND = 33,

@@ -209,7 +209,7 @@ static int zombie_main(int argc, char **argv)
 	return 0;
 }
 
-/* The number after "KEY=" in @path, or -1 */
+/* The number after "KEY=" in @path ("" for the first number), or -1 */
 static long file_num(const char *path, const char *key)
 {
 	char *text = integ_slurp(path, NULL), *p = strstr(text, key);
@@ -420,11 +420,221 @@ static void test_id__pid_of_zombie(void **state)
 	rm_rf(dir);
 }
 
+/*
+ * A Python epoll server on a unix socket, and its client, both started before procscope. The
+ * server records its own fds (fstat inodes) in TRUTH; the client sends every 50 ms for 4 s.
+ */
+static const char server_py[] =
+	"import json, os, select, socket, sys, time\n"
+	"path, truth = sys.argv[1], sys.argv[2]\n"
+	"out = open(truth, 'w')\n"
+	"def rec(**kw):\n"
+	"    out.write(json.dumps(kw) + '\\n'); out.flush()\n"
+	"ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+	"ls.bind(path); ls.listen(8)\n"
+	"ep = select.epoll()\n"
+	"ep.register(ls.fileno(), select.EPOLLIN)\n"
+	"rec(kind='fd', role='listener', fd=ls.fileno(), ino=os.fstat(ls.fileno()).st_ino)\n"
+	"rec(kind='server', pid=os.getpid(), epfd=ep.fileno())\n"
+	"conns = {}\n"
+	"end = time.time() + 8\n"
+	"while time.time() < end:\n"
+	"    for fd, ev in ep.poll(0.5):\n"
+	"        if fd == ls.fileno():\n"
+	"            c, _ = ls.accept(); conns[c.fileno()] = c\n"
+	"            ep.register(c.fileno(), select.EPOLLIN)\n"
+	"            rec(kind='fd', role='conn', fd=c.fileno(), ino=os.fstat(c.fileno()).st_ino)\n"
+	"        else:\n"
+	"            d = conns[fd].recv(4096)\n"
+	"            if not d:\n"
+	"                ep.unregister(fd); conns.pop(fd).close(); continue\n"
+	"            conns[fd].sendall(d)\n";
+
+static const char client_py[] = "import os, socket, sys, time\n"
+				"s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+				"for i in range(100):\n"
+				"    try:\n"
+				"        s.connect(sys.argv[1]); break\n"
+				"    except OSError:\n"
+				"        time.sleep(0.02)\n"
+				"open(sys.argv[2], 'w').write('%d\\n' % os.getpid())\n"
+				"end = time.time() + 4\n"
+				"while time.time() < end:\n"
+				"    s.sendall(b'ping'); s.recv(16); time.sleep(0.05)\n";
+
+static pid_t start_python(const char *script, const char *a1, const char *a2)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		execlp("python3", "python3", "-c", script, a1, a2, (char *)NULL);
+		_exit(126);
+	}
+	return pid;
+}
+
+/* The truth record of @kind/@role with fd @fd, or NULL */
+static json_object *truth_fd(const struct integ_log *tr, int64_t fd)
+{
+	size_t i;
+
+	for (i = 0; i < tr->n; i++)
+		if (integ_is(tr->recs[i], "kind", "fd") && integ_i64(tr->recs[i], "fd") == fd)
+			return tr->recs[i];
+	return NULL;
+}
+
+/* The text from @start to the next "\n\n" or the end, as a new string */
+static char *section(const char *text, const char *start)
+{
+	const char *p = strstr(text, start), *e;
+
+	if (!p)
+		return strdup("");
+	e = strstr(p, "\n\n");
+	return strndup(p, e ? (size_t)(e - p) : strlen(p));
+}
+
+/*
+ * #10 item 2: -p of an epoll server started before procscope, its client connected before
+ * too: every ready fd is named (the server's own fds), waits are linked to the client's sends
+ * from the first one, and `report` of the log prints the same I/O section as the trace did.
+ */
+static void test_id__attach_epoll_server(void **state)
+{
+	char dir[64], sock[128], truth[128], cpid_file[128], log[128], out[128], err[128],
+		rout[128], pid_arg[16];
+	char *argv[] = { ps_exe, S("trace"), S("-p"), pid_arg, S("-d"), S("2"), S("-o"), log, NULL };
+	char *rargv[] = { ps_exe, S("report"), S("--io"), log, NULL };
+	struct integ_log lg, tr;
+	json_object *srv, *conn = NULL;
+	size_t i, waits = 0, linked = 0, seeds = 0;
+	int64_t first_linked = -1, cpid;
+	pid_t server, client;
+	char *a, *b, *text;
+	double t0;
+	int status;
+
+	integ_tmpdir(dir, sizeof(dir));
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	snprintf(truth, sizeof(truth), "%s/truth.jsonl", dir);
+	snprintf(cpid_file, sizeof(cpid_file), "%s/client", dir);
+	snprintf(log, sizeof(log), "%s/log.jsonl", dir);
+	snprintf(out, sizeof(out), "%s/stdout", dir);
+	snprintf(err, sizeof(err), "%s/stderr", dir);
+	snprintf(rout, sizeof(rout), "%s/report", dir);
+	server = start_python(server_py, sock, truth);
+	client = start_python(client_py, sock, cpid_file);
+	/* both running, the connection accepted and registered: then attach */
+	for (t0 = now_s(); now_s() - t0 < 10; usleep(10000)) {
+		if (access(truth, F_OK))
+			continue;
+		text = integ_slurp(truth, NULL);
+		i = strstr(text, "\"conn\"") && !access(cpid_file, F_OK);
+		free(text);
+		if (i)
+			break;
+	}
+	usleep(200000);
+	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)server);
+	status = integ_run(argv, out, err);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(integ_run(rargv, rout, NULL), 0);
+	kill(client, SIGKILL);
+	kill(server, SIGKILL);
+	waitpid(client, NULL, 0);
+	waitpid(server, NULL, 0);
+	integ_load(log, &lg);
+	integ_load(truth, &tr);
+	cpid = file_num(cpid_file, "");
+	srv = integ_find(&tr, "kind", "server", NULL);
+	assert_non_null(srv);
+	for (i = 0; i < tr.n; i++)
+		if (integ_is(tr.recs[i], "role", "conn"))
+			conn = tr.recs[i];
+	assert_non_null(conn);
+	/* the registrations from before the trace, with the inodes the server's fstat saw */
+	for (i = 0; i < lg.n; i++) {
+		json_object *e = lg.recs[i], *t, *tgt;
+
+		if (!integ_is(e, "type", "epoll_seed"))
+			continue;
+		seeds++;
+		t = truth_fd(&tr, integ_i64(e, "fd"));
+		if (!t || !json_object_object_get_ex(e, "target", &tgt) ||
+		    integ_i64(tgt, "ino") != integ_i64(t, "ino") ||
+		    integ_i64(e, "epfd") != integ_i64(srv, "epfd")) {
+			integ_dump("seed", e);
+			fail_msg("a seeded registration disagrees with the server's fds");
+		}
+	}
+	assert_int_equal(seeds, 2); /* the listener and the connection */
+	for (i = 0; i < lg.n; i++) {
+		json_object *e = lg.recs[i], *rf, *wb, *l;
+		size_t k;
+
+		if (!integ_is(e, "type", "epoll_wait") || integ_i64(e, "ret") <= 0)
+			continue;
+		waits++;
+		assert_true(json_object_object_get_ex(e, "ready_fds", &rf));
+		for (k = 0; k < json_object_array_length(rf); k++)
+			if (!truth_fd(&tr,
+				      json_object_get_int64(json_object_array_get_idx(rf, k)))) {
+				integ_dump("wait", e);
+				fail_msg("a ready fd is not one of the server's");
+			}
+		if (!json_object_object_get_ex(e, "woken_by", &wb))
+			continue;
+		l = json_object_array_get_idx(wb, 0);
+		if (integ_i64(l, "pid") != cpid || integ_i64(l, "ino") != integ_i64(conn, "ino") ||
+		    integ_i64(l, "fd") != integ_i64(conn, "fd")) {
+			integ_dump("wait", e);
+			fail_msg(
+				"woken by something else than the client's send on the connection");
+		}
+		if (first_linked < 0)
+			first_linked = (int64_t)waits;
+		linked++;
+	}
+	fprintf(stderr,
+		"# %zu waits with ready fds, %zu linked to the client's send (first: #%lld)\n",
+		waits, linked, (long long)first_linked);
+	/* 2 s of a ping every 50 ms; the wait in progress at attach cannot be linked */
+	assert_true(waits >= 10);
+	assert_true(first_linked >= 1 && first_linked <= 2);
+	assert_true(linked + 1 >= waits);
+	text = integ_slurp(out, NULL);
+	assert_null(strstr(text, "matched no traced registration"));
+	a = section(text, "I/O readiness (epoll):");
+	free(text);
+	text = integ_slurp(rout, NULL);
+	b = section(text, "I/O readiness (epoll):");
+	free(text);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "wake-ups caused by"));
+	free(a);
+	free(b);
+	integ_free(&lg);
+	integ_free(&tr);
+	rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_id__thread_exit_orders),
 		cmocka_unit_test(test_id__pid_of_zombie),
+		cmocka_unit_test(test_id__attach_epoll_server),
 		cmocka_unit_test(test_id__pid_reuse_storm),
 	};
 

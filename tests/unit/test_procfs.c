@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -430,6 +433,78 @@ static void test_procfs__make_seed(void **state)
 	procfs_snapshot_free(&snap);
 }
 
+/* fdinfo of an epoll fd: the tfd lines, CPython's garbage high bits kept as they are */
+static void test_procfs__parse_epoll_fdinfo(void **state)
+{
+	static const char text[] =
+		"pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t1057\n"
+		"tfd:        3 events:       19 data:                3  pos:0 ino:26d7e sdev:8\n"
+		"tfd:        5 events: 80000019 data: 7f7500000005  pos:0 ino:26d80 sdev:8\n";
+	struct procfs_epoll_reg *r;
+	size_t n;
+
+	assert_int_equal(procfs_parse_epoll_fdinfo(text, sizeof(text) - 1, &r, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].tfd, 3);
+	assert_int_equal(r[0].events, 0x19);
+	assert_int_equal(r[0].data, 3);
+	assert_int_equal(r[1].tfd, 5);
+	assert_int_equal(r[1].events, 0x80000019u);
+	assert_int_equal(r[1].data, 0x7f7500000005ull);
+	free(r);
+	/* no registrations: no tfd line */
+	assert_int_equal(procfs_parse_epoll_fdinfo(text, 40, &r, &n), 0);
+	assert_int_equal(n, 0);
+	free(r);
+	/* a tfd line that does not parse is an error, not a silent skip */
+	assert_int_equal(procfs_parse_epoll_fdinfo("tfd: x events: 1 data: 1\n", 25, &r, &n),
+			 -EBADMSG);
+}
+
+/* The readers on an epoll fd and a socketpair of this very process */
+static void test_procfs__read_own_fds(void **state)
+{
+	struct procfs_epoll_reg *r;
+	struct procfs_unix *ux;
+	struct psc_fd_info fi;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 0xabcd00000000ull };
+	struct stat st;
+	size_t n, nux;
+	int sv[2], ep;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ep = epoll_create1(0);
+	assert_true(ep >= 0);
+	ev.data.u64 |= (uint32_t)sv[0];
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev), 0);
+	assert_int_equal(procfs_read_epoll(getpid(), ep, &r, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].tfd, sv[0]);
+	assert_int_equal(r[0].data, ev.data.u64);
+	free(r);
+	assert_int_equal(procfs_fd_info(getpid(), ep, &fi), 0);
+	assert_int_equal(fi.kind, PSC_FD_ANON);
+	assert_string_equal(fi.name, "[eventpoll]");
+	assert_int_equal(procfs_fd_info(getpid(), sv[0], &fi), 0);
+	assert_int_equal(fstat(sv[0], &st), 0);
+	assert_int_equal(fi.kind, PSC_FD_SOCKET);
+	assert_int_equal(fi.ino, st.st_ino);
+	/* sock_diag may be refused in a sandbox: then only the error is checked */
+	if (procfs_unix_table(&ux, &nux) == 0) {
+		const struct procfs_unix *u = procfs_unix_find(ux, nux, st.st_ino);
+		struct stat st1;
+
+		assert_int_equal(fstat(sv[1], &st1), 0);
+		assert_non_null(u);
+		assert_int_equal(u->peer_ino, st1.st_ino);
+		assert_int_equal(u->type, SOCK_STREAM);
+		free(ux);
+	}
+	close(ep);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +517,8 @@ int main(void)
 		cmocka_unit_test(test_procfs__descendants_live),
 		cmocka_unit_test(test_procfs__descendants_synthetic),
 		cmocka_unit_test(test_procfs__make_seed),
+		cmocka_unit_test(test_procfs__parse_epoll_fdinfo),
+		cmocka_unit_test(test_procfs__read_own_fds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,6 +72,7 @@ static void poll_extra(struct jw *w, const union psc_event *ev)
 const struct schema_type schema_epoll_types[] = {
 	EPOLL_TYPE(PSC_EV_EPOLL_CREATE, "epoll_create", psc_ev_epoll_create, create_fields, NULL),
 	EPOLL_TYPE(PSC_EV_EPOLL_CTL, "epoll_ctl", psc_ev_epoll_ctl, ctl_fields, NULL),
+	EPOLL_TYPE(PSC_EV_EPOLL_SEED, "epoll_seed", psc_ev_epoll_ctl, ctl_fields, NULL),
 	EPOLL_TYPE(PSC_EV_EPOLL_WAIT, "epoll_wait", psc_ev_epoll_wait, wait_fields, wait_extra),
 	EPOLL_TYPE(PSC_EV_POLL_WAIT, "poll_wait", psc_ev_poll_wait, poll_fields, poll_extra),
 	{ .size = 0 },

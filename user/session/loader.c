@@ -289,6 +289,16 @@ int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombi
 	return 0;
 }
 
+int loader__watch_socket(struct loader *l, uint64_t ino)
+{
+	__u8 one = 1;
+
+	if (bpf_map__update_elem(l->skel->maps.rx_watch, &ino, sizeof(ino), &one, sizeof(one),
+				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int loader__attach(struct loader *l)
 {
 	struct bpf_program *prog;

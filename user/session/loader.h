@@ -32,6 +32,11 @@ int loader__open(struct loader **out, const struct loader_opts *opts);
  * followed. A @zombie's reap is reported whoever reaps it.
  */
 int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombie);
+/*
+ * A traced process's unix socket (@ino) in an epoll interest list from before the trace: sends
+ * that wake it are reported whoever makes them. 0 or -errno.
+ */
+int loader__watch_socket(struct loader *l, uint64_t ino);
 /* Attach every program (BTF tracepoints: no tracefs needed). Prints its errors. */
 int loader__attach(struct loader *l);
 /* Wait up to @timeout_ms for records and consume them; returns records or -errno (-EINTR too) */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * /proc parsing. The stat line's comm is user-controlled: find its end from the last ')'.
+ * Also what a running process holds: its fds, epoll interest lists, unix sockets (sock_diag).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -11,6 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include "procfs.h"
 
 /* strtoull() for a field that must end by @end: the line need not be NUL-terminated there */
@@ -214,4 +221,296 @@ void procfs_make_seed(const struct procfs_snapshot *snap, const struct procfs_st
 	e->state = (unsigned char)st->state;
 	memcpy(e->comm, st->comm, sizeof(e->comm));
 	read_exe(st->pid, e->filename, sizeof(e->filename));
+}
+
+/* ---- file descriptors, epoll interest lists, unix sockets (seeding -p) ---- */
+
+int procfs_list_fds(uint32_t pid, int32_t **out, size_t *n)
+{
+	char path[64];
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *dir;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%u/fd", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		int32_t *p;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			p = realloc(*out, cap * sizeof(*p));
+			if (!p) {
+				closedir(dir);
+				free(*out);
+				*out = NULL;
+				return -ENOMEM;
+			}
+			*out = p;
+		}
+		(*out)[(*n)++] = (int32_t)strtol(de->d_name, NULL, 10);
+	}
+	closedir(dir);
+	return 0;
+}
+
+int procfs_fd_info(uint32_t pid, int32_t fd, struct psc_fd_info *fi)
+{
+	char path[64], link[64];
+	struct stat st;
+	ssize_t n;
+
+	memset(fi, 0, sizeof(*fi));
+	snprintf(path, sizeof(path), "/proc/%u/fd/%d", pid, fd);
+	if (stat(path, &st))
+		return -errno;
+	fi->ino = st.st_ino;
+	switch (st.st_mode & S_IFMT) {
+	case S_IFSOCK:
+		fi->kind = PSC_FD_SOCKET;
+		return 0;
+	case S_IFREG:
+		fi->kind = PSC_FD_FILE;
+		return 0;
+	case S_IFDIR:
+		fi->kind = PSC_FD_DIR;
+		return 0;
+	case S_IFIFO:
+		fi->kind = PSC_FD_FIFO;
+		return 0;
+	case S_IFCHR:
+		fi->kind = PSC_FD_CHR;
+		return 0;
+	case S_IFBLK:
+		fi->kind = PSC_FD_BLK;
+		return 0;
+	default:
+		break;
+	}
+	/* an anon inode has no type bits: "anon_inode:[eventfd]" names it, as its dentry does */
+	fi->kind = PSC_FD_ANON;
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 11 && !strncmp(link, "anon_inode:", 11)) {
+		size_t k = (size_t)n - 11;
+
+		if (k > sizeof(fi->name) - 1)
+			k = sizeof(fi->name) - 1; /* as the kernel side's bounded read */
+		memcpy(fi->name, link + 11, k);
+	}
+	return 0;
+}
+
+int procfs_parse_epoll_fdinfo(const char *buf, size_t len, struct procfs_epoll_reg **out, size_t *n)
+{
+	const char *p = buf, *end = buf + len;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *lend = eol ? eol : end;
+		unsigned long long tfd, events, data;
+		char line[256];
+		size_t l = (size_t)(lend - p);
+
+		if (l >= sizeof(line))
+			l = sizeof(line) - 1;
+		memcpy(line, p, l);
+		line[l] = '\0';
+		p = lend + 1;
+		/* tfd:        5 events:       19 data:                5  pos:0 ino:1f sdev:8 */
+		if (strncmp(line, "tfd:", 4))
+			continue;
+		if (sscanf(line, "tfd: %llu events: %llx data: %llx", &tfd, &events, &data) != 3 ||
+		    tfd > INT32_MAX) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return -EBADMSG;
+		}
+		if (*n == cap) {
+			struct procfs_epoll_reg *r;
+
+			cap = cap ? cap * 2 : 16;
+			r = realloc(*out, cap * sizeof(*r));
+			if (!r) {
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return -ENOMEM;
+			}
+			*out = r;
+		}
+		(*out)[*n].tfd = (int32_t)tfd;
+		(*out)[*n].events = (uint32_t)events;
+		(*out)[*n].data = data;
+		(*n)++;
+	}
+	return 0;
+}
+
+int procfs_read_epoll(uint32_t pid, int32_t epfd, struct procfs_epoll_reg **out, size_t *n)
+{
+	size_t cap = 4096, len = 0;
+	char path[64], *buf;
+	ssize_t r;
+	int fd, err;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%u/fdinfo/%d", pid, epfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	while (buf && (r = read(fd, buf + len, cap - len)) > 0) {
+		len += (size_t)r;
+		if (len == cap) {
+			char *b = realloc(buf, cap * 2);
+
+			if (!b) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = b;
+			cap *= 2;
+		}
+	}
+	err = !buf ? -ENOMEM : r < 0 ? -errno : 0;
+	close(fd);
+	if (!err)
+		err = procfs_parse_epoll_fdinfo(buf, len, out, n);
+	free(buf);
+	return err;
+}
+
+/* sock_diag: every unix socket with its peer inode and bound path */
+static int unix_diag_request(int nl)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req req;
+	} msg = {
+		.nlh = { .nlmsg_len = sizeof(msg),
+			 .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.req = { .sdiag_family = AF_UNIX,
+			 .udiag_states = ~0u,
+			 .udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER },
+	};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+	if (sendto(nl, &msg, sizeof(msg), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	return 0;
+}
+
+static void unix_diag_parse(const struct nlmsghdr *h, struct procfs_unix *u)
+{
+	const struct unix_diag_msg *d = NLMSG_DATA(h);
+	const struct rtattr *a = (const struct rtattr *)(d + 1);
+	int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*d)));
+
+	memset(u, 0, sizeof(*u));
+	u->ino = d->udiag_ino;
+	u->type = d->udiag_type;
+	u->state = d->udiag_state;
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		size_t n = RTA_PAYLOAD(a);
+
+		if (a->rta_type == UNIX_DIAG_PEER && n >= sizeof(uint32_t)) {
+			memcpy(&u->peer_ino, RTA_DATA(a), sizeof(uint32_t));
+		} else if (a->rta_type == UNIX_DIAG_NAME) {
+			if (n > sizeof(u->path.path))
+				n = sizeof(u->path.path);
+			memcpy(u->path.path, RTA_DATA(a), n);
+			u->path.len = (uint32_t)n;
+		}
+	}
+}
+
+static int cmp_unix(const void *a, const void *b)
+{
+	const struct procfs_unix *x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+int procfs_unix_table(struct procfs_unix **out, size_t *n)
+{
+	static char buf[32768];
+	size_t cap = 0;
+	int nl, err = 0;
+	bool done = false;
+
+	*out = NULL;
+	*n = 0;
+	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (nl < 0)
+		return -errno;
+	err = unix_diag_request(nl);
+	while (!err && !done) {
+		ssize_t r = recv(nl, buf, sizeof(buf), 0);
+		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+		size_t left = r > 0 ? (size_t)r : 0;
+
+		if (r < 0) {
+			err = -errno;
+			break;
+		}
+		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				err = e->error ? e->error : -EPROTO;
+				break;
+			}
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
+				continue;
+			if (*n == cap) {
+				struct procfs_unix *p;
+
+				cap = cap ? cap * 2 : 256;
+				p = realloc(*out, cap * sizeof(*p));
+				if (!p) {
+					err = -ENOMEM;
+					break;
+				}
+				*out = p;
+			}
+			unix_diag_parse(h, &(*out)[(*n)++]);
+		}
+		if (!r)
+			break;
+	}
+	close(nl);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return err;
+	}
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_unix);
+	return 0;
+}
+
+const struct procfs_unix *procfs_unix_find(const struct procfs_unix *tab, size_t n, uint64_t ino)
+{
+	struct procfs_unix key = { .ino = ino };
+
+	return n ? bsearch(&key, tab, n, sizeof(key), cmp_unix) : NULL;
 }

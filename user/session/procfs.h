@@ -42,4 +42,36 @@ int procfs_descendants(const struct procfs_snapshot *snap, uint32_t root, uint32
 void procfs_make_seed(const struct procfs_snapshot *snap, const struct procfs_stat *st,
 		      uint64_t now_ns, union psc_event *ev);
 
+/* One registration of an epoll fd, as /proc/PID/fdinfo/EPFD lists it */
+struct procfs_epoll_reg {
+	int32_t tfd; /* the registered fd */
+	uint32_t events; /* interest mask */
+	uint64_t data; /* the user's epoll_data, all 64 bits */
+};
+
+/* One unix socket, from sock_diag (the peer is what ss -x shows) */
+struct procfs_unix {
+	uint64_t ino;
+	uint64_t peer_ino; /* 0: not connected */
+	uint32_t type; /* PSC_SOCK_* */
+	uint32_t state; /* TCP_LISTEN (10), TCP_ESTABLISHED (1)... */
+	struct psc_unix_addr path; /* bound path, len 0 if none */
+};
+
+/* The open fds of @pid (*out malloc'ed, *n of them). 0 or -errno. */
+int procfs_list_fds(uint32_t pid, int32_t **out, size_t *n);
+/* What fd @fd of @pid refers to (stat() and readlink() of /proc/PID/fd/FD). 0 or -errno. */
+int procfs_fd_info(uint32_t pid, int32_t fd, struct psc_fd_info *fi);
+/*
+ * Parse the fdinfo text of an epoll fd: one registration per "tfd:" line (*out malloc'ed).
+ * 0, -EBADMSG for a tfd line that does not parse, -ENOMEM. Pure.
+ */
+int procfs_parse_epoll_fdinfo(const char *buf, size_t len, struct procfs_epoll_reg **out,
+			      size_t *n);
+/* Read /proc/PID/fdinfo/EPFD's registrations. 0 or -errno. */
+int procfs_read_epoll(uint32_t pid, int32_t epfd, struct procfs_epoll_reg **out, size_t *n);
+/* Every unix socket of the system (sock_diag), sorted by inode. 0 or -errno. */
+int procfs_unix_table(struct procfs_unix **out, size_t *n);
+const struct procfs_unix *procfs_unix_find(const struct procfs_unix *tab, size_t n, uint64_t ino);
+
 #endif /* __PSC_PROCFS_H */

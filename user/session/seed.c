@@ -147,3 +147,134 @@ int seed_model(struct model *m, const struct seed_scope *sc)
 	procfs_snapshot_free(&snap);
 	return err;
 }
+
+/* One seed record for @pid's epoll fd @epfd: a registration, or (@err < 0) a failure to read */
+static int apply_epoll_seed(struct model *m, const struct procfs_stat *st, uint64_t now,
+			    int32_t epfd, const struct procfs_epoll_reg *r,
+			    const struct psc_fd_info *target, int err)
+{
+	union psc_event ev;
+	struct psc_ev_epoll_ctl *e = &ev.epoll_ctl;
+
+	memset(&ev, 0, sizeof(ev));
+	e->hdr.type = PSC_EV_EPOLL_SEED;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = now;
+	e->hdr.tgid = st->pid;
+	e->hdr.tid = st->pid;
+	e->hdr.start_ns = st->start_ticks * procfs_tick_ns();
+	e->epfd = epfd;
+	e->op = 1; /* EPOLL_CTL_ADD */
+	e->ret = err;
+	e->fd = r ? r->tfd : -1;
+	if (r) {
+		e->events = r->events;
+		e->data = r->data;
+		e->target = *target;
+	}
+	return model__apply(m, &ev);
+}
+
+/* The target of registration @r as the kernel side would fill it (psc_file_info()) */
+static void reg_target(uint32_t pid, const struct procfs_epoll_reg *r, const struct procfs_unix *ux,
+		       size_t nux, struct psc_fd_info *fi)
+{
+	const struct procfs_unix *u;
+
+	if (procfs_fd_info(pid, r->tfd, fi))
+		return; /* closed meanwhile: the registration names a number only */
+	if (fi->kind != PSC_FD_SOCKET)
+		return;
+	u = procfs_unix_find(ux, nux, fi->ino);
+	if (u) {
+		fi->sock_family = 1; /* AF_UNIX */
+		fi->sock_type = (uint16_t)u->type;
+	}
+}
+
+/* Seed the interest lists of @st's epoll fds; watch its unix sockets. Prints its warnings. */
+static int seed_proc_fds(struct model *m, struct loader *ld, const struct procfs_stat *st,
+			 const struct procfs_unix *ux, size_t nux, uint64_t now)
+{
+	int32_t *fds = NULL;
+	size_t nfds = 0, i, j;
+	int err;
+
+	err = procfs_list_fds(st->pid, &fds, &nfds);
+	if (err) {
+		if (err != -ENOENT)
+			psc_warn("failed to read the fds of pid %u: %s: its epoll registrations "
+				 "and sockets from before the trace are unknown",
+				 st->pid, strerror(-err));
+		return err == -ENOMEM ? err : 0;
+	}
+	for (i = 0; i < nfds && err != -ENOMEM; i++) {
+		struct procfs_epoll_reg *regs = NULL;
+		struct psc_fd_info fi, target;
+		size_t nregs = 0;
+
+		if (procfs_fd_info(st->pid, fds[i], &fi))
+			continue;
+		if (fi.kind == PSC_FD_SOCKET && procfs_unix_find(ux, nux, fi.ino)) {
+			err = loader__watch_socket(ld, fi.ino);
+			if (err)
+				psc_warn("failed to watch socket %llu of pid %u: %s",
+					 (unsigned long long)fi.ino, st->pid, strerror(-err));
+			err = 0;
+			continue;
+		}
+		if (fi.kind != PSC_FD_ANON || strcmp(fi.name, "[eventpoll]"))
+			continue;
+		err = procfs_read_epoll(st->pid, fds[i], &regs, &nregs);
+		if (err) {
+			/* said in the log too: a seed record with the error */
+			psc_warn("failed to read the epoll registrations of pid %u fd %d: %s: its "
+				 "ready fds will show as fd -1",
+				 st->pid, fds[i], strerror(-err));
+			err = err == -ENOMEM ?
+				      err :
+				      apply_epoll_seed(m, st, now, fds[i], NULL, NULL, err);
+			continue;
+		}
+		for (j = 0; j < nregs && !err; j++) {
+			reg_target(st->pid, &regs[j], ux, nux, &target);
+			err = apply_epoll_seed(m, st, now, fds[i], &regs[j], &target, 0);
+		}
+		free(regs);
+	}
+	free(fds);
+	return err == -ENOMEM ? err : 0;
+}
+
+int seed_fds(struct model *m, struct loader *ld, const struct seed_scope *sc)
+{
+	struct procfs_snapshot snap;
+	struct procfs_unix *ux = NULL;
+	struct timespec ts;
+	uint32_t *desc = NULL;
+	size_t nux = 0;
+	uint64_t now;
+	int err, n, i;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	err = read_snapshot(&snap);
+	if (err)
+		return err;
+	err = procfs_unix_table(&ux, &nux);
+	if (err)
+		psc_warn("failed to list unix sockets (sock_diag): %s: sends from untraced "
+			 "processes to sockets opened before the trace are not linked",
+			 strerror(-err));
+	n = procfs_descendants(&snap, sc->root_pid, &desc);
+	for (i = 0, err = n < 0 ? n : 0; i < n && !err; i++) {
+		const struct procfs_stat *st = procfs_snapshot_find(&snap, desc[i]);
+
+		if (st && st->state != 'Z')
+			err = seed_proc_fds(m, ld, st, ux, nux, now);
+	}
+	free(desc);
+	free(ux);
+	procfs_snapshot_free(&snap);
+	return err;
+}

@@ -615,6 +615,8 @@ static int session_start(struct session *s)
 		return -1;
 	if (add_sinks(s) || seed_model(s->m, &scope))
 		return -1;
+	if (o->pid && (o->groups & PSC_GROUP_EPOLL) && seed_fds(s->m, s->ld, &scope))
+		return -1;
 	psc_dbg("ready in %.1f ms (processes read from /proc)",
 		(now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	/* the -p target may have exited while we attached */

@@ -390,6 +390,7 @@ int epoll_tl__apply(struct epoll_tl *tl, struct model *m, const union psc_event 
 {
 	switch (ev->hdr.type) {
 	case PSC_EV_EPOLL_CTL:
+	case PSC_EV_EPOLL_SEED: /* a registration made before the trace: an ADD */
 		return apply_ctl(tl, &ev->epoll_ctl, owner);
 	case PSC_EV_EPOLL_WAIT:
 		return apply_wait(tl, m, &ev->epoll_wait, owner);
