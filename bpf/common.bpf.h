@@ -13,6 +13,14 @@
 #include <bpf/bpf_tracing.h>
 #include "psc_events.h"
 
+/*
+ * Is event group @g (PSC_GROUP_*) switched on? Tested once where the kernel enters the group:
+ * in sys.bpf.c's dispatcher for syscalls, at the top of a group's own tracepoint programs. A
+ * read-only constant: the verifier drops the dead branch. (The loader also leaves a group's own
+ * tracepoint programs unloaded when it is off: see disable_unused_groups().)
+ */
+#define psc_group_on(g) (cfg_groups & (g))
+
 /* Set by the loader before load. __weak: every object defines them, the linker keeps one. */
 const volatile __u32 cfg_self_tgid __weak = 0;
 const volatile __u32 cfg_filter_mode __weak = PSC_FILTER_ALL;
@@ -210,24 +218,19 @@ struct {
 /*
  * Syscall number and arguments from the user registers tp_btf/sys_{enter,exit} hand over: a
  * trusted pointer, so plain (CO-RE relocated) loads rather than one probe-read helper call each.
+ * x86-64 only: vmlinux/vmlinux.h was generated on x86-64, and the register names, syscall
+ * numbers (<asm/unistd.h>) and struct epoll_event's packing all follow the arch. Another arch
+ * needs its own vmlinux.h and these few definitions (libbpf-tools keeps one per arch).
  */
-#ifdef __TARGET_ARCH_x86
+#ifndef __TARGET_ARCH_x86
+#error "procscope's BPF side is built for x86-64 only (vmlinux/vmlinux.h is x86-64's)"
+#endif
 #define PSC_SC_NR(regs) ((regs)->orig_ax)
 #define PSC_SC_ARG1(regs) ((regs)->di)
 #define PSC_SC_ARG2(regs) ((regs)->si)
 #define PSC_SC_ARG3(regs) ((regs)->dx)
 #define PSC_SC_ARG4(regs) ((regs)->r10)
 #define PSC_SC_ARG5(regs) ((regs)->r8)
-#elif defined(__TARGET_ARCH_arm64)
-#define PSC_SC_NR(regs) ((regs)->syscallno)
-#define PSC_SC_ARG1(regs) ((regs)->orig_x0)
-#define PSC_SC_ARG2(regs) ((regs)->regs[1])
-#define PSC_SC_ARG3(regs) ((regs)->regs[2])
-#define PSC_SC_ARG4(regs) ((regs)->regs[3])
-#define PSC_SC_ARG5(regs) ((regs)->regs[4])
-#else
-#error "procscope's BPF side supports x86-64 and arm64"
-#endif
 
 static __always_inline struct psc_stash *psc_stash_save_task(struct task_struct *task, __u32 nr,
 							     struct pt_regs *regs)

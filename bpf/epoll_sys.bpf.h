@@ -1,23 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * I/O readiness: epoll_create/ctl/wait (+pwait, pwait2) and the poll/select family. Arguments
- * are stashed at sys_enter, the record is emitted at sys_exit. Called from sys.bpf.c.
+ * are stashed at sys_enter, the record is emitted at sys_exit. Called from sys.bpf.c's
+ * dispatcher, which tests the group's switch.
  */
 #ifndef __PSC_EPOLL_SYS_BPF_H
 #define __PSC_EPOLL_SYS_BPF_H
 
 #include "common.bpf.h"
 
-#ifdef __TARGET_ARCH_x86
 #define EPOLL_EVENT_SIZE 12 /* struct epoll_event is packed on x86-64: data at offset 4 */
 #define EPOLL_DATA_OFF 4
-#else
-#define EPOLL_EVENT_SIZE 16
-#define EPOLL_DATA_OFF 8
-#endif
-
-/* Every entry point below returns at once when the group is off (-e): a read-only constant */
-#define EPOLL_ON (cfg_groups & PSC_GROUP_EPOLL)
 
 #define EPOLL_CTL_ADD 1
 #define AF_UNIX_FAMILY 1
@@ -46,8 +39,7 @@ static __always_inline __s64 user_ts_to_ns(__u64 uptr, bool timeval)
 /* epoll_create, epoll_create1, epoll_ctl: the arguments are all the entry needs */
 static __always_inline void epoll_stash_enter(__u32 nr, struct pt_regs *regs)
 {
-	if (EPOLL_ON)
-		psc_stash_enter(nr, regs);
+	psc_stash_enter(nr, regs);
 }
 
 static __always_inline void epoll_create_exit(long ret, __u32 nr)
@@ -55,7 +47,7 @@ static __always_inline void epoll_create_exit(long ret, __u32 nr)
 	struct psc_ev_epoll_create *e;
 	struct psc_stash s;
 
-	if (!EPOLL_ON || !psc_stash_exit(nr, &s))
+	if (!psc_stash_exit(nr, &s))
 		return;
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_EPOLL_CREATE);
 	if (!e)
@@ -71,7 +63,7 @@ static __always_inline void epoll_ctl_exit(long ret)
 	struct psc_stash s;
 	void *uev;
 
-	if (!EPOLL_ON || !psc_stash_exit(PSC_SC_EPOLL_CTL, &s))
+	if (!psc_stash_exit(PSC_SC_EPOLL_CTL, &s))
 		return;
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_EPOLL_CTL);
 	if (!e)
@@ -99,7 +91,7 @@ static __always_inline void epoll_ctl_exit(long ret)
 
 static __always_inline void epoll_wait_enter(struct pt_regs *regs, __u32 nr)
 {
-	struct psc_stash *s = EPOLL_ON ? psc_stash_enter(nr, regs) : NULL;
+	struct psc_stash *s = psc_stash_enter(nr, regs);
 
 	/* pwait2's timespec must be read now: it is the caller's, it may change */
 	if (s && nr == PSC_SC_EPOLL_PWAIT2)
@@ -147,7 +139,7 @@ static __always_inline void epoll_wait_exit(long ret, __u32 nr)
 	struct psc_stash s;
 	__u32 n;
 
-	if (!EPOLL_ON || !psc_stash_exit(nr, &s))
+	if (!psc_stash_exit(nr, &s))
 		return;
 	/*
 	 * ready[] is not zeroed: its first nready entries are written below and the rest is
@@ -180,7 +172,7 @@ static __always_inline void epoll_wait_exit(long ret, __u32 nr)
 /* poll family: the timeout is read at entry (select rewrites its timeval) */
 static __always_inline void poll_enter(struct pt_regs *regs, __u32 nr)
 {
-	struct psc_stash *s = EPOLL_ON ? psc_stash_enter(nr, regs) : NULL;
+	struct psc_stash *s = psc_stash_enter(nr, regs);
 
 	if (!s)
 		return;
@@ -209,7 +201,7 @@ static __always_inline void poll_exit(long ret, __u32 nr, __u32 kind)
 	struct psc_ev_poll_wait *e;
 	struct psc_stash s;
 
-	if (!EPOLL_ON || !psc_stash_exit(nr, &s))
+	if (!psc_stash_exit(nr, &s))
 		return;
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_POLL_WAIT);
 	if (!e)

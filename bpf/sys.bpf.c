@@ -16,66 +16,113 @@
  */
 static __always_inline bool in_compat_syscall(void)
 {
-#ifdef __TARGET_ARCH_x86
 	return bpf_get_current_task_btf()->thread_info.status & 0x0002;
-#else
-	return false;
-#endif
 }
 
+#define EPOLL_ON psc_group_on(PSC_GROUP_EPOLL)
+#define UNIX_ON psc_group_on(PSC_GROUP_UNIX)
+
+/*
+ * One case per syscall, grouped by event group; the group's switch is tested here and nowhere
+ * else on the syscall path. The proc group is always on (the others need its tree).
+ */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 {
 	if (in_compat_syscall())
 		return 0;
 	switch (id) {
+	/* proc: the reaps */
 	case __NR_wait4:
 		proc_wait_enter(regs, PSC_SC_WAIT4);
 		break;
 	case __NR_waitid:
 		proc_wait_enter(regs, PSC_SC_WAITID);
 		break;
-#ifdef __NR_epoll_create
+	/* epoll and the poll family */
 	case __NR_epoll_create:
-		epoll_stash_enter(PSC_SC_EPOLL_CREATE, regs);
+		if (EPOLL_ON)
+			epoll_stash_enter(PSC_SC_EPOLL_CREATE, regs);
 		break;
-#endif
 	case __NR_epoll_create1:
-		epoll_stash_enter(PSC_SC_EPOLL_CREATE1, regs);
+		if (EPOLL_ON)
+			epoll_stash_enter(PSC_SC_EPOLL_CREATE1, regs);
 		break;
 	case __NR_epoll_ctl:
-		epoll_stash_enter(PSC_SC_EPOLL_CTL, regs);
+		if (EPOLL_ON)
+			epoll_stash_enter(PSC_SC_EPOLL_CTL, regs);
 		break;
-#ifdef __NR_epoll_wait
 	case __NR_epoll_wait:
-		epoll_wait_enter(regs, PSC_SC_EPOLL_WAIT);
+		if (EPOLL_ON)
+			epoll_wait_enter(regs, PSC_SC_EPOLL_WAIT);
 		break;
-#endif
 	case __NR_epoll_pwait:
-		epoll_wait_enter(regs, PSC_SC_EPOLL_PWAIT);
+		if (EPOLL_ON)
+			epoll_wait_enter(regs, PSC_SC_EPOLL_PWAIT);
 		break;
 	case __NR_epoll_pwait2:
-		epoll_wait_enter(regs, PSC_SC_EPOLL_PWAIT2);
+		if (EPOLL_ON)
+			epoll_wait_enter(regs, PSC_SC_EPOLL_PWAIT2);
 		break;
-#ifdef __NR_poll
 	case __NR_poll:
-		poll_enter(regs, PSC_SC_POLL);
+		if (EPOLL_ON)
+			poll_enter(regs, PSC_SC_POLL);
 		break;
-#endif
 	case __NR_ppoll:
-		poll_enter(regs, PSC_SC_PPOLL);
+		if (EPOLL_ON)
+			poll_enter(regs, PSC_SC_PPOLL);
 		break;
-#ifdef __NR_select
 	case __NR_select:
-		poll_enter(regs, PSC_SC_SELECT);
+		if (EPOLL_ON)
+			poll_enter(regs, PSC_SC_SELECT);
 		break;
-#endif
 	case __NR_pselect6:
-		poll_enter(regs, PSC_SC_PSELECT6);
+		if (EPOLL_ON)
+			poll_enter(regs, PSC_SC_PSELECT6);
+		break;
+	/* unix sockets */
+	case __NR_socket:
+		if (UNIX_ON)
+			ux_socket_enter(regs, PSC_SC_UNIX_SOCKET);
+		break;
+	case __NR_socketpair:
+		if (UNIX_ON)
+			ux_socket_enter(regs, PSC_SC_UNIX_SOCKETPAIR);
+		break;
+	case __NR_bind:
+		if (UNIX_ON)
+			ux_addr_enter(regs, PSC_SC_UNIX_BIND);
+		break;
+	case __NR_connect:
+		if (UNIX_ON)
+			ux_addr_enter(regs, PSC_SC_UNIX_CONNECT);
+		break;
+	case __NR_listen: /* the fd is checked at exit: these are rare, and accept blocks */
+		if (UNIX_ON)
+			psc_stash_enter(PSC_SC_UNIX_LISTEN, regs);
+		break;
+	case __NR_accept:
+	case __NR_accept4:
+		if (UNIX_ON)
+			psc_stash_enter(PSC_SC_UNIX_ACCEPT, regs);
+		break;
+	case __NR_shutdown:
+		if (UNIX_ON)
+			psc_stash_enter(PSC_SC_UNIX_SHUTDOWN, regs);
+		break;
+	case __NR_sendto:
+		if (UNIX_ON)
+			ux_sendto_enter(regs);
+		break;
+	case __NR_sendmsg:
+		if (UNIX_ON)
+			ux_sendmsg_enter(regs);
+		break;
+	case __NR_close:
+		if (UNIX_ON)
+			ux_close_enter(regs);
 		break;
 	default:
-		if (cfg_groups & PSC_GROUP_UNIX)
-			unix_sys_enter(regs, id);
 		break;
 	}
 	return 0;
@@ -89,52 +136,90 @@ int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 	if (in_compat_syscall())
 		return 0;
 	switch (id) {
+	/* proc */
 	case __NR_wait4:
 		proc_wait4_exit(ret);
 		break;
 	case __NR_waitid:
 		proc_waitid_exit(ret);
 		break;
-#ifdef __NR_epoll_create
+	/* epoll and the poll family */
 	case __NR_epoll_create:
-		epoll_create_exit(ret, PSC_SC_EPOLL_CREATE);
+		if (EPOLL_ON)
+			epoll_create_exit(ret, PSC_SC_EPOLL_CREATE);
 		break;
-#endif
 	case __NR_epoll_create1:
-		epoll_create_exit(ret, PSC_SC_EPOLL_CREATE1);
+		if (EPOLL_ON)
+			epoll_create_exit(ret, PSC_SC_EPOLL_CREATE1);
 		break;
 	case __NR_epoll_ctl:
-		epoll_ctl_exit(ret);
+		if (EPOLL_ON)
+			epoll_ctl_exit(ret);
 		break;
-#ifdef __NR_epoll_wait
 	case __NR_epoll_wait:
-		epoll_wait_exit(ret, PSC_SC_EPOLL_WAIT);
+		if (EPOLL_ON)
+			epoll_wait_exit(ret, PSC_SC_EPOLL_WAIT);
 		break;
-#endif
 	case __NR_epoll_pwait:
-		epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT);
+		if (EPOLL_ON)
+			epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT);
 		break;
 	case __NR_epoll_pwait2:
-		epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT2);
+		if (EPOLL_ON)
+			epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT2);
 		break;
-#ifdef __NR_poll
 	case __NR_poll:
-		poll_exit(ret, PSC_SC_POLL, PSC_POLL_POLL);
+		if (EPOLL_ON)
+			poll_exit(ret, PSC_SC_POLL, PSC_POLL_POLL);
 		break;
-#endif
 	case __NR_ppoll:
-		poll_exit(ret, PSC_SC_PPOLL, PSC_POLL_PPOLL);
+		if (EPOLL_ON)
+			poll_exit(ret, PSC_SC_PPOLL, PSC_POLL_PPOLL);
 		break;
-#ifdef __NR_select
 	case __NR_select:
-		poll_exit(ret, PSC_SC_SELECT, PSC_POLL_SELECT);
+		if (EPOLL_ON)
+			poll_exit(ret, PSC_SC_SELECT, PSC_POLL_SELECT);
 		break;
-#endif
 	case __NR_pselect6:
-		poll_exit(ret, PSC_SC_PSELECT6, PSC_POLL_PSELECT6);
+		if (EPOLL_ON)
+			poll_exit(ret, PSC_SC_PSELECT6, PSC_POLL_PSELECT6);
+		break;
+	/* unix sockets */
+	case __NR_socket:
+		if (UNIX_ON)
+			ux_socket_exit(ret);
+		break;
+	case __NR_socketpair:
+		if (UNIX_ON)
+			ux_socketpair_exit(ret);
+		break;
+	case __NR_bind:
+		if (UNIX_ON)
+			ux_bind_exit(ret);
+		break;
+	case __NR_listen:
+		if (UNIX_ON)
+			ux_listen_exit(ret);
+		break;
+	case __NR_connect:
+		if (UNIX_ON)
+			ux_connect_exit(ret);
+		break;
+	case __NR_accept:
+	case __NR_accept4:
+		if (UNIX_ON)
+			ux_accept_exit(ret);
+		break;
+	case __NR_shutdown:
+		if (UNIX_ON)
+			ux_shutdown_exit(ret);
+		break;
+	case __NR_sendto:
+	case __NR_sendmsg:
+		if (UNIX_ON)
+			ux_sendto_exit();
 		break;
 	default:
-		unix_sys_exit(regs, id, ret);
 		break;
 	}
 	return 0;

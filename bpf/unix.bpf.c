@@ -6,9 +6,7 @@
  * are in unix_sys.bpf.h.
  */
 #include "common.bpf.h"
-#include "unix_sys.bpf.h"
-
-#define UX_ON (cfg_groups & PSC_GROUP_UNIX)
+#include "unix_id.bpf.h"
 
 /*
  * Inode of a sock's socket through the file, with direct loads (no helper calls: this runs on
@@ -71,7 +69,7 @@ static __always_inline struct task_struct *ux_traced_task(const struct sock *sk)
 {
 	struct task_struct *task;
 
-	if (!UX_ON || sk->__sk_common.skc_family != UX_AF_UNIX)
+	if (!psc_group_on(PSC_GROUP_UNIX) || sk->__sk_common.skc_family != UX_AF_UNIX)
 		return NULL;
 	task = bpf_get_current_task_btf();
 	return psc_task_wanted(task) ? task : NULL;
@@ -150,7 +148,7 @@ int BPF_PROG(tp_ux_wake, const struct sock *sk)
 	bool traced;
 	__u64 ino;
 
-	if (!UX_ON || sk->__sk_common.skc_family != UX_AF_UNIX)
+	if (!psc_group_on(PSC_GROUP_UNIX) || sk->__sk_common.skc_family != UX_AF_UNIX)
 		return 0;
 	task = bpf_get_current_task_btf();
 	traced = psc_task_wanted(task);

@@ -2,8 +2,8 @@
 /*
  * Unix-socket syscalls: socket, socketpair, bind, listen, connect, accept(4), shutdown, the last
  * close, and the destination (and SCM_RIGHTS fds) of sendto/sendmsg, which the send tracepoint
- * in unix.bpf.c picks up. Also the socket identity helpers both files use. Called from the
- * sys_enter/sys_exit dispatcher in sys.bpf.c. Everything else a socket does (its bytes, its
+ * in unix.bpf.c picks up. Called from the sys_enter/sys_exit dispatcher in sys.bpf.c, which
+ * tests the group's switch (the identity and address helpers are in unix_id.bpf.h). Everything else a socket does (its bytes, its
  * wake-ups) comes from the sock tracepoints in unix.bpf.c.
  */
 #ifndef __PSC_UNIX_SYS_BPF_H
@@ -11,19 +11,14 @@
 
 #include <asm/unistd.h>
 #include "common.bpf.h"
+#include "unix_id.bpf.h"
 
-#define UX_AF_UNIX 1
 #define UX_SOCK_TYPE_MASK 0xf /* SOCK_NONBLOCK and SOCK_CLOEXEC live above it */
-#define UX_SUN_PATH_OFF 2 /* sizeof(sa_family_t): sun_path follows */
 #define UX_SOL_SOCKET 1
 #define UX_SCM_RIGHTS 1
 #define UX_CMSG_HDR_LEN 16 /* struct cmsghdr on 64-bit */
 
-#ifdef __TARGET_ARCH_x86
-#define UX_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, r9)
-#elif defined(__TARGET_ARCH_arm64)
-#define UX_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, regs[5])
-#endif
+#define UX_SYSCALL_PARM6(regs) BPF_CORE_READ(regs, r9) /* x86-64: see common.bpf.h */
 
 /* The user's struct msghdr, up to msg_controllen */
 struct ux_msghdr {
@@ -42,29 +37,7 @@ struct ux_cmsghdr {
 	__s32 type;
 };
 
-/* ---- identity ---- */
-
-/* A bijective 64-bit mix (murmur3's finalizer) */
-static __always_inline __u64 ux_mix64(__u64 x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-/*
- * sk_id: the sock pointer through two keyed rounds of a bijective mix. Stable for the trace,
- * distinct for distinct socks, and without the key no kernel address can be read back from it.
- */
-static __always_inline __u64 ux_sk_id(__u64 sk)
-{
-	if (!sk)
-		return 0;
-	return ux_mix64(ux_mix64(sk ^ cfg_sk_key) ^ ((cfg_sk_key << 32) | (cfg_sk_key >> 32)));
-}
+/* ---- socket of an fd ---- */
 
 /*
  * Inode of a sock's socket (fstat's st_ino, ss -x), 0 when it has none (a server-side end
@@ -138,22 +111,6 @@ static __always_inline void ux_read_sk_addr(struct sock *sk, struct psc_unix_add
 		n = PSC_UNIX_PATH_LEN;
 	barrier_var(n);
 	if (!bpf_probe_read_kernel(a->path, n, &addr->name[0].sun_path))
-		a->len = n;
-}
-
-/* A struct sockaddr_un of @ulen bytes in user memory: exactly the bytes given, no more */
-static __always_inline void ux_read_user_addr(__u64 uaddr, __u64 ulen, struct psc_unix_addr *a)
-{
-	__s32 len = (__s32)ulen; /* a socklen_t */
-	__u64 n;
-
-	if (!uaddr || len <= UX_SUN_PATH_OFF)
-		return;
-	n = (__u64)(len - UX_SUN_PATH_OFF);
-	if (n > PSC_UNIX_PATH_LEN)
-		n = PSC_UNIX_PATH_LEN;
-	barrier_var(n);
-	if (!bpf_probe_read_user(a->path, n, (void *)(uaddr + UX_SUN_PATH_OFF)))
 		a->len = n;
 }
 
@@ -269,48 +226,6 @@ static __always_inline void ux_close_enter(struct pt_regs *regs)
 	e->type = BPF_CORE_READ(sk, sk_type);
 	e->peer_ino = ux_sk_ino(ux_sk_peer(sk));
 	psc_submit(e);
-}
-
-static __always_inline void unix_sys_enter(struct pt_regs *regs, long id)
-{
-	switch (id) {
-	case __NR_socket:
-		ux_socket_enter(regs, PSC_SC_UNIX_SOCKET);
-		break;
-	case __NR_socketpair:
-		ux_socket_enter(regs, PSC_SC_UNIX_SOCKETPAIR);
-		break;
-	case __NR_bind:
-		ux_addr_enter(regs, PSC_SC_UNIX_BIND);
-		break;
-	case __NR_connect:
-		ux_addr_enter(regs, PSC_SC_UNIX_CONNECT);
-		break;
-	/* the fd is checked at exit: these are rare, and accept blocks */
-	case __NR_listen:
-		psc_stash_enter(PSC_SC_UNIX_LISTEN, regs);
-		break;
-#ifdef __NR_accept
-	case __NR_accept:
-#endif
-	case __NR_accept4:
-		psc_stash_enter(PSC_SC_UNIX_ACCEPT, regs);
-		break;
-	case __NR_shutdown:
-		psc_stash_enter(PSC_SC_UNIX_SHUTDOWN, regs);
-		break;
-	case __NR_sendto:
-		ux_sendto_enter(regs);
-		break;
-	case __NR_sendmsg:
-		ux_sendmsg_enter(regs);
-		break;
-	case __NR_close:
-		ux_close_enter(regs);
-		break;
-	default:
-		break;
-	}
 }
 
 /* ---- sys_exit ---- */
@@ -516,44 +431,6 @@ static __always_inline void ux_sendto_exit(void)
 
 	if (s && s->nr == PSC_SC_UNIX_SENDTO)
 		s->nr = 0;
-}
-
-static __always_inline void unix_sys_exit(struct pt_regs *regs, long id, long ret)
-{
-	if (!(cfg_groups & PSC_GROUP_UNIX))
-		return;
-	switch (id) {
-	case __NR_socket:
-		ux_socket_exit(ret);
-		break;
-	case __NR_socketpair:
-		ux_socketpair_exit(ret);
-		break;
-	case __NR_bind:
-		ux_bind_exit(ret);
-		break;
-	case __NR_listen:
-		ux_listen_exit(ret);
-		break;
-	case __NR_connect:
-		ux_connect_exit(ret);
-		break;
-#ifdef __NR_accept
-	case __NR_accept:
-#endif
-	case __NR_accept4:
-		ux_accept_exit(ret);
-		break;
-	case __NR_shutdown:
-		ux_shutdown_exit(ret);
-		break;
-	case __NR_sendto:
-	case __NR_sendmsg:
-		ux_sendto_exit();
-		break;
-	default:
-		break;
-	}
 }
 
 #endif /* __PSC_UNIX_SYS_BPF_H */
