@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * `procscope report`: read a saved event log line by line (plain or gzip, any size), feed it to
- * the model the live tracer uses, print the same summary. A damaged log is read to its end: each
+ * `procscope report`: read a saved event log line by line (plain, gzip or zstd, any size), feed
+ * it to the model the live tracer uses, print the same summary. A damaged log is read to its end: each
  * problem is named with its line, every good record still counts, and the exit status says so.
  */
 #include <errno.h>
@@ -365,7 +365,8 @@ uint64_t report_feed__end(struct report_feed *f)
 static const char report_usage[] =
 	"Usage: procscope report [OPTIONS] LOG\n"
 	"\n"
-	"Read an event log written by 'trace -o' or 'demo -o' (plain or gzip; '-' for stdin)\n"
+	"Read an event log written by 'trace -o' or 'demo -o' (plain, gzip or zstd, by content;\n"
+	"'-' for stdin)\n"
 	"and print the summary the live trace printed, or a part of it.\n"
 	"\n"
 	"Options:\n"
@@ -390,10 +391,10 @@ static const char report_usage[] =
 	"summary then covers every record that could be read).\n"
 	"\n"
 	"Examples:\n"
-	"  procscope trace -o build.jsonl.gz -- make -j4\n"
-	"  procscope report build.jsonl.gz\n"
-	"  procscope report --zombies --comm cc1 build.jsonl.gz\n"
-	"  procscope report --format json build.jsonl.gz | jq '.zombies[0]'\n";
+	"  procscope trace -o build.jsonl.zst -- make -j4\n"
+	"  procscope report build.jsonl.zst\n"
+	"  procscope report --zombies --comm cc1 build.jsonl.zst\n"
+	"  procscope report --format json build.jsonl.zst | jq '.zombies[0]'\n";
 
 enum {
 	OPT_COMM = 256,
