@@ -140,7 +140,8 @@ void pf_name_threads(struct perfetto *pf, const struct proc *p, const struct pf_
 			continue;
 		snprintf(b, sizeof(b), "%.*s (%u)%s%s", (int)strnlen(p->comm, PSC_COMM_LEN),
 			 p->comm, tid, lane ? " " : "",
-			 lane ? (pf->lanes[lane] ? pf->lanes[lane] : "lane") : "");
+			 lane ? (lane < PF_LANES && pf->lanes[lane] ? pf->lanes[lane] : "lane") :
+				"");
 		pf_meta_name(pf, "thread_name", p->pid, t->tid, b);
 		pf_meta_sort(pf, "thread_sort_index", p->pid, t->tid, (uint64_t)t->order + 1);
 	}
