@@ -1010,9 +1010,9 @@ static void test_proctree__fork_inherits_image(void **state)
 }
 
 /*
- * Membership in the traced tree: the root is marked, and every process seeded or forked under
- * a member inherits the mark, at any depth; processes beside the tree (init, the root's
- * parent, a foreign child of init) never get it.
+ * Membership in the traced tree: the root is marked (the header's target), and every process
+ * seeded or forked under a member inherits the mark, at any depth; processes beside the tree
+ * (init, the root's parent, a foreign child of init) never get it.
  */
 static void test_proctree__in_tree_inherited(void **state)
 {
@@ -1021,11 +1021,14 @@ static void test_proctree__in_tree_inherited(void **state)
 	uint32_t i, depth = 5000;
 
 	assert_non_null(f->m);
+	snprintf(f->m->meta.mode, sizeof(f->m->meta.mode), "pid");
+	f->m->meta.target_pid = 200;
 	apply(f, ev_seed(9000 * MS, 1, 10 * MS, 0, 0, 1, 'S', "init", ""));
 	apply(f, ev_seed(9000 * MS, 100, 20 * MS, 1, 10 * MS, 1, 'S', "procscope", ""));
 	apply(f, ev_seed(9000 * MS, 200, 30 * MS, 100, 20 * MS, 1, 'S', "root", ""));
 	root = get(f, 200, 30 * MS);
-	root->flags |= PROC_F_IN_TREE;
+	assert_true(root->flags & PROC_F_IN_TREE);
+	assert_false(root->flags & PROC_F_LAUNCHED); /* -p: procscope launched nothing */
 	apply(f, ev_seed(9000 * MS, 300, 40 * MS, 200, 30 * MS, 1, 'S', "seeded-kid", ""));
 	assert_true(get(f, 300, 40 * MS)->flags & PROC_F_IN_TREE);
 	/* a chain far deeper than any walk up the tree would go */
@@ -1038,6 +1041,47 @@ static void test_proctree__in_tree_inherited(void **state)
 	assert_false(get(f, 900, ST(900))->flags & PROC_F_IN_TREE);
 	assert_false(get(f, 1, 10 * MS)->flags & PROC_F_IN_TREE);
 	assert_false(get(f, 100, 20 * MS)->flags & PROC_F_IN_TREE);
+	model__free(f->m);
+}
+
+/*
+ * procscope's own part: the command it launched lives from its first exec (the hold before is
+ * procscope's, proc_held_ns()), and the time procscope took to reap it is no zombie time.
+ */
+static void test_proctree__launched_command_and_tracer(void **state)
+{
+	struct fx fx = { .m = model__new() }, *f = &fx;
+	struct proc *tracer, *cmd, *kid;
+
+	assert_non_null(f->m);
+	/* the header's mode and target mark the command and procscope (a trace and its report) */
+	snprintf(f->m->meta.mode, sizeof(f->m->meta.mode), "command");
+	f->m->meta.target_pid = 200;
+	apply(f, ev_seed(100 * MS, 1, 10 * MS, 0, 0, 1, 'S', "init", ""));
+	apply(f, ev_seed(100 * MS, 100, 20 * MS, 1, 10 * MS, 1, 'S', "procscope", ""));
+	apply(f, ev_seed(100 * MS, 200, 30 * MS, 100, 20 * MS, 1, 'S', "procscope", ""));
+	tracer = get(f, 100, 20 * MS);
+	cmd = get(f, 200, 30 * MS);
+	assert_int_equal(tracer->flags & (PROC_F_OWN | PROC_F_IN_TREE), PROC_F_OWN);
+	assert_true(cmd->flags & PROC_F_LAUNCHED);
+	assert_true(cmd->flags & PROC_F_IN_TREE);
+	assert_false(get(f, 1, 10 * MS)->flags & (PROC_F_OWN | PROC_F_IN_TREE));
+	/* held from 30 ms to its exec at 130 ms, then 5 ms of its own life */
+	apply(f, ev_exec(130 * MS, 200, 30 * MS, 200, "true", "/bin/true", "true", 5));
+	apply(f, ev_exec(132 * MS, 200, 30 * MS, 200, "true", "/bin/true", "true", 5));
+	apply(f, ev_fork(133 * MS, 200, 30 * MS, 300, ST(300)));
+	apply(f, ev_exit(134 * MS, 300, ST(300), 0, PSC_EXIT_GROUP_DEAD, 200, 30 * MS, 1, ST(1)));
+	apply(f, ev_exit(135 * MS, 200, 30 * MS, 0, PSC_EXIT_GROUP_DEAD, 100, 20 * MS, 1, ST(1)));
+	apply(f, ev_reap(145 * MS, 100, 20 * MS, 200, 0));
+	assert_int_equal(proc_held_ns(cmd), 100 * MS);
+	assert_int_equal(proc_lifetime_ns(cmd, 0), 5 * MS);
+	assert_int_equal(proc_zombie_ns(cmd, 0), 0);
+	/* its child is the program's own: no hold, and its parent's zombie time counts */
+	kid = get(f, 300, ST(300));
+	assert_int_equal(proc_held_ns(kid), 0);
+	assert_false(kid->flags & (PROC_F_LAUNCHED | PROC_F_OWN));
+	assert_true(kid->flags & PROC_F_IN_TREE);
+	assert_int_equal(proc_zombie_ns(kid, 140 * MS), 6 * MS);
 	model__free(f->m);
 }
 
@@ -1428,6 +1472,7 @@ int main(void)
 		T(exec_non_leader),
 		T(fork_inherits_image),
 		cmocka_unit_test(test_proctree__in_tree_inherited),
+		cmocka_unit_test(test_proctree__launched_command_and_tracer),
 		T(apply_raw_malformed),
 		T(lost),
 		cmocka_unit_test(test_proctree__direct_api),

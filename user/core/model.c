@@ -136,6 +136,25 @@ void model__add_sink(struct model *m, struct sink *s)
 	*pp = s;
 }
 
+/*
+ * Marks from the header, so a trace and the report of its log agree: the root of the traced
+ * tree (the -p target or the launched command; seeded before its descendants, which inherit
+ * PROC_F_IN_TREE), the command procscope launched and procscope itself, its parent.
+ */
+static void mark_target(struct model *m)
+{
+	struct proc *p = proctree__find_pid(m->tree, m->meta.target_pid);
+
+	if (!p)
+		return;
+	p->flags |= PROC_F_IN_TREE;
+	if (strcmp(m->meta.mode, "command"))
+		return;
+	p->flags |= PROC_F_LAUNCHED;
+	if (p->parent)
+		p->parent->flags |= PROC_F_OWN;
+}
+
 int model__apply(struct model *m, const union psc_event *ev)
 {
 	const struct proc *subject = NULL;
@@ -163,6 +182,9 @@ int model__apply(struct model *m, const union psc_event *ev)
 	m->npending = 0;
 	m->nlinks = 0;
 	err = proctree__apply(m->tree, ev, &subject);
+	if (!err && ev->hdr.type == PSC_EV_PROC_SEED && m->meta.target_pid &&
+	    ev->hdr.tgid == m->meta.target_pid)
+		mark_target(m);
 	if (!err && ev->hdr.type >= PSC_EV_EPOLL_CREATE && ev->hdr.tgid) {
 		const struct proc *owner = proctree__get(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
 

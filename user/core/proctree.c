@@ -336,7 +336,8 @@ static int apply_exec(struct proctree *t, const struct psc_ev_proc_exec *e,
 	    set_str(&p->args, e->args, e->args_len))
 		return -ENOMEM;
 	p->args_len = e->args_len;
-	p->nr_execs++;
+	if (!p->nr_execs++)
+		p->exec_ts = e->hdr.ts_ns;
 	/* exec from a non-leader thread kills the other threads, leader included */
 	if (e->old_tid != e->hdr.tgid && p->threads_live)
 		p->threads_live--;
@@ -624,14 +625,24 @@ uint64_t proc_zombie_ns(const struct proc *p, uint64_t now)
 {
 	if (!(p->flags & (PROC_F_EXITED | PROC_F_ZOMBIE_AT_START)) || (p->flags & PROC_F_AUTOREAP))
 		return 0;
+	if (proc_parent_is_tracer(p))
+		return 0;
 	if (p->state == PROC_REAPED)
 		return p->reap_ts > p->exit_ts ? p->reap_ts - p->exit_ts : 0;
 	return now > p->exit_ts ? now - p->exit_ts : 0;
 }
 
+uint64_t proc_held_ns(const struct proc *p)
+{
+	if (!(p->flags & PROC_F_LAUNCHED) || !p->exec_ts)
+		return 0;
+	return p->exec_ts > p->start_ns ? p->exec_ts - p->start_ns : 0;
+}
+
 uint64_t proc_lifetime_ns(const struct proc *p, uint64_t now)
 {
 	uint64_t end = (p->flags & PROC_F_EXITED) ? p->exit_ts : now;
+	uint64_t start = p->start_ns + proc_held_ns(p);
 
-	return end > p->start_ns ? end - p->start_ns : 0;
+	return end > start ? end - start : 0;
 }

@@ -34,6 +34,10 @@ enum proc_state {
  * forked or seeded under a member (inherited from the parent: O(1), exact at any depth)
  */
 #define PROC_F_IN_TREE (1u << 16)
+/* procscope itself (command mode): its waits and reaps are the tracer's, not the program's */
+#define PROC_F_OWN (1u << 17)
+/* the command procscope launched: held before its exec, so its life counts from its exec */
+#define PROC_F_LAUNCHED (1u << 18)
 
 struct proc {
 	uint32_t pid;
@@ -45,6 +49,7 @@ struct proc {
 	uint64_t exit_ts; /* valid with PROC_F_EXITED */
 	uint64_t reap_ts; /* valid when state == PROC_REAPED */
 	uint64_t adopt_ts; /* valid with PROC_F_ORPHANED */
+	uint64_t exec_ts; /* its first traced exec; 0 = none */
 	char comm[PSC_COMM_LEN];
 	char *filename; /* last exec'd file (or /proc/PID/exe for seeded ones), may be NULL */
 	char *args; /* last exec's argv, NUL-separated (args_len bytes), may be NULL */
@@ -136,9 +141,23 @@ static inline bool proc_is_zombie(const struct proc *p)
 	return p->state == PROC_ZOMBIE;
 }
 
-/* How long it was (or still is, at @now) a zombie; 0 if it never was */
+/* Is procscope the parent that must reap @p (the command it launched)? */
+static inline bool proc_parent_is_tracer(const struct proc *p)
+{
+	return p->parent && (p->parent->flags & PROC_F_OWN);
+}
+
+/*
+ * How long it was (or still is, at @now) a zombie; 0 if it never was, or if procscope was the
+ * parent that had to reap it (that time is the tracer's, not the program's)
+ */
 uint64_t proc_zombie_ns(const struct proc *p, uint64_t now);
-/* Lifetime from start to exit (or @now if alive) */
+/*
+ * Lifetime from start to exit (or @now if alive); for the command procscope launched, from its
+ * first exec: the hold before it is procscope's (proc_held_ns())
+ */
 uint64_t proc_lifetime_ns(const struct proc *p, uint64_t now);
+/* How long procscope held the command it launched before its exec; 0 for any other process */
+uint64_t proc_held_ns(const struct proc *p);
 
 #endif /* __PSC_PROCTREE_H */

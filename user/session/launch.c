@@ -80,15 +80,36 @@ int launch_check_executable(const char *file)
  * Run the command as @u (strace -u): supplementary groups first, then the gid, then the uid,
  * so no step needs privileges an earlier one gave up. Returns 0 or -1 with errno set.
  */
-static int become_user(const struct trace_user *u)
+static int become_user(const struct launch *l, const struct trace_user *u)
 {
-	if (u->has_name ? initgroups(u->name, u->gid) : setgroups(0, NULL))
+	if (setgroups(u->has_name ? (size_t)l->ngroups : 0, l->groups))
 		return -1;
 	if (setgid(u->gid) || setuid(u->uid))
 		return -1;
 	return 0;
 }
 
+/*
+ * -u USER's supplementary groups, looked up here, before the fork: in the held child the NSS
+ * lookups (an nscd connect, files read) would be traced as the command's own.
+ */
+static int resolve_groups(struct launch *l, const struct trace_user *u)
+{
+	int n = 0;
+
+	if (!u || !u->has_name)
+		return 0;
+	getgrouplist(u->name, u->gid, NULL, &n);
+	if (n < 1)
+		n = 1;
+	l->groups = calloc((size_t)n, sizeof(*l->groups));
+	if (!l->groups)
+		return -ENOMEM;
+	if (getgrouplist(u->name, u->gid, l->groups, &n) < 0)
+		return -EINVAL;
+	l->ngroups = n;
+	return 0;
+}
 int launch_exec_failure_status(int err)
 {
 	return err == ENOENT || err == ENOTDIR ? 127 : 126;
@@ -110,7 +131,7 @@ static void __attribute__((noreturn)) held_child(const struct launch *l, int go_
 	signal(SIGPIPE, SIG_DFL);
 	/* the document owns stdout: the command's output goes to stderr (docs/procscope.8) */
 	if ((!l->stdout_to_stderr || dup2(STDERR_FILENO, STDOUT_FILENO) >= 0) &&
-	    (!u || !become_user(u)))
+	    (!u || !become_user(l, u)))
 		execvp(argv[0], argv);
 	e = errno;
 	if (write(err_fd, &e, sizeof(e)) < 0)
@@ -123,6 +144,9 @@ int launch__start(struct launch *l, char *const argv[], const struct trace_user 
 	int go[2], ex[2], err;
 
 	l->go_fd = l->exec_err_fd = -1;
+	err = resolve_groups(l, u);
+	if (err)
+		return err;
 	if (pipe2(go, O_CLOEXEC))
 		return -errno;
 	if (pipe2(ex, O_CLOEXEC)) {
@@ -150,6 +174,35 @@ int launch__start(struct launch *l, char *const argv[], const struct trace_user 
 	return 0;
 }
 
+static void *reaper_main(void *arg)
+{
+	struct launch *l = arg;
+	int st;
+
+	while (waitpid(l->pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return NULL; /* not our child any more: nothing to report */
+	l->status = st;
+	atomic_store(&l->reaper_done, true);
+	return NULL;
+}
+
+/* The reaper takes no signal: SIGINT and the rest go to the session's thread */
+static void start_reaper(struct launch *l)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&l->reaper, NULL, reaper_main, l);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		psc_warn("failed to start the reaper thread: %s (reaping at each poll)",
+			 strerror(err));
+	l->reaper_on = !err;
+}
+
 void launch__release(struct launch *l, char *const argv[], const struct trace_user *u)
 {
 	ssize_t n;
@@ -164,6 +217,7 @@ void launch__release(struct launch *l, char *const argv[], const struct trace_us
 	while (n < 0 && errno == EINTR);
 	close(l->exec_err_fd);
 	l->exec_err_fd = -1;
+	start_reaper(l);
 	if (n == (ssize_t)sizeof(e)) {
 		l->exec_errno = e;
 		if (u && e == EPERM)
@@ -177,7 +231,11 @@ bool launch__reap(struct launch *l)
 {
 	int st;
 
-	if (l->pid > 0 && !l->reaped && waitpid(l->pid, &st, WNOHANG) == l->pid) {
+	if (l->pid <= 0 || l->reaped)
+		return l->reaped;
+	if (l->reaper_on) {
+		l->reaped = atomic_load(&l->reaper_done);
+	} else if (waitpid(l->pid, &st, WNOHANG) == l->pid) {
 		l->reaped = true;
 		l->status = st;
 	}
@@ -210,6 +268,15 @@ int launch__exit_status(const struct launch *l)
 
 void launch__cleanup(struct launch *l)
 {
+	if (l->reaper_on) {
+		/* a command that runs on (-d, a signal): its reaper waits forever */
+		if (!atomic_load(&l->reaper_done))
+			pthread_cancel(l->reaper);
+		pthread_join(l->reaper, NULL);
+		l->reaper_on = false;
+	}
+	free(l->groups);
+	l->groups = NULL;
 	if (l->go_fd >= 0) {
 		close(l->go_fd);
 		l->go_fd = -1;

@@ -7,6 +7,8 @@
 #ifndef __PSC_LAUNCH_H
 #define __PSC_LAUNCH_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include "trace.h"
@@ -15,8 +17,13 @@ struct launch {
 	pid_t pid; /* the held child; 0 = none */
 	int go_fd; /* write end: one byte releases the held child */
 	int exec_err_fd; /* read end: errno from a failed exec, EOF on success */
-	bool reaped;
+	bool reaped; /* launch__reap() saw the reaper's result */
 	int status; /* wait status, once reaped */
+	gid_t *groups; /* -u USER's supplementary groups, looked up before the fork */
+	int ngroups;
+	pthread_t reaper; /* blocks in waitpid(): the command is reaped the moment it exits */
+	bool reaper_on;
+	atomic_bool reaper_done; /* set by the reaper after status */
 	int exec_errno; /* the exec (or the switch to -u USER) failed with this */
 	bool stdout_to_stderr; /* set before launch__start(): a document owns procscope's stdout */
 };
@@ -33,10 +40,14 @@ int launch_check_executable(const char *file);
  */
 int launch__start(struct launch *l, char *const argv[], const struct trace_user *u);
 
-/* Let the held child exec; reports (on stderr) and records a failed exec. */
+/*
+ * Let the held child exec, and start reaping it: a thread waits for it, so it is reaped the
+ * moment it exits, not at procscope's next poll (that delay would show as the command's zombie
+ * time). Reports (on stderr) and records a failed exec.
+ */
 void launch__release(struct launch *l, char *const argv[], const struct trace_user *u);
 
-/* Reap the command if it has exited, without waiting. True once it is reaped. */
+/* Has the command been reaped (by the reaper thread)? Never waits. */
 bool launch__reap(struct launch *l);
 
 /*
@@ -46,7 +57,10 @@ bool launch__reap(struct launch *l);
  */
 int launch__exit_status(const struct launch *l);
 
-/* A child never released sees EOF on its pipe and exits without running anything: wait for it */
+/*
+ * A child never released sees EOF on its pipe and exits without running anything: wait for it.
+ * Stop the reaper of a command that runs on (stopped by -d or a signal).
+ */
 void launch__cleanup(struct launch *l);
 
 #endif /* __PSC_LAUNCH_H */

@@ -12,7 +12,6 @@
 #include "log.h"
 #include "model.h"
 #include "procfs.h"
-#include "proctree.h"
 #include "seed.h"
 
 /*
@@ -133,14 +132,8 @@ int seed_model(struct model *m, const struct seed_scope *sc)
 		if (!st || !want[st - snap.procs])
 			continue;
 		procfs_make_seed(&snap, &sorted[i], now, &ev);
+		/* the model marks the root (and procscope) from its meta: see mark_target() */
 		err = model__apply(m, &ev);
-		/* the root first (parents come first): its seeded descendants inherit the mark */
-		if (!err && sc->root_pid && sorted[i].pid == sc->root_pid) {
-			struct proc *root = proctree__find_pid(m->tree, sc->root_pid);
-
-			if (root)
-				root->flags |= PROC_F_IN_TREE;
-		}
 	}
 	free(sorted);
 	free(want);

@@ -268,6 +268,13 @@ static void live_event(struct sink *s, const struct model *m, const union psc_ev
 	case PSC_EV_PROC_REAP:
 		if (!p)
 			break;
+		if (proc_parent_is_tracer(p)) {
+			/* the command procscope launched: its reap is the tracer's, at once */
+			line(l, m, ev->hdr.ts_ns, "reap", p->pid, ppid_of(p), p->comm,
+			     "reaped by %s (procscope itself, as it exited)",
+			     live_who(p->reaper, who, sizeof(who)));
+			break;
+		}
 		line(l, m, ev->hdr.ts_ns, "reap", p->pid, ppid_of(p), p->comm,
 		     "reaped by %s after %s as a zombie", live_who(p->reaper, who, sizeof(who)),
 		     duration_fmt(proc_zombie_ns(p, 0), z, sizeof(z)));

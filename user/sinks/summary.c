@@ -70,6 +70,12 @@ static void describe_end(const struct tree_ctx *c, const struct proc *p, char *b
 		 !(p->flags & PROC_F_AUTOREAP) && proc_zombie_ns(p, 0) >= 1000000)
 		o += snprintf(buf + o, size - o, ", zombie for %s",
 			      duration_fmt(proc_zombie_ns(p, 0), d, sizeof(d)));
+	/* what procscope itself is or caused, named as such */
+	if (o < size && (p->flags & PROC_F_LAUNCHED) && proc_held_ns(p))
+		o += snprintf(buf + o, size - o, ", held %s by procscope before its exec",
+			      duration_fmt(proc_held_ns(p), d, sizeof(d)));
+	if (o < size && (p->flags & PROC_F_OWN))
+		o += snprintf(buf + o, size - o, " (procscope itself)");
 	if (o < size && (p->flags & PROC_F_ORPHANED))
 		snprintf(buf + o, size - o, ", orphan adopted by %u %s%s",
 			 p->parent ? p->parent->pid : 0, ecomm(p->parent, e),
@@ -299,7 +305,8 @@ struct proc **summary_zombies(const struct model *m, const struct summary_opts *
 		return NULL;
 	for (i = 0; i < n; i++)
 		if ((all[i]->flags & (PROC_F_EXITED | PROC_F_ZOMBIE_AT_START)) &&
-		    !(all[i]->flags & PROC_F_AUTOREAP) && summary_selects(opts, all[i]))
+		    !(all[i]->flags & PROC_F_AUTOREAP) && !proc_parent_is_tracer(all[i]) &&
+		    summary_selects(opts, all[i]))
 			z[k++] = all[i];
 	/* the still-zombies are measured up to the end of the trace */
 	qsort_r(z, k, sizeof(*z), cmp_zombie, (void *)&m->end_ts);

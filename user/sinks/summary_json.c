@@ -231,6 +231,17 @@ static void write_process(struct jw *w, const struct model *m, const struct proc
 		jw_null(w);
 	}
 	jw_kv_u64(w, "lifetime_ns", proc_lifetime_ns(p, m->end_ts));
+	/* what procscope itself is or caused: never the program's behaviour */
+	jw_key(w, "procscope");
+	if (p->flags & (PROC_F_OWN | PROC_F_LAUNCHED))
+		jw_str(w, p->flags & PROC_F_OWN ? "tracer" : "launched");
+	else
+		jw_null(w);
+	jw_key(w, "held_ns");
+	if (p->flags & PROC_F_LAUNCHED)
+		jw_u64(w, proc_held_ns(p));
+	else
+		jw_null(w);
 	kv_opt_rel(w, m, "reap_ns", p->state == PROC_REAPED, p->reap_ts);
 	jw_key(w, "reap");
 	jw_str(w, reap_kind(p));
