@@ -50,6 +50,8 @@ enum psc_ev_type {
 	PSC_EV_UNIX_CLOSE = 40,
 	PSC_EV_UNIX_WAKE = 41, /* sk_data_ready: a send made the peer readable */
 	PSC_EV_UNIX_SENDMSG = 42, /* a send with a destination address and/or SCM_RIGHTS fds */
+	/* Made in userspace from /proc and sock_diag for sockets older than the trace (-p) */
+	PSC_EV_UNIX_SEED = 43,
 
 	PSC_EV_TYPE_MAX = 64,
 };

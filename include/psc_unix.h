@@ -148,6 +148,26 @@ struct psc_ev_unix_wake {
 	__u64 peer_ino; /* the receiving end's peer: the sending end when connected, else 0 */
 };
 
+#define PSC_UNIX_SEED_LISTENING (1u << 0) /* in the listen state */
+#define PSC_UNIX_SEED_BOUND \
+	(1u << 1) /* addr is the socket's own name (an accepted socket: its listener's) */
+#define PSC_UNIX_SEED_PEER_PATH (1u << 2) /* addr is the connected peer's name */
+
+/*
+ * PSC_EV_UNIX_SEED: a unix socket a traced process held when the trace began (-p), read from
+ * /proc/PID/fd and sock_diag (UNIX_DIAG_PEER, UNIX_DIAG_NAME). Never in the ring.
+ */
+struct psc_ev_unix_seed {
+	struct psc_ev_hdr hdr; /* the process holding it; ts_ns = when it was read */
+	__s32 fd;
+	__u32 type; /* PSC_SOCK_* */
+	__u64 ino;
+	__u64 peer_ino; /* 0: not connected */
+	__u32 flags; /* PSC_UNIX_SEED_* */
+	__u32 __pad;
+	struct psc_unix_addr addr; /* see the flags; len 0: no name known */
+};
+
 _Static_assert(sizeof(struct psc_unix_addr) == 112, "psc_unix_addr ABI");
 _Static_assert(sizeof(struct psc_ev_unix_socket) == 72, "psc_ev_unix_socket ABI");
 _Static_assert(sizeof(struct psc_ev_unix_bind) == 160, "psc_ev_unix_bind ABI");
@@ -159,5 +179,6 @@ _Static_assert(sizeof(struct psc_ev_unix_sendmsg) == 192, "psc_ev_unix_sendmsg A
 _Static_assert(sizeof(struct psc_ev_unix_shutdown) == 56, "psc_ev_unix_shutdown ABI");
 _Static_assert(sizeof(struct psc_ev_unix_close) == 56, "psc_ev_unix_close ABI");
 _Static_assert(sizeof(struct psc_ev_unix_wake) == 56, "psc_ev_unix_wake ABI");
+_Static_assert(sizeof(struct psc_ev_unix_seed) == 176, "psc_ev_unix_seed ABI");
 
 #endif /* __PSC_UNIX_H */

@@ -514,7 +514,7 @@ static void test_id__attach_epoll_server(void **state)
 	char dir[64], sock[128], truth[128], cpid_file[128], log[128], out[128], err[128],
 		rout[128], pid_arg[16];
 	char *argv[] = { ps_exe, S("trace"), S("-p"), pid_arg, S("-d"), S("2"), S("-o"), log, NULL };
-	char *rargv[] = { ps_exe, S("report"), S("--io"), log, NULL };
+	char *rargv[] = { ps_exe, S("report"), S("--io"), S("--unix"), log, NULL };
 	struct integ_log lg, tr;
 	json_object *srv, *conn = NULL;
 	size_t i, waits = 0, linked = 0, seeds = 0;
@@ -584,6 +584,22 @@ static void test_id__attach_epoll_server(void **state)
 		text = integ_slurp(err, NULL);
 		fail_msg("%zu epoll_seed records, expected 2; stderr: %s", seeds, text);
 	}
+	/* its unix sockets: the listener and the accepted end, by the inodes fstat gave */
+	for (i = 0, seeds = 0; i < lg.n; i++) {
+		json_object *e = lg.recs[i], *t;
+
+		if (!integ_is(e, "type", "unix_seed"))
+			continue;
+		seeds++;
+		t = truth_fd(&tr, integ_i64(e, "fd"));
+		if (!t || integ_i64(e, "ino") != integ_i64(t, "ino") ||
+		    integ_bool(e, "listening") != integ_is(t, "role", "listener") ||
+		    !integ_is(e, "path", sock)) {
+			integ_dump("unix seed", e);
+			fail_msg("a seeded unix socket disagrees with the server's fds");
+		}
+	}
+	assert_int_equal(seeds, 2);
 	for (i = 0; i < lg.n; i++) {
 		json_object *e = lg.recs[i], *rf, *wb, *l;
 		size_t k;
@@ -626,9 +642,19 @@ static void test_id__attach_epoll_server(void **state)
 	text = integ_slurp(rout, NULL);
 	b = section(text, "I/O readiness (epoll):");
 	free(text);
-	if (strcmp(a, b))
-		fail_msg("trace and report differ:\n%s\n---\n%s", a, b);
-	assert_non_null(strstr(a, "wake-ups caused by"));
+	if (strcmp(a, b) || !strstr(a, "wake-ups caused by"))
+		fail_msg("I/O section (trace, then report):\n%s\n---\n%s", a, b);
+	free(a);
+	free(b);
+	text = integ_slurp(out, NULL);
+	a = section(text, "Unix sockets:");
+	free(text);
+	text = integ_slurp(rout, NULL);
+	b = section(text, "Unix sockets:");
+	free(text);
+	/* the connection from before the trace, named by its path, the server on its side */
+	if (strcmp(a, b) || !strstr(a, sock) || strstr(a, "(connected before the trace)"))
+		fail_msg("unix section (trace, then report):\n%s\n---\n%s", a, b);
 	free(a);
 	free(b);
 	integ_free(&lg);

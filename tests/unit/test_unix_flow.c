@@ -1151,6 +1151,61 @@ static void test_unix_flow__random_events(void **state)
 	model__free(m);
 }
 
+static void ev_seed(struct model *m, uint64_t ts, uint32_t pid, int fd, uint64_t ino,
+		    uint64_t peer_ino, uint32_t flags, const char *path)
+{
+	union psc_event ev;
+
+	hdr(&ev, PSC_EV_UNIX_SEED, ts, pid);
+	ev.unix_seed.fd = fd;
+	ev.unix_seed.type = PSC_SOCK_STREAM;
+	ev.unix_seed.ino = ino;
+	ev.unix_seed.peer_ino = peer_ino;
+	ev.unix_seed.flags = flags;
+	if (path)
+		set_addr(&ev.unix_seed.addr, path, strlen(path) + 1);
+	apply(m, &ev);
+}
+
+/*
+ * -p seeds: a listener, an accepted end (named as its listener) and its client (unnamed, its
+ * peer's path): one connection from before the trace, the named end on the server side,
+ * whichever end is seeded first; the traffic after it adds to that connection.
+ */
+static void test_unix_flow__seeded_connection(void **state)
+{
+	int order;
+
+	for (order = 0; order < 2; order++) {
+		struct model *m = model__new();
+		struct unix_flow *uf;
+		struct unix_conn *c;
+
+		assert_non_null(m);
+		uf = uf_of(m);
+		ev_seed(m, 1 * MS, SRV, 3, 500, 0, PSC_UNIX_SEED_LISTENING | PSC_UNIX_SEED_BOUND,
+			PATH);
+		if (order == 0)
+			ev_seed(m, 1 * MS, SRV, 5, 2002, 1001, PSC_UNIX_SEED_BOUND, PATH);
+		ev_seed(m, 1 * MS, CLI, 4, 1001, 2002, PSC_UNIX_SEED_PEER_PATH, PATH);
+		if (order == 1)
+			ev_seed(m, 1 * MS, SRV, 5, 2002, 1001, PSC_UNIX_SEED_BOUND, PATH);
+		c = conn_n(m, 1, 0);
+		assert_int_equal(c->kind, UX_CONN_EARLIER);
+		assert_ptr_equal(c->server, unix_flow__find_ino(uf, 2002));
+		assert_ptr_equal(c->client, unix_flow__find_ino(uf, 1001));
+		assert_int_equal(c->server->owner.pid, SRV);
+		assert_int_equal(c->server->fd, 5);
+		assert_int_equal(c->client->owner.pid, CLI);
+		assert_string_equal(c->path.path, PATH);
+		assert_true(unix_flow__find_ino(uf, 500)->flags & UX_END_LISTENING);
+		SEND(m, 2 * MS, CLI, 1001, 2002, 32);
+		assert_int_equal(conn_n(m, 1, 0)->id, c->id);
+		assert_int_equal(c->client->tx.bytes, 32);
+		model__free(m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1174,6 +1229,7 @@ int main(void)
 		cmocka_unit_test(test_unix_flow__summary_text_and_json),
 		cmocka_unit_test(test_unix_flow__live_lines),
 		cmocka_unit_test(test_unix_flow__random_events),
+		cmocka_unit_test(test_unix_flow__seeded_connection),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

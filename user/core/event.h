@@ -30,6 +30,7 @@ union psc_event {
 	struct psc_ev_unix_shutdown unix_shutdown;
 	struct psc_ev_unix_close unix_close;
 	struct psc_ev_unix_wake unix_wake;
+	struct psc_ev_unix_seed unix_seed;
 };
 
 #endif /* __PSC_EVENT_H */

@@ -101,6 +101,18 @@ static const struct schema_field close_fields[] = {
 	SF_END,
 };
 
+static const struct schema_field seed_fields[] = {
+	SF(psc_ev_unix_seed, fd, "fd", SK_S32),
+	SF(psc_ev_unix_seed, type, "sock_type", SK_U32),
+	SF(psc_ev_unix_seed, ino, "ino", SK_U64),
+	SF(psc_ev_unix_seed, peer_ino, "peer_ino", SK_U64),
+	SF_FLAG(psc_ev_unix_seed, flags, PSC_UNIX_SEED_LISTENING, "listening"),
+	SF_FLAG(psc_ev_unix_seed, flags, PSC_UNIX_SEED_BOUND, "bound"),
+	SF_FLAG(psc_ev_unix_seed, flags, PSC_UNIX_SEED_PEER_PATH, "peer_path"),
+	SF(psc_ev_unix_seed, addr, "path", SK_UNIXADDR),
+	SF_END,
+};
+
 static const struct schema_field wake_fields[] = {
 	SF(psc_ev_unix_wake, ino, "ino", SK_U64),
 	SF(psc_ev_unix_wake, sk_id, "sk_id", SK_U64),
@@ -126,5 +138,6 @@ const struct schema_type schema_unix_types[] = {
 	UNIX_TYPE(PSC_EV_UNIX_CLOSE, "unix_close", psc_ev_unix_close, close_fields),
 	UNIX_TYPE(PSC_EV_UNIX_WAKE, "unix_wake", psc_ev_unix_wake, wake_fields),
 	UNIX_TYPE(PSC_EV_UNIX_SENDMSG, "unix_sendmsg", psc_ev_unix_sendmsg, sendmsg_fields),
+	UNIX_TYPE(PSC_EV_UNIX_SEED, "unix_seed", psc_ev_unix_seed, seed_fields),
 	{ .size = 0 },
 };

@@ -185,9 +185,45 @@ static void reg_target(uint32_t pid, const struct procfs_epoll_reg *r, const str
 	}
 }
 
-/* Seed the interest lists of @st's epoll fds; watch its unix sockets. Prints its warnings. */
-static int seed_proc_fds(struct model *m, struct loader *ld, const struct procfs_stat *st,
-			 const struct procfs_unix *ux, size_t nux, uint64_t now)
+/* One seed record for unix socket @u, fd @fd of @st; @ux: every unix socket, for its peer */
+static int apply_unix_seed(struct model *m, const struct procfs_stat *st, uint64_t now, int32_t fd,
+			   const struct procfs_unix *u, const struct procfs_unix *ux, size_t nux)
+{
+	const struct procfs_unix *peer = u->peer_ino ? procfs_unix_find(ux, nux, u->peer_ino) :
+						       NULL;
+	union psc_event ev;
+	struct psc_ev_unix_seed *e = &ev.unix_seed;
+
+	memset(&ev, 0, sizeof(ev));
+	e->hdr.type = PSC_EV_UNIX_SEED;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = now;
+	e->hdr.tgid = st->pid;
+	e->hdr.tid = st->pid;
+	e->hdr.start_ns = st->start_ticks * procfs_tick_ns();
+	e->fd = fd;
+	e->type = u->type;
+	e->ino = u->ino;
+	e->peer_ino = u->peer_ino;
+	if (u->state == 10) /* TCP_LISTEN */
+		e->flags |= PSC_UNIX_SEED_LISTENING;
+	if (u->path.len) {
+		e->flags |= PSC_UNIX_SEED_BOUND;
+		e->addr = u->path;
+	} else if (peer && peer->path.len) {
+		e->flags |= PSC_UNIX_SEED_PEER_PATH;
+		e->addr = peer->path;
+	}
+	return model__apply(m, &ev);
+}
+
+/*
+ * Seed the interest lists of @st's epoll fds and its unix sockets; watch the sockets. Prints
+ * its warnings.
+ */
+static int seed_proc_fds(struct model *m, struct loader *ld, const struct seed_scope *sc,
+			 const struct procfs_stat *st, const struct procfs_unix *ux, size_t nux,
+			 uint64_t now)
 {
 	int32_t *fds = NULL;
 	size_t nfds = 0, i, j;
@@ -206,17 +242,23 @@ static int seed_proc_fds(struct model *m, struct loader *ld, const struct procfs
 		struct psc_fd_info fi, target;
 		size_t nregs = 0;
 
+		const struct procfs_unix *u;
+
 		if (procfs_fd_info(st->pid, fds[i], &fi))
 			continue;
-		if (fi.kind == PSC_FD_SOCKET && procfs_unix_find(ux, nux, fi.ino)) {
+		u = fi.kind == PSC_FD_SOCKET ? procfs_unix_find(ux, nux, fi.ino) : NULL;
+		if (u) {
 			err = loader__watch_socket(ld, fi.ino);
 			if (err)
 				psc_warn("failed to watch socket %llu of pid %u: %s",
 					 (unsigned long long)fi.ino, st->pid, strerror(-err));
-			err = 0;
+			err = sc->groups & PSC_GROUP_UNIX ?
+				      apply_unix_seed(m, st, now, fds[i], u, ux, nux) :
+				      0;
 			continue;
 		}
-		if (fi.kind != PSC_FD_ANON || strcmp(fi.name, "[eventpoll]"))
+		if (!(sc->groups & PSC_GROUP_EPOLL) || fi.kind != PSC_FD_ANON ||
+		    strcmp(fi.name, "[eventpoll]"))
 			continue;
 		err = procfs_read_epoll(st->pid, fds[i], &regs, &nregs);
 		if (err) {
@@ -264,7 +306,7 @@ int seed_fds(struct model *m, struct loader *ld, const struct seed_scope *sc)
 		const struct procfs_stat *st = procfs_snapshot_find(&snap, desc[i]);
 
 		if (st && st->state != 'Z')
-			err = seed_proc_fds(m, ld, st, ux, nux, now);
+			err = seed_proc_fds(m, ld, sc, st, ux, nux, now);
 	}
 	free(desc);
 	free(ux);

@@ -15,6 +15,7 @@ struct loader;
 struct seed_scope {
 	uint32_t root_pid; /* -p PID or the command; 0 = system-wide */
 	bool command; /* a launched command: procscope itself is its parent, seed it too */
+	uint32_t groups; /* PSC_GROUP_* traced: what seed_fds() reads */
 };
 
 /* Put @sc's root and its live descendants in the kernel's tracked map. 0 or -errno. */
@@ -28,8 +29,9 @@ int seed_model(struct model *m, const struct seed_scope *sc);
 
 /*
  * For a traced tree (-p): seed @m with the epoll registrations its processes made before the
- * trace (PSC_EV_EPOLL_SEED records, from /proc/PID/fdinfo), and have the kernel side watch
- * their unix sockets (loader__watch_socket()). What cannot be read is warned about, and for an
+ * trace (PSC_EV_EPOLL_SEED records, from /proc/PID/fdinfo) and the unix sockets they hold
+ * (PSC_EV_UNIX_SEED, from /proc/PID/fd and sock_diag), and have the kernel side watch those
+ * sockets (loader__watch_socket()). What cannot be read is warned about, and for an
  * epoll fd recorded as a seed with the error. 0 or -ENOMEM.
  */
 int seed_fds(struct model *m, struct loader *ld, const struct seed_scope *sc);

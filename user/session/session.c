@@ -580,7 +580,7 @@ static int session_start(struct session *s)
 		.ctx = s,
 	};
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
-	struct seed_scope scope = { .command = o->argv != NULL };
+	struct seed_scope scope = { .command = o->argv != NULL, .groups = o->groups };
 	int err;
 
 	if (install_signals()) {
@@ -615,7 +615,8 @@ static int session_start(struct session *s)
 		return -1;
 	if (add_sinks(s) || seed_model(s->m, &scope))
 		return -1;
-	if (o->pid && (o->groups & PSC_GROUP_EPOLL) && seed_fds(s->m, s->ld, &scope))
+	if (o->pid && (o->groups & (PSC_GROUP_EPOLL | PSC_GROUP_UNIX)) &&
+	    seed_fds(s->m, s->ld, &scope))
 		return -1;
 	psc_dbg("ready in %.1f ms (processes read from /proc)",
 		(now_ns(CLOCK_MONOTONIC) - t0) / 1e6);

@@ -1061,6 +1061,44 @@ static void sweep(struct unix_flow *uf)
 	uf->sweep_at = 2 * (uf->nends + uf->nconns) + uf->keep_closed;
 }
 
+/*
+ * A socket held before the trace (-p): its end, owner, fd and name, and its connection. The
+ * end with the name is the server's (an accepted socket shares its listener's name).
+ */
+static int apply_seed(struct unix_flow *uf, const struct psc_ev_unix_seed *e,
+		      const struct proc *owner)
+{
+	struct unix_end *end = end_get(uf, e->ino, e->type, e->hdr.ts_ns), *peer;
+	struct unix_conn *c;
+	bool bound = e->flags & PSC_UNIX_SEED_BOUND;
+
+	if (!end)
+		return e->ino ? -ENOMEM : 0;
+	uf->touch.end = end;
+	end->fd = e->fd;
+	if (who_default(uf, &end->owner, owner))
+		return -ENOMEM;
+	if (e->flags & PSC_UNIX_SEED_LISTENING)
+		end->flags |= UX_END_LISTENING;
+	if (bound && set_path(uf, end, &e->addr))
+		return -ENOMEM;
+	if (!e->peer_ino || e->type == PSC_SOCK_DGRAM || (end->flags & UX_END_LISTENING))
+		return 0;
+	end->peer_ino = e->peer_ino;
+	if (end->conn)
+		return 0; /* its peer's seed made the connection */
+	peer = end_get(uf, e->peer_ino, e->type, e->hdr.ts_ns);
+	if (!peer)
+		return -ENOMEM;
+	if (peer->conn)
+		return 0;
+	c = conn_new(uf, UX_CONN_EARLIER, e->type, bound ? peer : end, bound ? end : peer);
+	if (!c)
+		return -ENOMEM;
+	c->path = e->addr;
+	return 0;
+}
+
 int unix_flow__apply(struct unix_flow *uf, struct model *m, const union psc_event *ev,
 		     const struct proc *owner)
 {
@@ -1090,6 +1128,8 @@ int unix_flow__apply(struct unix_flow *uf, struct model *m, const union psc_even
 	case PSC_EV_UNIX_WAKE:
 		apply_wake(uf, &ev->unix_wake);
 		return 0;
+	case PSC_EV_UNIX_SEED:
+		return apply_seed(uf, &ev->unix_seed, owner);
 	default:
 		return 0;
 	}
