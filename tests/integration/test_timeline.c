@@ -2,17 +2,15 @@
 /*
  * Real BPF: the timeline exporters through the command line (`trace --perfetto FILE --svg FILE`,
  * `demo --perfetto FILE --svg FILE NAME`). The Perfetto file is held to the trace-event rules
- * of tests/unit/test_perfetto.c and the SVG to the XML checker of tests/unit/test_svg.c (both
- * included below), and both are compared with the NDJSON log of the same run and with the
+ * of tests/lib/trace_rules.c and the SVG to the XML checker of tests/lib/xml_check.c, and both are compared with the NDJSON log of the same run and with the
  * demos' ground truth. The SVG is rendered with scripts/render-svg.sh and the PNG must not be
  * blank: it is decoded here (zlib + PNG filters) and its colours counted.
  */
 #include "integ.h"
 
-#define TIMELINE_TEST_PARTS 1 /* the trace-event rules */
-#include "../unit/test_perfetto.c"
-#define SVG_TEST_PARTS 1 /* the XML checker */
-#include "../unit/test_svg.c"
+#include "svg.h"
+#include "trace_rules.h"
+#include "xml_check.h"
 
 #define RENDER_SCRIPT "scripts/render-svg.sh"
 
@@ -84,7 +82,7 @@ static void tl_load_pictures(struct tl_run *r)
 	size_t len, i;
 
 	raw = integ_slurp(r->json, &len);
-	if (check_trace(raw, len, why, sizeof(why))) {
+	if (te_check_trace(raw, len, why, sizeof(why))) {
 		fprintf(stderr, "%s: %s\n", r->json, why);
 		fail_msg("the Perfetto file breaks the trace-event rules: %s", why);
 	}
@@ -92,7 +90,7 @@ static void tl_load_pictures(struct tl_run *r)
 	free(raw);
 	assert_non_null(r->trace);
 	r->svg_raw = integ_slurp(r->svg, &r->svg_len);
-	if (check_xml(r->svg_raw, r->svg_len, &r->doc, why, sizeof(why))) {
+	if (xml_check(r->svg_raw, r->svg_len, &r->doc, why, sizeof(why))) {
 		fprintf(stderr, "%s: %s\n", r->svg, why);
 		fail_msg("the SVG is not well-formed: %s", why);
 	}
@@ -153,12 +151,12 @@ static json_object *life_of(json_object *trace, int64_t pid)
 
 	for (i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(trace, i);
-		const char *ph = jstr(o, "ph"), *cat = jstr(o, "cat");
+		const char *ph = te_str(o, "ph"), *cat = te_str(o, "cat");
 		double v;
 
-		if (ph && !strcmp(ph, "X") && cat && !strcmp(cat, "proc") && jnum(o, "pid", &v) &&
-		    (int64_t)v == pid && jnum(o, "tid", &v) && (int64_t)v == pid &&
-		    strcmp(jstr(o, "name"), "fork child"))
+		if (ph && !strcmp(ph, "X") && cat && !strcmp(cat, "proc") && te_num(o, "pid", &v) &&
+		    (int64_t)v == pid && te_num(o, "tid", &v) && (int64_t)v == pid &&
+		    strcmp(te_str(o, "name"), "fork child"))
 			return o;
 	}
 	return NULL;
@@ -175,9 +173,9 @@ static bool ends_with_pid(const char *s, int64_t pid)
 /* The picture's row of @pid has a @name element of class @cls */
 static bool row_has(const struct tl_run *r, int64_t pid, const char *name, const char *cls)
 {
-	int row = row_of(&r->doc, (uint32_t)pid, NULL);
+	int row = xd_row_of(&r->doc, (uint32_t)pid, NULL);
 
-	return row >= 0 && count_in(&r->doc, row, name, cls) > 0;
+	return row >= 0 && xd_count_in(&r->doc, row, name, cls) > 0;
 }
 
 /* The done criterion of the exporters: the orphan, the zombies, exit 7, a row per process */
@@ -229,15 +227,15 @@ static void test_timeline__command_orphan_zombies_exit_status(void **state)
 				NULL);
 		assert_non_null(ex);
 		snprintf(want, sizeof(want), "%s (%lld)", integ_str(ex, "comm"), (long long)pid);
-		assert_non_null(meta_name(r.trace, "process_name", pid, 0));
-		assert_string_equal(meta_name(r.trace, "process_name", pid, 0), want);
+		assert_non_null(te_meta_name(r.trace, "process_name", pid, 0));
+		assert_string_equal(te_meta_name(r.trace, "process_name", pid, 0), want);
 		o = life_of(r.trace, pid);
 		assert_non_null(o);
 		/* the slice ends at the exit the log has, to the ns */
-		assert_int_equal(ns_of(o, "ts") + ns_of(o, "dur"), integ_i64(ex, "ts_ns"));
-		assert_non_null(find_ev(r.trace, 'f', "fork", pid, pid, NULL));
+		assert_int_equal(te_ns(o, "ts") + te_ns(o, "dur"), integ_i64(ex, "ts_ns"));
+		assert_non_null(te_find(r.trace, 'f', "fork", pid, pid, NULL));
 		/* and a row in the picture */
-		assert_true(row_of(&r.doc, (uint32_t)pid, NULL) >= 0);
+		assert_true(xd_row_of(&r.doc, (uint32_t)pid, NULL) >= 0);
 	}
 	assert_int_equal(forks, 3);
 	/*
@@ -248,48 +246,48 @@ static void test_timeline__command_orphan_zombies_exit_status(void **state)
 		json_object *t = json_object_array_get_idx(r.trace, i);
 		double pid;
 
-		if (strcmp(jstr(t, "ph"), "M") || strcmp(jstr(t, "name"), "process_name"))
+		if (strcmp(te_str(t, "ph"), "M") || strcmp(te_str(t, "name"), "process_name"))
 			continue;
-		assert_true(jnum(t, "pid", &pid));
+		assert_true(te_num(t, "pid", &pid));
 		if ((int64_t)pid != bash_pid &&
 		    !integ_find(&r.events, "type", "fork", "child_pid", (int64_t)pid, NULL))
 			fail_msg("track of pid %lld, outside the command's tree: %s",
-				 (long long)pid, jstr(args_of(t), "name"));
+				 (long long)pid, te_str(te_args(t), "name"));
 	}
 	for (i = 0; i < r.doc.n; i++) {
-		const char *pid = attr(&r.doc.els[i], "data-pid");
+		const char *pid = xd_attr(&r.doc.els[i], "data-pid");
 
 		if (pid && strtoll(pid, NULL, 10) != bash_pid &&
 		    !integ_find(&r.events, "type", "fork", "child_pid", strtoll(pid, NULL, 10),
 				NULL))
 			fail_msg("SVG row of pid %s, outside the command's tree", pid);
 	}
-	find_ev(r.trace, 's', "fork", 0, 0, &nflows);
+	te_find(r.trace, 's', "fork", 0, 0, &nflows);
 	assert_int_equal(nflows, forks);
 	/* bash: exit 7, a zombie until procscope reaped it */
-	assert_non_null(find_ev(r.trace, 'i', "exit 7", bash_pid, bash_pid, NULL));
-	assert_true(row_of(&r.doc, (uint32_t)bash_pid, NULL) >= 0);
+	assert_non_null(te_find(r.trace, 'i', "exit 7", bash_pid, bash_pid, NULL));
+	assert_true(xd_row_of(&r.doc, (uint32_t)bash_pid, NULL) >= 0);
 	assert_string_equal(
-		child(&r.doc, row_of(&r.doc, (uint32_t)bash_pid, NULL), "text", "st")->text,
+		xd_child(&r.doc, xd_row_of(&r.doc, (uint32_t)bash_pid, NULL), "text", "st")->text,
 		"exit 7");
 	/* the subshell was a zombie from its exit to bash's wait: the log's times, to the ns */
-	b = find_ev(r.trace, 'b', "zombie", sub_pid, 0, NULL);
-	e = find_ev(r.trace, 'e', "zombie", sub_pid, 0, NULL);
+	b = te_find(r.trace, 'b', "zombie", sub_pid, 0, NULL);
+	e = te_find(r.trace, 'e', "zombie", sub_pid, 0, NULL);
 	assert_non_null(b);
 	assert_non_null(e);
-	assert_int_equal(ns_of(b, "ts"),
+	assert_int_equal(te_ns(b, "ts"),
 			 integ_i64(integ_find(&r.events, "type", "exit", "pid", sub_pid, NULL),
 				   "ts_ns"));
-	assert_int_equal(ns_of(e, "ts"), integ_i64(integ_find(&r.events, "type", "reap",
+	assert_int_equal(te_ns(e, "ts"), integ_i64(integ_find(&r.events, "type", "reap",
 							      "reaped_pid", sub_pid, NULL),
 						   "ts_ns"));
-	assert_true(ends_with_pid(jstr(args_of(e), "reaped_by"), bash_pid));
+	assert_true(ends_with_pid(te_str(te_args(e), "reaped_by"), bash_pid));
 	assert_true(row_has(&r, sub_pid, "rect", "zom"));
 	/* the orphan: an instant naming the adopter, a marker in its row */
-	o = find_ev(r.trace, 'i', "orphaned", orphan_pid, orphan_pid, NULL);
+	o = te_find(r.trace, 'i', "orphaned", orphan_pid, orphan_pid, NULL);
 	assert_non_null(o);
-	assert_int_equal(ns_of(o, "ts"), integ_i64(orphan, "ts_ns"));
-	assert_true(ends_with_pid(jstr(args_of(o), "adopted_by"), adopter));
+	assert_int_equal(te_ns(o, "ts"), integ_i64(orphan, "ts_ns"));
+	assert_true(ends_with_pid(te_str(te_args(o), "adopted_by"), adopter));
 	assert_true(row_has(&r, orphan_pid, "path", "orp"));
 	tl_free(&r);
 }
@@ -310,29 +308,29 @@ static void test_timeline__zombie_demo(void **state)
 	held = integ_i64(z, "held_ms");
 	auto_pid = integ_i64(integ_find(&r.gt, "kind", "autoreap", NULL), "pid");
 	/* the held zombie: an interval of about held_ms, reaped by the root */
-	b = find_ev(r.trace, 'b', "zombie", zpid, 0, NULL);
-	e = find_ev(r.trace, 'e', "zombie", zpid, 0, NULL);
+	b = te_find(r.trace, 'b', "zombie", zpid, 0, NULL);
+	e = te_find(r.trace, 'e', "zombie", zpid, 0, NULL);
 	assert_non_null(b);
 	assert_non_null(e);
-	assert_true(ns_of(e, "ts") - ns_of(b, "ts") >= (held - 20) * 1000000);
-	assert_true(ns_of(e, "ts") - ns_of(b, "ts") < (held + 1000) * 1000000);
-	assert_true(ends_with_pid(jstr(args_of(e), "reaped_by"), root));
-	assert_non_null(find_ev(r.trace, 'i', "exit 7", zpid, zpid, NULL));
+	assert_true(te_ns(e, "ts") - te_ns(b, "ts") >= (held - 20) * 1000000);
+	assert_true(te_ns(e, "ts") - te_ns(b, "ts") < (held + 1000) * 1000000);
+	assert_true(ends_with_pid(te_str(te_args(e), "reaped_by"), root));
+	assert_non_null(te_find(r.trace, 'i', "exit 7", zpid, zpid, NULL));
 	/* auto-reaped: never a zombie */
-	assert_null(find_ev(r.trace, 'b', "zombie", auto_pid, 0, NULL));
-	assert_true(row_of(&r.doc, (uint32_t)auto_pid, NULL) >= 0);
+	assert_null(te_find(r.trace, 'b', "zombie", auto_pid, 0, NULL));
+	assert_true(xd_row_of(&r.doc, (uint32_t)auto_pid, NULL) >= 0);
 	assert_false(row_has(&r, auto_pid, "rect", "zom"));
 	/* the picture's zombie bar has the same length, on the picture's time scale */
-	end = find_ev(r.trace, 'i', "procscope trace end", 0, 0, NULL);
+	end = te_find(r.trace, 'i', "procscope trace end", 0, 0, NULL);
 	assert_non_null(end);
-	axis_ns = strtod(attr(&r.doc.els[0], "data-time-end-ns"), NULL);
-	assert_true(axis_ns > 0 && axis_ns <= (double)ns_of(end, "ts"));
-	zr = child(&r.doc, row_of(&r.doc, (uint32_t)zpid, NULL), "rect", "zom");
+	axis_ns = strtod(xd_attr(&r.doc.els[0], "data-time-end-ns"), NULL);
+	assert_true(axis_ns > 0 && axis_ns <= (double)te_ns(end, "ts"));
+	zr = xd_child(&r.doc, xd_row_of(&r.doc, (uint32_t)zpid, NULL), "rect", "zom");
 	assert_non_null(zr);
 	chart_px = SVG_WIDTH - 300 - 150 - 20;
-	want_px = (double)(ns_of(e, "ts") - ns_of(b, "ts")) * chart_px / axis_ns;
-	assert_true(strtod(attr(zr, "width"), NULL) > want_px - 2);
-	assert_true(strtod(attr(zr, "width"), NULL) < want_px + 2);
+	want_px = (double)(te_ns(e, "ts") - te_ns(b, "ts")) * chart_px / axis_ns;
+	assert_true(strtod(xd_attr(zr, "width"), NULL) > want_px - 2);
+	assert_true(strtod(xd_attr(zr, "width"), NULL) < want_px + 2);
 	tl_free(&r);
 }
 
@@ -358,18 +356,18 @@ static void test_timeline__orphan_demo_gzip(void **state)
 		if (!integ_is(t, "kind", "orphan"))
 			continue;
 		orphans++;
-		o = find_ev(r.trace, 'i', "orphaned", pid, pid, NULL);
+		o = te_find(r.trace, 'i', "orphaned", pid, pid, NULL);
 		if (!o)
 			integ_dump("ground truth without an orphan instant", t);
 		assert_non_null(o);
-		assert_true(ends_with_pid(jstr(args_of(o), "adopted_by"), adopter));
+		assert_true(ends_with_pid(te_str(te_args(o), "adopted_by"), adopter));
 		assert_true(
-			ends_with_pid(jstr(args_of(o), "old_parent"), integ_i64(t, "old_ppid")));
+			ends_with_pid(te_str(te_args(o), "old_parent"), integ_i64(t, "old_ppid")));
 		assert_true(row_has(&r, pid, "path", "orp"));
 	}
 	assert_int_equal(orphans, 2);
 	/* the subreaper is in the picture: its adoption is drawn from its row */
-	assert_true(count_in(&r.doc, group(&r.doc, "links"), "line", "adp") >= 1);
+	assert_true(xd_count_in(&r.doc, xd_group(&r.doc, "links"), "line", "adp") >= 1);
 	tl_free(&r);
 }
 
@@ -517,24 +515,24 @@ static void test_timeline__seven_thousand_processes(void **state)
 	r.status = integ_run(argv, r.out, r.err);
 	assert_ran(&r, 0);
 	tl_load_pictures(&r);
-	find_ev(r.trace, 's', "fork", 0, 0, &nflows);
+	te_find(r.trace, 's', "fork", 0, 0, &nflows);
 	assert_int_equal(nflows, 7001); /* 7000 /bin/true and the $(seq 7000) subshell */
-	end = find_ev(r.trace, 'i', "procscope trace end", 0, 0, NULL);
+	end = te_find(r.trace, 'i', "procscope trace end", 0, 0, NULL);
 	assert_non_null(end);
 	assert_true(json_object_get_int64(
-			    json_object_object_get(args_of(end), "processes_retired")) > 0);
+			    json_object_object_get(te_args(end), "processes_retired")) > 0);
 	for (i = 0; i < r.doc.n; i++) {
 		const struct xel *e = &r.doc.els[i];
 		const char *v;
 
-		if (!strcmp(e->name, "g") && (v = attr(e, "data-pid"))) {
+		if (!strcmp(e->name, "g") && (v = xd_attr(e, "data-pid"))) {
 			if (sh < 0)
 				sh = strtoll(v, NULL, 10); /* the first row: the shell */
 			else
 				rows++;
-		} else if (!strcmp(e->name, "g") && (v = attr(e, "data-hidden"))) {
+		} else if (!strcmp(e->name, "g") && (v = xd_attr(e, "data-hidden"))) {
 			folded += strtoull(v, NULL, 10);
-		} else if (!strcmp(e->name, "g") && (v = attr(e, "data-retired"))) {
+		} else if (!strcmp(e->name, "g") && (v = xd_attr(e, "data-retired"))) {
 			retired += strtoull(v, NULL, 10);
 		}
 	}
@@ -585,8 +583,8 @@ static void test_timeline__svg_renders_to_png(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	png_decode(png, &img);
 	/* the size the SVG asks for */
-	assert_int_equal(img.w, strtoul(attr(&r.doc.els[0], "width"), NULL, 10));
-	assert_int_equal(img.h, strtoul(attr(&r.doc.els[0], "height"), NULL, 10));
+	assert_int_equal(img.w, strtoul(xd_attr(&r.doc.els[0], "width"), NULL, 10));
+	assert_int_equal(img.h, strtoul(xd_attr(&r.doc.els[0], "height"), NULL, 10));
 	n = (size_t)img.w * img.h;
 	colours = malloc(n * sizeof(*colours));
 	assert_non_null(colours);

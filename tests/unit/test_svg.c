@@ -3,8 +3,8 @@
  * Unit tests for user/sinks/svg.c: the same synthetic story as test_perfetto.c (fork tree, exec,
  * zombies, an orphan, waits woken by a unix send, loss, hostile names) and crowds of processes,
  * drawn to SVG and read back with a strict XML checker (well-formed, only XML characters, no
- * control bytes, self-contained). The checker is itself tested on broken documents, and
- * tests/integration/test_timeline.c uses it on real traces (SVG_TEST_PARTS 1).
+ * control bytes, self-contained: tests/lib/xml_check.c). The checker is itself tested on broken
+ * documents; tests/integration/test_timeline.c uses it on real traces.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,465 +25,9 @@
 #include "model.h"
 #include "strutil.h"
 #include "svg.h"
-
-#ifndef SVG_TEST_PARTS
-#define SVG_TEST_PARTS 2 /* 1: the XML checker (the real-BPF suite includes it); 2: + this suite */
-#endif
-
-#if SVG_TEST_PARTS >= 2
-/* the synthetic story (and test_perfetto.c's trace rules, unused here) */
-#define TIMELINE_TEST_PARTS 2
-#include "test_perfetto.c"
-#endif
-
-/* ---- part 1: a strict XML reader: well-formedness plus a flat element list for the asserts ---- */
-
-#define XML_FN static __attribute__((unused))
-
-#define XML_MAX_ATTRS 16
-
-struct xel {
-	char name[64];
-	int parent; /* index, -1 for the root */
-	int depth;
-	size_t nattrs;
-	char *attr_name[XML_MAX_ATTRS];
-	char *attr_val[XML_MAX_ATTRS]; /* entities decoded */
-	char *text; /* the character data directly inside, entities decoded */
-};
-
-struct xdoc {
-	struct xel *els;
-	size_t n;
-	size_t cap;
-};
-
-XML_FN void xdoc_free(struct xdoc *d)
-{
-	size_t i, k;
-
-	for (i = 0; i < d->n; i++) {
-		for (k = 0; k < d->els[i].nattrs; k++) {
-			free(d->els[i].attr_name[k]);
-			free(d->els[i].attr_val[k]);
-		}
-		free(d->els[i].text);
-	}
-	free(d->els);
-	memset(d, 0, sizeof(*d));
-}
-
-/* An XML 1.0 Char, minus what we never want in a picture: DEL and the C1 controls */
-XML_FN bool xml_char_ok(uint32_t cp)
-{
-	if (cp == 0x9 || cp == 0xa || cp == 0xd)
-		return true;
-	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
-		return false;
-	if (cp >= 0xd800 && cp <= 0xdfff)
-		return false;
-	return cp != 0xfffe && cp != 0xffff && cp <= 0x10ffff;
-}
-
-XML_FN bool name_start(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
-}
-
-XML_FN bool name_char(char c)
-{
-	return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
-}
-
-struct xp {
-	const char *s;
-	size_t len;
-	size_t i;
-	char *why;
-	size_t whysz;
-};
-
-#define XFAIL(x, ...)                                        \
-	do {                                                 \
-		snprintf((x)->why, (x)->whysz, __VA_ARGS__); \
-		return -1;                                   \
-	} while (0)
-
-XML_FN void ws(struct xp *x)
-{
-	while (x->i < x->len && strchr(" \t\r\n", x->s[x->i]))
-		x->i++;
-}
-
-/* Append the decoded reference at x->i ('&') to @out */
-XML_FN int reference(struct xp *x, char *out, size_t *o)
-{
-	static const struct {
-		const char *ent;
-		char c;
-	} ents[] = { { "&amp;", '&' },
-		     { "&lt;", '<' },
-		     { "&gt;", '>' },
-		     { "&quot;", '"' },
-		     { "&apos;", '\'' } };
-	size_t k;
-
-	for (k = 0; k < 5; k++)
-		if (!strncmp(x->s + x->i, ents[k].ent, strlen(ents[k].ent))) {
-			out[(*o)++] = ents[k].c;
-			x->i += strlen(ents[k].ent);
-			return 0;
-		}
-	if (x->s[x->i + 1] == '#') {
-		char *end;
-		bool hex = x->s[x->i + 2] == 'x';
-		unsigned long cp = strtoul(x->s + x->i + (hex ? 3 : 2), &end, hex ? 16 : 10);
-
-		if (*end != ';' || end == x->s + x->i + (hex ? 3 : 2) || !xml_char_ok((uint32_t)cp))
-			XFAIL(x, "bad character reference at %zu", x->i);
-		out[(*o)++] = '?'; /* the asserts never look at these */
-		x->i = (size_t)(end - x->s) + 1;
-		return 0;
-	}
-	XFAIL(x, "bad entity or bare '&' at %zu", x->i);
-}
-
-XML_FN int xname(struct xp *x, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	if (x->i >= x->len || !name_start(x->s[x->i]))
-		XFAIL(x, "bad name at %zu", x->i);
-	while (x->i < x->len && name_char(x->s[x->i])) {
-		if (n + 1 < size)
-			buf[n++] = x->s[x->i];
-		x->i++;
-	}
-	buf[n] = '\0';
-	return 0;
-}
-
-XML_FN int push_el(struct xdoc *d, const char *name, int parent, int depth)
-{
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 256;
-		struct xel *els = realloc(d->els, cap * sizeof(*els));
-
-		assert_non_null(els);
-		d->els = els;
-		d->cap = cap;
-	}
-	memset(&d->els[d->n], 0, sizeof(d->els[d->n]));
-	snprintf(d->els[d->n].name, sizeof(d->els[d->n].name), "%s", name);
-	d->els[d->n].parent = parent;
-	d->els[d->n].depth = depth;
-	return (int)d->n++;
-}
-
-XML_FN void add_text(struct xel *e, const char *t, size_t n)
-{
-	size_t have = e->text ? strlen(e->text) : 0;
-	char *t2 = realloc(e->text, have + n + 1);
-
-	assert_non_null(t2);
-	e->text = t2;
-	memcpy(e->text + have, t, n);
-	e->text[have + n] = '\0';
-}
-
-/*
- * Parse @s: an optional XML declaration, comments, exactly one root element; tags balanced and
- * matching; attributes quoted, unique, without '<'; every '&' a known entity or a character
- * reference to an allowed character; the whole text valid UTF-8 of allowed characters; no
- * DOCTYPE, CDATA or processing instructions after the declaration. Returns 0 or -1 (@why).
- */
-XML_FN int check_xml(const char *s, size_t len, struct xdoc *d, char *why, size_t whysz)
-{
-	struct xp x = { .s = s, .len = len, .why = why, .whysz = whysz };
-	int stack[256], sp = 0, roots = 0;
-	char *buf = malloc(len + 1);
-	size_t i;
-
-	assert_non_null(buf);
-	memset(d, 0, sizeof(*d));
-	why[0] = '\0';
-	for (i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
-
-		if (!n || !xml_char_ok(cp)) {
-			free(buf);
-			XFAIL(&x, "byte 0x%02x at %zu is not an allowed XML character",
-			      (unsigned char)s[i], i);
-		}
-		i += n;
-	}
-	if (!strncmp(s, "<?xml ", 6)) {
-		const char *e = strstr(s, "?>");
-
-		if (!e) {
-			free(buf);
-			XFAIL(&x, "unterminated XML declaration");
-		}
-		x.i = (size_t)(e - s) + 2;
-	}
-	while (x.i < len) {
-		size_t o = 0;
-
-		if (s[x.i] != '<') {
-			/* character data */
-			while (x.i < len && s[x.i] != '<') {
-				if (s[x.i] == '&') {
-					if (reference(&x, buf, &o))
-						goto fail;
-					continue;
-				}
-				if (s[x.i] == ']' && !strncmp(s + x.i, "]]>", 3)) {
-					snprintf(why, whysz, "']]>' in text at %zu", x.i);
-					goto fail;
-				}
-				buf[o++] = s[x.i++];
-			}
-			if (!sp) {
-				for (i = 0; i < o; i++)
-					if (!strchr(" \t\r\n", buf[i])) {
-						snprintf(why, whysz, "text outside the root");
-						goto fail;
-					}
-			} else {
-				add_text(&d->els[stack[sp - 1]], buf, o);
-			}
-			continue;
-		}
-		if (!strncmp(s + x.i, "<!--", 4)) {
-			const char *e = strstr(s + x.i + 4, "--");
-
-			if (!e || e[2] != '>') {
-				snprintf(why, whysz, "bad comment at %zu", x.i);
-				goto fail;
-			}
-			x.i = (size_t)(e - s) + 3;
-			continue;
-		}
-		if (s[x.i + 1] == '!' || s[x.i + 1] == '?') {
-			snprintf(why, whysz, "DOCTYPE, CDATA or PI at %zu", x.i);
-			goto fail;
-		}
-		if (s[x.i + 1] == '/') {
-			char name[64];
-
-			x.i += 2;
-			if (xname(&x, name, sizeof(name)))
-				goto fail;
-			ws(&x);
-			if (x.i >= len || s[x.i] != '>') {
-				snprintf(why, whysz, "bad end tag at %zu", x.i);
-				goto fail;
-			}
-			x.i++;
-			if (!sp || strcmp(d->els[stack[sp - 1]].name, name)) {
-				snprintf(why, whysz, "end tag </%s> does not match <%s>", name,
-					 sp ? d->els[stack[sp - 1]].name : "(none)");
-				goto fail;
-			}
-			sp--;
-			continue;
-		}
-		{
-			char name[64];
-			int el;
-
-			x.i++;
-			if (xname(&x, name, sizeof(name)))
-				goto fail;
-			if (!sp && roots++) {
-				snprintf(why, whysz, "a second root element <%s>", name);
-				goto fail;
-			}
-			el = push_el(d, name, sp ? stack[sp - 1] : -1, sp);
-			for (;;) {
-				char an[64], q;
-				struct xel *e = &d->els[el];
-				size_t k;
-
-				ws(&x);
-				if (x.i >= len) {
-					snprintf(why, whysz, "unterminated tag <%s>", name);
-					goto fail;
-				}
-				if (s[x.i] == '>' || !strncmp(s + x.i, "/>", 2))
-					break;
-				if (xname(&x, an, sizeof(an)))
-					goto fail;
-				for (k = 0; k < e->nattrs; k++)
-					if (!strcmp(e->attr_name[k], an)) {
-						snprintf(why, whysz,
-							 "duplicate attribute '%s' in <%s>", an,
-							 name);
-						goto fail;
-					}
-				ws(&x);
-				if (s[x.i] != '=') {
-					snprintf(why, whysz, "attribute '%s' without value", an);
-					goto fail;
-				}
-				x.i++;
-				ws(&x);
-				q = s[x.i];
-				if (q != '"' && q != '\'') {
-					snprintf(why, whysz, "unquoted attribute '%s'", an);
-					goto fail;
-				}
-				x.i++;
-				o = 0;
-				while (x.i < len && s[x.i] != q) {
-					if (s[x.i] == '<') {
-						snprintf(why, whysz, "'<' in attribute '%s'", an);
-						goto fail;
-					}
-					if (s[x.i] == '&') {
-						if (reference(&x, buf, &o))
-							goto fail;
-						continue;
-					}
-					buf[o++] = s[x.i++];
-				}
-				if (x.i >= len) {
-					snprintf(why, whysz, "unterminated attribute '%s'", an);
-					goto fail;
-				}
-				x.i++;
-				if (e->nattrs < XML_MAX_ATTRS) {
-					e->attr_name[e->nattrs] = strdup(an);
-					e->attr_val[e->nattrs] = strndup(buf, o);
-					e->nattrs++;
-				}
-				if (x.i < len && !strchr(" \t\r\n/>", s[x.i])) {
-					snprintf(why, whysz, "no space after attribute '%s'", an);
-					goto fail;
-				}
-			}
-			if (s[x.i] == '/') {
-				x.i += 2;
-			} else {
-				x.i++;
-				if (sp == 256) {
-					snprintf(why, whysz, "nesting too deep");
-					goto fail;
-				}
-				stack[sp++] = el;
-			}
-		}
-	}
-	if (sp) {
-		snprintf(why, whysz, "<%s> is never closed", d->els[stack[sp - 1]].name);
-		goto fail;
-	}
-	if (!roots) {
-		snprintf(why, whysz, "no root element");
-		goto fail;
-	}
-	free(buf);
-	return 0;
-fail:
-	free(buf);
-	xdoc_free(d);
-	return -1;
-}
-
-XML_FN const char *attr(const struct xel *e, const char *name)
-{
-	size_t k;
-
-	for (k = 0; k < e->nattrs; k++)
-		if (!strcmp(e->attr_name[k], name))
-			return e->attr_val[k];
-	return NULL;
-}
-
-XML_FN bool is(const struct xel *e, const char *name, const char *cls)
-{
-	const char *c = attr(e, "class");
-
-	return !strcmp(e->name, name) && (!cls || (c && !strcmp(c, cls)));
-}
-
-/* The row group of @pid (NULL if none); *count gets how many there are */
-XML_FN int row_of(const struct xdoc *d, uint32_t pid, size_t *count)
-{
-	char want[16];
-	size_t i;
-	int first = -1;
-
-	snprintf(want, sizeof(want), "%u", pid);
-	if (count)
-		*count = 0;
-	for (i = 0; i < d->n; i++) {
-		const char *p = attr(&d->els[i], "data-pid");
-
-		if (is(&d->els[i], "g", "proc") && p && !strcmp(p, want)) {
-			if (first < 0)
-				first = (int)i;
-			if (count)
-				(*count)++;
-		}
-	}
-	return first;
-}
-
-/* Children of element @el named @name with class @cls */
-XML_FN size_t count_in(const struct xdoc *d, int el, const char *name, const char *cls)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < d->n; i++)
-		if (d->els[i].parent == el && is(&d->els[i], name, cls))
-			n++;
-	return n;
-}
-
-XML_FN const struct xel *child(const struct xdoc *d, int el, const char *name, const char *cls)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		if (d->els[i].parent == el && is(&d->els[i], name, cls))
-			return &d->els[i];
-	return NULL;
-}
-
-XML_FN size_t count_all(const struct xdoc *d, const char *name, const char *cls)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < d->n; i++)
-		if (is(&d->els[i], name, cls))
-			n++;
-	return n;
-}
-
-/* The first <g class="@cls"> */
-XML_FN int group(const struct xdoc *d, const char *cls)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		if (is(&d->els[i], "g", cls))
-			return (int)i;
-	return -1;
-}
-
-XML_FN bool any_text(const struct xdoc *d, const char *needle)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		if (d->els[i].text && strstr(d->els[i].text, needle))
-			return true;
-	return false;
-}
-
-#if SVG_TEST_PARTS >= 2
+#include "testlib.h"
+#include "tl_story.h"
+#include "xml_check.h"
 
 /* ---- fixtures ---- */
 
@@ -530,30 +74,6 @@ static int fx_teardown(void **state)
 	return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	size_t cap = 1 << 16, n = 0, r;
-	char *buf = malloc(cap);
-
-	assert_non_null(fp);
-	assert_non_null(buf);
-	while ((r = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
-		n += r;
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap * 2);
-
-			assert_non_null(nb);
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 /* Finish the trace at @end, then read the picture back: well-formed and self-contained */
 static void draw(struct fx *f, uint64_t end)
 {
@@ -562,14 +82,14 @@ static void draw(struct fx *f, uint64_t end)
 	size_t i;
 
 	assert_int_equal(model__finish(f->m, end), 0);
-	f->raw = slurp(f->path, &f->len);
-	if (check_xml(f->raw, f->len, &f->doc, why, sizeof(why)))
+	f->raw = tl_slurp(f->path, &f->len);
+	if (xml_check(f->raw, f->len, &f->doc, why, sizeof(why)))
 		fail_msg("%s: not well-formed: %s", f->path, why);
 	root = &f->doc.els[0];
 	assert_string_equal(root->name, "svg");
-	assert_string_equal(attr(root, "xmlns"), "http://www.w3.org/2000/svg");
-	assert_non_null(attr(root, "width"));
-	assert_non_null(attr(root, "height"));
+	assert_string_equal(xd_attr(root, "xmlns"), "http://www.w3.org/2000/svg");
+	assert_non_null(xd_attr(root, "width"));
+	assert_non_null(xd_attr(root, "height"));
 	/* self-contained: no scripts, no links out, no external images or fonts */
 	assert_null(strstr(f->raw, "@import"));
 	assert_null(strstr(f->raw, "@font-face"));
@@ -613,7 +133,7 @@ static void expect_bad(const char *xml, const char *needle)
 	struct xdoc d;
 	char why[256];
 
-	assert_int_equal(check_xml(xml, strlen(xml), &d, why, sizeof(why)), -1);
+	assert_int_equal(xml_check(xml, strlen(xml), &d, why, sizeof(why)), -1);
 	if (!strstr(why, needle))
 		fail_msg("rejected for '%s', expected '%s'", why, needle);
 }
@@ -625,9 +145,9 @@ static void test_svg__checker_rejects_broken_xml(void **state)
 	struct xdoc d;
 	char why[256];
 
-	assert_int_equal(check_xml(ok, strlen(ok), &d, why, sizeof(why)), 0);
+	assert_int_equal(xml_check(ok, strlen(ok), &d, why, sizeof(why)), 0);
 	assert_int_equal(d.n, 4);
-	assert_string_equal(attr(&d.els[0], "b"), "x & ?");
+	assert_string_equal(xd_attr(&d.els[0], "b"), "x & ?");
 	assert_string_equal(d.els[2].text, "a < b");
 	xdoc_free(&d);
 	expect_bad("<svg><g></svg>", "does not match");
@@ -658,71 +178,72 @@ static void test_svg__story_rows_and_marks(void **state)
 	int r;
 
 	add_svg(f);
-	story(f->m);
+	tl_story(f->m);
 	draw(f, END);
 	/* one row per process, nothing folded (few processes) */
-	assert_int_equal(count_all(&f->doc, "g", "proc"), 9);
-	assert_int_equal(count_all(&f->doc, "g", "more"), 0);
+	assert_int_equal(xd_count_all(&f->doc, "g", "proc"), 9);
+	assert_int_equal(xd_count_all(&f->doc, "g", "more"), 0);
 	for (i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
-		r = row_of(&f->doc, pids[i], &count);
+		r = xd_row_of(&f->doc, pids[i], &count);
 		assert_true(r >= 0);
 		assert_int_equal(count, 1);
-		assert_int_equal(count_in(&f->doc, r, "text", "lbl"), 1);
-		assert_int_equal(count_in(&f->doc, r, "title", NULL), 1);
+		assert_int_equal(xd_count_in(&f->doc, r, "text", "lbl"), 1);
+		assert_int_equal(xd_count_in(&f->doc, r, "title", NULL), 1);
 	}
 	/* zombie intervals: held 300 ms (201), short ones (202, 204), from before the trace (150) */
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 201, NULL), "rect", "zom"), 1);
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 202, NULL), "rect", "zom"), 1);
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 204, NULL), "rect", "zom"), 1);
-	r = row_of(&f->doc, 150, NULL);
-	assert_int_equal(count_in(&f->doc, r, "rect", "zom"), 1);
-	assert_int_equal(count_in(&f->doc, r, "rect", "run"), 0);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 201, NULL), "rect", "zom"), 1);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 202, NULL), "rect", "zom"), 1);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 204, NULL), "rect", "zom"), 1);
+	r = xd_row_of(&f->doc, 150, NULL);
+	assert_int_equal(xd_count_in(&f->doc, r, "rect", "zom"), 1);
+	assert_int_equal(xd_count_in(&f->doc, r, "rect", "run"), 0);
 	/* auto-reaped and living processes have none */
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 205, NULL), "rect", "zom"), 0);
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 200, NULL), "rect", "zom"), 0);
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 200, NULL), "rect", "run"), 1);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 205, NULL), "rect", "zom"), 0);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 200, NULL), "rect", "zom"), 0);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 200, NULL), "rect", "run"), 1);
 	/*
 	 * The axis runs to the last event (the reap at 320 ms) + 2%, not to the end of the trace
 	 * (500 ms): still-open bars reach the edge. The held zombie is 300 ms of it.
 	 */
-	assert_string_equal(attr(&f->doc.els[0], "data-time-end-ns"), "326400000");
+	assert_string_equal(xd_attr(&f->doc.els[0], "data-time-end-ns"), "326400000");
 	{
-		const struct xel *z = child(&f->doc, row_of(&f->doc, 201, NULL), "rect", "zom");
-		double w = strtod(attr(z, "width"), NULL), chart = SVG_WIDTH - 300 - 150 - 20;
+		const struct xel *z =
+			xd_child(&f->doc, xd_row_of(&f->doc, 201, NULL), "rect", "zom");
+		double w = strtod(xd_attr(z, "width"), NULL), chart = SVG_WIDTH - 300 - 150 - 20;
 
 		assert_true(w > chart * 300 / 326.4 - 0.2 && w < chart * 300 / 326.4 + 0.2);
-		z = child(&f->doc, row_of(&f->doc, 200, NULL), "rect", "run");
-		assert_true(strtod(attr(z, "x"), NULL) + strtod(attr(z, "width"), NULL) >
+		z = xd_child(&f->doc, xd_row_of(&f->doc, 200, NULL), "rect", "run");
+		assert_true(strtod(xd_attr(z, "x"), NULL) + strtod(xd_attr(z, "width"), NULL) >
 			    SVG_WIDTH - 150 - 10 - 0.2);
 	}
 	/* marks: killed by a signal, orphan adoption, exec, waits, the send -> wake arrow */
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 204, NULL), "path", "sig"), 1);
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 201, NULL), "path", "sig"), 0);
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 201, NULL), "rect", "ext"), 1);
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 203, NULL), "path", "orp"), 1);
-	assert_int_equal(count_in(&f->doc, group(&f->doc, "links"), "line", "adp"), 1);
-	assert_int_equal(count_in(&f->doc, row_of(&f->doc, 200, NULL), "rect", "exe"), 1);
-	assert_true(count_in(&f->doc, row_of(&f->doc, 200, NULL), "rect", "wt") >= 3);
-	assert_int_equal(count_in(&f->doc, group(&f->doc, "links"), "line", "lnk"), 1);
-	assert_int_equal(count_in(&f->doc, group(&f->doc, "links"), "line", "frk"), 6);
-	assert_int_equal(count_all(&f->doc, "path", "loss"), 1);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 204, NULL), "path", "sig"), 1);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 201, NULL), "path", "sig"), 0);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 201, NULL), "rect", "ext"), 1);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 203, NULL), "path", "orp"), 1);
+	assert_int_equal(xd_count_in(&f->doc, xd_group(&f->doc, "links"), "line", "adp"), 1);
+	assert_int_equal(xd_count_in(&f->doc, xd_row_of(&f->doc, 200, NULL), "rect", "exe"), 1);
+	assert_true(xd_count_in(&f->doc, xd_row_of(&f->doc, 200, NULL), "rect", "wt") >= 3);
+	assert_int_equal(xd_count_in(&f->doc, xd_group(&f->doc, "links"), "line", "lnk"), 1);
+	assert_int_equal(xd_count_in(&f->doc, xd_group(&f->doc, "links"), "line", "frk"), 6);
+	assert_int_equal(xd_count_all(&f->doc, "path", "loss"), 1);
 	/* how each ended, on the right */
-	assert_string_equal(child(&f->doc, row_of(&f->doc, 201, NULL), "text", "st")->text,
+	assert_string_equal(xd_child(&f->doc, xd_row_of(&f->doc, 201, NULL), "text", "st")->text,
 			    "exit 3");
-	assert_string_equal(child(&f->doc, row_of(&f->doc, 204, NULL), "text", "st")->text,
+	assert_string_equal(xd_child(&f->doc, xd_row_of(&f->doc, 204, NULL), "text", "st")->text,
 			    "killed by SIGKILL");
-	assert_string_equal(child(&f->doc, row_of(&f->doc, 203, NULL), "text", "st")->text,
+	assert_string_equal(xd_child(&f->doc, xd_row_of(&f->doc, 203, NULL), "text", "st")->text,
 			    "running");
 	/* the time axis: 0 to 300 ms in 50 ms steps, on top and at the bottom */
-	assert_int_equal(count_all(&f->doc, "text", "tick"), 14);
-	assert_true(any_text(&f->doc, "50ms"));
-	assert_true(any_text(&f->doc, "300ms"));
-	assert_false(any_text(&f->doc, "350ms"));
-	assert_true(any_text(&f->doc, "500.00ms traced"));
+	assert_int_equal(xd_count_all(&f->doc, "text", "tick"), 14);
+	assert_true(xd_any_text(&f->doc, "50ms"));
+	assert_true(xd_any_text(&f->doc, "300ms"));
+	assert_false(xd_any_text(&f->doc, "350ms"));
+	assert_true(xd_any_text(&f->doc, "500.00ms traced"));
 	/* the legend names every mark */
-	assert_true(any_text(&f->doc, "zombie: exited, not yet reaped"));
-	assert_true(any_text(&f->doc, "killed by a signal"));
-	assert_true(any_text(&f->doc, "3 events were lost"));
+	assert_true(xd_any_text(&f->doc, "zombie: exited, not yet reaped"));
+	assert_true(xd_any_text(&f->doc, "killed by a signal"));
+	assert_true(xd_any_text(&f->doc, "3 events were lost"));
 }
 
 /* Rows follow the tree: depth-first, children indented under their parent */
@@ -734,17 +255,18 @@ static void test_svg__tree_order_and_indent(void **state)
 	size_t i;
 
 	add_svg(f);
-	story(f->m);
+	tl_story(f->m);
 	draw(f, END);
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		const struct xel *l =
-			child(&f->doc, row_of(&f->doc, order[i], NULL), "text", "lbl");
-		double y = strtod(attr(l, "y"), NULL);
+			xd_child(&f->doc, xd_row_of(&f->doc, order[i], NULL), "text", "lbl");
+		double y = strtod(xd_attr(l, "y"), NULL);
 
 		assert_true(y > last_y);
 		last_y = y;
 	}
-#define LX(pid) strtod(attr(child(&f->doc, row_of(&f->doc, pid, NULL), "text", "lbl"), "x"), NULL)
+#define LX(pid) \
+	strtod(xd_attr(xd_child(&f->doc, xd_row_of(&f->doc, pid, NULL), "text", "lbl"), "x"), NULL)
 	assert_true(LX(100) > LX(1));
 	assert_true(LX(200) > LX(100));
 	assert_true(LX(203) > LX(202));
@@ -760,7 +282,7 @@ static void test_svg__hostile_strings_are_escaped(void **state)
 	size_t i;
 
 	add_svg(f);
-	story(f->m);
+	tl_story(f->m);
 	draw(f, END);
 	/* no raw control bytes anywhere: the checker refused them already; check the bytes too */
 	for (i = 0; i < f->len; i++)
@@ -768,14 +290,15 @@ static void test_svg__hostile_strings_are_escaped(void **state)
 	assert_null(strstr(f->raw, "<b>"));
 	assert_null(strstr(f->raw, "<script>"));
 	/* the name reads back as visible escapes: \xHH for control and invalid bytes */
-	l = child(&f->doc, row_of(&f->doc, 204, NULL), "text", "lbl");
+	l = xd_child(&f->doc, xd_row_of(&f->doc, 204, NULL), "text", "lbl");
 	assert_string_equal(l->text, "q\"b\\\\n\\x0a\\x1b[2J\\x09\\x01\\xff (204)");
 	assert_non_null(strstr(f->raw, "q&quot;b\\\\n\\x0a"));
 	/* the exec'd path in the tooltip, the command and host in the header */
-	assert_non_null(strstr(child(&f->doc, row_of(&f->doc, 204, NULL), "title", NULL)->text,
-			       "/tmp/<script>&\"x\\x1b[31m"));
-	assert_true(any_text(&f->doc, "procscope timeline: shell -c '<b>&amp;\\x1b[1m'"));
-	assert_true(any_text(&f->doc, "host\\x01<1>"));
+	assert_non_null(
+		strstr(xd_child(&f->doc, xd_row_of(&f->doc, 204, NULL), "title", NULL)->text,
+		       "/tmp/<script>&\"x\\x1b[31m"));
+	assert_true(xd_any_text(&f->doc, "procscope timeline: shell -c '<b>&amp;\\x1b[1m'"));
+	assert_true(xd_any_text(&f->doc, "host\\x01<1>"));
 }
 
 /*
@@ -792,50 +315,56 @@ static void test_svg__crowd_folds_idle_processes(void **state)
 	int r;
 
 	add_svg(f);
-	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
 	for (pid = 2; pid < 302; pid++)
-		seed(f->m, T(0), pid, ST(pid), 1, ST(1), 'S', "idle");
+		ev_seed(f->m, T(0), pid, ST(pid), 1, ST(1), 'S', "idle");
 	/* an idle daemon (10) whose child forks during the trace: 10 stays as an ancestor */
-	seed(f->m, T(0), 400, ST(400), 10, ST(10), 'S', "daemon");
-	fork_(f->m, T(5), 400, ST(400), 400, 401, "daemon");
+	ev_seed(f->m, T(0), 400, ST(400), 10, ST(10), 'S', "daemon");
+	ev_fork(f->m, T(5), 400, ST(400), 400, 401, "daemon");
 	for (pid = 500; pid < 560; pid++) {
-		fork_(f->m, T(6) + pid * US, 1, ST(1), 1, pid, "job");
-		exit_(f->m, T(20) + pid * US, pid, T(6) + pid * US - 2 * US, 0, 0, 1, ST(1), 0, 0);
-		reap_(f->m, T(30) + pid * US, 1, ST(1), pid, 0);
+		ev_fork(f->m, T(6) + pid * US, 1, ST(1), 1, pid, "job");
+		ev_exit(f->m, T(20) + pid * US, pid, T(6) + pid * US - 2 * US, 0, 0, 1, ST(1), 0,
+			0);
+		ev_reap(f->m, T(30) + pid * US, 1, ST(1), pid, 0);
 	}
 	draw(f, T(100));
-	rows = count_all(&f->doc, "g", "proc");
+	rows = xd_count_all(&f->doc, "g", "proc");
 	/* init, 10, 400, 401 and the 60 jobs */
 	assert_int_equal(rows, 64);
-	assert_true(row_of(&f->doc, 10, NULL) >= 0);
-	assert_true(row_of(&f->doc, 401, NULL) >= 0);
-	assert_true(row_of(&f->doc, 2, NULL) < 0);
+	assert_true(xd_row_of(&f->doc, 10, NULL) >= 0);
+	assert_true(xd_row_of(&f->doc, 401, NULL) >= 0);
+	assert_true(xd_row_of(&f->doc, 2, NULL) < 0);
 	for (i = 0; i < f->doc.n; i++)
-		if (is(&f->doc.els[i], "g", "more"))
-			hidden += strtoull(attr(&f->doc.els[i], "data-hidden"), NULL, 10);
+		if (xd_is(&f->doc.els[i], "g", "more"))
+			hidden += strtoull(xd_attr(&f->doc.els[i], "data-hidden"), NULL, 10);
 	assert_int_equal(hidden, 299);
-	assert_int_equal(count_all(&f->doc, "g", "more"), 1);
-	assert_true(any_text(&f->doc, "+299 more without activity"));
-	assert_true(any_text(&f->doc, "299 of 363 processes are folded"));
+	assert_int_equal(xd_count_all(&f->doc, "g", "more"), 1);
+	assert_true(xd_any_text(&f->doc, "+299 more without activity"));
+	assert_true(xd_any_text(&f->doc, "299 of 363 processes are folded"));
 	/* the fold sits under init, after its shown children */
-	r = row_of(&f->doc, 559, NULL);
+	r = xd_row_of(&f->doc, 559, NULL);
 	{
 		const struct xel *more = NULL, *l;
 
 		for (i = 0; i < f->doc.n; i++)
-			if (is(&f->doc.els[i], "g", "more"))
+			if (xd_is(&f->doc.els[i], "g", "more"))
 				more = &f->doc.els[i];
-		l = child(&f->doc, (int)(more - f->doc.els), "text", "more");
-		assert_true(strtod(attr(l, "y"), NULL) >
-			    strtod(attr(child(&f->doc, r, "text", "lbl"), "y"), NULL));
-		assert_true(strtod(attr(l, "x"), NULL) > 8);
+		assert_non_null(more);
+		l = more ? xd_child(&f->doc, (int)(more - f->doc.els), "text", "more") : NULL;
+		assert_true(strtod(xd_attr(l, "y"), NULL) >
+			    strtod(xd_attr(xd_child(&f->doc, r, "text", "lbl"), "y"), NULL));
+		assert_true(strtod(xd_attr(l, "x"), NULL) > 8);
 	}
 	/* 65 rows fit at the full row height */
 	{
 		double y0 = strtod(
-			attr(child(&f->doc, row_of(&f->doc, 500, NULL), "text", "lbl"), "y"), NULL);
+			xd_attr(xd_child(&f->doc, xd_row_of(&f->doc, 500, NULL), "text", "lbl"),
+				"y"),
+			NULL);
 		double y1 = strtod(
-			attr(child(&f->doc, row_of(&f->doc, 501, NULL), "text", "lbl"), "y"), NULL);
+			xd_attr(xd_child(&f->doc, xd_row_of(&f->doc, 501, NULL), "text", "lbl"),
+				"y"),
+			NULL);
 
 		assert_true(y1 - y0 > SVG_ROW_MAX - 0.01 && y1 - y0 < SVG_ROW_MAX + 0.01);
 	}
@@ -850,26 +379,28 @@ static void test_svg__row_limit(void **state)
 	size_t i;
 
 	add_svg(f);
-	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
 	for (pid = 1000; pid < 1000 + n; pid++)
-		fork_(f->m, T(1) + pid * US, 1, ST(1), 1, pid, "w");
+		ev_fork(f->m, T(1) + pid * US, 1, ST(1), 1, pid, "w");
 	draw(f, T(200));
-	assert_int_equal(count_all(&f->doc, "g", "proc"), SVG_ROWS_LIMIT - 1);
+	assert_int_equal(xd_count_all(&f->doc, "g", "proc"), SVG_ROWS_LIMIT - 1);
 	for (i = 0; i < f->doc.n; i++)
-		if (is(&f->doc.els[i], "g", "more"))
+		if (xd_is(&f->doc.els[i], "g", "more"))
 			more = &f->doc.els[i];
 	assert_non_null(more);
 	/* 1 + n processes, SVG_ROWS_LIMIT - 1 drawn */
-	assert_int_equal(strtoull(attr(more, "data-hidden"), NULL, 10),
+	assert_int_equal(strtoull(xd_attr(more, "data-hidden"), NULL, 10),
 			 1 + n - (SVG_ROWS_LIMIT - 1));
 	/* rows at the minimum height: the label font is small but there */
 	{
-		const struct xel *a = child(&f->doc, row_of(&f->doc, 1000, NULL), "text", "lbl");
-		const struct xel *b = child(&f->doc, row_of(&f->doc, 1001, NULL), "text", "lbl");
-		double dy = strtod(attr(b, "y"), NULL) - strtod(attr(a, "y"), NULL);
+		const struct xel *a =
+			xd_child(&f->doc, xd_row_of(&f->doc, 1000, NULL), "text", "lbl");
+		const struct xel *b =
+			xd_child(&f->doc, xd_row_of(&f->doc, 1001, NULL), "text", "lbl");
+		double dy = strtod(xd_attr(b, "y"), NULL) - strtod(xd_attr(a, "y"), NULL);
 
 		assert_true(dy >= SVG_ROW_MIN - 0.01 && dy <= SVG_ROW_MIN + 0.01);
-		assert_true(atoi(attr(a, "font-size")) >= 6);
+		assert_true(atoi(xd_attr(a, "font-size")) >= 6);
 	}
 }
 
@@ -881,17 +412,17 @@ static void test_svg__wait_cap(void **state)
 	int r, i;
 
 	add_svg(f);
-	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
-	fork_(f->m, T(0.5), 1, ST(1), 1, 300, "busy");
+	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	ev_fork(f->m, T(0.5), 1, ST(1), 1, 300, "busy");
 	for (i = 0; i < SVG_WAITS_MAX + 44; i++, t += 200 * US)
-		epoll_wait_(f->m, t + 190 * US, 300, T(0.5) - 2 * US, 300, t, 3, -1);
+		ev_epoll_wait(f->m, t + 190 * US, 300, T(0.5) - 2 * US, 300, t, 3, -1);
 	draw(f, T(100));
-	r = row_of(&f->doc, 300, NULL);
-	assert_string_equal(child(&f->doc, r, "text", "st")->text, "running +44 waits");
+	r = xd_row_of(&f->doc, 300, NULL);
+	assert_string_equal(xd_child(&f->doc, r, "text", "st")->text, "running +44 waits");
 	/* the kept 256 waits: 190 us every 200 us, gaps of 0.15 px on a 61 ms axis: they merge */
-	assert_true(count_in(&f->doc, r, "rect", "wt") >= 1);
-	assert_true(count_in(&f->doc, r, "rect", "wt") < 20);
-	assert_true(any_text(&f->doc, "1 processes had more"));
+	assert_true(xd_count_in(&f->doc, r, "rect", "wt") >= 1);
+	assert_true(xd_count_in(&f->doc, r, "rect", "wt") < 20);
+	assert_true(xd_any_text(&f->doc, "1 processes had more"));
 }
 
 /* Tick labels in the unit the range calls for */
@@ -900,11 +431,11 @@ static void test_svg__time_axis_units(void **state)
 	struct fx *f = *state;
 
 	add_svg(f);
-	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
 	draw(f, T(3200));
-	assert_true(any_text(&f->doc, "0.5s"));
-	assert_true(any_text(&f->doc, "3.0s"));
-	assert_false(any_text(&f->doc, "3.5s"));
+	assert_true(xd_any_text(&f->doc, "0.5s"));
+	assert_true(xd_any_text(&f->doc, "3.0s"));
+	assert_false(xd_any_text(&f->doc, "3.5s"));
 }
 
 static void test_svg__time_axis_microseconds(void **state)
@@ -912,11 +443,11 @@ static void test_svg__time_axis_microseconds(void **state)
 	struct fx *f = *state;
 
 	add_svg(f);
-	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
 	draw(f, T(0.04));
 	/* "us" as in the text summary, never the micro sign */
-	assert_true(any_text(&f->doc, "10us"));
-	assert_true(any_text(&f->doc, "40us"));
+	assert_true(xd_any_text(&f->doc, "10us"));
+	assert_true(xd_any_text(&f->doc, "40us"));
 	assert_null(strstr(f->raw, "\xc2\xb5"));
 }
 
@@ -927,16 +458,16 @@ static void test_svg__command_tree_only(void **state)
 
 	f->m->meta.target_pid = 200;
 	add_svg(f);
-	story(f->m);
+	tl_story(f->m);
 	draw(f, END);
-	assert_true(row_of(&f->doc, 200, NULL) >= 0);
-	assert_true(row_of(&f->doc, 201, NULL) >= 0);
-	assert_true(row_of(&f->doc, 203, NULL) >= 0); /* orphaned, still forked from the tree */
-	assert_int_equal(row_of(&f->doc, 1, NULL), -1);
-	assert_int_equal(row_of(&f->doc, 100, NULL), -1);
-	assert_int_equal(row_of(&f->doc, 150, NULL), -1);
+	assert_true(xd_row_of(&f->doc, 200, NULL) >= 0);
+	assert_true(xd_row_of(&f->doc, 201, NULL) >= 0);
+	assert_true(xd_row_of(&f->doc, 203, NULL) >= 0); /* orphaned, still forked from the tree */
+	assert_int_equal(xd_row_of(&f->doc, 1, NULL), -1);
+	assert_int_equal(xd_row_of(&f->doc, 100, NULL), -1);
+	assert_int_equal(xd_row_of(&f->doc, 150, NULL), -1);
 	/* the wake-up between two processes of the tree is still drawn */
-	assert_int_equal(count_in(&f->doc, group(&f->doc, "links"), "line", "lnk"), 1);
+	assert_int_equal(xd_count_in(&f->doc, xd_group(&f->doc, "links"), "line", "lnk"), 1);
 }
 
 /* A demo is titled by its name, not by the internal re-exec that runs it */
@@ -947,10 +478,10 @@ static void test_svg__demo_title(void **state)
 	snprintf(f->m->meta.command, sizeof(f->m->meta.command),
 		 "/usr/local/sbin/procscope demo --no-trace --quiet --truth /tmp/t.jsonl zombie");
 	add_svg(f);
-	story(f->m);
+	tl_story(f->m);
 	draw(f, END);
-	assert_true(any_text(&f->doc, "procscope timeline: procscope demo zombie"));
-	assert_false(any_text(&f->doc, "--no-trace"));
+	assert_true(xd_any_text(&f->doc, "procscope timeline: procscope demo zombie"));
+	assert_false(xd_any_text(&f->doc, "--no-trace"));
 }
 
 /*
@@ -966,27 +497,27 @@ static void test_svg__retired_children_are_counted(void **state)
 
 	proctree__set_retain(f->m->tree, 8, 4);
 	add_svg(f);
-	seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
-	seed(f->m, T(0), 100, ST(100), 1, ST(1), 'S', "shell");
+	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	ev_seed(f->m, T(0), 100, ST(100), 1, ST(1), 'S', "shell");
 	for (pid = 1000; pid < 1300; pid++, ts += 100 * US) {
-		fork_(f->m, ts, 100, ST(100), 100, pid, "true");
-		poll_wait_(f->m, ts + 5 * US, pid, ts - 2 * US, pid, ts + 1 * US);
-		exit_(f->m, ts + 10 * US, pid, ts - 2 * US, 0, 0, 100, ST(100), 0, 0);
-		reap_(f->m, ts + 20 * US, 100, ST(100), pid, 0);
+		ev_fork(f->m, ts, 100, ST(100), 100, pid, "true");
+		ev_poll_wait(f->m, ts + 5 * US, pid, ts - 2 * US, pid, ts + 1 * US);
+		ev_exit(f->m, ts + 10 * US, pid, ts - 2 * US, 0, 0, 100, ST(100), 0, 0);
+		ev_reap(f->m, ts + 20 * US, 100, ST(100), pid, 0);
 	}
 	draw(f, ts);
-	r = row_of(&f->doc, 100, NULL);
+	r = xd_row_of(&f->doc, 100, NULL);
 	assert_true(r >= 0);
-	assert_int_equal(count_all(&f->doc, "g", "more"), 1);
+	assert_int_equal(xd_count_all(&f->doc, "g", "more"), 1);
 	for (r = 0; r < (int)f->doc.n; r++)
-		if (is(&f->doc.els[r], "g", "more"))
+		if (xd_is(&f->doc.els[r], "g", "more"))
 			break;
-	assert_int_equal(strtoull(attr(&f->doc.els[r], "data-retired"), NULL, 10),
+	assert_int_equal(strtoull(xd_attr(&f->doc.els[r], "data-retired"), NULL, 10),
 			 proctree__stats(f->m->tree)->retired);
 	/* kept rows + retired = every child the shell forked */
-	assert_int_equal(count_all(&f->doc, "g", "proc") - 2 + proctree__stats(f->m->tree)->retired,
-			 300);
-	assert_true(any_text(&f->doc, "ended earlier"));
+	assert_int_equal(
+		xd_count_all(&f->doc, "g", "proc") - 2 + proctree__stats(f->m->tree)->retired, 300);
+	assert_true(xd_any_text(&f->doc, "ended earlier"));
 }
 
 static void test_svg__create_errors(void **state)
@@ -1037,5 +568,3 @@ int main(void)
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
-
-#endif /* SVG_TEST_PARTS >= 2 */

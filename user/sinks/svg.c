@@ -358,13 +358,13 @@ static int render(struct svg *sv, const struct model *m)
 	struct timeline_out *o = &sv->out;
 	struct layout L = { 0 };
 	struct drow *d = NULL;
-	size_t nd = 0, i, nall;
+	size_t nd = 0, i, nall, nprocs = 0;
 	uint64_t hidden = 0, retired = 0, last;
 	double height;
 	int err;
 
 	proctree__all(m->tree, &nall);
-	err = svg_pick_rows(sv, m, &d, &nd, &hidden, &retired);
+	err = svg_pick_rows(sv, m, &d, &nd, &nprocs, &hidden, &retired);
 	if (err)
 		return err;
 	hmap_init(&L.rows_by_seq);
@@ -403,7 +403,7 @@ static int render(struct svg *sv, const struct model *m)
 	if (L.fs < 7)
 		L.fs = 7;
 	L.y_end = svg_row_y(&L, nd);
-	height = legend(NULL, L.y_end + 40, sv, m, hidden, retired, nall) + 8;
+	height = legend(NULL, L.y_end + 40, sv, m, hidden, retired, nprocs) + 8;
 
 	timeline_out_printf(o,
 			    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -417,7 +417,7 @@ static int render(struct svg *sv, const struct model *m)
 	timeline_out_printf(o,
 			    "%s<rect class=\"bg\" x=\"0\" y=\"0\" width=\"%d\" height=\"%d\"/>\n",
 			    svg_defs, SVG_WIDTH, (int)height);
-	header(o, m, nall, nd);
+	header(o, m, nprocs, nd);
 	for (i = 1; i < nd; i += 2)
 		timeline_out_printf(o,
 				    "<rect class=\"alt\" x=\"0\" y=\"%.1f\" width=\"%d\" "
@@ -442,7 +442,7 @@ static int render(struct svg *sv, const struct model *m)
 	OUT(o, "</g>\n");
 	svg_axis(o, &L, L.y_end + 14, 0, 0, false);
 	OUT(o, "<g class=\"legend\">\n");
-	legend(o, L.y_end + 40, sv, m, hidden, retired, nall);
+	legend(o, L.y_end + 40, sv, m, hidden, retired, nprocs);
 	OUT(o, "</g>\n");
 	OUT(o, "</svg>\n");
 	free(L.row_of);

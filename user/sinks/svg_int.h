@@ -97,8 +97,9 @@ void svg_xml_put(struct timeline_out *o, const char *s);
 char *svg_who(char *buf, size_t size, const struct proc *p, size_t max_cps);
 
 /* svg_rows.c */
+/* The rows; *nprocs gets the number of processes in the picture */
 int svg_pick_rows(struct svg *sv, const struct model *m, struct drow **out, size_t *nout,
-		  uint64_t *hidden_total, uint64_t *retired_total);
+		  size_t *nprocs, uint64_t *hidden_total, uint64_t *retired_total);
 double svg_xpos(const struct layout *L, uint64_t t);
 double svg_row_y(const struct layout *L, size_t r);
 void svg_axis(struct timeline_out *o, const struct layout *L, double y_label, double y_top,

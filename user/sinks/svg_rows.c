@@ -53,7 +53,7 @@ static void fold_out(struct drow *d, size_t *nd, const struct fold *f, uint32_t 
  * the rest is one last "+N" row.
  */
 int svg_pick_rows(struct svg *sv, const struct model *m, struct drow **out, size_t *nout,
-		  uint64_t *hidden_total, uint64_t *retired_total)
+		  size_t *nprocs, uint64_t *hidden_total, uint64_t *retired_total)
 {
 	struct timeline_row *rows = NULL;
 	size_t n = 0, i, nd = 0, sp = 0, nall;
@@ -130,6 +130,7 @@ int svg_pick_rows(struct svg *sv, const struct model *m, struct drow **out, size
 	}
 	*out = d;
 	*nout = nd;
+	*nprocs = n;
 	d = NULL;
 	err = 0;
 out:
