@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -520,6 +521,29 @@ static void test_svg__retired_children_are_counted(void **state)
 	assert_true(xd_any_text(&f->doc, "ended earlier"));
 }
 
+/* Files in @dir named like the writer's temp files (".tmp"), each checked private */
+static int count_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char p[512];
+		struct stat st;
+
+		if (!strstr(e->d_name, ".tmp"))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
 static void test_svg__create_errors(void **state)
 {
 	struct fx *f = *state;
@@ -535,11 +559,18 @@ static void test_svg__create_errors(void **state)
 	errno = 0;
 	assert_null(svg_sink_new(link));
 	assert_int_equal(errno, ELOOP);
-	/* created at once, private */
+	/*
+	 * Opened at once (a bad path fails before the trace), as a private temp file beside it
+	 * that becomes the picture only when it is whole
+	 */
 	s = add_svg(f);
 	(void)s;
+	assert_int_not_equal(stat(f->path, &st), 0);
+	assert_int_equal(count_tmp(f->dir), 1);
+	draw(f, T(10));
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(count_tmp(f->dir), 0);
 }
 
 int main(void)

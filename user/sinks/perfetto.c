@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "perfetto_int.h"
-#include "util.h"
+#include "outfile.h"
 
 #define PF_FLUSH_AT (192u << 10)
 #define PF_RETIRED_SORT 1000000000u /* retired processes sort after the tree, as they retired */
@@ -258,9 +258,9 @@ struct sink *perfetto_sink_new(const char *path)
 	jw_init(&pf->w);
 	hmap_init(&pf->threads);
 	timeline_procs_init(&pf->procs, sizeof(struct pf_proc));
-	err = timeline_out_open(&pf->out, path, str_has_suffix(path, ".gz"));
+	/* published at the first flush: a trace cut short still loads */
+	err = timeline_out_open(&pf->out, path, OUTFILE_STREAM);
 	if (err) {
-		pf->out.fd = -1;
 		pf_destroy(&pf->sink);
 		errno = -err;
 		return NULL;

@@ -484,7 +484,7 @@ struct sink *svg_sink_new(const char *path)
 		return NULL;
 	timeline_procs_init(&sv->procs, sizeof(struct sv_proc));
 	/* created now, so a bad path fails before the trace rather than after it */
-	err = timeline_out_open(&sv->out, path, false);
+	err = timeline_out_open(&sv->out, path, 0);
 	if (err) {
 		timeline_procs_free(&sv->procs, NULL);
 		free(sv);

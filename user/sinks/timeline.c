@@ -4,15 +4,12 @@
  * the staged output file. No printing.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zlib.h>
 #include "timeline.h"
-#include "util.h"
+#include "outfile.h"
 
 /* ---- title ---- */
 
@@ -148,67 +145,42 @@ bool timeline_in_scope(struct timeline_procs *t, const struct model *m, const st
 	return scope > 0;
 }
 
-/* ---- output file ---- */
+/* ---- output file: lib/outfile.c behind a staging buffer ---- */
 
-int timeline_out_open(struct timeline_out *o, const char *path, bool gz)
+int timeline_out_open(struct timeline_out *o, const char *path, unsigned int flags)
 {
 	memset(o, 0, sizeof(*o));
-	o->fd = outfile_create(path);
-	if (o->fd < 0)
-		return o->fd;
-	if (gz) {
-		o->gz = gzdopen(o->fd, "wb1"); /* fast: it runs while tracing */
-		if (!o->gz) {
-			close(o->fd);
-			o->fd = -1;
-			return -ENOMEM;
-		}
-	}
+	o->f = outfile_open(path, outfile_codec_by_name(path), flags);
+	if (!o->f)
+		return -errno;
 	o->flush_at = 64u << 10;
 	return 0;
 }
 
-static int out_flush(struct timeline_out *o, bool sync)
+/* Hand what is staged (whole records only) to the file: one unit, cut back if it fails */
+static void out_push(struct timeline_out *o)
 {
 	int err;
 
-	if (o->err)
-		return o->err;
-	if (o->fd < 0)
-		return o->err = -EBADF;
-	if (o->len && o->gz) {
-		if (gzwrite(o->gz, o->buf, (unsigned)o->len) != (int)o->len) {
-			int zerr;
-
-			gzerror(o->gz, &zerr);
-			err = zerr == Z_ERRNO && errno ? -errno : -EIO;
-			goto fail;
-		}
-	} else if (o->len) {
-		err = write_full(o->fd, o->buf, o->len);
-		if (err) {
-			/* the buffer holds whole records only: cut a partly written one off */
-			if (ftruncate(o->fd, (off_t)o->written) == 0)
-				lseek(o->fd, (off_t)o->written, SEEK_SET);
-			goto fail;
-		}
+	if (!o->err && o->len && o->f) {
+		err = outfile_write(o->f, o->buf, o->len);
+		if (err)
+			o->err = err;
 	}
-	if (sync && o->gz && gzflush(o->gz, Z_SYNC_FLUSH) != Z_OK) {
-		err = -EIO;
-		goto fail;
-	}
-	o->written += o->len;
 	o->len = 0;
-	return 0;
-fail:
-	o->err = err;
-	o->len = 0;
-	return err;
 }
 
 int timeline_out_flush(struct timeline_out *o)
 {
-	return out_flush(o, true);
+	int err;
+
+	out_push(o);
+	if (o->err || !o->f)
+		return o->err ? o->err : -EBADF;
+	err = outfile_flush(o->f);
+	if (err)
+		o->err = err;
+	return o->err;
 }
 
 void timeline_out_write(struct timeline_out *o, const char *s, size_t n)
@@ -232,7 +204,7 @@ void timeline_out_write(struct timeline_out *o, const char *s, size_t n)
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
 	if (o->len >= o->flush_at)
-		out_flush(o, false);
+		out_push(o);
 }
 
 void timeline_out_printf(struct timeline_out *o, const char *fmt, ...)
@@ -268,37 +240,20 @@ void timeline_out_printf(struct timeline_out *o, const char *fmt, ...)
 
 int timeline_out_close(struct timeline_out *o)
 {
-	int err;
-
-	if (!o->gz && o->fd < 0)
-		return o->err; /* closed already */
-	err = out_flush(o, false);
-
-	if (o->gz) {
-		int zerr = gzclose(o->gz);
-
-		o->gz = NULL;
-		o->fd = -1;
-		if (!err && zerr != Z_OK)
-			err = o->err = -EIO;
-	} else if (o->fd >= 0) {
-		if (fsync(o->fd) && errno != EINVAL && !err)
-			err = o->err = -errno;
-		if (close(o->fd) && !err)
-			err = o->err = -errno;
-		o->fd = -1;
-	}
-	return err;
+	if (o->closed)
+		return o->err;
+	o->closed = true;
+	out_push(o);
+	/* a file with an error is not committed: outfile_close() removes it */
+	if (!o->err && o->f)
+		o->err = outfile_commit(o->f);
+	return o->err;
 }
 
 void timeline_out_free(struct timeline_out *o)
 {
-	if (o->gz)
-		gzclose(o->gz);
-	else if (o->fd >= 0)
-		close(o->fd);
-	o->gz = NULL;
-	o->fd = -1;
+	outfile_close(o->f);
+	o->f = NULL;
 	free(o->buf);
 	o->buf = NULL;
 	o->len = o->cap = 0;

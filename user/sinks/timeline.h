@@ -113,34 +113,35 @@ struct timeline_row {
 int timeline_tree_order(const struct model *m, struct timeline_procs *t, struct timeline_row **rows,
 			size_t *n);
 
-/* ---- the output file (to be replaced by the shared output-file writer) ---- */
+/* ---- the output file: the shared writer (lib/outfile.h) behind a staging buffer ---- */
+
+struct outfile;
 
 /* An output file staged through a memory buffer; the first error sticks in err */
 struct timeline_out {
-	int fd;
-	void *gz; /* gzFile when compressing, else NULL */
+	struct outfile *f;
 	char *buf;
 	size_t len;
 	size_t cap;
-	size_t flush_at; /* write out once this much is staged */
-	uint64_t written; /* bytes handed to the file (uncompressed) */
+	size_t flush_at; /* hand to the file once this much is staged */
 	int err; /* 0 or -errno */
+	bool closed;
 };
 
 /*
- * Create @path (O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|O_CLOEXEC, 0600), gzip-compressed when @gz.
- * Returns 0 or -errno.
+ * Open @path with outfile_open() (hardened, a temp file renamed into place at close; gzip or
+ * zstd by the name's ending), @flags OUTFILE_*. Returns 0 or -errno.
  */
-int timeline_out_open(struct timeline_out *o, const char *path, bool gz);
-/* Stage @n bytes (written out when flush_at is reached) */
+int timeline_out_open(struct timeline_out *o, const char *path, unsigned int flags);
+/* Stage @n bytes; whole records only, as a failed write is cut back to what was staged before */
 void timeline_out_write(struct timeline_out *o, const char *s, size_t n);
 void timeline_out_printf(struct timeline_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Write out what is staged; 0 or the sticky -errno */
+/* Write out what is staged and make it readable; 0 or the sticky -errno */
 int timeline_out_flush(struct timeline_out *o);
-/* Flush, sync and close; 0 or -errno. Safe to call twice. */
+/* Write out and commit (rename into place) unless an error stuck; 0 or -errno. Safe twice. */
 int timeline_out_close(struct timeline_out *o);
-/* Close without flushing and free the buffer (error paths, destroy) */
+/* Free; a file never committed is removed (error paths, destroy) */
 void timeline_out_free(struct timeline_out *o);
 
 #endif /* __PSC_TIMELINE_H */
