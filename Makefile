@@ -17,7 +17,7 @@ CFLAGS   += -std=gnu11 $(WARN) $(if $(filter 0,$(WERROR)),,-Werror) -D_GNU_SOURC
 USER_DIRS := $(sort $(dir $(wildcard user/*/*.c user/*/*.h user/groups/*/*.c user/groups/*/*.h)))
 USER_INC  := $(patsubst %/,-I%,$(USER_DIRS))
 CPPFLAGS += -Iinclude $(USER_INC) -Itests/lib -MMD -MP
-LDLIBS   += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -ljson-c -lz -lzstd
+LDLIBS   += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -ljson-c -lz -lzstd -pthread
 ifdef SANITIZE
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=$(SANITIZE)

@@ -27,6 +27,7 @@
 #define LONG_RUN_HWM_BOUND (48 * MIB) /* peak RSS over 100k processes */
 #define STALL_HWM_BOUND (64 * MIB) /* peak RSS with a stalled reader */
 #define HEAP_GROWTH_BOUND (8 * MIB) /* RssAnon growth after start-up (unbounded: >20 MiB) */
+#define STALL_QUEUE (4 * MIB) /* --queue-size of the stalled reader (default 32 MiB) */
 #define STALL_S 2.0
 #define STALL_FORKS 40000 /* ~10 MiB of records: the default 4 MiB ring overflows */
 #define STDOUT_CLOSED_STOP_S 3.0
@@ -637,9 +638,9 @@ static void test_rl__lost_accounting_exact(void **state)
 
 /*
  * 2. stdout a pipe nobody reads for 2 s (and until the workload has forked enough to overflow
- * the default 4 MiB ring many times over, however loaded the machine): procscope blocks on it,
- * the kernel drops (and counts), memory does not grow; once the reader drains, the log is whole
- * and says what was lost.
+ * a 4 MiB queue and the default 4 MiB ring many times over, however loaded the machine):
+ * procscope blocks on it, the queue fills to its bound and then drops (and counts), memory
+ * grows no further; once the reader drains, the log is whole and says what was lost.
  */
 static void test_rl__stalled_reader_bounded_memory(void **state)
 {
@@ -654,17 +655,29 @@ static void test_rl__stalled_reader_bounded_memory(void **state)
 	bool self_stop = true;
 	pid_t pid;
 	char stop[160], progress[160];
-	char *argv[] = { ps_exe,	  S("trace"), S("-q"), S("--no-summary"),
-			 S("-o"),	  S("-"),     S("--"), self_exe,
-			 S("stormuntil"), stop,	      NULL,    NULL,
-			 progress,	  NULL };
+	char *argv[] = { ps_exe,
+			 S("trace"),
+			 S("-q"),
+			 S("--no-summary"),
+			 S("--queue-size"),
+			 S("4M"),
+			 S("-o"),
+			 S("-"),
+			 S("--"),
+			 self_exe,
+			 S("stormuntil"),
+			 stop,
+			 NULL,
+			 NULL,
+			 progress,
+			 NULL };
 	struct io io = { .out_fd = -1 };
 
 	run_setup(&r);
 	snprintf(stop, sizeof(stop), "%s/stop", r.dir);
 	snprintf(progress, sizeof(progress), "%s/progress", r.dir);
-	argv[10] = r.file;
-	argv[11] = r.marker;
+	argv[12] = r.file;
+	argv[13] = r.marker;
 	io.err = r.err;
 	assert_int_equal(pipe(pfd), 0);
 	io.out_fd = pfd[1];
@@ -737,7 +750,97 @@ static void test_rl__stalled_reader_bounded_memory(void **state)
 	assert_int_equal(count_forks(&log) + by_type(tr, "lost_by_type", "fork"), forks);
 	assert_lost_records_sum(&log, tr);
 	assert_true(m.hwm_kb * 1024 < STALL_HWM_BOUND);
-	assert_true((m.anon_max_kb - m.anon0_kb) * 1024 < HEAP_GROWTH_BOUND);
+	assert_true((m.anon_max_kb - m.anon0_kb) * 1024 < STALL_QUEUE + HEAP_GROWTH_BOUND);
+	integ_free(&log);
+}
+
+/*
+ * 2b. The queue's bound: stdout a pipe nobody reads until the workload is done, and a queue of
+ * 64 KiB. The session thread blocks on the pipe, the drain thread keeps emptying the ring into
+ * the queue, which overflows: every record dropped there is counted, by type, with its own cause,
+ * and what the log holds plus what was lost is exactly what the workload did.
+ */
+static void test_rl__queue_bound_loss_exact(void **state)
+{
+	struct run r;
+	struct integ_log log;
+	json_object *tr, *cause;
+	char buf[65536], n_arg[16], want[96], *err_text;
+	long long forks, reaps;
+	int64_t lost, lost_queue, queue_records = 0;
+	size_t i;
+	int pfd[2], fd, status;
+	double t0;
+	pid_t pid;
+	char *argv[] = { ps_exe,  S("trace"), S("--queue-size"), S("64K"), S("-q"), S("-o"), S("-"),
+			 S("--"), self_exe,   S("burst"),	 n_arg,	   NULL,    NULL };
+	struct io io = { .out_fd = -1 };
+
+	run_setup(&r);
+	argv[11] = r.file;
+	io.err = r.err;
+	snprintf(n_arg, sizeof(n_arg), "%d", BURST_N);
+	assert_int_equal(pipe(pfd), 0);
+	io.out_fd = pfd[1];
+	pid = spawn(argv, &io);
+	close(pfd[1]);
+	/* nobody reads until the workload is done: ~15,000 records, far past 64 KiB */
+	for (t0 = now_s(); !file_exists(r.file) && !has_exited(pid); usleep(20000))
+		if (now_s() - t0 > 60)
+			fail_msg("the fork burst did not end within 60 s");
+	fd = open(r.log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	for (;;) {
+		ssize_t n = read(pfd[0], buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		assert_int_equal(write(fd, buf, (size_t)n), n);
+	}
+	close(fd);
+	close(pfd[0]);
+	status = wait_bounded(pid, 30, "trace with a tiny queue");
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	forks = file_num(r.file, "forks=");
+	reaps = file_num(r.file, "reaps=");
+	assert_int_equal(forks, BURST_N);
+	assert_int_equal(reaps, BURST_N);
+
+	integ_load(r.log, &log);
+	assert_int_equal(log.bad_lines, 0);
+	tr = trailer(&log);
+	lost = integ_i64(tr, "lost");
+	lost_queue = integ_i64(tr, "lost_queue");
+	fprintf(stderr, "# queue bound: N=%lld lost=%lld (queue %lld); fork %zu+%lld\n", forks,
+		(long long)lost, (long long)lost_queue, count_forks(&log),
+		(long long)by_type(tr, "lost_by_type", "fork"));
+	assert_true(lost_queue > 0);
+	assert_true(lost_queue <= lost);
+	assert_int_equal(count_forks(&log) + by_type(tr, "lost_by_type", "fork"), forks);
+	assert_int_equal(count_exits(&log) + by_type(tr, "lost_by_type", "exit"), forks + 1);
+	assert_int_equal(integ_count(&log, "type", "reap", NULL) +
+				 by_type(tr, "lost_by_type", "reap"),
+			 reaps + 1);
+	assert_lost_records_sum(&log, tr);
+	/* each lost record names its cause; the queue's add up to the trailer's */
+	for (i = 0; i < log.n; i++) {
+		if (!integ_is(log.recs[i], "type", "lost"))
+			continue;
+		assert_true(json_object_object_get_ex(log.recs[i], "cause", &cause));
+		if (!strcmp(json_object_get_string(cause), "queue"))
+			queue_records += integ_i64(log.recs[i], "count");
+		else
+			assert_string_equal(json_object_get_string(cause), "ringbuf");
+	}
+	assert_int_equal(queue_records, lost_queue);
+	/* the summary (on stderr: the log has stdout) says the same, and why */
+	err_text = integ_slurp(r.err, NULL);
+	assert_non_null(err_text);
+	snprintf(want, sizeof(want), "Lost events: %lld (", (long long)lost);
+	assert_non_null(strstr(err_text, want));
+	assert_non_null(strstr(err_text, "raise --queue-size"));
+	free(err_text);
 	integ_free(&log);
 }
 
@@ -1731,6 +1834,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_rl__lost_accounting_exact, rl_teardown),
 		cmocka_unit_test_teardown(test_rl__stalled_reader_bounded_memory, rl_teardown),
+		cmocka_unit_test_teardown(test_rl__queue_bound_loss_exact, rl_teardown),
 #if RL_REQUIRE_SELF_STOP
 		cmocka_unit_test_teardown(test_rl__lost_end_does_not_hang, rl_teardown),
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "demo.h"
+#include "drain.h"
 #include "loader.h"
 #include "log.h"
 #include "outfile.h"
@@ -51,6 +52,8 @@ static const char trace_usage[] =
 	"                         (default: 0, or 10 when tracing the whole system)\n"
 	"      --ringbuf-size N   ring buffer size in bytes, a power of two from 4K to 2G\n"
 	"                         (default: 1M per CPU, at least 4M)\n"
+	"      --queue-size N     bound of procscope's queue behind the ring buffer, in bytes,\n"
+	"                         K/M/G suffix (default: 32M; at least 64K)\n"
 	"  -v, --verbose          more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -85,6 +88,7 @@ static const char demo_usage[] =
 	"      --threads          live lines for thread creation and exit too\n"
 	"      --min-wait MS      as for trace\n"
 	"      --ringbuf-size N   as for trace\n"
+	"      --queue-size N     as for trace\n"
 	"  -v, --verbose          more diagnostics\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -111,6 +115,7 @@ enum {
 	OPT_NO_SUMMARY = 256,
 	OPT_THREADS,
 	OPT_RINGBUF,
+	OPT_QUEUE,
 	OPT_NO_TRACE,
 	OPT_TRUTH,
 	OPT_MIN_WAIT,
@@ -188,6 +193,14 @@ static int common_opt(int c, const char *arg, struct trace_opts *o)
 		if (loader_parse_size(arg, &o->ringbuf_size)) {
 			psc_err("invalid --ringbuf-size '%s': want a power of two from 4096 (4K) "
 				"to 2147483648 (2G)",
+				arg);
+			return -1;
+		}
+		return 1;
+	case OPT_QUEUE:
+		if (drain_parse_size(arg, &o->queue_size)) {
+			psc_err("invalid --queue-size '%s': want a size >= 64K (K/M/G suffix "
+				"allowed)",
 				arg);
 			return -1;
 		}
@@ -276,6 +289,7 @@ static int cmd_trace(int argc, char **argv)
 		{ "threads", no_argument, NULL, OPT_THREADS },
 		{ "min-wait", required_argument, NULL, OPT_MIN_WAIT },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "queue-size", required_argument, NULL, OPT_QUEUE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -406,6 +420,7 @@ static int cmd_demo(int argc, char **argv)
 		{ "threads", no_argument, NULL, OPT_THREADS },
 		{ "min-wait", required_argument, NULL, OPT_MIN_WAIT },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "queue-size", required_argument, NULL, OPT_QUEUE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },

@@ -278,7 +278,8 @@ int report_feed__line(struct report_feed *f, uint64_t lineno, const char *line, 
 		return model__apply(f->m, &f->rec.ev);
 	case EVREAD_LOST:
 		if (!after_until(f, f->rec.lost.ts_ns))
-			model__lost(f->m, f->rec.lost.ts_ns, f->rec.lost.by_type);
+			model__lost_from(f->m, f->rec.lost.ts_ns, f->rec.lost.by_type,
+					 f->rec.lost.queue ? MODEL_LOSS_QUEUE : MODEL_LOSS_RINGBUF);
 		return 0;
 	case EVREAD_TRAILER:
 		f->trailer_seen = true;

@@ -231,7 +231,7 @@ int model__apply_raw(struct model *m, const void *data, size_t len)
 	return model__apply(m, &ev);
 }
 
-void model__lost(struct model *m, uint64_t ts, const uint64_t *by_type)
+void model__lost_from(struct model *m, uint64_t ts, const uint64_t *by_type, enum model_loss cause)
 {
 	uint64_t total = 0;
 	struct sink *s;
@@ -244,9 +244,23 @@ void model__lost(struct model *m, uint64_t ts, const uint64_t *by_type)
 	if (!total)
 		return;
 	m->stats.lost += total;
+	if (cause == MODEL_LOSS_QUEUE)
+		m->stats.lost_queue += total;
+	m->loss_cause = cause;
 	for (s = m->sinks; s; s = s->next)
 		if (s->lost)
 			s->lost(s, m, ts, by_type, total);
+	m->loss_cause = MODEL_LOSS_RINGBUF;
+}
+
+void model__lost(struct model *m, uint64_t ts, const uint64_t *by_type)
+{
+	model__lost_from(m, ts, by_type, MODEL_LOSS_RINGBUF);
+}
+
+const char *model_loss_name(enum model_loss cause)
+{
+	return cause == MODEL_LOSS_QUEUE ? "queue" : "ringbuf";
 }
 
 int model__flush(struct model *m)

@@ -96,9 +96,16 @@ struct model_stats {
 	uint64_t by_type[PSC_EV_TYPE_MAX];
 	uint64_t malformed; /* records decode_record() refused */
 	uint64_t unknown_type;
-	uint64_t lost; /* kernel-side drops (ring buffer full) */
+	uint64_t lost; /* every loss: the ring buffer's and the queue's */
 	uint64_t lost_by_type[PSC_EV_TYPE_MAX];
+	uint64_t lost_queue; /* of lost: dropped at the bound of the userspace queue */
 	uint64_t out_of_order; /* ts older than the previous event's */
+};
+
+/* Where events were lost: the kernel's ring buffer was full, or procscope's queue behind it */
+enum model_loss {
+	MODEL_LOSS_RINGBUF,
+	MODEL_LOSS_QUEUE,
 };
 
 struct model {
@@ -119,6 +126,7 @@ struct model {
 	size_t npending;
 	size_t cap_pending;
 	int err; /* first -ENOMEM */
+	enum model_loss loss_cause; /* of the loss being passed to the sinks' lost() */
 	/* event groups' own models */
 	const struct model_group_ops *groups[MODEL_MAX_GROUPS];
 	void *group_state[MODEL_MAX_GROUPS];
@@ -154,6 +162,10 @@ int model__apply_raw(struct model *m, const void *data, size_t len);
 
 /* Kernel drop counters grew by @by_type (per type) since the last call */
 void model__lost(struct model *m, uint64_t ts, const uint64_t *by_type);
+/* The same for a loss of @cause (the sinks read it in m->loss_cause) */
+void model__lost_from(struct model *m, uint64_t ts, const uint64_t *by_type, enum model_loss cause);
+/* "ringbuf" or "queue", as the log writes it */
+const char *model_loss_name(enum model_loss cause);
 /* Every sink's flush(); returns the first error */
 int model__flush(struct model *m);
 /* End of trace at @end_ts: every sink's finish(); returns the first error */

@@ -27,5 +27,7 @@ const char *wstatus_describe(uint32_t status, char *buf, size_t size);
 const char *errno_str(int64_t ret);
 /* "412us", "3.25ms", "1.500s", "2m03s" */
 const char *duration_fmt(uint64_t ns, char *buf, size_t size);
+/* A byte count: decimal digits, optionally K, M or G (binary units). 0 or -EINVAL. */
+int parse_bytes(const char *s, uint64_t *out);
 
 #endif /* __PSC_FORMAT_H */

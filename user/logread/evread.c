@@ -679,10 +679,14 @@ static int read_lost(struct evread *r, json_object *o, struct evread_record *rec
 {
 	struct evread_lost *l = &rec->lost;
 	uint64_t unknown = 0;
+	char cause[16] = "";
 	int err;
 
 	memset(l, 0, sizeof(*l));
 	err = get_time(r, o, "ts_ns", true, &l->ts_ns);
+	if (!err)
+		err = get_text(r, o, "cause", cause, sizeof(cause)); /* absent before queues */
+	l->queue = !strcmp(cause, "queue");
 	if (!err)
 		err = get_u64(r, o, "count", false, &l->count);
 	if (!err)

@@ -35,6 +35,7 @@ struct evread_lost {
 	uint64_t ts_ns; /* absolute */
 	uint64_t count;
 	uint64_t by_type[PSC_EV_TYPE_MAX];
+	bool queue; /* cause "queue": procscope's queue was full (else the ring buffer was) */
 };
 
 struct evread_trailer {

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "procscope.skel.h"
 #include "decode.h"
+#include "format.h"
 #include "loader.h"
 #include "log.h"
 #include "procfs.h"
@@ -59,23 +60,10 @@ static size_t default_ringbuf_size(int ncpus)
 
 int loader_parse_size(const char *s, size_t *out)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	/* checked before the shift: 16777216G would wrap to 0 */
-	if (v > LOADER_RINGBUF_MAX)
-		return -EINVAL;
-	if (*end == 'k' || *end == 'K')
-		v <<= 10, end++;
-	else if (*end == 'm' || *end == 'M')
-		v <<= 20, end++;
-	else if (*end == 'g' || *end == 'G')
-		v <<= 30, end++;
-	if (*end || v < LOADER_RINGBUF_MIN || v > LOADER_RINGBUF_MAX || (v & (v - 1)))
+	/* parse_bytes() refuses what would wrap (16777216G) */
+	if (parse_bytes(s, &v) || v < LOADER_RINGBUF_MIN || v > LOADER_RINGBUF_MAX || (v & (v - 1)))
 		return -EINVAL;
 	*out = v;
 	return 0;

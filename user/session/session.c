@@ -19,6 +19,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "drain.h"
 #include "evlog.h"
 #include "format.h"
 #include "launch.h"
@@ -67,11 +68,13 @@ struct session {
 	const struct trace_opts *o;
 	struct model *m;
 	struct loader *ld;
+	struct drain *drain; /* the ring's records, queued by the drain thread */
 	struct sink *evlog;
 	struct launch cmd; /* the launched command, if any */
 	uint32_t root_pid; /* -p PID or the command: the tree whose end ends the trace */
 	const struct proc *root;
 	uint64_t drops[PSC_EV_TYPE_MAX];
+	uint64_t queue_drops[PSC_EV_TYPE_MAX];
 	uint64_t gone_ts; /* when the traced tree had no live process left */
 	uint64_t track_overflow;
 	bool live_on_stderr; /* the live LOST lines are the warning: no second one */
@@ -283,29 +286,41 @@ static bool stdout_reader_gone(void)
 	return is_pipe && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
 }
 
-static void housekeep(struct session *s, uint64_t now)
+/* Report drop counters that grew since the last look: @seen holds the last values */
+static void account_drops(struct session *s, uint64_t now, const uint64_t *drops, uint64_t *seen,
+			  enum model_loss cause)
 {
-	uint64_t drops[PSC_EV_TYPE_MAX], delta[PSC_EV_TYPE_MAX], track_overflow;
-	bool alive, zombie, any = false;
+	uint64_t delta[PSC_EV_TYPE_MAX];
+	bool any = false;
 	int t;
 
-	if (!loader__read_drops(s->ld, drops)) {
-		for (t = 0; t < PSC_EV_TYPE_MAX; t++) {
-			delta[t] = drops[t] - s->drops[t];
-			any |= delta[t] != 0;
-		}
-		if (any) {
-			memcpy(s->drops, drops, sizeof(drops));
-			model__lost(s->m, now, delta);
-			/* the first loss at once, then at most once a second with the total */
-			if (!s->live_on_stderr &&
-			    (!s->lost_warned_ns || now - s->lost_warned_ns >= 1000000000ull)) {
-				s->lost_warned_ns = now;
-				psc_warn("lost events: the ring buffer was full (%llu so far)",
-					 (unsigned long long)s->m->stats.lost);
-			}
-		}
+	for (t = 0; t < PSC_EV_TYPE_MAX; t++) {
+		delta[t] = drops[t] - seen[t];
+		any |= delta[t] != 0;
 	}
+	if (!any)
+		return;
+	memcpy(seen, drops, sizeof(delta));
+	model__lost_from(s->m, now, delta, cause);
+	/* the first loss at once, then at most once a second with the total */
+	if (!s->live_on_stderr &&
+	    (!s->lost_warned_ns || now - s->lost_warned_ns >= 1000000000ull)) {
+		s->lost_warned_ns = now;
+		psc_warn("lost events: %s was full (%llu so far)",
+			 cause == MODEL_LOSS_QUEUE ? "procscope's queue" : "the ring buffer",
+			 (unsigned long long)s->m->stats.lost);
+	}
+}
+
+static void housekeep(struct session *s, uint64_t now)
+{
+	uint64_t drops[PSC_EV_TYPE_MAX], track_overflow;
+	bool alive, zombie;
+
+	if (!loader__read_drops(s->ld, drops))
+		account_drops(s, now, drops, s->drops, MODEL_LOSS_RINGBUF);
+	drain__read_drops(s->drain, drops);
+	account_drops(s, now, drops, s->queue_drops, MODEL_LOSS_QUEUE);
 	/* stdout went away (procscope ... | head): stop quietly, the files get their trailers */
 	if (model__flush(s->m) == -EPIPE || stdout_reader_gone())
 		session_stop(s, STOP_READER_GONE);
@@ -486,7 +501,13 @@ static int finish(struct session *s)
 {
 	int err, failed;
 
-	loader__drain(s->ld);
+	/* the drain thread's last pass over the ring, then whatever it queued */
+	drain__stop(s->drain);
+	do
+		err = drain__consume(s->drain, 0, on_record, s);
+	while (err > 0);
+	if (err < 0 && err != -EINTR)
+		psc_err("failed to read the ring buffer: %s", strerror(-err));
 	housekeep(s, now_ns(CLOCK_BOOTTIME));
 	if (s->cmd.pid > 0 && s->cmd.reaped)
 		s->m->meta.exit_status = s->cmd.status;
@@ -502,9 +523,12 @@ static int finish(struct session *s)
 		return 0; /* stdout was closed (| head): files are complete, exit quietly */
 	if (!failed && err)
 		psc_err("failed to write the output: %s", strerror(-err));
-	if (s->m->stats.lost)
+	if (s->m->stats.lost - s->m->stats.lost_queue)
 		psc_warn("%llu events were lost (ring buffer full): raise --ringbuf-size",
-			 (unsigned long long)s->m->stats.lost);
+			 (unsigned long long)(s->m->stats.lost - s->m->stats.lost_queue));
+	if (s->m->stats.lost_queue)
+		psc_warn("%llu events were lost (procscope's queue full): raise --queue-size",
+			 (unsigned long long)s->m->stats.lost_queue);
 	return failed ? failed : err;
 }
 
@@ -576,8 +600,7 @@ static int session_start(struct session *s)
 		.groups = o->groups,
 		.ringbuf_size = o->ringbuf_size,
 		.verbose = o->verbose,
-		.on_record = on_record,
-		.ctx = s,
+		.on_record = drain__push_record,
 	};
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
 	struct seed_scope scope = { .command = o->argv != NULL, .groups = o->groups };
@@ -598,6 +621,12 @@ static int session_start(struct session *s)
 		s->m->meta.target_pid = s->root_pid;
 	}
 	scope.root_pid = s->root_pid;
+	err = drain__new(&s->drain, o->queue_size);
+	if (err) {
+		psc_err("failed to create the event queue: %s", strerror(-err));
+		return -1;
+	}
+	lo.ctx = s->drain;
 	if (loader__open(&s->ld, &lo))
 		return -1;
 	s->m->meta.ringbuf_bytes = loader__ringbuf_size(s->ld);
@@ -608,6 +637,12 @@ static int session_start(struct session *s)
 	s->m->meta.realtime_base_ns = now_ns(CLOCK_REALTIME);
 	if (loader__attach(s->ld))
 		return -1;
+	/* drain the ring from the first event on, while /proc is read and the sinks start */
+	err = drain__start(s->drain, s->ld);
+	if (err) {
+		psc_err("failed to start the drain thread: %s", strerror(-err));
+		return -1;
+	}
 	/* from here on every event is captured: what follows (seeding from /proc) is catch-up */
 	psc_dbg("attached in %.1f ms", (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	/* anything forked between the first /proc walk and attach is caught by a second walk */
@@ -643,8 +678,8 @@ static void session_loop(struct session *s)
 	if (s->o->duration > 0)
 		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(s->o->duration * 1e9);
 	while (!session_stopping(s)) {
-		/* the kernel side batches wakeups: poll on a short timer (see psc_submit()) */
-		err = loader__poll(s->ld, POLL_MS);
+		/* the drain thread queues the ring's records: apply them, a batch at a time */
+		err = drain__consume(s->drain, POLL_MS, on_record, s);
 		if (err < 0 && err != -EINTR) {
 			psc_err("failed to poll the ring buffer: %s", strerror(-err));
 			session_stop(s, STOP_POLL_FAILED);
@@ -706,6 +741,7 @@ int trace_run(const struct trace_opts *o)
 		ret = stopped_early_status(&s);
 out:
 	launch__cleanup(&s.cmd);
+	drain__free(s.drain); /* stops the thread before the ring goes */
 	loader__free(s.ld);
 	model__free(s.m);
 	return ret;

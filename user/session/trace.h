@@ -38,6 +38,7 @@ struct trace_opts {
 	double duration; /* seconds; 0 = until the traced tree is gone or a signal */
 	uint32_t groups; /* PSC_GROUP_* */
 	size_t ringbuf_size; /* 0 = default */
+	size_t queue_size; /* bytes of the userspace queue behind the ring; 0 = default */
 	uint64_t min_wait_ns; /* live lines only for waits at least this long */
 	bool min_wait_set; /* given on the command line */
 	int verbose;

@@ -136,6 +136,7 @@ void evjson_write_lost(struct jw *w, const struct model *m, uint64_t ts, const u
 	jw_obj_start(w);
 	jw_kv_str(w, "type", "lost");
 	kv_time(w, m, "ts_ns", ts);
+	jw_kv_str(w, "cause", model_loss_name(m->loss_cause));
 	jw_kv_u64(w, "count", total);
 	evjson_kv_type_counts(w, "by_type", by_type);
 	jw_obj_end(w);
@@ -192,6 +193,7 @@ void evjson_write_trailer(struct jw *w, const struct model *m)
 	evjson_kv_type_counts(w, "events_by_type", s->by_type);
 	jw_kv_u64(w, "lost", s->lost);
 	evjson_kv_type_counts(w, "lost_by_type", s->lost_by_type);
+	jw_kv_u64(w, "lost_queue", s->lost_queue);
 	jw_kv_u64(w, "malformed", s->malformed);
 	jw_kv_u64(w, "unknown_type", s->unknown_type);
 	jw_kv_u64(w, "out_of_order", s->out_of_order);

@@ -324,11 +324,14 @@ static void lost_line(struct live *l, const struct model *m, uint64_t ts)
 	l->lost_shown = m->stats.lost;
 	if (l->opts.wall_clock)
 		wall_clock(m, ts, l->opts.wall_clock, wall, sizeof(wall));
-	fprintf(l->out,
-		"%s%s%-12.6f %-*s %llu events lost so far: the ring buffer was full "
-		"(raise --ringbuf-size)\n",
-		wall, *wall ? " " : "", model_rel_ns(m, ts) / 1e9, LIVE_EVENT_WIDTH, "LOST",
-		(unsigned long long)m->stats.lost);
+	fprintf(l->out, "%s%s%-12.6f %-*s %llu events lost so far: %s\n", wall, *wall ? " " : "",
+		model_rel_ns(m, ts) / 1e9, LIVE_EVENT_WIDTH, "LOST",
+		(unsigned long long)m->stats.lost,
+		!m->stats.lost_queue ? "the ring buffer was full (raise --ringbuf-size)" :
+		m->stats.lost_queue == m->stats.lost ?
+				       "procscope's queue was full (raise --queue-size)" :
+				       "the ring buffer and procscope's queue were full (raise "
+				       "--ringbuf-size, --queue-size)");
 }
 
 /* The first loss at once, then at most a line a second with the running total */

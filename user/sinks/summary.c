@@ -435,6 +435,24 @@ void summary_count_selected(const struct model *m, const struct summary_opts *op
 	free(in_tree);
 }
 
+/* Lost events, and where: the kernel's ring buffer or procscope's queue behind it */
+static void summary_lost_line(FILE *out, const struct model_stats *st)
+{
+	uint64_t ring = st->lost - st->lost_queue;
+
+	fprintf(out, "Lost events: %llu", (unsigned long long)st->lost);
+	if (ring && st->lost_queue)
+		fprintf(out,
+			" (ring buffer full: %llu, raise --ringbuf-size; queue full: %llu, "
+			"raise --queue-size)",
+			(unsigned long long)ring, (unsigned long long)st->lost_queue);
+	else if (ring)
+		fprintf(out, " (the ring buffer was full: raise --ringbuf-size)");
+	else if (st->lost_queue)
+		fprintf(out, " (procscope's queue was full: raise --queue-size)");
+	fputc('\n', out);
+}
+
 static void print_counts(FILE *out, const struct model *m, const struct summary_opts *opts)
 {
 	const struct proctree_stats *t = proctree__stats(m->tree);
@@ -486,8 +504,7 @@ int summary_print(FILE *out, const struct model *m, const struct summary_opts *o
 		print_orphans(out, m, opts, max_rows);
 	print_groups(out, m, opts);
 	print_counts(out, m, opts);
-	fprintf(out, "Lost events: %llu%s\n", (unsigned long long)m->stats.lost,
-		m->stats.lost ? " (the ring buffer was full: raise --ringbuf-size)" : "");
+	summary_lost_line(out, &m->stats);
 	if (m->stats.malformed || m->stats.unknown_type)
 		fprintf(out, "Malformed records: %llu, unknown types: %llu\n",
 			(unsigned long long)m->stats.malformed,

@@ -449,6 +449,7 @@ void summary_json_write(struct jw *w, const struct model *m, const struct summar
 	jw_obj_start(w);
 	jw_kv_u64(w, "total", m->stats.lost);
 	evjson_kv_type_counts(w, "by_type", m->stats.lost_by_type);
+	jw_kv_u64(w, "queue", m->stats.lost_queue);
 	jw_obj_end(w);
 	write_damage(w, damage);
 	jw_obj_end(w);

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The drain thread and its bounded queue (see drain.h). The queue is a singly linked list of
+ * chunks: the producer appends records to the last one and links a new one when it is full; the
+ * consumer reads from the first and unmaps it once the producer has moved on. Chunks are mapped
+ * directly (not malloc'ed) so that a read burst gives its memory back to the system.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "drain.h"
+#include "format.h"
+#include "loader.h"
+
+#define DRAIN_POLL_MS 10
+#define CHUNK_MAX (1u << 20)
+#define REC_HDR 8 /* u32 length, u32 zero: keeps the record 8-aligned */
+
+struct chunk {
+	struct chunk *next; /* set (release) once the producer writes elsewhere */
+	size_t used; /* bytes written, published (release) after each record */
+	size_t map_len;
+	char data[] __attribute__((aligned(8)));
+};
+
+struct drain {
+	size_t chunk_bytes; /* mapping size of a chunk */
+	size_t max_chunks; /* the bound, in chunks */
+	/* consumer side */
+	struct chunk *head;
+	size_t head_pos;
+	/* producer side */
+	struct chunk *tail;
+	bool unsignalled; /* records pushed since the consumer was last woken */
+	/* shared */
+	struct chunk *spare; /* one emptied chunk handed back by the consumer */
+	size_t nchunks; /* chunks in the list */
+	size_t peak_chunks;
+	uint64_t drops[PSC_EV_TYPE_MAX];
+	int stop;
+	int err; /* the thread's poll error */
+	int efd; /* eventfd: records are waiting */
+	struct loader *ld;
+	pthread_t thread;
+	bool started;
+};
+
+static size_t load_sz(const size_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static struct chunk *chunk_new(struct drain *d)
+{
+	struct chunk *c = __atomic_exchange_n(&d->spare, NULL, __ATOMIC_ACQ_REL);
+
+	if (!c) {
+		c = mmap(NULL, d->chunk_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (c == MAP_FAILED)
+			return NULL;
+		c->map_len = d->chunk_bytes;
+	}
+	c->next = NULL;
+	c->used = 0;
+	return c;
+}
+
+static void chunk_release(struct drain *d, struct chunk *c)
+{
+	struct chunk *none = NULL;
+
+	if (!__atomic_compare_exchange_n(&d->spare, &none, c, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		munmap(c, c->map_len);
+}
+
+static size_t chunk_cap(const struct drain *d)
+{
+	return d->chunk_bytes - offsetof(struct chunk, data);
+}
+
+int drain__new(struct drain **out, size_t queue_bytes)
+{
+	struct drain *d;
+
+	*out = NULL;
+	if (!queue_bytes)
+		queue_bytes = DRAIN_DEFAULT_QUEUE;
+	if (queue_bytes < DRAIN_MIN_QUEUE)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	/* eight chunks or more: a chunk being read and one being written leave room for a burst */
+	d->chunk_bytes = queue_bytes / 8 < CHUNK_MAX ? queue_bytes / 8 : CHUNK_MAX;
+	d->chunk_bytes &= ~(size_t)4095;
+	d->max_chunks = queue_bytes / d->chunk_bytes;
+	d->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->efd < 0) {
+		free(d);
+		return -errno;
+	}
+	d->head = d->tail = chunk_new(d);
+	if (!d->head) {
+		int err = -errno;
+
+		drain__free(d);
+		return err;
+	}
+	d->nchunks = d->peak_chunks = 1;
+	*out = d;
+	return 0;
+}
+
+static void drop(struct drain *d, const void *data, size_t len)
+{
+	uint32_t type = 0;
+
+	if (len >= offsetof(struct psc_ev_hdr, type) + sizeof(type))
+		memcpy(&type, (const char *)data + offsetof(struct psc_ev_hdr, type), sizeof(type));
+	if (type >= PSC_EV_TYPE_MAX)
+		type = 0;
+	__atomic_fetch_add(&d->drops[type], 1, __ATOMIC_RELAXED);
+}
+
+int drain__push_record(void *ctx, void *data, size_t len)
+{
+	struct drain *d = ctx;
+	struct chunk *t = d->tail, *c;
+	size_t need = REC_HDR + ((len + 7) & ~(size_t)7);
+	uint32_t hdr[2] = { (uint32_t)len, 0 };
+
+	if (need > chunk_cap(d)) {
+		drop(d, data, len);
+		return 0;
+	}
+	if (t->used + need > chunk_cap(d)) {
+		size_t n = __atomic_load_n(&d->nchunks, __ATOMIC_ACQUIRE);
+
+		if (n >= d->max_chunks) {
+			drop(d, data, len); /* the queue is at its bound */
+			return 0;
+		}
+		c = chunk_new(d);
+		if (!c) {
+			drop(d, data, len); /* out of memory counts as a full queue */
+			return 0;
+		}
+		n = __atomic_add_fetch(&d->nchunks, 1, __ATOMIC_ACQ_REL);
+		if (n > d->peak_chunks)
+			d->peak_chunks = n;
+		__atomic_store_n(&t->next, c, __ATOMIC_RELEASE);
+		d->tail = t = c;
+	}
+	memcpy(t->data + t->used, hdr, sizeof(hdr));
+	memcpy(t->data + t->used + REC_HDR, data, len);
+	__atomic_store_n(&t->used, t->used + need, __ATOMIC_RELEASE);
+	d->unsignalled = true;
+	return 0;
+}
+
+static void wake_consumer(struct drain *d)
+{
+	uint64_t one = 1;
+
+	if (!d->unsignalled)
+		return;
+	d->unsignalled = false;
+	/* EAGAIN: the counter is saturated, the consumer is woken anyway */
+	if (write(d->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		__atomic_store_n(&d->err, -errno, __ATOMIC_RELEASE);
+}
+
+static void *drain_thread(void *arg)
+{
+	struct drain *d = arg;
+	int n;
+
+	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
+		n = loader__poll(d->ld, DRAIN_POLL_MS);
+		if (n < 0 && n != -EINTR) {
+			__atomic_store_n(&d->err, n, __ATOMIC_RELEASE);
+			d->unsignalled = true;
+			wake_consumer(d);
+			return NULL;
+		}
+		wake_consumer(d);
+	}
+	/* the last records submitted before the stop */
+	loader__drain(d->ld);
+	wake_consumer(d);
+	return NULL;
+}
+
+int drain__start(struct drain *d, struct loader *ld)
+{
+	sigset_t all, old;
+	int err;
+
+	d->ld = ld;
+	/* signals are the session thread's business: the drain thread blocks them all */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&d->thread, NULL, drain_thread, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return -err;
+	d->started = true;
+	return 0;
+}
+
+/* Hand every record queued so far to @cb */
+static int consume_queued(struct drain *d, drain_cb cb, void *ctx)
+{
+	int n = 0, err;
+
+	for (;;) {
+		struct chunk *c = d->head, *next;
+		size_t used = load_sz(&c->used);
+
+		while (d->head_pos < used) {
+			uint32_t len;
+
+			memcpy(&len, c->data + d->head_pos, sizeof(len));
+			err = cb(ctx, c->data + d->head_pos + REC_HDR, len);
+			d->head_pos += REC_HDR + ((len + 7) & ~(size_t)7);
+			if (err < 0)
+				return err;
+			n++;
+		}
+		next = __atomic_load_n(&c->next, __ATOMIC_ACQUIRE);
+		if (!next)
+			return n;
+		/* the producer wrote its last record here before linking the next chunk */
+		if (d->head_pos < load_sz(&c->used))
+			continue;
+		d->head = next;
+		d->head_pos = 0;
+		chunk_release(d, c);
+		__atomic_sub_fetch(&d->nchunks, 1, __ATOMIC_ACQ_REL);
+	}
+}
+
+int drain__consume(struct drain *d, int timeout_ms, drain_cb cb, void *ctx)
+{
+	struct pollfd pfd = { .fd = d->efd, .events = POLLIN };
+	uint64_t v;
+	int n, err;
+
+	n = consume_queued(d, cb, ctx);
+	if (n)
+		return n;
+	err = __atomic_load_n(&d->err, __ATOMIC_ACQUIRE);
+	if (err)
+		return err;
+	if (timeout_ms > 0 && poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
+	if (read(d->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return -errno;
+	return consume_queued(d, cb, ctx);
+}
+
+void drain__stop(struct drain *d)
+{
+	if (!d || !d->started)
+		return;
+	__atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(d->thread, NULL);
+	d->started = false;
+}
+
+void drain__read_drops(struct drain *d, uint64_t by_type[PSC_EV_TYPE_MAX])
+{
+	int t;
+
+	for (t = 0; t < PSC_EV_TYPE_MAX; t++)
+		by_type[t] = __atomic_load_n(&d->drops[t], __ATOMIC_RELAXED);
+}
+
+size_t drain__peak_bytes(const struct drain *d)
+{
+	return __atomic_load_n(&d->peak_chunks, __ATOMIC_RELAXED) * d->chunk_bytes;
+}
+
+void drain__free(struct drain *d)
+{
+	struct chunk *c, *next;
+
+	if (!d)
+		return;
+	drain__stop(d);
+	for (c = d->head; c; c = next) {
+		next = c->next;
+		munmap(c, c->map_len);
+	}
+	if (d->spare)
+		munmap(d->spare, d->spare->map_len);
+	if (d->efd >= 0)
+		close(d->efd);
+	free(d);
+}
+
+int drain_parse_size(const char *s, size_t *out)
+{
+	uint64_t v;
+
+	if (parse_bytes(s, &v) || v < DRAIN_MIN_QUEUE || v > (1ull << 40))
+		return -EINVAL;
+	*out = (size_t)v;
+	return 0;
+}
