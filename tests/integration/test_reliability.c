@@ -857,15 +857,14 @@ static void test_rl__lost_end_does_not_hang(void **state)
 	int pfd[2], fd, status;
 	double t_done;
 	pid_t pid;
-	char *argv[] = { ps_exe,   S("trace"),	   S("--ringbuf-size"),
-			 S("64K"), S("-q"),	   S("--no-summary"),
-			 S("-o"),  S("-"),	   S("--"),
-			 self_exe, S("straggler"), NULL,
-			 NULL };
+	/* a small ring and queue: with nobody reading, the straggler's end is lost */
+	char *argv[] = { ps_exe,   S("trace"), S("--ringbuf-size"), S("64K"), S("--queue-size"),
+			 S("64K"), S("-q"),    S("--no-summary"),   S("-o"),  S("-"),
+			 S("--"),  self_exe,   S("straggler"),	    NULL,     NULL };
 	struct io io = { .out_fd = -1 };
 
 	run_setup(&r);
-	argv[11] = r.file;
+	argv[13] = r.file;
 	io.err = r.err;
 	assert_int_equal(pipe(pfd), 0);
 	io.out_fd = pfd[1];
