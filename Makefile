@@ -150,9 +150,11 @@ FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 $(FUZZ_OUT) $(FUZZ_OUT)/corpus:
 	$(Q)mkdir -p $@
-$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)) include/*.h) | $(FUZZ_OUT)
+# report's feed lives with the command (cli/report.c), which reads /proc for its own pid names
+FUZZ_SRCS := $(CORE_SRCS) user/cli/report.c user/session/procfs.c
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)) include/*.h) | $(FUZZ_OUT)
 	$(call msg,FUZZCC,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude $(USER_INC) $< $(CORE_SRCS) -ljson-c -lz -lzstd -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude $(USER_INC) $< $(FUZZ_SRCS) -ljson-c -lz -lzstd -o $@
 # each target runs FUZZ_SECONDS on its own corpus (new inputs in $(FUZZ_OUT)/corpus-NAME)
 fuzz: $(FUZZ_OUT)/fuzz_evread $(FUZZ_OUT)/fuzz_records
 	$(Q)for t in evread records; do \

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "evfast.h"
 #include "evfile.h"
 #include "evread.h"
 #include "json_writer.h"
@@ -75,6 +76,31 @@ static void feed_file(struct report_feed *feed, const uint8_t *data, size_t size
 	evread_file_close(in);
 }
 
+/* Each line the fast path takes must read exactly as json-c reads it */
+static void check_fast_path(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size;
+	struct evread *full = evread__new();
+	struct evfast_cache cache = { 0 };
+	struct evread_record rec;
+	union psc_event ev;
+
+	if (!full)
+		return;
+	evread__set_fast(full, false);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (evfast_parse_event(p, len, evread__base(full), &cache, &ev) &&
+		    (evread__parse_line(full, p, len, &rec) != EVREAD_EVENT ||
+		     memcmp(&rec.ev, &ev, sizeof(ev))))
+			abort();
+		p = nl ? nl + 1 : end;
+	}
+	evread__free(full);
+}
+
 static void run_once(const uint8_t *data, size_t size, const struct report_filter *flt,
 		     const struct summary_opts *so)
 {
@@ -118,6 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				     .until_rel_ns = 50000000 };
 	struct summary_opts so = { .pid = 2, .comm = "sh", .sections = SUMMARY_TREE | SUMMARY_IO };
 
+	check_fast_path(data, size);
 	run_once(data, size, NULL, NULL);
 	/* the filtered run: the window in absolute time as report computes it, from any base */
 	so.since_ns = EVREAD_ASSUMED_BASE_NS + 1000;

@@ -20,6 +20,7 @@
 
 #include "evjson.h"
 #include "evfile.h"
+#include "evfast.h"
 #include "evread.h"
 #include "json_writer.h"
 #include "model.h"
@@ -445,6 +446,137 @@ static void test_evread__refuses_bad_lines(void **state)
 		EVREAD_EVENT);
 	assert_int_equal(rec.ev.hdr.ts_ns, EVREAD_ASSUMED_BASE_NS + 1);
 	evread__free(r);
+}
+
+/*
+ * The fast path reads the lines procscope writes in one pass; anything it is not sure of goes
+ * to json-c. Whatever it accepts must read exactly as json-c reads it: same result, same event
+ * bytes. The usual lines must take it (else report is slow again), the unusual ones must not.
+ */
+static void test_evread__fast_path_agrees(void **state)
+{
+#define EV_HEAD "{\"type\":\"free\",\"ts_ns\":5,\"pid\":7,\"tid\":8,\"start_ns\":-3"
+	static const struct {
+		const char *line;
+		bool fast; /* the fast path takes it */
+	} cases[] = {
+		/* as written: every field kind the fast path reads, nested derived extras */
+		{ "{\"type\":\"epoll_wait\",\"ts_ns\":167391902,\"pid\":6754,\"tid\":6754,"
+		  "\"start_ns\":167235829,\"enter_ns\":167390219,\"timeout_ns\":5000000000,"
+		  "\"epfd\":3,\"maxevents\":1,\"ret\":1,\"pwait\":false,\"pwait2\":false,"
+		  "\"capped\":false,\"unread\":true,\"ready\":[{\"events\":1,\"data\":4},"
+		  "{\"events\":4294967295,\"data\":18446744073709551615}],\"duration_ns\":1683,"
+		  "\"ready_fds\":[4],\"woken_by\":[{\"pid\":6704,\"tid\":6704,\"start_ns\":-1,"
+		  "\"ino\":26305}]}",
+		  true },
+		{ "{\"type\":\"epoll_wait\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,"
+		  "\"enter_ns\":0,\"timeout_ns\":-1,\"epfd\":3,\"maxevents\":8,\"ret\":-4,"
+		  "\"pwait\":true,\"pwait2\":false,\"capped\":false,\"unread\":false,\"ready\":[]}",
+		  true },
+		{ "{\"type\":\"fork\",\"ts_ns\":167243714,\"pid\":6704,\"tid\":6704,"
+		  "\"start_ns\":-183850324,\"parent_pid\":6704,\"parent_start_ns\":-183850324,"
+		  "\"child_pid\":6754,\"child_tid\":6754,\"child_start_ns\":167235829,"
+		  "\"thread\":false,\"comm\":\"ping pong/1\"}",
+		  true },
+		{ "{\"type\":\"unix_send\",\"ts_ns\":167316941,\"pid\":6704,\"tid\":6704,"
+		  "\"start_ns\":-183850324,\"ino\":26304,\"peer_ino\":26305,"
+		  "\"sk_id\":12514344772675797983,\"ret\":1,\"msg_flags\":0,\"sock_type\":1,"
+		  "\"conn\":1,\"peer_owner_pid\":6704}",
+		  true },
+		{ EV_HEAD "}", true },
+		{ " " EV_HEAD ",\"x\":{\"a\":[true,false,{}]}} \r", false },
+		{ EV_HEAD "} \r", true },
+		/* fields in another order read the same */
+		{ "{\"pid\":7,\"start_ns\":-3,\"type\":\"free\",\"tid\":8,\"ts_ns\":5}", true },
+		/* duplicates: json-c keeps the last, the fast path declines */
+		{ EV_HEAD ",\"pid\":9}", false },
+		{ EV_HEAD ",\"type\":\"exit\"}", false },
+		{ "{\"type\":\"epoll_wait\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,"
+		  "\"enter_ns\":0,\"timeout_ns\":-1,\"epfd\":3,\"maxevents\":8,\"ret\":1,"
+		  "\"pwait\":true,\"pwait2\":false,\"capped\":false,\"unread\":false,"
+		  "\"ready\":[{\"events\":1,\"data\":2,\"data\":3}]}",
+		  false },
+		/* numbers at and past the edges, and not integers */
+		{ "{\"type\":\"free\",\"ts_ns\":9223372036854775807,\"pid\":4294967295,\"tid\":0,"
+		  "\"start_ns\":-9223372036854775808}",
+		  true },
+		{ "{\"type\":\"free\",\"ts_ns\":-0,\"pid\":7,\"tid\":8,\"start_ns\":0}", true },
+		{ "{\"type\":\"free\",\"ts_ns\":9223372036854775808,\"pid\":7,\"tid\":8,\"start_ns\":0}",
+		  false },
+		{ "{\"type\":\"free\",\"ts_ns\":1,\"pid\":4294967296,\"tid\":8,\"start_ns\":0}",
+		  false },
+		{ "{\"type\":\"free\",\"ts_ns\":1,\"pid\":-1,\"tid\":8,\"start_ns\":0}", false },
+		{ "{\"type\":\"free\",\"ts_ns\":01,\"pid\":7,\"tid\":8,\"start_ns\":0}", false },
+		{ "{\"type\":\"free\",\"ts_ns\":1.0,\"pid\":7,\"tid\":8,\"start_ns\":0}", false },
+		{ "{\"type\":\"free\",\"ts_ns\":1e3,\"pid\":7,\"tid\":8,\"start_ns\":0}", false },
+		{ "{\"type\":\"free\",\"ts_ns\":-,\"pid\":7,\"tid\":8,\"start_ns\":0}", false },
+		{ "{\"type\":\"free\",\"ts_ns\":99999999999999999999999,\"pid\":7,\"tid\":8,"
+		  "\"start_ns\":0}",
+		  false },
+		{ "{\"type\":\"unix_send\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,\"ino\":1,"
+		  "\"peer_ino\":2,\"sk_id\":18446744073709551616,\"ret\":1,\"msg_flags\":0,"
+		  "\"sock_type\":1}",
+		  false },
+		/* strings the fast path leaves to json-c: escapes, UTF-8, controls, twins */
+		{ "{\"type\":\"fork\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,\"parent_pid\":1,"
+		  "\"parent_start_ns\":0,\"child_pid\":2,\"child_tid\":2,\"child_start_ns\":1,"
+		  "\"thread\":false,\"comm\":\"a\\\"b\\u00e9\"}",
+		  false },
+		{ "{\"type\":\"fork\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,\"parent_pid\":1,"
+		  "\"parent_start_ns\":0,\"child_pid\":2,\"child_tid\":2,\"child_start_ns\":1,"
+		  "\"thread\":false,\"comm\":\"caf\xc3\xa9\"}",
+		  false },
+		{ "{\"type\":\"fork\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,\"parent_pid\":1,"
+		  "\"parent_start_ns\":0,\"child_pid\":2,\"child_tid\":2,\"child_start_ns\":1,"
+		  "\"thread\":false,\"comm\":\"x\",\"comm_hex\":\"41\"}",
+		  false },
+		{ "{\"type\":\"fork\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,\"parent_pid\":1,"
+		  "\"parent_start_ns\":0,\"child_pid\":2,\"child_tid\":2,\"child_start_ns\":1,"
+		  "\"thread\":false,\"comm\":\"0123456789abcdefX\"}",
+		  false },
+		{ EV_HEAD ",\"x\":\"\x01\"}", false },
+		/* not quite JSON, or not an event */
+		{ EV_HEAD ",}", false },
+		{ EV_HEAD "} x", false },
+		{ EV_HEAD ",\"x\":null}", false },
+		{ EV_HEAD ",\"x\":tru}", false },
+		{ EV_HEAD ",\"x\":[1,]}", false },
+		{ EV_HEAD ",\"derived\":true}", false },
+		{ EV_HEAD ",\"x\":[[[[[[[[[[1]]]]]]]]]]}", false },
+		{ "{\"type\":\"free\",\"ts_ns\":1,\"pid\":7,\"tid\":8}", false },
+		{ "{\"type\":\"teleport\",\"ts_ns\":1}", false },
+		{ "{\"type\":\"lost\",\"ts_ns\":1,\"count\":0,\"by_type\":{}}", false },
+		{ "{\"type\":\"free\"", false },
+	};
+	struct evread *fast = evread__new(), *full = evread__new();
+	struct evread_record a, b;
+	size_t i;
+
+	assert_non_null(fast);
+	assert_non_null(full);
+	evread__set_fast(full, false);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct evfast_cache cache = { 0 };
+		union psc_event ev;
+		int took = evfast_parse_event(cases[i].line, strlen(cases[i].line),
+					      EVREAD_ASSUMED_BASE_NS, &cache, &ev);
+		int ra, rb;
+
+		memset(&a, 0xa5, sizeof(a));
+		memset(&b, 0x5a, sizeof(b));
+		ra = parse_one(fast, cases[i].line, &a);
+		rb = parse_one(full, cases[i].line, &b);
+		if (took != cases[i].fast)
+			fail_msg("case %zu: the fast path %s it", i, took ? "took" : "declined");
+		if (ra != rb)
+			fail_msg("case %zu: fast %d, json-c %d (%s)", i, ra, rb,
+				 evread__error(full));
+		if (ra == EVREAD_EVENT && memcmp(&a.ev, &b.ev, sizeof(a.ev)))
+			fail_msg("case %zu: the events differ", i);
+	}
+	evread__free(fast);
+	evread__free(full);
+#undef EV_HEAD
 }
 
 static void write_file(const char *path, const char *data, size_t len, bool gz)
@@ -916,6 +1048,7 @@ int main(void)
 		cmocka_unit_test(test_evread__zero_time_stays_zero),
 		cmocka_unit_test(test_evread__header_trailer_lost_orphan),
 		cmocka_unit_test(test_evread__refuses_bad_lines),
+		cmocka_unit_test(test_evread__fast_path_agrees),
 		cmocka_unit_test(test_evread__file_lines),
 		cmocka_unit_test(test_report_feed__clean_log),
 		cmocka_unit_test(test_report_feed__damaged_logs),

@@ -76,6 +76,11 @@ void evread__free(struct evread *r);
  * type) or -ENOMEM; then evread__error() says why, naming the field.
  */
 int evread__parse_line(struct evread *r, const char *line, size_t len, struct evread_record *rec);
+/*
+ * The fast path for the event lines procscope writes: on by default. Off, json-c reads every
+ * line. The records are the same either way (the fuzzer and the unit tests compare).
+ */
+void evread__set_fast(struct evread *r, bool on);
 /* The reason for the last refused line ("" if none) */
 const char *evread__error(const struct evread *r);
 /* Use @base_ns as time 0 from now on (the header's boottime_base_ns) */
