@@ -751,6 +751,51 @@ static void test_report__huge_version(void **state)
 	}
 }
 
+/*
+ * A long read shows its progress on a terminal: a percentage on stderr, wiped before the
+ * summary; with stderr not a terminal, nothing. (script(1) gives report a terminal.)
+ */
+static void test_report__progress_on_terminal(void **state)
+{
+	struct files f;
+	char cmd[512], tty_out[160];
+	char *trace[] = { (char *)integ_procscope(),
+			  (char *)"trace",
+			  (char *)"-q",
+			  (char *)"--no-summary",
+			  (char *)"-o",
+			  NULL,
+			  (char *)"--",
+			  (char *)"/bin/sh",
+			  (char *)"-c",
+			  (char *)"i=0; while [ $i -lt 1500 ]; do /bin/true; i=$((i+1)); done",
+			  NULL };
+	char *s;
+	size_t len;
+
+	if (access("/usr/bin/script", X_OK))
+		fail_msg("script(1) is missing: util-linux has it");
+	files_init(&f);
+	trace[5] = f.log;
+	assert_int_equal(exit_code(integ_run(trace, f.live, f.err)), 0);
+	/* not a terminal: not a byte on stderr */
+	assert_int_equal(report(&f, f.log, NULL), 0);
+	s = integ_slurp(f.err, &len);
+	assert_int_equal(len, 0);
+	free(s);
+	/* a terminal: "procscope: reading LOG: N%", then the line wiped */
+	snprintf(tty_out, sizeof(tty_out), "%s/tty", f.dir);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/script -qec '%s report %s >/dev/null' /dev/null >%s",
+		 integ_procscope(), f.log, tty_out);
+	assert_int_equal(system(cmd), 0);
+	s = integ_slurp(tty_out, &len);
+	assert_non_null(strstr(s, "\rprocscope: reading "));
+	assert_non_null(strstr(s, "%"));
+	assert_non_null(strstr(s, "\r\033[K"));
+	free(s);
+	files_cleanup(&f);
+}
+
 static void test_report__usage_and_io_errors(void **state)
 {
 	need_good();
@@ -770,6 +815,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report__every_demo_matches_live),
+		cmocka_unit_test(test_report__progress_on_terminal),
 		cmocka_unit_test(test_report__trace_summary_json_and_gzip),
 		cmocka_unit_test(test_report__truncated_last_line),
 		cmocka_unit_test(test_report__corrupt_middle_line),

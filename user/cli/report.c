@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "decode.h"
 #include "evjson.h"
 #include "evfile.h"
@@ -415,10 +416,36 @@ enum {
 struct report_run {
 	const char *name; /* for messages */
 	bool verbose;
+	int progress; /* the percentage shown on stderr (a terminal), -1 if none */
 	uint64_t problems;
 	const char *perfetto; /* --perfetto FILE */
 	const char *svg; /* --svg FILE */
 };
+
+/*
+ * A long read shows how far it got, as tools that read GBs do: a percentage on stderr when
+ * stderr is a terminal (and the input a file of known size), nothing otherwise.
+ */
+#define PROGRESS_EVERY 4096 /* lines between two looks at the file position */
+
+static void progress_show(struct report_run *r, const struct evread_file *in)
+{
+	int pct = evread_file_percent(in);
+
+	if (pct < 0 || pct == r->progress)
+		return;
+	r->progress = pct;
+	fprintf(stderr, "\rprocscope: reading %s: %d%%", r->name, pct);
+	fflush(stderr);
+}
+
+static void progress_clear(struct report_run *r)
+{
+	if (r->progress < 0)
+		return;
+	r->progress = -1;
+	fputs("\r\033[K", stderr);
+}
 
 static void print_problem(void *ctx, uint64_t lineno, const char *msg)
 {
@@ -427,6 +454,7 @@ static void print_problem(void *ctx, uint64_t lineno, const char *msg)
 
 	if (r->problems++ >= MAX_SHOWN && !r->verbose)
 		return;
+	progress_clear(r);
 	/* messages quote the log (a type name...): nothing in it may reach the terminal raw */
 	term_escape_str(safe, sizeof(safe), msg);
 	if (lineno)
@@ -550,6 +578,7 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 	size_t len;
 	uint64_t end;
 	int n, err = 0, summary_err = 0, ret = REPORT_EXIT_IO;
+	bool progress;
 
 	in = evread_file_open(path);
 	if (!in) {
@@ -568,7 +597,10 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 	/* the timelines stream: they must see every event, from the first one on */
 	if (add_timeline_sinks(m, r))
 		goto out;
+	progress = isatty(STDERR_FILENO);
 	while ((n = evread_file_next(in, &line, &len, &flags)) > 0) {
+		if (progress && evread_file_lineno(in) % PROGRESS_EVERY == 0)
+			progress_show(r, in);
 		err = report_feed__line(feed, evread_file_lineno(in), line, len, flags);
 		if (err) {
 			psc_err("out of memory at line %llu",
@@ -576,6 +608,7 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 			goto out;
 		}
 	}
+	progress_clear(r);
 	if (n < 0 && n != -EBADMSG) {
 		psc_err("failed to read '%s' after line %llu: %s", path,
 			(unsigned long long)evread_file_lineno(in), strerror(-n));
@@ -647,7 +680,7 @@ int report_main(int argc, char **argv)
 	};
 	struct report_filter flt = { 0 };
 	struct summary_opts so = { 0 };
-	struct report_run r = { 0 };
+	struct report_run r = { .progress = -1 };
 	bool json = false;
 	char *end;
 	long v;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -69,6 +70,20 @@ fail:
 	evread_file_close(f);
 	errno = err;
 	return NULL;
+}
+
+int evread_file_percent(const struct evread_file *f)
+{
+	struct stat st;
+	off_t pos;
+
+	/* the position in the file itself: compressed bytes for a compressed log */
+	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return -1;
+	pos = lseek(f->fd, 0, SEEK_CUR);
+	if (pos < 0)
+		return -1;
+	return pos >= st.st_size ? 100 : (int)(pos * 100 / st.st_size);
 }
 
 void evread_file_close(struct evread_file *f)

@@ -34,6 +34,8 @@ int evread_file_next(struct evread_file *f, const char **line, size_t *len, unsi
 uint64_t evread_file_lineno(const struct evread_file *f);
 /* What the first bytes said (known once the first line was asked for) */
 enum evread_format evread_file_format(const struct evread_file *f);
+/* How far the reading got, in percent of the file's size; -1 when unknown (a pipe, stdin) */
+int evread_file_percent(const struct evread_file *f);
 void evread_file_close(struct evread_file *f);
 
 #endif /* __PSC_EVFILE_H */
