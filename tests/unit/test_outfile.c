@@ -305,7 +305,7 @@ static void test_outfile__dev_null(void **state)
 static void test_outfile__full_plain_keeps_whole_lines(void **state)
 {
 	struct fixture *f = *state;
-	struct rlimit small = { 8 * 1024, 8 * 1024 }, old;
+	struct rlimit small, old;
 	static char expect[1 << 20];
 	struct outfile *o = outfile_open(f->path, OUTFILE_PLAIN, OUTFILE_LINES);
 	size_t i;
@@ -314,7 +314,9 @@ static void test_outfile__full_plain_keeps_whole_lines(void **state)
 	assert_non_null(o);
 	for (i = 0; i < 20000; i++)
 		expect[i] = (i % 100 == 99) ? '\n' : 'a';
+	/* the soft limit only: raising the hard one back may need CAP_SYS_RESOURCE */
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = (struct rlimit){ 8 * 1024, old.rlim_max };
 	signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
 	err = outfile_write(o, expect, 20000);
@@ -327,6 +329,88 @@ static void test_outfile__full_plain_keeps_whole_lines(void **state)
 	assert_int_equal(outfile_written(o), 8100);
 	outfile_close(o);
 	assert_int_equal(count_entries(f->dir), 0);
+}
+
+/*
+ * A full disk under a compressed stream: the file is cut back to its last flush, so it decodes
+ * without error to exactly the bytes outfile_written() counts (a frame without its end)
+ */
+static void test_outfile__full_zstd_cut_at_flush(void **state)
+{
+	struct fixture *f = *state;
+	struct rlimit small, old;
+	static char expect[4 << 20], back[4 << 20];
+	struct outfile *o;
+	uint64_t good;
+	size_t n = 0, got;
+	char *buf;
+	int i, err = 0;
+
+	strcat(f->path, ".zst");
+	o = outfile_open(f->path, OUTFILE_ZSTD, OUTFILE_STREAM);
+	assert_non_null(o);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = (struct rlimit){ 16 * 1024, old.rlim_max };
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	/* varied lines that compress poorly enough to fill 16 KiB */
+	for (i = 0; i < 100000 && !err; i++) {
+		char line[64];
+		int len = snprintf(line, sizeof(line), "%d %x %u\n", i, (unsigned)(i * 2654435761u),
+				   (unsigned)(i * 40503u) ^ 0x5bd1e995u);
+
+		memcpy(expect + n, line, (size_t)len);
+		n += (size_t)len;
+		err = outfile_write(o, line, (size_t)len);
+		if (!err && i % 100 == 99)
+			err = outfile_flush(o);
+	}
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(err, -EFBIG);
+	good = outfile_written(o);
+	assert_true(good > 0);
+	outfile_close(o); /* published at the first flush: it stays */
+	buf = slurp(f->path, &got);
+	assert_true(got <= 16 * 1024);
+	{
+		ZSTD_DStream *ds = ZSTD_createDStream();
+		ZSTD_inBuffer in = { buf, 0, 0 };
+		ZSTD_outBuffer ob = { back, sizeof(back), 0 };
+		size_t last_out_at = 0;
+
+		/* byte by byte: the file must end where a flushed block ends, no partial block */
+		while (in.size < got) {
+			size_t before = ob.pos;
+
+			in.size++;
+			assert_false(ZSTD_isError(ZSTD_decompressStream(ds, &ob, &in)));
+			if (ob.pos > before)
+				last_out_at = in.size;
+		}
+		ZSTD_freeDStream(ds);
+		assert_int_equal(last_out_at, got);
+		assert_int_equal(ob.pos, good);
+		assert_memory_equal(back, expect, good);
+	}
+	free(buf);
+}
+
+/* A name too long for the temp suffix still gets a temp file of its own beside it */
+static void test_outfile__long_name(void **state)
+{
+	struct fixture *f = *state;
+	char path[512];
+	struct outfile *o;
+
+	snprintf(path, sizeof(path), "%s/%0250d", f->dir, 7);
+	o = outfile_open(path, OUTFILE_PLAIN, 0);
+	assert_non_null(o);
+	assert_int_equal(outfile_write(o, "x\n", 2), 0);
+	assert_int_equal(outfile_commit(o), 0);
+	outfile_close(o);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(count_entries(f->dir), 1);
 }
 
 static void test_outfile__same_file_ids(void **state)
@@ -375,6 +459,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_outfile__dev_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outfile__full_plain_keeps_whole_lines, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_outfile__full_zstd_cut_at_flush, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_outfile__long_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outfile__same_file_ids, setup, teardown),
 	};
 

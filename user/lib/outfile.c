@@ -126,14 +126,18 @@ static int open_dev_null(const char *path)
 	return fd;
 }
 
-/* A new, private temp file beside @f->path */
+/* A new, private temp file beside @f->path: "PATH.XXXXXX.tmp" */
 static int create_tmp(struct outfile *f)
 {
 	static const char sfx[] = ".XXXXXX.tmp";
-	size_t n = strlen(f->path);
+	const char *slash = strrchr(f->path, '/');
+	size_t n = strlen(f->path), base = slash ? n - (size_t)(slash + 1 - f->path) : n;
 	uid_t uid;
 	gid_t gid;
 
+	/* a name near NAME_MAX (255) leaves no room for the suffix: shorten it in the temp name */
+	if (base > 200)
+		n -= base - 200;
 	f->tmp = malloc(n + sizeof(sfx));
 	if (!f->tmp)
 		return -ENOMEM;
