@@ -755,7 +755,7 @@ static void test_session__own_footprint_not_the_command(void **state)
 {
 	struct integ_log log;
 	struct run r;
-	char exe[PATH_MAX], logp[160], sump[160], *out;
+	char exe[PATH_MAX], logp[160], sump[160], pfp[160], svgp[160], *out;
 	char *argv[] = { (char *)integ_procscope(),
 			 (char *)"trace",
 			 (char *)"-q",
@@ -763,6 +763,10 @@ static void test_session__own_footprint_not_the_command(void **state)
 			 logp,
 			 (char *)"--summary-json",
 			 sump,
+			 (char *)"--perfetto",
+			 pfp,
+			 (char *)"--svg",
+			 svgp,
 			 (char *)"--",
 			 exe,
 			 (char *)"lifetime",
@@ -780,6 +784,8 @@ static void test_session__own_footprint_not_the_command(void **state)
 	run_setup(&r);
 	snprintf(logp, sizeof(logp), "%s/log.jsonl", r.dir);
 	snprintf(sump, sizeof(sump), "%s/summary.json", r.dir);
+	snprintf(pfp, sizeof(pfp), "%s/trace.json", r.dir);
+	snprintf(svgp, sizeof(svgp), "%s/trace.svg", r.dir);
 	r.status = integ_run(argv, r.out, r.err);
 	if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
 		dump_file("stderr", r.err);
@@ -828,6 +834,14 @@ static void test_session__own_footprint_not_the_command(void **state)
 	out = integ_slurp(r.out, NULL);
 	assert_non_null(strstr(out, "by procscope before its exec"));
 	assert_non_null(strstr(out, "Zombies (exit -> reap, longest first):\n  (none)"));
+	free(out);
+	/* the timelines draw no zombie interval for it either (the SVG's one is its legend) */
+	out = integ_slurp(pfp, NULL);
+	assert_null(strstr(out, "\"name\":\"zombie\""));
+	free(out);
+	out = integ_slurp(svgp, NULL);
+	assert_non_null(strstr(out, "class=\"zom\""));
+	assert_null(strstr(strstr(out, "class=\"zom\"") + 1, "class=\"zom\""));
 	free(out);
 	run_cleanup(&r);
 }

@@ -112,7 +112,11 @@ static uint64_t now_ns(clockid_t clk)
  */
 static bool session_stopping(struct session *s)
 {
-	if (signalled && s->stop == STOP_NONE) {
+	/*
+	 * A signal overrides a stop for the tree's end seen in the same instant (Ctrl-C kills the
+	 * command too, and the reaper may be first): the run was still interrupted.
+	 */
+	if (signalled && s->stop != STOP_SIGNAL && s->stop != STOP_POLL_FAILED) {
 		s->stop = STOP_SIGNAL;
 		s->stop_signal = signalled;
 		s->stop_ns = now_ns(CLOCK_MONOTONIC);

@@ -135,8 +135,11 @@ void pf_sync_proc(struct perfetto *pf, const struct model *m, const struct proc 
 			pp->flags |= PFP_LIFE;
 		}
 	}
-	/* a reap that was also the first sign of the exit has no zombie interval to show */
-	if (!(pp->flags & (PFP_ZOMBIE_OPEN | PFP_ZOMBIE_DONE)) &&
+	/*
+	 * a reap that was also the first sign of the exit has no zombie interval to show, nor has
+	 * the command procscope launched (procscope reaps it as it exits: the tracer's time)
+	 */
+	if (!(pp->flags & (PFP_ZOMBIE_OPEN | PFP_ZOMBIE_DONE)) && !proc_parent_is_tracer(p) &&
 	    ((exited && !(p->flags & PROC_F_AUTOREAP) &&
 	      (p->state == PROC_ZOMBIE || (p->state == PROC_REAPED && p->reap_ts > p->exit_ts))) ||
 	     (!exited && p->state == PROC_ZOMBIE))) {

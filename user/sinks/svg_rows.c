@@ -253,7 +253,8 @@ static bool has_zombie(const struct proc *p, const struct sv_proc *sp)
 {
 	if (zombie_at_start(p, sp))
 		return true;
-	if (p->flags & PROC_F_AUTOREAP)
+	/* procscope reaps the command it launched as it exits: that time is the tracer's */
+	if ((p->flags & PROC_F_AUTOREAP) || proc_parent_is_tracer(p))
 		return false;
 	if (p->state == PROC_ZOMBIE)
 		return true;
