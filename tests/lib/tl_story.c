@@ -62,6 +62,16 @@ void ev_thread(struct model *m, uint64_t ts, uint32_t pid, uint64_t start, uint3
 	ev_apply(m, &ev);
 }
 
+void ev_thread_exit(struct model *m, uint64_t ts, uint32_t pid, uint64_t start, uint32_t tid)
+{
+	union psc_event ev;
+
+	tl_ev_hdr(&ev, PSC_EV_PROC_EXIT, ts, pid, tid, start);
+	ev.exit.parent_tgid = pid;
+	ev.exit.parent_start_ns = start;
+	ev_apply(m, &ev);
+}
+
 void ev_exec(struct model *m, uint64_t ts, uint32_t pid, uint64_t start, const char *comm,
 	     const char *filename, const char *args, uint32_t args_len)
 {

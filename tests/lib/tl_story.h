@@ -38,6 +38,9 @@ void ev_fork(struct model *m, uint64_t ts, uint32_t pid, uint64_t start, uint32_
 
 void ev_thread(struct model *m, uint64_t ts, uint32_t pid, uint64_t start, uint32_t tid);
 
+/* Thread @tid of @pid exits (not the last one) */
+void ev_thread_exit(struct model *m, uint64_t ts, uint32_t pid, uint64_t start, uint32_t tid);
+
 void ev_exec(struct model *m, uint64_t ts, uint32_t pid, uint64_t start, const char *comm,
 	     const char *filename, const char *args, uint32_t args_len);
 

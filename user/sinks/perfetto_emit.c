@@ -128,22 +128,43 @@ int pf_lane_name(struct perfetto *pf, uint32_t lane, const char *name)
 	return 0;
 }
 
+static void name_track(struct perfetto *pf, const struct proc *p, const struct pf_thread *t)
+{
+	uint32_t tid = t->tid & 0xffffffu, lane = t->tid >> 24;
+	char b[96];
+
+	snprintf(b, sizeof(b), "%.*s (%u)%s%s", (int)strnlen(p->comm, PSC_COMM_LEN), p->comm, tid,
+		 lane ? " " : "",
+		 lane ? (lane < PF_LANES && pf->lanes[lane] ? pf->lanes[lane] : "lane") : "");
+	pf_meta_name(pf, "thread_name", p->pid, t->tid, b);
+	pf_meta_sort(pf, "thread_sort_index", p->pid, t->tid, (uint64_t)t->order + 1);
+}
+
 void pf_name_threads(struct perfetto *pf, const struct proc *p, const struct pf_proc *pp)
 {
 	const struct pf_thread *t;
-	char b[96];
 
-	for (t = pp ? pp->threads : NULL; t; t = t->next) {
-		uint32_t tid = t->tid & 0xffffffu, lane = t->tid >> 24;
+	for (t = pp ? pp->threads : NULL; t; t = t->next)
+		if (t->tid != p->pid)
+			name_track(pf, p, t);
+}
 
-		if (t->tid == p->pid)
+void pf_thread_gone(struct perfetto *pf, const struct proc *p, uint32_t tid)
+{
+	struct pf_proc *pp = timeline_procs_find(&pf->procs, p);
+	struct pf_thread **tp, *t;
+
+	if (!pp || tid == p->pid)
+		return; /* the main track lives as long as the process */
+	for (tp = &pp->threads; (t = *tp);) {
+		if ((t->tid & 0xffffffu) != tid) {
+			tp = &t->next;
 			continue;
-		snprintf(b, sizeof(b), "%.*s (%u)%s%s", (int)strnlen(p->comm, PSC_COMM_LEN),
-			 p->comm, tid, lane ? " " : "",
-			 lane ? (lane < PF_LANES && pf->lanes[lane] ? pf->lanes[lane] : "lane") :
-				"");
-		pf_meta_name(pf, "thread_name", p->pid, t->tid, b);
-		pf_meta_sort(pf, "thread_sort_index", p->pid, t->tid, (uint64_t)t->order + 1);
+		}
+		*tp = t->next;
+		name_track(pf, p, t);
+		hmap_del(&pf->threads, ((uint64_t)t->seq << 32) | t->tid);
+		free(t);
 	}
 }
 

@@ -79,6 +79,8 @@ void pf_meta_sort(struct perfetto *pf, const char *what, uint32_t pid, uint32_t 
 		  uint64_t index);
 /* Name the non-main tracks of @p (its threads and lanes) */
 void pf_name_threads(struct perfetto *pf, const struct proc *p, const struct pf_proc *pp);
+/* Thread @tid of @p exited: name its tracks now and forget them (memory follows live threads) */
+void pf_thread_gone(struct perfetto *pf, const struct proc *p, uint32_t tid);
 
 /* perfetto_proc.c: the process group */
 void pf_proc_event(struct perfetto *pf, const struct model *m, const union psc_event *ev,

@@ -219,8 +219,12 @@ static void on_proc_exit(struct perfetto *pf, const struct model *m,
 	char st[64];
 	struct jw *w;
 
-	if (!p || !(e->flags & PSC_EXIT_GROUP_DEAD))
+	if (!p)
 		return;
+	if (!(e->flags & PSC_EXIT_GROUP_DEAD)) {
+		pf_thread_gone(pf, p, e->hdr.tid);
+		return;
+	}
 	w = pf_instant(pf, p, p->pid, timeline_rel(m, e->hdr.ts_ns),
 		       wstatus_describe(e->exit_code, st, sizeof(st)), "proc");
 	pf_args(w);
