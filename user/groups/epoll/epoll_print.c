@@ -192,7 +192,7 @@ static void print_set(FILE *out, const struct epoll_set *s)
 			"the trace)\n",
 			(unsigned long long)s->unmapped);
 	if (s->wakes_linked)
-		fprintf(out, "      %llu wake-ups caused by traced unix sends\n",
+		fprintf(out, "      %llu wake-ups caused by unix sends\n",
 			(unsigned long long)s->wakes_linked);
 }
 
