@@ -1320,7 +1320,7 @@ static void test_proctree__retire_bounds_memory(void **state)
 	enum { N = 1000, PLAIN = 50, NOTABLE = 10 };
 	struct model *m = model__new();
 	struct proc *const *all;
-	struct proc *parent, *mid;
+	struct proc *parent, *child;
 	const struct epoll_set *set;
 	struct epoll_tl *tl;
 	union psc_event ev;
@@ -1333,7 +1333,7 @@ static void test_proctree__retire_bounds_memory(void **state)
 	assert_int_equal(model__apply(m, &ev), 0);
 	ev = ev_fork(MS, 1, ST(1), 10, ST(10));
 	assert_int_equal(model__apply(m, &ev), 0);
-	/* a reaped process whose child lives on must stay: the child points to it */
+	/* a reaped process whose child lives on: it retires, its child keeps a tombstone */
 	ev = ev_fork(2 * MS, 10, ST(10), 500, ST(500));
 	assert_int_equal(model__apply(m, &ev), 0);
 	ev = ev_fork(3 * MS, 500, ST(500), 501, ST(501));
@@ -1379,16 +1379,23 @@ static void test_proctree__retire_bounds_memory(void **state)
 			notable += (all[i]->exit_status & 0x7f) || proc_zombie_ns(all[i], 0) >= MS;
 		}
 	}
-	assert_int_equal(kids + parent->retired_kids, N);
+	/* 500 (reaped, its child 501 alive) retired like the others */
+	assert_int_equal(kids + parent->retired_kids, N + 1);
 	assert_int_equal(proctree__stats(m->tree)->retired, parent->retired_kids);
 	assert_true(notable >= NOTABLE); /* the newest notable ones are still there */
 	assert_true(parent->retired_kids_life_ns >= (uint64_t)parent->retired_kids * MS);
 	assert_null(proctree__find_pid(m->tree, 1000)); /* the oldest are gone */
 	assert_non_null(proctree__find_pid(m->tree, 1000 + N - 1));
-	/* the reaped middle process stays while its child lives */
-	mid = proctree__find(m->tree, 500, ST(500));
-	assert_non_null(mid);
-	assert_int_equal(mid->state, PROC_REAPED);
+	/* the reaped middle process is gone from the table; its child still knows who forked it */
+	assert_null(proctree__find(m->tree, 500, ST(500)));
+	child = proctree__find(m->tree, 501, ST(501));
+	assert_non_null(child);
+	assert_true(proc_is_retired(child->fork_parent));
+	assert_null(proc_listed(child->fork_parent));
+	assert_int_equal(child->fork_parent->pid, 500);
+	assert_int_equal(child->fork_parent->start_ns, ST(500));
+	assert_int_equal(child->fork_parent->state, PROC_REAPED);
+	assert_int_equal(proctree__stats(m->tree)->tombstones, 1);
 	/* the retired owner's epoll set keeps who it was */
 	tl = model__group_state(m, PSC_GROUP_EPOLL);
 	assert_non_null(tl);
@@ -1452,6 +1459,62 @@ static void test_proctree__many(void **state)
 	model__free(m);
 }
 
+/*
+ * A fork-and-exit chain (each process forks the next, exits, init reaps it): what the model's
+ * upkeep costs, counted in steps. Returns the steps; checks the table stays bounded.
+ */
+static uint64_t run_chain(uint32_t n)
+{
+	struct model *m = model__new();
+	const struct proctree_stats *st;
+	union psc_event ev;
+	uint64_t t = SEC_MS, steps;
+	size_t nall;
+	uint32_t i;
+
+	assert_non_null(m);
+	ev = ev_seed(0, 1, ST(1), 0, 0, 1, 'S', "init", "");
+	assert_int_equal(model__apply(m, &ev), 0);
+	ev = ev_fork(t, 1, ST(1), 100, t - 1000);
+	assert_int_equal(model__apply(m, &ev), 0);
+	for (i = 0; i < n; i++) {
+		uint32_t pid = 100 + i, kid = pid + 1;
+		uint64_t start = t - 1000, kid_start = t + 5000;
+
+		ev = ev_fork(t + 5000, pid, start, kid, kid_start);
+		assert_int_equal(model__apply(m, &ev), 0);
+		/* its parent is init's: it was orphaned when its own parent exited */
+		ev = ev_exit(t + 7000, pid, start, 0, PSC_EXIT_GROUP_DEAD, 1, ST(1), 1, ST(1));
+		assert_int_equal(model__apply(m, &ev), 0);
+		ev = ev_reap(t + 9000, 1, ST(1), pid, 0);
+		assert_int_equal(model__apply(m, &ev), 0);
+		t += 6000;
+	}
+	st = proctree__stats(m->tree);
+	proctree__all(m->tree, &nall);
+	/* bounded: the retention limits (+ a quarter before a pass), init and the last one */
+	assert_true(nall <= (MODEL_RETAIN_PLAIN + MODEL_RETAIN_NOTABLE) * 5 / 4 + 16 + 2);
+	assert_true(st->tombstones <= 2);
+	assert_int_equal(st->bad_links, 0);
+	assert_int_equal(st->orphans, n);
+	assert_int_equal(st->reaps, n);
+	steps = st->steps;
+	model__free(m);
+	return steps;
+}
+
+/* #11: each fork used to walk all its ancestors, and no ancestor could retire: O(depth) */
+static void test_proctree__deep_chain_is_linear(void **state)
+{
+	uint64_t s1 = run_chain(100000), s2 = run_chain(200000);
+
+	print_message("steps: %llu for 100k links, %llu for 200k\n", (unsigned long long)s1,
+		      (unsigned long long)s2);
+	/* 3 events per link: a handful of steps each, and twice the chain costs twice as much */
+	assert_true(s2 < 200000ull * 3 * 8);
+	assert_true(s2 <= s1 * 2 + s1 / 10);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(test_proctree__##name, setup, teardown)
@@ -1479,6 +1542,7 @@ int main(void)
 		cmocka_unit_test(test_proctree__many),
 		cmocka_unit_test(test_proctree__retire_bounds_memory),
 		cmocka_unit_test(test_proctree__fork_parent_cycle_refused),
+		cmocka_unit_test(test_proctree__deep_chain_is_linear),
 	};
 #undef T
 

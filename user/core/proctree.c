@@ -47,12 +47,21 @@ struct proctree *proctree__new(const struct proctree_ops *ops, void *ctx)
 	return t;
 }
 
+static void ref_set(struct proctree *t, struct proc **slot, struct proc *v);
+
 void proctree__free(struct proctree *t)
 {
 	size_t i;
 
 	if (!t)
 		return;
+	/* tombstones are pointed to by table entries only: dropping those links frees them */
+	for (i = 0; i < t->n; i++) {
+		ref_set(t, &t->all[i]->parent, NULL);
+		ref_set(t, &t->all[i]->fork_parent, NULL);
+		ref_set(t, &t->all[i]->old_parent, NULL);
+		ref_set(t, &t->all[i]->reaper, NULL);
+	}
 	for (i = 0; i < t->n; i++) {
 		free(t->all[i]->filename);
 		free(t->all[i]->args);
@@ -122,20 +131,28 @@ struct proc *proctree__find_pid(const struct proctree *t, uint32_t pid)
 	return NULL;
 }
 
-/* Point *slot at @v, keeping the targets' reference counts */
-static void ref_set(struct proc **slot, struct proc *v)
+/* Point *slot at @v, keeping the targets' reference counts; a tombstone goes with its last */
+static void ref_set(struct proctree *t, struct proc **slot, struct proc *v)
 {
-	if (*slot)
-		(*slot)->nref--;
+	struct proc *old = *slot;
+
 	if (v)
 		v->nref++;
 	*slot = v;
+	if (old && !--old->nref && (old->flags & PROC_F_RETIRED)) {
+		t->stats.tombstones--;
+		free(old);
+	}
 }
 
-static void child_unlink(struct proc *c)
+static void child_unlink(struct proctree *t, struct proc *c)
 {
 	if (!c->parent)
 		return;
+	if (c->parent->flags & PROC_F_RETIRED) {
+		ref_set(t, &c->parent, NULL); /* a tombstone keeps no child list */
+		return;
+	}
 	if (c->sib_prev)
 		c->sib_prev->sib_next = c->sib_next;
 	else
@@ -143,17 +160,17 @@ static void child_unlink(struct proc *c)
 	if (c->sib_next)
 		c->sib_next->sib_prev = c->sib_prev;
 	c->sib_prev = c->sib_next = NULL;
-	ref_set(&c->parent, NULL);
+	ref_set(t, &c->parent, NULL);
 }
 
-static void child_link(struct proc *c, struct proc *parent)
+static void child_link(struct proctree *t, struct proc *c, struct proc *parent)
 {
 	if (c->parent == parent)
 		return;
-	child_unlink(c);
-	if (!parent || parent == c)
+	child_unlink(t, c);
+	if (!parent || parent == c || (parent->flags & PROC_F_RETIRED))
 		return;
-	ref_set(&c->parent, parent);
+	ref_set(t, &c->parent, parent);
 	c->sib_next = parent->child_head;
 	if (parent->child_head)
 		parent->child_head->sib_prev = c;
@@ -203,6 +220,7 @@ static struct proc *proc_new(struct proctree *t, uint32_t pid, uint64_t start_ns
 		retire_stale(t, old, start_ns);
 	p->pid = pid;
 	p->start_ns = start_ns;
+	p->born_tick = start_ns / t->tick_ns;
 	p->flags = flags;
 	p->seq = t->next_seq++;
 	p->pos = (uint32_t)t->n;
@@ -251,30 +269,27 @@ static int set_str(char **dst, const char *src, size_t len)
 	return 0;
 }
 
-#define MAX_FORK_DEPTH 65536
-
 /*
- * Would @parent becoming @c's fork parent close a loop? Only a crafted log asks for one, but
- * every walk up the tree (printers, the trace's own stop test) relies on there being none.
+ * May @parent become @c's fork parent? A parent starts before its child, and /proc's start
+ * times are floored to a tick, so (start tick when first met, creation order) never decreases
+ * from a parent to its child in a real trace. Every link follows that fixed order, so no loop
+ * can form, whatever a crafted log asks, and every walk up the tree (printers) ends: one
+ * comparison instead of a walk up the ancestors at each fork.
  */
-static bool would_cycle(const struct proc *c, const struct proc *parent)
+static bool fork_order_ok(const struct proc *c, const struct proc *parent)
 {
-	const struct proc *q;
-	unsigned int n = 0;
-
-	for (q = parent; q; q = q->fork_parent)
-		if (q == c || ++n > MAX_FORK_DEPTH)
-			return true;
-	return false;
+	if (parent->born_tick != c->born_tick)
+		return parent->born_tick < c->born_tick;
+	return parent->seq < c->seq;
 }
 
 static void set_fork_parent(struct proctree *t, struct proc *c, struct proc *parent)
 {
-	if (parent && would_cycle(c, parent)) {
+	if (parent && (parent == c || !fork_order_ok(c, parent))) {
 		t->stats.bad_links++;
 		return;
 	}
-	ref_set(&c->fork_parent, parent);
+	ref_set(t, &c->fork_parent, parent);
 }
 
 static int inherit_image(struct proc *c, const struct proc *parent)
@@ -314,7 +329,7 @@ static int apply_fork(struct proctree *t, const struct psc_ev_proc_fork *e,
 	memcpy(c->comm, e->comm, sizeof(c->comm));
 	if (parent) {
 		set_fork_parent(t, c, parent);
-		child_link(c, parent);
+		child_link(t, c, parent);
 		c->flags |= parent->flags & PROC_F_IN_TREE;
 		if (!c->filename && inherit_image(c, parent))
 			return -ENOMEM;
@@ -356,13 +371,13 @@ static void orphan_children(struct proctree *t, struct proc *dead, struct proc *
 		next = c->sib_next;
 		if (c->state == PROC_REAPED)
 			continue; /* gone already: it keeps the parent that reaped it */
-		child_link(c, reaper);
+		child_link(t, c, reaper);
 		if (c->state != PROC_ALIVE)
 			continue; /* a zombie child just changes who must reap it */
 		c->flags |= PROC_F_ORPHANED;
 		if (subreaper)
 			c->flags |= PROC_F_ADOPTED_BY_SUBREAPER;
-		ref_set(&c->old_parent, dead);
+		ref_set(t, &c->old_parent, dead);
 		c->adopt_ts = ts;
 		t->stats.orphans++;
 		if (t->ops && t->ops->orphan)
@@ -393,7 +408,7 @@ static int apply_exit(struct proctree *t, const struct psc_ev_proc_exit *e,
 	/* the parent at exit is the one that must reap; it may be news to us (reparented earlier) */
 	parent = proc_get(t, e->parent_tgid, e->parent_start_ns);
 	if (parent && parent != p)
-		child_link(p, parent);
+		child_link(t, p, parent);
 	if (e->flags & PSC_EXIT_AUTOREAP) {
 		p->flags |= PROC_F_AUTOREAP;
 		p->state = PROC_REAPED;
@@ -414,7 +429,7 @@ static void mark_reaped(struct proctree *t, struct proc *p, struct proc *reaper,
 {
 	p->state = PROC_REAPED;
 	p->reap_ts = ts;
-	ref_set(&p->reaper, reaper);
+	ref_set(t, &p->reaper, reaper);
 	enqueue_reaped(t, p);
 }
 
@@ -493,7 +508,7 @@ static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e,
 	}
 	parent = e->parent_tgid ? find_tol(t, e->parent_tgid, e->parent_start_ns, true) : NULL;
 	if (parent && !p->parent && parent != p) {
-		child_link(p, parent);
+		child_link(t, p, parent);
 		if (!p->fork_parent)
 			set_fork_parent(t, p, parent);
 		p->flags |= parent->flags & PROC_F_IN_TREE;
@@ -561,10 +576,14 @@ static void hash_unlink(struct proctree *t, struct proc *p)
 		}
 }
 
-/* Free @p: nothing points to it (nref == 0); fold it into its fork parent */
+/*
+ * @p leaves the table, folded into its fork parent. Whatever still points to it keeps a
+ * tombstone (identity and times) that holds no links of its own, so retiring never waits for
+ * descendants: a fork-and-exit chain retires like any other process.
+ */
 static void retire_one(struct proctree *t, struct proc *p)
 {
-	struct proc *fp = p->fork_parent;
+	struct proc *fp = p->fork_parent, *c, *next;
 
 	if (t->ops && t->ops->retire)
 		t->ops->retire(t->ctx, p);
@@ -573,14 +592,28 @@ static void retire_one(struct proctree *t, struct proc *p)
 		fp->retired_kids_life_ns += proc_lifetime_ns(p, p->reap_ts);
 	}
 	hash_unlink(t, p);
-	child_unlink(p);
-	ref_set(&p->fork_parent, NULL);
-	ref_set(&p->old_parent, NULL);
-	ref_set(&p->reaper, NULL);
+	child_unlink(t, p);
+	/* its children keep pointing at it (child_unlink() knows a tombstone), without a list */
+	for (c = p->child_head; c; c = next) {
+		next = c->sib_next;
+		c->sib_prev = c->sib_next = NULL;
+		t->stats.steps++;
+	}
+	p->child_head = NULL;
+	ref_set(t, &p->fork_parent, NULL);
+	ref_set(t, &p->old_parent, NULL);
+	ref_set(t, &p->reaper, NULL);
 	t->all[p->pos] = NULL;
 	t->stats.retired++;
 	free(p->filename);
 	free(p->args);
+	p->filename = p->args = NULL;
+	if (p->nref) {
+		p->flags |= PROC_F_RETIRED;
+		p->pos = UINT32_MAX;
+		t->stats.tombstones++;
+		return;
+	}
 	free(p);
 }
 
@@ -592,14 +625,16 @@ void proctree__retire(struct proctree *t)
 	/* in batches, a quarter over the limit, so a pass costs O(1) per event on average */
 	if (!t->retain_plain || t->nreaped <= limit + limit / 4 + 16)
 		return;
-	for (p = t->reaped_head; p; p = p->reaped_next)
+	for (p = t->reaped_head; p; p = p->reaped_next) {
 		is_notable(p) ? notable++ : plain++;
-	/* oldest first; an entry something still points to waits for a later pass */
+		t->stats.steps++;
+	}
+	/* oldest first, whatever points to them (retire_one()) */
 	for (pp = &t->reaped_head; (p = *pp);) {
 		bool nb = is_notable(p);
 
-		if (p->nref || p->child_head ||
-		    (nb ? notable <= t->retain_notable : plain <= t->retain_plain)) {
+		t->stats.steps++;
+		if (nb ? notable <= t->retain_notable : plain <= t->retain_plain) {
 			pp = &p->reaped_next;
 			continue;
 		}
@@ -612,6 +647,7 @@ void proctree__retire(struct proctree *t)
 	}
 	/* compact the creation-order array */
 	for (i = 0, o = 0; i < t->n; i++) {
+		t->stats.steps++;
 		if (!t->all[i])
 			continue;
 		t->all[o] = t->all[i];

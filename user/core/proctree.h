@@ -38,6 +38,12 @@ enum proc_state {
 #define PROC_F_OWN (1u << 17)
 /* the command procscope launched: held before its exec, so its life counts from its exec */
 #define PROC_F_LAUNCHED (1u << 18)
+/*
+ * Retired from the table but still pointed to (a retired parent of a process still listed):
+ * pid, start_ns, comm and the times stay valid; it is in no table, its own links are gone, and
+ * it is freed with the last pointer to it. proc_is_retired() tells; pos is meaningless then.
+ */
+#define PROC_F_RETIRED (1u << 20)
 
 struct proc {
 	uint32_t pid;
@@ -62,6 +68,7 @@ struct proc {
 	uint32_t nref; /* other entries pointing here (parent, fork_parent, old_parent, reaper) */
 	uint32_t retired_kids; /* children retired from the table (see proctree__set_retain()) */
 	uint64_t retired_kids_life_ns; /* their summed lifetimes */
+	uint64_t born_tick; /* start_ns / tick when first met: with seq, the fork order key */
 	struct proc *parent; /* current parent: changes when the process is orphaned */
 	struct proc *fork_parent; /* who forked it; NULL when unknown */
 	struct proc *old_parent; /* with PROC_F_ORPHANED: the parent that exited */
@@ -100,6 +107,8 @@ struct proctree_stats {
 	uint64_t reap_unmatched; /* a reap of a pid with no zombie in the table */
 	uint64_t retired; /* reaped entries freed to bound memory */
 	uint64_t bad_links; /* fork parent links refused: they would have closed a loop */
+	uint64_t tombstones; /* retired entries still pointed to (PROC_F_RETIRED), now */
+	uint64_t steps; /* loop iterations of the table's upkeep: what a tree shape costs */
 	uint64_t nomem;
 };
 
@@ -112,9 +121,10 @@ void proctree__set_tick_ns(struct proctree *t, uint64_t tick_ns);
 
 /*
  * Bound memory on long traces: keep at most @plain reaped processes of no interest and @notable
- * ones (a zombie for 1 ms or more, an orphan, killed by a signal), retiring the oldest that no
- * other entry points to. 0 keeps everything (the default). Retired children are counted in
- * their fork parent (retired_kids).
+ * ones (a zombie for 1 ms or more, an orphan, killed by a signal), retiring the oldest. 0 keeps
+ * everything (the default). Retired children are counted in their fork parent (retired_kids).
+ * An entry still pointed to leaves the table as a tombstone (PROC_F_RETIRED) that drops its
+ * own links, so a chain of any depth costs O(1) per event and bounded memory.
  */
 void proctree__set_retain(struct proctree *t, size_t plain, size_t notable);
 /* Retire what the limits allow; called between events (pointers from sinks are stale after) */
@@ -135,6 +145,18 @@ struct proc *proctree__find_pid(const struct proctree *t, uint32_t pid);
 /* Every process, in creation order */
 struct proc *const *proctree__all(const struct proctree *t, size_t *n);
 const struct proctree_stats *proctree__stats(const struct proctree *t);
+
+/* Retired but still pointed to: only its identity (pid, start_ns, comm) and times are valid */
+static inline bool proc_is_retired(const struct proc *p)
+{
+	return p && (p->flags & PROC_F_RETIRED);
+}
+
+/* @p if it is in the table (proctree__all()), NULL if it is NULL or retired: for indexes by pos */
+static inline const struct proc *proc_listed(const struct proc *p)
+{
+	return p && !(p->flags & PROC_F_RETIRED) ? p : NULL;
+}
 
 static inline bool proc_is_zombie(const struct proc *p)
 {

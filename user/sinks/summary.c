@@ -147,7 +147,7 @@ static void mark_shown(const struct model *m, struct proc *const *all, size_t n,
 				;
 			shown[i] = q == target;
 		} else if (is_active(p)) {
-			for (q = p; q && !shown[q->pos]; q = q->fork_parent)
+			for (q = p; proc_listed(q) && !shown[q->pos]; q = q->fork_parent)
 				shown[q->pos] = true;
 		}
 	}
@@ -249,14 +249,17 @@ static int print_tree(FILE *out, const struct model *m, const struct summary_opt
 		free(c.shown), free(c.kid_off), free(c.kids), free(fill), free(c.stack);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++)
-		if (c.shown[i] && all[i]->fork_parent && c.shown[all[i]->fork_parent->pos])
-			c.kid_off[all[i]->fork_parent->pos + 1]++;
+	for (i = 0; i < n; i++) {
+		const struct proc *fp = proc_listed(all[i]->fork_parent);
+
+		if (c.shown[i] && fp && c.shown[fp->pos])
+			c.kid_off[fp->pos + 1]++;
+	}
 	for (i = 0; i < n; i++)
 		c.kid_off[i + 1] += c.kid_off[i];
 	c.kid_off[n + 1] = c.kid_off[n];
 	for (i = 0; i < n; i++) {
-		const struct proc *fp = all[i]->fork_parent;
+		const struct proc *fp = proc_listed(all[i]->fork_parent);
 
 		if (c.shown[i] && fp && c.shown[fp->pos])
 			c.kids[c.kid_off[fp->pos] + fill[fp->pos]++] = all[i];
@@ -268,7 +271,7 @@ static int print_tree(FILE *out, const struct model *m, const struct summary_opt
 
 	fprintf(out, "\nProcess tree (who forked whom; lifetime, how it ended):\n");
 	for (i = 0; i < n; i++) {
-		const struct proc *fp = all[i]->fork_parent;
+		const struct proc *fp = proc_listed(all[i]->fork_parent);
 
 		if (!c.shown[i] || (fp && c.shown[fp->pos]))
 			continue;

@@ -77,14 +77,14 @@ int svg_pick_rows(struct svg *sv, const struct model *m, struct drow **out, size
 		if (n > SVG_COLLAPSE_AT && !is_active(sv, p))
 			continue;
 		keep[p->pos] = true;
-		if (p->reaper)
+		if (proc_listed(p->reaper))
 			keep[p->reaper->pos] = true;
-		if ((p->flags & PROC_F_ORPHANED) && p->parent)
+		if ((p->flags & PROC_F_ORPHANED) && proc_listed(p->parent))
 			keep[p->parent->pos] = true;
 	}
 	/* ancestors of whatever is kept, so the tree stays a tree (rows: parents come first) */
 	for (i = n; i-- > 0;) {
-		const struct proc *fp = rows[i].p->fork_parent;
+		const struct proc *fp = proc_listed(rows[i].p->fork_parent);
 
 		if (keep[rows[i].p->pos] && fp && fp != rows[i].p && rows[i].depth)
 			keep[fp->pos] = true;
@@ -459,7 +459,7 @@ void svg_draw_links(struct timeline_out *o, const struct layout *L, const struct
 
 		if (!p)
 			continue;
-		if ((p->flags & PROC_F_FORKED) && p->fork_parent &&
+		if ((p->flags & PROC_F_FORKED) && proc_listed(p->fork_parent) &&
 		    (pr = L->row_of[p->fork_parent->pos]) >= 0) {
 			x = svg_xpos(L, timeline_rel(m, p->fork_ts));
 			timeline_out_printf(
@@ -469,7 +469,7 @@ void svg_draw_links(struct timeline_out *o, const struct layout *L, const struct
 				x, svg_row_y(L, (size_t)pr) + L->h / 2, x,
 				svg_row_y(L, i) + L->h * 0.18);
 		}
-		if ((p->flags & PROC_F_ORPHANED) && p->parent &&
+		if ((p->flags & PROC_F_ORPHANED) && proc_listed(p->parent) &&
 		    (pr = L->row_of[p->parent->pos]) >= 0) {
 			x = svg_xpos(L, timeline_rel(m, p->adopt_ts));
 			timeline_out_printf(

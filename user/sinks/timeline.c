@@ -293,7 +293,7 @@ int timeline_tree_order(const struct model *m, struct timeline_procs *t,
 		in[i] = !t || timeline_in_scope(t, m, all[i]);
 	/* children grouped by fork parent: all[i]->pos == i */
 	for (i = 0; i < n; i++) {
-		const struct proc *fp = all[i]->fork_parent;
+		const struct proc *fp = proc_listed(all[i]->fork_parent);
 
 		if (!in[i])
 			continue;
@@ -305,7 +305,7 @@ int timeline_tree_order(const struct model *m, struct timeline_procs *t,
 	for (i = 0; i < n; i++)
 		kid_off[i + 1] += kid_off[i];
 	for (i = 0; i < n; i++) {
-		const struct proc *fp = all[i]->fork_parent;
+		const struct proc *fp = proc_listed(all[i]->fork_parent);
 
 		if (in[i] && fp && fp != all[i] && in[fp->pos])
 			kids[kid_off[fp->pos] + fill[fp->pos]++] = all[i];
