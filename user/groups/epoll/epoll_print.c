@@ -146,12 +146,24 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 	}
 }
 
-static int cmp_waits(const void *a, const void *b)
+/* Rows the text summary shows of each kind; the JSON summary's (docs/summary-json.md) */
+#define TEXT_ROWS 20
+#define JSON_ROWS 256
+
+static int cmp_set_seq(const void *a, const void *b)
 {
 	const struct epoll_set *x = *(struct epoll_set *const *)a;
 	const struct epoll_set *y = *(struct epoll_set *const *)b;
 
-	return x->waits < y->waits ? 1 : x->waits > y->waits ? -1 : 0;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_poll_seq(const void *a, const void *b)
+{
+	const struct poll_use *x = *(struct poll_use *const *)a;
+	const struct poll_use *y = *(struct poll_use *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static void print_set(FILE *out, const struct epoll_set *s)
@@ -196,30 +208,68 @@ static void print_set(FILE *out, const struct epoll_set *s)
 			(unsigned long long)s->wakes_linked);
 }
 
+static const char *poll_comm(const struct poll_use *p)
+{
+	return p->owner ? p->owner->comm : p->who.comm;
+}
+
+static void print_polls(FILE *out, const struct epoll_tl *tl)
+{
+	const struct epoll_folded *f = epoll_tl__folded(tl);
+	size_t np, i;
+	struct poll_use **polls = epoll_tl__ranked_polls(tl, &np);
+	uint64_t more_rows = f->polls, more_calls = f->poll_calls;
+
+	if (!np && !f->polls) {
+		free(polls);
+		return;
+	}
+	fprintf(out, "\nPoll/select waits:\n  %7s %-16s %-8s %8s %8s %10s %10s\n", "PID", "COMM",
+		"SYSCALL", "CALLS", "TIMEOUTS", "MEAN NFDS", "MEAN WAIT");
+	for (i = 0; i < np; i++) {
+		const struct poll_use *p = polls[i];
+		char comm[LIVE_COMM_ESC], d[32];
+
+		if (i >= TEXT_ROWS) {
+			more_rows++;
+			more_calls += p->calls;
+			continue;
+		}
+		term_escape(comm, sizeof(comm), poll_comm(p), strnlen(poll_comm(p), PSC_COMM_LEN));
+		fprintf(out, "  %7u %-16s %-8s %8llu %8llu %10llu %10s\n", p->who.pid, comm,
+			poll_name(p->kind), (unsigned long long)p->calls,
+			(unsigned long long)p->timeouts,
+			(unsigned long long)(p->calls ? p->nfds_total / p->calls : 0),
+			duration_fmt(p->calls ? p->wait_ns / p->calls : 0, d, sizeof(d)));
+	}
+	if (more_rows)
+		fprintf(out, "  ... %llu more (process, syscall) rows with %llu calls\n",
+			(unsigned long long)more_rows, (unsigned long long)more_calls);
+	free(polls);
+}
+
 static void epoll_summary(void *state, const struct model *m, FILE *out)
 {
 	struct epoll_tl *tl = state;
-	size_t n, np, i, k = 0;
-	struct epoll_set *const *sets = epoll_tl__sets(tl, &n);
-	struct poll_use *const *polls = epoll_tl__polls(tl, &np);
-	uint64_t hist[EPOLL_TL_HIST] = { 0 }, wake[EPOLL_TL_HIST] = { 0 }, waits = 0, wakes = 0;
-	struct epoll_set **sorted;
+	const struct epoll_folded *f = epoll_tl__folded(tl);
+	size_t k, i;
+	struct epoll_set **sorted = epoll_tl__ranked_sets(tl, &k);
+	uint64_t hist[EPOLL_TL_HIST], wake[EPOLL_TL_HIST], waits = f->waits,
+							   wakes = f->wakes_linked, more = f->sets;
 
 	fprintf(out, "\nI/O readiness (epoll):\n");
-	sorted = calloc(n + 1, sizeof(*sorted));
-	if (!sorted)
-		return;
-	for (i = 0; i < n; i++)
-		if (sets[i]->waits || sets[i]->nregs)
-			sorted[k++] = sets[i];
-	qsort(sorted, k, sizeof(*sorted), cmp_waits);
-	if (!k)
+	/* the sets folded away (exited processes beyond the kept ones) still count */
+	memcpy(hist, f->hist, sizeof(hist));
+	memcpy(wake, f->wake_lat_hist, sizeof(wake));
+	if (!k && !f->sets)
 		fprintf(out, "  (no epoll activity traced)\n");
 	for (i = 0; i < k; i++) {
 		unsigned int b;
 
-		if (i < 20)
+		if (i < TEXT_ROWS)
 			print_set(out, sorted[i]);
+		else
+			more++;
 		for (b = 0; b < EPOLL_TL_HIST; b++) {
 			hist[b] += sorted[i]->hist[b];
 			wake[b] += sorted[i]->wake_lat_hist[b];
@@ -227,8 +277,8 @@ static void epoll_summary(void *state, const struct model *m, FILE *out)
 		waits += sorted[i]->waits;
 		wakes += sorted[i]->wakes_linked;
 	}
-	if (k > 20)
-		fprintf(out, "  ... %zu more epoll sets\n", k - 20);
+	if (more)
+		fprintf(out, "  ... %llu more epoll sets\n", (unsigned long long)more);
 	free(sorted);
 	if (waits) {
 		fprintf(out, "  time blocked in epoll waits (%llu waits):\n",
@@ -240,96 +290,117 @@ static void epoll_summary(void *state, const struct model *m, FILE *out)
 			(unsigned long long)wakes);
 		hist_print(out, wake, "    ");
 	}
-	if (!np)
-		return;
-	fprintf(out, "\nPoll/select waits:\n  %7s %-16s %-8s %8s %8s %10s %10s\n", "PID", "COMM",
-		"SYSCALL", "CALLS", "TIMEOUTS", "MEAN NFDS", "MEAN WAIT");
-	for (i = 0; i < np; i++) {
-		const struct poll_use *p = polls[i];
-		char comm[LIVE_COMM_ESC], d[32];
-
-		const char *c = p->owner ? p->owner->comm : p->who.comm;
-
-		term_escape(comm, sizeof(comm), c, strnlen(c, PSC_COMM_LEN));
-		fprintf(out, "  %7u %-16s %-8s %8llu %8llu %10llu %10s\n", p->who.pid, comm,
-			poll_name(p->kind), (unsigned long long)p->calls,
-			(unsigned long long)p->timeouts,
-			(unsigned long long)(p->calls ? p->nfds_total / p->calls : 0),
-			duration_fmt(p->calls ? p->wait_ns / p->calls : 0, d, sizeof(d)));
-	}
+	print_polls(out, tl);
 }
 
+static void json_set(struct jw *w, const struct model *m, const struct epoll_set *s)
+{
+	char ev[64];
+	size_t r;
+
+	jw_obj_start(w);
+	jw_kv_u64(w, "pid", s->who.pid);
+	jw_kv_i64(w, "start_ns", model_rel_ns(m, s->who.start_ns));
+	jw_kv_strn(w, "comm", s->owner ? s->owner->comm : s->who.comm,
+		   strnlen(s->owner ? s->owner->comm : s->who.comm, PSC_COMM_LEN));
+	jw_kv_i64(w, "epfd", s->epfd);
+	jw_kv_u64(w, "waits", s->waits);
+	jw_kv_u64(w, "timeouts", s->timeouts);
+	jw_kv_u64(w, "eintr", s->eintr);
+	jw_kv_u64(w, "errors", s->errors);
+	jw_kv_u64(w, "ready_events", s->ready_events);
+	jw_kv_u64(w, "unmapped_ready", s->unmapped);
+	jw_kv_u64(w, "zero_timeout_empty", s->zero_timeout_empty);
+	jw_kv_bool(w, "busy_polling", epoll_set_is_busy_polling(s));
+	jw_kv_u64(w, "blocked_ns", s->wait_ns);
+	jw_kv_u64(w, "max_wait_ns", s->max_wait_ns);
+	jw_kv_u64(w, "wakes_linked", s->wakes_linked);
+	hist_write_json(w, "wait_hist", s->hist);
+	hist_write_json(w, "wake_latency_hist", s->wake_lat_hist);
+	jw_key(w, "fds");
+	jw_arr_start(w);
+	for (r = 0; r < s->nregs; r++) {
+		const struct epoll_reg *g = &s->regs[r];
+
+		jw_obj_start(w);
+		jw_kv_i64(w, "fd", g->fd);
+		jw_kv_u64(w, "ino", g->target.ino);
+		jw_kv_str(w, "interest", epoll_events_str(g->events, ev, sizeof(ev)));
+		jw_kv_u64(w, "data", g->data);
+		jw_kv_u64(w, "ready", g->ready);
+		jw_kv_str(w, "seen", epoll_events_str(g->ready_mask, ev, sizeof(ev)));
+		jw_kv_bool(w, "registered", g->live);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static void json_poll(struct jw *w, const struct poll_use *p)
+{
+	jw_obj_start(w);
+	jw_kv_u64(w, "pid", p->who.pid);
+	jw_kv_strn(w, "comm", poll_comm(p), strnlen(poll_comm(p), PSC_COMM_LEN));
+	jw_kv_str(w, "syscall", poll_name(p->kind));
+	jw_kv_u64(w, "calls", p->calls);
+	jw_kv_u64(w, "timeouts", p->timeouts);
+	jw_kv_u64(w, "ready", p->ready);
+	jw_kv_u64(w, "nfds_total", p->nfds_total);
+	jw_kv_u64(w, "blocked_ns", p->wait_ns);
+	hist_write_json(w, "wait_hist", p->hist);
+	jw_obj_end(w);
+}
+
+/*
+ * The JSON_ROWS busiest sets and poll rows, in creation order; the others are counted in
+ * "epoll_sets_omitted" and "poll_waits_omitted" (with what they add up to).
+ */
 static void epoll_summary_json(void *state, const struct model *m, struct jw *w)
 {
 	struct epoll_tl *tl = state;
-	size_t n, np, i, r;
-	struct epoll_set *const *sets = epoll_tl__sets(tl, &n);
-	struct poll_use *const *polls = epoll_tl__polls(tl, &np);
-	char ev[64];
+	const struct epoll_folded *f = epoll_tl__folded(tl);
+	size_t n, np, i, shown, pshown;
+	struct epoll_set **sets = epoll_tl__ranked_sets(tl, &n);
+	struct poll_use **polls = epoll_tl__ranked_polls(tl, &np);
+	uint64_t more = f->sets, more_waits = f->waits, pmore = f->polls,
+		 pmore_calls = f->poll_calls;
 
+	shown = n < JSON_ROWS ? n : JSON_ROWS;
+	pshown = np < JSON_ROWS ? np : JSON_ROWS;
+	for (i = shown; i < n; i++) {
+		more++;
+		more_waits += sets[i]->waits;
+	}
+	for (i = pshown; i < np; i++) {
+		pmore++;
+		pmore_calls += polls[i]->calls;
+	}
+	if (sets)
+		qsort(sets, shown, sizeof(*sets), cmp_set_seq);
+	if (polls)
+		qsort(polls, pshown, sizeof(*polls), cmp_poll_seq);
 	jw_key(w, "epoll_sets");
 	jw_arr_start(w);
-	for (i = 0; i < n; i++) {
-		const struct epoll_set *s = sets[i];
-
-		if (!s->waits && !s->nregs)
-			continue;
-		jw_obj_start(w);
-		jw_kv_u64(w, "pid", s->who.pid);
-		jw_kv_i64(w, "start_ns", model_rel_ns(m, s->who.start_ns));
-		jw_kv_strn(w, "comm", s->owner ? s->owner->comm : s->who.comm,
-			   strnlen(s->owner ? s->owner->comm : s->who.comm, PSC_COMM_LEN));
-		jw_kv_i64(w, "epfd", s->epfd);
-		jw_kv_u64(w, "waits", s->waits);
-		jw_kv_u64(w, "timeouts", s->timeouts);
-		jw_kv_u64(w, "eintr", s->eintr);
-		jw_kv_u64(w, "errors", s->errors);
-		jw_kv_u64(w, "ready_events", s->ready_events);
-		jw_kv_u64(w, "unmapped_ready", s->unmapped);
-		jw_kv_u64(w, "zero_timeout_empty", s->zero_timeout_empty);
-		jw_kv_bool(w, "busy_polling", epoll_set_is_busy_polling(s));
-		jw_kv_u64(w, "blocked_ns", s->wait_ns);
-		jw_kv_u64(w, "max_wait_ns", s->max_wait_ns);
-		jw_kv_u64(w, "wakes_linked", s->wakes_linked);
-		hist_write_json(w, "wait_hist", s->hist);
-		hist_write_json(w, "wake_latency_hist", s->wake_lat_hist);
-		jw_key(w, "fds");
-		jw_arr_start(w);
-		for (r = 0; r < s->nregs; r++) {
-			const struct epoll_reg *g = &s->regs[r];
-
-			jw_obj_start(w);
-			jw_kv_i64(w, "fd", g->fd);
-			jw_kv_u64(w, "ino", g->target.ino);
-			jw_kv_str(w, "interest", epoll_events_str(g->events, ev, sizeof(ev)));
-			jw_kv_u64(w, "data", g->data);
-			jw_kv_u64(w, "ready", g->ready);
-			jw_kv_str(w, "seen", epoll_events_str(g->ready_mask, ev, sizeof(ev)));
-			jw_kv_bool(w, "registered", g->live);
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
-		jw_obj_end(w);
-	}
+	for (i = 0; i < shown; i++)
+		json_set(w, m, sets[i]);
 	jw_arr_end(w);
+	jw_key(w, "epoll_sets_omitted");
+	jw_obj_start(w);
+	jw_kv_u64(w, "sets", more);
+	jw_kv_u64(w, "waits", more_waits);
+	jw_obj_end(w);
 	jw_key(w, "poll_waits");
 	jw_arr_start(w);
-	for (i = 0; i < np; i++) {
-		jw_obj_start(w);
-		jw_kv_u64(w, "pid", polls[i]->who.pid);
-		jw_kv_strn(w, "comm", polls[i]->owner ? polls[i]->owner->comm : polls[i]->who.comm,
-			   strnlen(polls[i]->owner ? polls[i]->owner->comm : polls[i]->who.comm,
-				   PSC_COMM_LEN));
-		jw_kv_str(w, "syscall", poll_name(polls[i]->kind));
-		jw_kv_u64(w, "calls", polls[i]->calls);
-		jw_kv_u64(w, "timeouts", polls[i]->timeouts);
-		jw_kv_u64(w, "ready", polls[i]->ready);
-		jw_kv_u64(w, "nfds_total", polls[i]->nfds_total);
-		jw_kv_u64(w, "blocked_ns", polls[i]->wait_ns);
-		hist_write_json(w, "wait_hist", polls[i]->hist);
-		jw_obj_end(w);
-	}
+	for (i = 0; i < pshown; i++)
+		json_poll(w, polls[i]);
 	jw_arr_end(w);
+	jw_key(w, "poll_waits_omitted");
+	jw_obj_start(w);
+	jw_kv_u64(w, "rows", pmore);
+	jw_kv_u64(w, "calls", pmore_calls);
+	jw_obj_end(w);
+	free(sets);
+	free(polls);
 }
 
 /* ready fds and wake links of an epoll_wait, in the event log */

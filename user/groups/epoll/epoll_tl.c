@@ -20,6 +20,12 @@ struct set_priv {
 	struct hmap by_fd; /* fd -> reg index + 1 */
 	struct hmap by_data; /* data -> reg index + 1 */
 	struct set_priv *next_of_owner;
+	size_t idx; /* in tl->sets */
+};
+
+struct poll_priv {
+	struct poll_use pub;
+	size_t idx; /* in tl->polls */
 };
 
 /* The earliest send that made a socket readable since its reader last woke */
@@ -40,7 +46,17 @@ struct epoll_tl {
 	size_t npolls;
 	size_t cap_polls;
 	struct hmap pending; /* receiving socket ino -> pending_wake */
+	struct hmap watched; /* ino -> live registrations of it + 1: whose wakes may matter */
 	struct hmap sets_by_owner; /* proc seq -> first set_priv of that process */
+	/* rows of retired processes, busiest kept (EPOLL_TL_KEEP_RETIRED), the rest folded */
+	struct set_priv **old_sets;
+	size_t nold_sets;
+	size_t cap_old_sets;
+	struct poll_priv **old_polls;
+	size_t nold_polls;
+	size_t cap_old_polls;
+	struct epoll_folded folded;
+	uint64_t next_seq;
 	struct epoll_ready_fd last[PSC_EPOLL_MAX_READY];
 	size_t nlast;
 };
@@ -54,6 +70,7 @@ struct epoll_tl *epoll_tl__new(void)
 	hmap_init(&tl->sets_by_key);
 	hmap_init(&tl->polls_by_key);
 	hmap_init(&tl->pending);
+	hmap_init(&tl->watched);
 	hmap_init(&tl->sets_by_owner);
 	return tl;
 }
@@ -80,9 +97,12 @@ void epoll_tl__free(struct epoll_tl *tl)
 	hmap_free(&tl->sets_by_key);
 	hmap_free(&tl->polls_by_key);
 	hmap_free(&tl->pending);
+	hmap_free(&tl->watched);
 	hmap_free(&tl->sets_by_owner);
 	free(tl->sets);
 	free(tl->polls);
+	free(tl->old_sets);
+	free(tl->old_polls);
 	free(tl);
 }
 
@@ -117,6 +137,8 @@ static struct epoll_set *get_set(struct epoll_tl *tl, const struct proc *owner, 
 	sp->pub.owner = owner;
 	owner_copy(&sp->pub.who, owner);
 	sp->pub.epfd = epfd;
+	sp->pub.seq = tl->next_seq++;
+	sp->idx = tl->nsets;
 	hmap_init(&sp->by_fd);
 	hmap_init(&sp->by_data);
 	sp->next_of_owner = hmap_get(&tl->sets_by_owner, owner->seq);
@@ -150,6 +172,66 @@ const struct epoll_ready_fd *epoll_tl__last_ready(const struct epoll_tl *tl, siz
 	return tl->last;
 }
 
+const struct epoll_folded *epoll_tl__folded(const struct epoll_tl *tl)
+{
+	return &tl->folded;
+}
+
+size_t epoll_tl__pending(const struct epoll_tl *tl)
+{
+	return tl->pending.live;
+}
+
+/* Busiest first; ties in creation order, so live and report rank alike */
+static int cmp_set_rank(const void *a, const void *b)
+{
+	const struct epoll_set *x = *(struct epoll_set *const *)a;
+	const struct epoll_set *y = *(struct epoll_set *const *)b;
+
+	if (x->waits != y->waits)
+		return x->waits < y->waits ? 1 : -1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_poll_rank(const void *a, const void *b)
+{
+	const struct poll_use *x = *(struct poll_use *const *)a;
+	const struct poll_use *y = *(struct poll_use *const *)b;
+
+	if (x->calls != y->calls)
+		return x->calls < y->calls ? 1 : -1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+struct epoll_set **epoll_tl__ranked_sets(const struct epoll_tl *tl, size_t *n)
+{
+	struct epoll_set **out = malloc((tl->nsets + 1) * sizeof(*out));
+	size_t i, k = 0;
+
+	*n = 0;
+	if (!out)
+		return NULL;
+	for (i = 0; i < tl->nsets; i++)
+		if (tl->sets[i]->waits || tl->sets[i]->nregs)
+			out[k++] = tl->sets[i];
+	qsort(out, k, sizeof(*out), cmp_set_rank);
+	*n = k;
+	return out;
+}
+
+struct poll_use **epoll_tl__ranked_polls(const struct epoll_tl *tl, size_t *n)
+{
+	struct poll_use **out = malloc((tl->npolls + 1) * sizeof(*out));
+
+	*n = 0;
+	if (!out)
+		return NULL;
+	memcpy(out, tl->polls, tl->npolls * sizeof(*out));
+	qsort(out, tl->npolls, sizeof(*out), cmp_poll_rank);
+	*n = tl->npolls;
+	return out;
+}
+
 bool epoll_set_is_busy_polling(const struct epoll_set *s)
 {
 	return s->zero_timeout_empty >= 100 && s->zero_timeout_empty * 2 > s->waits;
@@ -166,11 +248,43 @@ static struct epoll_reg *reg_by(struct set_priv *sp, struct hmap *h, uint64_t ke
 	return v ? &sp->pub.regs[VAL_IDX(v)] : NULL;
 }
 
-static void reg_retire(struct set_priv *sp, struct epoll_reg *r)
+#define REFS_VAL(n) ((void *)(uintptr_t)((n) + 1))
+#define VAL_REFS(v) ((size_t)(uintptr_t)(v)-1)
+
+/* A socket registered in a live set: its wakes are worth keeping until a wait returns */
+static int watch(struct epoll_tl *tl, uint64_t ino)
+{
+	void *v;
+
+	if (!ino)
+		return 0;
+	v = hmap_get(&tl->watched, ino);
+	return hmap_put(&tl->watched, ino, REFS_VAL(v ? VAL_REFS(v) + 1 : 1));
+}
+
+static void unwatch(struct epoll_tl *tl, uint64_t ino)
+{
+	void *v = ino ? hmap_get(&tl->watched, ino) : NULL;
+
+	if (!v)
+		return;
+	if (VAL_REFS(v) > 1) {
+		hmap_put(&tl->watched, ino,
+			 REFS_VAL(VAL_REFS(v) - 1)); /* same key: no allocation */
+		return;
+	}
+	/* no set waits for it any more: a pending wake would never be consumed */
+	hmap_del(&tl->watched, ino);
+	free(hmap_del(&tl->pending, ino));
+}
+
+static void reg_retire(struct epoll_tl *tl, struct set_priv *sp, struct epoll_reg *r)
 {
 	size_t idx = (size_t)(r - sp->pub.regs);
 	void *v = hmap_get(&sp->by_data, r->data);
 
+	if (r->live)
+		unwatch(tl, r->target.ino);
 	r->live = false;
 	hmap_del(&sp->by_fd, (uint32_t)r->fd);
 	if (v && VAL_IDX(v) == idx)
@@ -193,7 +307,7 @@ static int apply_ctl(struct epoll_tl *tl, const struct psc_ev_epoll_ctl *e,
 	switch (e->op) {
 	case 1: /* EPOLL_CTL_ADD: an old registration of this fd number died with its file */
 		if (r)
-			reg_retire(sp, r);
+			reg_retire(tl, sp, r);
 		if (s->nregs == s->cap) {
 			size_t cap = s->cap ? s->cap * 2 : 8;
 			struct epoll_reg *regs = realloc(s->regs, cap * sizeof(*regs));
@@ -213,12 +327,12 @@ static int apply_ctl(struct epoll_tl *tl, const struct psc_ev_epoll_ctl *e,
 		r->added_ts = e->hdr.ts_ns;
 		r->live = true;
 		if (hmap_put(&sp->by_fd, (uint32_t)e->fd, IDX_VAL(idx)) ||
-		    hmap_put(&sp->by_data, e->data, IDX_VAL(idx)))
+		    hmap_put(&sp->by_data, e->data, IDX_VAL(idx)) || watch(tl, r->target.ino))
 			return -ENOMEM;
 		break;
 	case 2: /* EPOLL_CTL_DEL */
 		if (r)
-			reg_retire(sp, r);
+			reg_retire(tl, sp, r);
 		break;
 	case 3: /* EPOLL_CTL_MOD */
 		if (!r)
@@ -321,16 +435,20 @@ static int apply_poll(struct epoll_tl *tl, const struct psc_ev_poll_wait *e,
 	struct poll_use *pu = hmap_get(&tl->polls_by_key, key);
 
 	if (!pu) {
-		pu = calloc(1, sizeof(*pu));
-		if (!pu)
+		struct poll_priv *pp = calloc(1, sizeof(*pp));
+
+		if (!pp)
 			return -ENOMEM;
+		pu = &pp->pub;
 		pu->owner = owner;
 		owner_copy(&pu->who, owner);
 		pu->kind = e->kind;
+		pu->seq = tl->next_seq++;
+		pp->idx = tl->npolls;
 		if (hmap_put(&tl->polls_by_key, key, pu) ||
 		    ptr_push((void ***)&tl->polls, &tl->npolls, &tl->cap_polls, pu)) {
 			hmap_del(&tl->polls_by_key, key);
-			free(pu);
+			free(pp);
 			return -ENOMEM;
 		}
 	}
@@ -351,6 +469,8 @@ static int note_wake(struct epoll_tl *tl, const struct psc_ev_unix_wake *e)
 
 	if (!e->ino || hmap_get(&tl->pending, e->ino))
 		return 0; /* the earliest send since the reader last woke is the one that woke it */
+	if (!hmap_get(&tl->watched, e->ino))
+		return 0; /* no epoll set waits for this socket: no wait can consume the wake */
 	pw = malloc(sizeof(*pw));
 	if (!pw)
 		return -ENOMEM;
@@ -365,24 +485,120 @@ static int note_wake(struct epoll_tl *tl, const struct psc_ev_unix_wake *e)
 	return 0;
 }
 
-void epoll_tl__retire(struct epoll_tl *tl, const struct proc *p)
+/* Drop @sp from the sets (swap with the last one: the order is kept by seq) and free it */
+static void set_free(struct epoll_tl *tl, struct set_priv *sp)
 {
-	struct set_priv *sp = hmap_del(&tl->sets_by_owner, p->seq);
+	struct set_priv *last = (struct set_priv *)tl->sets[--tl->nsets];
+
+	tl->sets[sp->idx] = &last->pub;
+	last->idx = sp->idx;
+	hmap_free(&sp->by_fd);
+	hmap_free(&sp->by_data);
+	free(sp->pub.regs);
+	free(sp);
+}
+
+static void poll_free(struct epoll_tl *tl, struct poll_priv *pp)
+{
+	struct poll_priv *last = (struct poll_priv *)tl->polls[--tl->npolls];
+
+	tl->polls[pp->idx] = &last->pub;
+	last->idx = pp->idx;
+	free(pp);
+}
+
+static void fold_set(struct epoll_folded *f, const struct epoll_set *s)
+{
+	unsigned int b;
+
+	f->sets += s->waits || s->nregs;
+	f->waits += s->waits;
+	f->timeouts += s->timeouts;
+	f->ready_events += s->ready_events;
+	f->wait_ns += s->wait_ns;
+	f->wakes_linked += s->wakes_linked;
+	for (b = 0; b < EPOLL_TL_HIST; b++) {
+		f->hist[b] += s->hist[b];
+		f->wake_lat_hist[b] += s->wake_lat_hist[b];
+	}
+}
+
+static void fold_poll(struct epoll_folded *f, const struct poll_use *pu)
+{
+	unsigned int b;
+
+	f->polls++;
+	f->poll_calls += pu->calls;
+	f->poll_timeouts += pu->timeouts;
+	f->poll_ready += pu->ready;
+	f->poll_nfds += pu->nfds_total;
+	f->poll_wait_ns += pu->wait_ns;
+	for (b = 0; b < EPOLL_TL_HIST; b++)
+		f->poll_hist[b] += pu->hist[b];
+}
+
+/*
+ * Keep the EPOLL_TL_KEEP_RETIRED busiest rows of retired processes, fold the others. Runs when
+ * twice as many have gathered: a sort of 2K rows every K retirements, O(log K) each.
+ */
+static void trim_old(struct epoll_tl *tl)
+{
 	size_t i;
 
-	for (; sp; sp = sp->next_of_owner) {
+	if (tl->nold_sets > 2 * EPOLL_TL_KEEP_RETIRED) {
+		qsort(tl->old_sets, tl->nold_sets, sizeof(*tl->old_sets), cmp_set_rank);
+		for (i = EPOLL_TL_KEEP_RETIRED; i < tl->nold_sets; i++) {
+			fold_set(&tl->folded, &tl->old_sets[i]->pub);
+			set_free(tl, tl->old_sets[i]);
+		}
+		tl->nold_sets = EPOLL_TL_KEEP_RETIRED;
+	}
+	if (tl->nold_polls > 2 * EPOLL_TL_KEEP_RETIRED) {
+		qsort(tl->old_polls, tl->nold_polls, sizeof(*tl->old_polls), cmp_poll_rank);
+		for (i = EPOLL_TL_KEEP_RETIRED; i < tl->nold_polls; i++) {
+			fold_poll(&tl->folded, &tl->old_polls[i]->pub);
+			poll_free(tl, tl->old_polls[i]);
+		}
+		tl->nold_polls = EPOLL_TL_KEEP_RETIRED;
+	}
+}
+
+void epoll_tl__retire(struct epoll_tl *tl, const struct proc *p)
+{
+	struct set_priv *sp = hmap_del(&tl->sets_by_owner, p->seq), *next;
+	size_t i, r;
+
+	for (; sp; sp = next) {
+		next = sp->next_of_owner;
 		owner_copy(&sp->pub.who, p); /* the comm may have changed since (exec) */
 		sp->pub.owner = NULL;
+		sp->next_of_owner = NULL;
+		/* no event names this set again: only what the summary shows stays */
+		hmap_del(&tl->sets_by_key, ((uint64_t)p->seq << 32) | (uint32_t)sp->pub.epfd);
+		for (r = 0; r < sp->pub.nregs; r++)
+			if (sp->pub.regs[r].live)
+				unwatch(tl, sp->pub.regs[r].target.ino);
+		hmap_free(&sp->by_fd);
+		hmap_free(&sp->by_data);
+		if (ptr_push((void ***)&tl->old_sets, &tl->nold_sets, &tl->cap_old_sets, sp)) {
+			fold_set(&tl->folded, &sp->pub); /* no room to rank it: fold it now */
+			set_free(tl, sp);
+		}
 	}
 	/* a process uses few poll kinds: look each one up */
 	for (i = PSC_POLL_POLL; i <= PSC_POLL_PSELECT6; i++) {
-		struct poll_use *pu = hmap_get(&tl->polls_by_key, ((uint64_t)p->seq << 8) | i);
+		struct poll_priv *pp = hmap_del(&tl->polls_by_key, ((uint64_t)p->seq << 8) | i);
 
-		if (pu) {
-			owner_copy(&pu->who, p);
-			pu->owner = NULL;
+		if (!pp)
+			continue;
+		owner_copy(&pp->pub.who, p);
+		pp->pub.owner = NULL;
+		if (ptr_push((void ***)&tl->old_polls, &tl->nold_polls, &tl->cap_old_polls, pp)) {
+			fold_poll(&tl->folded, &pp->pub);
+			poll_free(tl, pp);
 		}
 	}
+	trim_old(tl);
 }
 
 int epoll_tl__apply(struct epoll_tl *tl, struct model *m, const union psc_event *ev,

@@ -13,6 +13,12 @@
 #include "model.h"
 
 #define EPOLL_TL_HIST HIST_BUCKETS /* log2 buckets of wait duration in ns (hist.h) */
+/*
+ * Rows of exited processes kept whole once their process leaves the table, each kind: the
+ * ones with the most waits (calls). The others are folded into struct epoll_folded, so memory
+ * stays bounded on traces of any length while totals and histograms stay exact.
+ */
+#define EPOLL_TL_KEEP_RETIRED 256
 
 /* One registration in an epoll interest list */
 struct epoll_reg {
@@ -38,6 +44,7 @@ struct epoll_owner {
 struct epoll_set {
 	const struct proc *owner; /* NULL once the process entry is retired */
 	struct epoll_owner who;
+	uint64_t seq; /* creation order */
 	int32_t epfd;
 	uint64_t created_ts; /* 0: made before the trace */
 	struct epoll_reg *regs;
@@ -62,6 +69,7 @@ struct epoll_set {
 struct poll_use {
 	const struct proc *owner; /* NULL once the process entry is retired */
 	struct epoll_owner who;
+	uint64_t seq; /* creation order */
 	uint32_t kind; /* PSC_POLL_* */
 	uint64_t calls;
 	uint64_t timeouts;
@@ -69,6 +77,25 @@ struct poll_use {
 	uint64_t nfds_total;
 	uint64_t wait_ns;
 	uint64_t hist[EPOLL_TL_HIST];
+};
+
+/* What the sets and poll rows folded away add up to (EPOLL_TL_KEEP_RETIRED) */
+struct epoll_folded {
+	uint64_t sets; /* epoll sets with a wait or a registration */
+	uint64_t waits;
+	uint64_t timeouts;
+	uint64_t ready_events;
+	uint64_t wait_ns;
+	uint64_t wakes_linked;
+	uint64_t hist[EPOLL_TL_HIST];
+	uint64_t wake_lat_hist[EPOLL_TL_HIST];
+	uint64_t polls; /* poll rows (process, syscall) */
+	uint64_t poll_calls;
+	uint64_t poll_timeouts;
+	uint64_t poll_ready;
+	uint64_t poll_nfds;
+	uint64_t poll_wait_ns;
+	uint64_t poll_hist[EPOLL_TL_HIST];
 };
 
 /* A ready entry of the last wait, mapped back (valid after applying an epoll_wait) */
@@ -86,15 +113,28 @@ struct epoll_tl *epoll_tl__new(void);
 void epoll_tl__free(struct epoll_tl *tl);
 int epoll_tl__apply(struct epoll_tl *tl, struct model *m, const union psc_event *ev,
 		    const struct proc *owner);
-/* @p leaves the process table: its sets keep their copy of who owned them */
+/*
+ * @p leaves the process table: its sets and poll rows keep a copy of who owned them, and only
+ * the EPOLL_TL_KEEP_RETIRED busiest of those stay whole (the rest are folded).
+ */
 void epoll_tl__retire(struct epoll_tl *tl, const struct proc *p);
 
 /* The set (owner, epfd), NULL if unknown */
 struct epoll_set *epoll_tl__find_set(const struct epoll_tl *tl, const struct proc *owner,
 				     int32_t epfd);
-/* Every set, in creation order */
+/* Every set and poll row kept, in no particular order (seq gives the creation order) */
 struct epoll_set *const *epoll_tl__sets(const struct epoll_tl *tl, size_t *n);
 struct poll_use *const *epoll_tl__polls(const struct epoll_tl *tl, size_t *n);
+/*
+ * The sets with a wait or a registration, busiest first (waits, then creation), or the poll
+ * rows by calls: a new array (free it), NULL with *n = 0 when there is none or no memory.
+ */
+struct epoll_set **epoll_tl__ranked_sets(const struct epoll_tl *tl, size_t *n);
+struct poll_use **epoll_tl__ranked_polls(const struct epoll_tl *tl, size_t *n);
+/* What was folded away */
+const struct epoll_folded *epoll_tl__folded(const struct epoll_tl *tl);
+/* Unix wakes waiting for an epoll_wait to return (only sockets a live set watches) */
+size_t epoll_tl__pending(const struct epoll_tl *tl);
 /* The ready fds of the epoll_wait just applied */
 const struct epoll_ready_fd *epoll_tl__last_ready(const struct epoll_tl *tl, size_t *n);
 
