@@ -699,9 +699,9 @@ static void test_unix_flow__retired_process_keeps_a_copy(void **state)
 	e = unix_flow__find_ino(uf, 71);
 	p = proctree__find(m->tree, CLI, ST(CLI));
 	assert_non_null(p);
-	assert_ptr_equal(e->user.p, p);
+	assert_ptr_equal(e->user.proc->p, p);
 	unix_flow__retire(uf, p);
-	assert_null(e->user.p);
+	assert_null(e->user.proc->p);
 	assert_int_equal(unix_who_pid(unix_end_proc(e)), CLI);
 	assert_string_equal(unix_who_comm(unix_end_proc(e)), p->comm);
 	/* a retire of a process nothing refers to is a no-op */

@@ -16,7 +16,7 @@
 #include "util.h"
 
 struct unix_flow {
-	struct hmap who_refs; /* proc seq -> how many unix_who point to it (+1, never NULL) */
+	struct hmap procs; /* proc seq -> its struct unix_proc, while it is in the table */
 	struct hmap by_ino; /* live ends with an inode */
 	struct hmap by_sk; /* live ends with a known sk_id */
 	struct hmap by_path; /* live bound ends, by a hash of their path */
@@ -124,59 +124,66 @@ const char *unix_errno_name(int err, char *buf, size_t size)
 
 /* ---- processes ---- */
 
-#define REFS_VAL(n) ((void *)(uintptr_t)((n) + 1))
-#define VAL_REFS(v) ((size_t)(uintptr_t)(v)-1)
-
-/* Count the unix_who pointing at each process, so a retire that concerns us is rare and cheap */
-static int who_ref(struct unix_flow *uf, const struct proc *p, int delta)
+static void uproc_put(struct unix_flow *uf, struct unix_proc *up)
 {
-	void *v = hmap_get(&uf->who_refs, p->seq);
-	size_t n = v ? VAL_REFS(v) : 0;
-
-	n = delta > 0 ? n + 1 : n ? n - 1 : 0;
-	if (!n) {
-		hmap_del(&uf->who_refs, p->seq);
-		return 0;
-	}
-	return hmap_put(&uf->who_refs, p->seq, REFS_VAL(n));
+	if (!up || --up->refs)
+		return;
+	if (up->p)
+		hmap_del(&uf->procs, up->p->seq);
+	free(up);
 }
 
-static void who_copy(struct unix_who *w, const struct proc *p)
+/* The shared record of @p, one more reference to it; NULL without memory */
+static struct unix_proc *uproc_get(struct unix_flow *uf, const struct proc *p)
 {
-	w->pid = p->pid;
-	w->start_ns = p->start_ns;
-	memcpy(w->comm, p->comm, sizeof(w->comm));
-	w->exited = (p->flags & PROC_F_EXITED) != 0;
-	w->exit_ts = w->exited ? p->exit_ts : 0;
+	struct unix_proc *up = hmap_get(&uf->procs, p->seq);
+
+	if (!up) {
+		up = calloc(1, sizeof(*up));
+		if (!up)
+			return NULL;
+		up->p = p;
+		if (hmap_put(&uf->procs, p->seq, up)) {
+			free(up);
+			return NULL;
+		}
+	}
+	up->refs++;
+	return up;
 }
 
 static int who_set(struct unix_flow *uf, struct unix_who *w, const struct proc *p)
 {
-	if (w->p == p)
+	struct unix_proc *up = NULL;
+
+	if (p && w->proc && w->proc->p == p)
 		return 0;
-	if (w->p)
-		who_ref(uf, w->p, -1);
+	if (p && !(up = uproc_get(uf, p)))
+		return -ENOMEM;
+	uproc_put(uf, w->proc);
 	memset(w, 0, sizeof(*w));
 	if (!p)
 		return 0;
-	w->p = p;
-	who_copy(w, p);
-	return who_ref(uf, p, 1);
+	w->proc = up;
+	w->pid = p->pid;
+	w->start_ns = p->start_ns;
+	return 0;
 }
 
 static void who_drop(struct unix_flow *uf, struct unix_who *w)
 {
-	if (w->p)
-		who_ref(uf, w->p, -1);
-	w->p = NULL;
+	uproc_put(uf, w->proc);
+	memset(w, 0, sizeof(*w));
 }
 
-/* @dst takes @src's process (a copy when that one has been retired) */
+/* @dst takes @src's process */
 static int who_assign(struct unix_flow *uf, struct unix_who *dst, const struct unix_who *src)
 {
-	if (src->p)
-		return who_set(uf, dst, src->p);
-	who_drop(uf, dst);
+	if (dst == src)
+		return 0;
+	if (src->proc)
+		src->proc->refs++;
+	uproc_put(uf, dst->proc);
 	*dst = *src;
 	return 0;
 }
@@ -187,44 +194,37 @@ static int who_default(struct unix_flow *uf, struct unix_who *w, const struct pr
 	return w->pid ? 0 : who_set(uf, w, p);
 }
 
-static void who_retire(struct unix_who *w, const struct proc *p)
-{
-	if (w->p != p)
-		return;
-	who_copy(w, p); /* its comm may have changed since (exec), its exit is known now */
-	w->p = NULL;
-}
-
 void unix_flow__retire(struct unix_flow *uf, const struct proc *p)
 {
-	size_t i, k;
+	struct unix_proc *up = hmap_del(&uf->procs, p->seq);
 
-	if (!hmap_del(&uf->who_refs, p->seq))
+	if (!up)
 		return;
-	for (i = 0; i < uf->nends; i++) {
-		struct unix_end *e = uf->ends[i];
-
-		who_retire(&e->owner, p);
-		who_retire(&e->user, p);
-		for (k = 0; k < e->nflows; k++)
-			who_retire(&e->flows[k].receiver, p);
-	}
+	/* its comm may have changed since (exec), its exit is known now */
+	memcpy(up->comm, p->comm, sizeof(up->comm));
+	up->exited = (p->flags & PROC_F_EXITED) != 0;
+	up->exit_ts = up->exited ? p->exit_ts : 0;
+	up->p = NULL;
 }
 
 const char *unix_who_comm(const struct unix_who *w)
 {
 	if (!w)
 		return "?";
-	return w->p ? w->p->comm : w->comm;
+	if (!w->proc)
+		return "";
+	return w->proc->p ? w->proc->p->comm : w->proc->comm;
 }
 
 uint64_t unix_who_exit_ts(const struct unix_who *w)
 {
-	if (!w)
+	const struct unix_proc *up = w ? w->proc : NULL;
+
+	if (!up)
 		return 0;
-	if (w->p)
-		return w->p->flags & PROC_F_EXITED ? w->p->exit_ts : 0;
-	return w->exited ? w->exit_ts : 0;
+	if (up->p)
+		return up->p->flags & PROC_F_EXITED ? up->p->exit_ts : 0;
+	return up->exited ? up->exit_ts : 0;
 }
 
 /* ---- lifetime ---- */
@@ -235,7 +235,7 @@ struct unix_flow *unix_flow__new(void)
 
 	if (!uf)
 		return NULL;
-	hmap_init(&uf->who_refs);
+	hmap_init(&uf->procs);
 	hmap_init(&uf->by_ino);
 	hmap_init(&uf->by_sk);
 	hmap_init(&uf->by_path);
@@ -270,7 +270,7 @@ void unix_flow__free(struct unix_flow *uf)
 		free(uf->conns[i]);
 	free(uf->ends);
 	free(uf->conns);
-	hmap_free(&uf->who_refs);
+	hmap_free(&uf->procs);
 	hmap_free(&uf->by_ino);
 	hmap_free(&uf->by_sk);
 	hmap_free(&uf->by_path);

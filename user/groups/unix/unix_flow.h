@@ -45,16 +45,23 @@ struct unix_conn;
 struct unix_dgram_flow;
 
 /*
- * A process the model refers to. The pointer is dropped when the process table retires the
- * process (long traces), the copy then stands in for it.
+ * A process the model refers to, one record shared by every unix_who that names it (counted).
+ * When the process table retires the process (long traces), its pointer is dropped and the copy
+ * stands in for it: O(1) however many sockets named it.
  */
-struct unix_who {
-	const struct proc *p; /* NULL once retired (or never known) */
-	uint32_t pid; /* 0: unknown */
+struct unix_proc {
+	const struct proc *p; /* NULL once retired */
+	uint32_t refs;
 	uint32_t exited; /* a retired process: it exited at exit_ts */
-	uint64_t start_ns;
 	uint64_t exit_ts;
 	char comm[PSC_COMM_LEN];
+};
+
+struct unix_who {
+	struct unix_proc *proc; /* NULL: unknown */
+	uint32_t pid; /* 0: unknown */
+	uint32_t __pad;
+	uint64_t start_ns;
 };
 
 /* One socket end */
