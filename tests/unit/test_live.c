@@ -143,6 +143,11 @@ static void test_live__every_event_name_fits_its_column(void **state)
 		if (all[i]->type == PSC_EV_PROC_SEED || all[i]->type == PSC_EV_PROC_EXIT)
 			continue;
 		hdr(&ev, all[i]->type, 100 + i, TID);
+		/* a process event must name a process (decode_check_event()) */
+		if (ev.hdr.type == PSC_EV_PROC_FORK)
+			ev.fork.child_tgid = ev.fork.child_tid = 4242;
+		if (ev.hdr.type == PSC_EV_PROC_REAP)
+			ev.reap.reaped_tgid = 4242;
 		assert_int_equal(model__apply(f.m, &ev), 0);
 	}
 	for (kind = 1; kind <= 4; kind++) {

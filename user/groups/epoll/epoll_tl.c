@@ -226,7 +226,8 @@ struct poll_use **epoll_tl__ranked_polls(const struct epoll_tl *tl, size_t *n)
 	*n = 0;
 	if (!out)
 		return NULL;
-	memcpy(out, tl->polls, tl->npolls * sizeof(*out));
+	if (tl->npolls)
+		memcpy(out, tl->polls, tl->npolls * sizeof(*out));
 	qsort(out, tl->npolls, sizeof(*out), cmp_poll_rank);
 	*n = tl->npolls;
 	return out;
