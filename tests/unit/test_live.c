@@ -248,6 +248,39 @@ static void test_live__tid_of_the_thread(void **state)
 	free(out);
 }
 
+/* epoll data is a u64: in hex, beside the fd it maps to; unmapped data says so */
+static void test_live__epoll_data_in_hex(void **state)
+{
+	struct fixture f;
+	union psc_event ev;
+	char *out;
+
+	setup(&f, NULL);
+	seed(&f);
+	hdr(&ev, PSC_EV_EPOLL_CTL, 10, PID);
+	ev.epoll_ctl.epfd = 6;
+	ev.epoll_ctl.op = 1;
+	ev.epoll_ctl.fd = 3;
+	ev.epoll_ctl.events = 1;
+	ev.epoll_ctl.data = 0x7f8b00000003ull;
+	assert_int_equal(model__apply(f.m, &ev), 0);
+	hdr(&ev, PSC_EV_EPOLL_WAIT, 20, TID);
+	ev.epoll_wait.epfd = 6;
+	ev.epoll_wait.enter_ns = ev.hdr.ts_ns - 5;
+	ev.epoll_wait.ret = 2;
+	ev.epoll_wait.nready = 2;
+	ev.epoll_wait.ready[0].events = 1;
+	ev.epoll_wait.ready[0].data = 0x7f8b00000003ull;
+	ev.epoll_wait.ready[1].events = 1;
+	ev.epoll_wait.ready[1].data = 0x99;
+	assert_int_equal(model__apply(f.m, &ev), 0);
+	out = finish(&f);
+	if (!strstr(out, "epfd 6 ADD fd 3 data 0x7f8b00000003 ") ||
+	    !strstr(out, " fd 3 data 0x7f8b00000003 IN data 0x99 (no fd) IN"))
+		fail_msg("epoll data not in hex by its fd:\n%s", out);
+	free(out);
+}
+
 /* -tt: the wall clock of each event, from the trace's realtime base */
 static void test_live__wall_clock_column(void **state)
 {
@@ -352,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_live__every_event_name_fits_its_column),
 		cmocka_unit_test(test_live__exec_arguments_quoted),
 		cmocka_unit_test(test_live__tid_of_the_thread),
+		cmocka_unit_test(test_live__epoll_data_in_hex),
 		cmocka_unit_test(test_live__wall_clock_column),
 		cmocka_unit_test(test_live__lost_lines_at_most_once_a_second),
 		cmocka_unit_test(test_live__writes_hold_whole_lines),

@@ -76,9 +76,22 @@ static void live_wait(struct epoll_tl *tl, const struct model *m, const struct p
 	else
 		o += snprintf(details + o, sizeof(details) - o, "epfd %d failed after %s: %s",
 			      e->epfd, d, e->ret == -4 ? "EINTR" : errno_str(e->ret));
-	for (i = 0; i < n && o < sizeof(details); i++)
-		o += snprintf(details + o, sizeof(details) - o, " fd %d %s", rf[i].fd,
-			      epoll_events_str(rf[i].events, ev, sizeof(ev)));
+	/* data in hex beside the fd it maps to, when it is not the fd itself (a pointer, a tag) */
+	for (i = 0; i < n && o < sizeof(details); i++) {
+		uint64_t data = e->ready[i].data;
+
+		if (rf[i].fd < 0)
+			o += snprintf(details + o, sizeof(details) - o, " data 0x%llx (no fd) %s",
+				      (unsigned long long)data,
+				      epoll_events_str(rf[i].events, ev, sizeof(ev)));
+		else if (data != (uint64_t)rf[i].fd)
+			o += snprintf(details + o, sizeof(details) - o, " fd %d data 0x%llx %s",
+				      rf[i].fd, (unsigned long long)data,
+				      epoll_events_str(rf[i].events, ev, sizeof(ev)));
+		else
+			o += snprintf(details + o, sizeof(details) - o, " fd %d %s", rf[i].fd,
+				      epoll_events_str(rf[i].events, ev, sizeof(ev)));
+	}
 	if ((e->flags & PSC_WAIT_CAPPED) && o < sizeof(details))
 		o += snprintf(details + o, sizeof(details) - o, " ...");
 	for (i = 0; i < m->nlinks && o < sizeof(details); i++) {
@@ -114,14 +127,14 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 
 		char data[40] = "";
 
-		/* DEL carries no event */
+		/* DEL carries no event; data is a u64 (often the fd, often a pointer): hex, by the fd */
 		if (e->op != 2)
-			snprintf(data, sizeof(data), " data %llu", (unsigned long long)e->data);
+			snprintf(data, sizeof(data), " data 0x%llx", (unsigned long long)e->data);
 		live_print(out, m, ev->hdr.ts_ns, "ep_ctl", ev->hdr.tgid, ppid_of(p), comm,
-			   "epfd %d %s fd %d %s%s%s%s%s%s", e->epfd,
-			   e->op >= 1 && e->op <= 3 ? ops[e->op] : "?", e->fd,
+			   "epfd %d %s fd %d%s %s%s%s%s%s", e->epfd,
+			   e->op >= 1 && e->op <= 3 ? ops[e->op] : "?", e->fd, data,
 			   target_str(&e->target, tgt, sizeof(tgt)), e->op == 2 ? "" : " events ",
-			   e->op == 2 ? "" : epoll_events_str(e->events, ev_s, sizeof(ev_s)), data,
+			   e->op == 2 ? "" : epoll_events_str(e->events, ev_s, sizeof(ev_s)),
 			   e->ret ? " failed: " : "", e->ret ? errno_str(e->ret) : "");
 		break;
 	}
