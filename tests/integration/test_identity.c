@@ -413,7 +413,7 @@ static void test_id__pid_of_zombie(void **state)
 	assert_int_equal(integ_i64(reap, "pid"), (int64_t)w);
 	text = integ_slurp(out, NULL);
 	if (!strstr(text, "(a zombie before the trace)") ||
-	    strstr(text, "Zombies (exit -> reap, longest first):\n  (none)"))
+	    strstr(text, "Zombies (exit -> reap; never reaped first, then the longest):\n  (none)"))
 		fail_msg("the zombie table does not show zombie %ld: <%s>", zpid, text);
 	free(text);
 	integ_free(&lg);

@@ -317,43 +317,81 @@ struct proc **summary_zombies(const struct model *m, const struct summary_opts *
 	return z;
 }
 
+static void print_zombie_row(FILE *out, const struct model *m, const struct proc *p)
+{
+	char e1[COMM_ESC], e2[COMM_ESC], e3[COMM_ESC], d[32], by[64], parent[COMM_ESC + 16];
+
+	snprintf(parent, sizeof(parent), "%u %s", p->parent ? p->parent->pid : 0,
+		 ecomm(p->parent, e2));
+	if (p->state == PROC_ZOMBIE)
+		snprintf(by, sizeof(by), "still a zombie at end");
+	else if (p->flags & PROC_F_REAP_BY_FREE)
+		snprintf(by, sizeof(by), "(reaping wait not traced)");
+	else
+		snprintf(by, sizeof(by), "%u %s", p->reaper ? p->reaper->pid : 0,
+			 ecomm(p->reaper, e3));
+	duration_fmt(proc_zombie_ns(p, m->end_ts), d + 1, sizeof(d) - 1);
+	d[0] = '>'; /* a zombie before the trace: at least this long */
+	fprintf(out, "  %7u %-16s %-24s %10s  %s%s\n", p->pid, ecomm(p, e1), parent,
+		p->flags & PROC_F_ZOMBIE_AT_START ? d : d + 1, by,
+		p->flags & PROC_F_ZOMBIE_AT_START ? " (a zombie before the trace)" : "");
+}
+
+/*
+ * The zombies that matter first: those never reaped, then those that lasted at least the
+ * threshold, longest first, up to @max_rows; one line sums up the quick ones.
+ */
 static int print_zombies(FILE *out, const struct model *m, const struct summary_opts *opts,
 			 size_t max_rows)
 {
-	size_t i, k;
+	uint64_t min_ns = opts && opts->zombie_min_set ? opts->zombie_min_ns :
+							 SUMMARY_ZOMBIE_MIN_NS;
+	uint64_t quick_total = 0, quick_max = 0, zns;
+	size_t i, k, shown = 0, over = 0, quick = 0;
 	struct proc **z = summary_zombies(m, opts, &k);
-	char e1[COMM_ESC], e2[COMM_ESC], e3[COMM_ESC], d[32], by[64];
+	char d1[32], d2[32], d3[32];
+	int pass;
 
 	if (!z)
 		return -ENOMEM;
-	fprintf(out, "\nZombies (exit -> reap, longest first):\n");
+	fprintf(out, "\nZombies (exit -> reap; never reaped first, then the longest):\n");
 	if (!k)
 		fprintf(out, "  (none)\n");
 	else
 		fprintf(out, "  %7s %-16s %-24s %10s  %s\n", "PID", "COMM", "PARENT (must reap)",
 			"ZOMBIE", "REAPED BY");
-	for (i = 0; i < k && i < max_rows; i++) {
-		const struct proc *p = z[i];
-		char parent[COMM_ESC + 16];
-		bool still = p->state == PROC_ZOMBIE;
+	/* pass 0: still zombies at the end; pass 1: reaped, at least min_ns */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < k; i++) {
+			const struct proc *p = z[i];
+			bool still = p->state == PROC_ZOMBIE;
 
-		snprintf(parent, sizeof(parent), "%u %s", p->parent ? p->parent->pid : 0,
-			 ecomm(p->parent, e2));
-		if (still)
-			snprintf(by, sizeof(by), "still a zombie at end");
-		else if (p->flags & PROC_F_REAP_BY_FREE)
-			snprintf(by, sizeof(by), "(reaping wait not traced)");
-		else
-			snprintf(by, sizeof(by), "%u %s", p->reaper ? p->reaper->pid : 0,
-				 ecomm(p->reaper, e3));
-		duration_fmt(proc_zombie_ns(p, m->end_ts), d + 1, sizeof(d) - 1);
-		d[0] = '>'; /* a zombie before the trace: at least this long */
-		fprintf(out, "  %7u %-16s %-24s %10s  %s%s\n", p->pid, ecomm(p, e1), parent,
-			p->flags & PROC_F_ZOMBIE_AT_START ? d : d + 1, by,
-			p->flags & PROC_F_ZOMBIE_AT_START ? " (a zombie before the trace)" : "");
+			zns = proc_zombie_ns(p, m->end_ts);
+			if (pass == 0 ? !still : still)
+				continue;
+			if (pass == 1 && zns < min_ns) {
+				quick++;
+				quick_total += zns;
+				if (zns > quick_max)
+					quick_max = zns;
+				continue;
+			}
+			if (shown == max_rows) {
+				over++;
+				continue;
+			}
+			print_zombie_row(out, m, p);
+			shown++;
+		}
 	}
-	if (k > max_rows)
-		fprintf(out, "  ... %zu more\n", k - max_rows);
+	if (over)
+		fprintf(out, "  ... %zu more of at least %s or never reaped\n", over,
+			duration_fmt(min_ns, d1, sizeof(d1)));
+	if (quick)
+		fprintf(out, "  ... %zu more reaped in under %s: %s in all, the longest %s\n",
+			quick, duration_fmt(min_ns, d1, sizeof(d1)),
+			duration_fmt(quick_total, d2, sizeof(d2)),
+			duration_fmt(quick_max, d3, sizeof(d3)));
 	free(z);
 	return 0;
 }

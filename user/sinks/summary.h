@@ -20,6 +20,13 @@
 struct summary_opts {
 	size_t max_tree_lines; /* 0 = default (300) */
 	size_t max_rows; /* per table; 0 = default (25) */
+	/*
+	 * The text zombie table shows zombies never reaped, then those that lasted at least this
+	 * long; the rest make one line (the JSON keeps every row). Used when zombie_min_set, else
+	 * SUMMARY_ZOMBIE_MIN_NS.
+	 */
+	uint64_t zombie_min_ns;
+	bool zombie_min_set;
 	uint32_t sections; /* SUMMARY_* to show; 0 = all */
 	/* Filters (report): which processes the summary is about. All zero = every process. */
 	uint32_t pid; /* this process and its descendants (by fork); 0 = any */
@@ -27,6 +34,8 @@ struct summary_opts {
 	uint64_t since_ns; /* CLOCK_BOOTTIME: processes gone before it are left out; 0 = none */
 	uint64_t until_ns; /* CLOCK_BOOTTIME: applied by the reader (no event after it); 0 = none */
 };
+
+#define SUMMARY_ZOMBIE_MIN_NS 1000000ull /* 1 ms: a parent that waits reaps well within it */
 
 /* Print the summary of @m to @out. Returns 0 or -errno. */
 int summary_print(FILE *out, const struct model *m, const struct summary_opts *opts);
