@@ -19,7 +19,7 @@
 #include "evfile.h"
 #include "evread.h"
 #include "json_writer.h"
-#include "report.h"
+#include "report_feed.h"
 #include "summary.h"
 #include "summary_json.h"
 

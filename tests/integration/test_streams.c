@@ -349,6 +349,46 @@ static void test_streams__dashdash_without_command(void **state)
 	run_cleanup(&r);
 }
 
+/* `procscope help trace` is trace's help; --version is an option of every command */
+static void test_streams__help_and_version(void **state)
+{
+	struct run r;
+	char *help[] = { (char *)integ_procscope(), (char *)"help", (char *)"trace", NULL };
+	char *opt[] = { (char *)integ_procscope(), (char *)"trace", (char *)"--help", NULL };
+	char *ver[] = { (char *)integ_procscope(), (char *)"trace", (char *)"--version", NULL };
+	char *bad[] = { (char *)integ_procscope(),
+			(char *)"trace",
+			(char *)"--zombie-min",
+			(char *)"-1",
+			(char *)"--",
+			(char *)"true",
+			NULL };
+	char *a, *b;
+
+	run_setup(&r);
+	r.status = integ_run(help, r.out, r.err);
+	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+	a = integ_slurp(r.out, NULL);
+	r.status = integ_run(opt, r.out, r.err);
+	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+	b = integ_slurp(r.out, NULL);
+	assert_int_equal(strncmp(a, "Usage: procscope trace ", 23), 0);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	r.status = integ_run(ver, r.out, r.err);
+	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+	a = integ_slurp(r.out, NULL);
+	assert_int_equal(strncmp(a, "procscope ", 10), 0);
+	free(a);
+	r.status = integ_run(bad, r.out, r.err);
+	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2);
+	a = integ_slurp(r.err, NULL);
+	assert_non_null(strstr(a, "procscope: invalid --zombie-min '-1'"));
+	free(a);
+	run_cleanup(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_streams__summary_json_on_stdout),
 		cmocka_unit_test(test_streams__exec_failure_statuses),
 		cmocka_unit_test(test_streams__dashdash_without_command),
+		cmocka_unit_test(test_streams__help_and_version),
 	};
 
 	if (!integ_can_trace()) {

@@ -24,7 +24,7 @@
 #include "evread.h"
 #include "json_writer.h"
 #include "model.h"
-#include "report.h"
+#include "report_feed.h"
 #include "schema.h"
 #include "testlib.h"
 

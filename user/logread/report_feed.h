@@ -1,25 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * `procscope report LOG`: a saved event log read back into the same model the live tracer
- * builds, and the same summary printed (text, or JSON with --format json). docs/report.md.
+ * The feed of `procscope report LOG`: a saved event log read back into the same model the live
+ * tracer builds (docs/report.md). Pure; the command is user/cli/cmd_report.c.
  */
-#ifndef __PSC_REPORT_H
-#define __PSC_REPORT_H
+#ifndef __PSC_REPORT_FEED_H
+#define __PSC_REPORT_FEED_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "model.h"
 #include "summary_json.h"
-
-/* Exit statuses of report (docs/report.md) */
-#define REPORT_EXIT_OK 0
-#define REPORT_EXIT_IO 1 /* the log cannot be opened or read, the output not written */
-#define REPORT_EXIT_USAGE 2
-#define REPORT_EXIT_DAMAGED 3 /* the log is damaged: the summary covers the good records */
-
-/* The command: option parsing and the run. Returns an exit status. */
-int report_main(int argc, char **argv);
 
 /* What to keep while reading: the summary filters that must act on events */
 struct report_filter {
@@ -60,4 +51,4 @@ const struct summary_log_damage *report_feed__damage(const struct report_feed *f
 /* Records the summary covers (every kind; not those ignored or refused), for messages */
 uint64_t report_feed__records(const struct report_feed *f);
 
-#endif /* __PSC_REPORT_H */
+#endif /* __PSC_REPORT_FEED_H */

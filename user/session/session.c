@@ -424,7 +424,12 @@ static int add_sinks(struct session *s)
 		model__add_sink(s->m, sk);
 	}
 	if (!o->no_summary) {
-		sk = summary_sink_new(log_on_stdout ? stderr : stdout, NULL);
+		struct summary_opts so = {
+			.zombie_min_ns = o->zombie_min_ns,
+			.zombie_min_set = o->zombie_min_set,
+		};
+
+		sk = summary_sink_new(log_on_stdout ? stderr : stdout, &so);
 		if (!sk)
 			return -ENOMEM;
 		model__add_sink(s->m, sk);

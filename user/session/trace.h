@@ -26,6 +26,8 @@ struct trace_opts {
 	char **argv; /* a command to launch and trace with its descendants; NULL = none */
 	const char *output; /* -o: NDJSON log path ("-" = stdout), NULL = none */
 	bool quiet; /* -q: no live lines */
+	uint64_t zombie_min_ns; /* --zombie-min: the text zombie table's threshold */
+	bool zombie_min_set; /* else the default (SUMMARY_ZOMBIE_MIN_NS) */
 	const char *live; /* --live FILE ("-" = stdout); NULL = stderr */
 	int wall_clock; /* -t: 1 wall-clock seconds, 2 (-tt) with microseconds */
 	bool no_summary;
