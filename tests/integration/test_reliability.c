@@ -754,6 +754,23 @@ static void test_rl__stalled_reader_bounded_memory(void **state)
 	integ_free(&log);
 }
 
+/* Has @pid no child left (its command exited and was reaped)? */
+static bool no_children(pid_t pid)
+{
+	char path[64];
+	long child;
+	FILE *f;
+	bool none;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	none = fscanf(f, "%ld", &child) != 1;
+	fclose(f);
+	return none;
+}
+
 /*
  * 2b. The queue's bound: stdout a pipe nobody reads until the workload is done, and a queue of
  * 64 KiB. The session thread blocks on the pipe, the drain thread keeps emptying the ring into
@@ -784,15 +801,26 @@ static void test_rl__queue_bound_loss_exact(void **state)
 	io.out_fd = pfd[1];
 	pid = spawn(argv, &io);
 	close(pfd[1]);
-	/* nobody reads until the workload is done: ~15,000 records, far past 64 KiB */
-	for (t0 = now_s(); !file_exists(r.file) && !has_exited(pid); usleep(20000))
+	/*
+	 * Nobody reads until the workload has exited and was reaped: ~15,000 records, far past
+	 * 64 KiB. Its own exit is then lost too (the queue is full), and the trace must still end
+	 * by itself.
+	 */
+	for (t0 = now_s(); !(file_exists(r.file) && no_children(pid)) && !has_exited(pid);
+	     usleep(20000))
 		if (now_s() - t0 > 60)
 			fail_msg("the fork burst did not end within 60 s");
 	fd = open(r.log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
-	for (;;) {
-		ssize_t n = read(pfd[0], buf, sizeof(buf));
+	for (t0 = now_s();;) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		ssize_t n;
 
+		if (now_s() - t0 > 30)
+			fail_msg("procscope still running 30 s after its command ended");
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = read(pfd[0], buf, sizeof(buf));
 		if (n <= 0)
 			break;
 		assert_int_equal(write(fd, buf, (size_t)n), n);
@@ -810,6 +838,7 @@ static void test_rl__queue_bound_loss_exact(void **state)
 	integ_load(r.log, &log);
 	assert_int_equal(log.bad_lines, 0);
 	tr = trailer(&log);
+	assert_false(integ_bool(tr, "interrupted"));
 	lost = integ_i64(tr, "lost");
 	lost_queue = integ_i64(tr, "lost_queue");
 	fprintf(stderr, "# queue bound: N=%lld lost=%lld (queue %lld); fork %zu+%lld\n", forks,

@@ -341,7 +341,12 @@ static void housekeep(struct session *s, uint64_t now)
 	if (s->o->argv && !s->cmd.reaped)
 		return;
 	tree_state(s, &alive, &zombie);
-	if (alive || (s->root && s->root->state == PROC_ALIVE)) {
+	/*
+	 * The root's own exit may be among the lost events: then a command we reaped, or /proc,
+	 * says it is gone, whatever the model thinks.
+	 */
+	if (alive || (s->root && s->root->state == PROC_ALIVE && !(s->o->argv && s->cmd.reaped) &&
+		      (!s->m->stats.lost || system_state(s->root) == 'A'))) {
 		s->gone_ts = 0;
 		return;
 	}
