@@ -9,6 +9,7 @@
 #include "proc_sys.bpf.h"
 #include "epoll_sys.bpf.h"
 #include "unix_sys.bpf.h"
+#include "sched_sys.bpf.h"
 
 /*
  * A 32-bit process's syscall numbers are another table: skip them rather than decode them as
@@ -122,6 +123,23 @@ int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 		if (UNIX_ON)
 			ux_close_enter(regs);
 		break;
+	case __NR_setpriority:
+		sched_prio_enter(regs, PSC_PRIO_SETPRIORITY);
+		break;
+#ifdef __NR_nice
+	case __NR_nice:
+		sched_prio_enter(regs, PSC_PRIO_NICE);
+		break;
+#endif
+	case __NR_sched_setattr:
+		sched_prio_enter(regs, PSC_PRIO_SCHED_SETATTR);
+		break;
+	case __NR_sched_setscheduler:
+		sched_prio_enter(regs, PSC_PRIO_SCHED_SETSCHEDULER);
+		break;
+	case __NR_sched_setparam:
+		sched_prio_enter(regs, PSC_PRIO_SCHED_SETPARAM);
+		break;
 	default:
 		break;
 	}
@@ -218,6 +236,15 @@ int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 	case __NR_sendmsg:
 		if (UNIX_ON)
 			ux_sendto_exit();
+		break;
+	case __NR_setpriority:
+#ifdef __NR_nice
+	case __NR_nice:
+#endif
+	case __NR_sched_setattr:
+	case __NR_sched_setscheduler:
+	case __NR_sched_setparam:
+		sched_prio_exit(ret);
 		break;
 	default:
 		break;

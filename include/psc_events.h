@@ -18,7 +18,7 @@
 #define PSC_PATH_LEN 256
 #define PSC_ARGS_LEN 256
 
-/* Event types: explicit values, never reused. Ranges: proc 1..15, epoll 16..31, unix 32..47. */
+/* Event types: explicit values, never reused. Ranges: proc 1..15, epoll 16..31, unix 32..47, sched 48..63. */
 enum psc_ev_type {
 	PSC_EV_PROC_FORK = 1,
 	PSC_EV_PROC_EXEC = 2,
@@ -53,6 +53,10 @@ enum psc_ev_type {
 	/* Made in userspace from /proc and sock_diag for sockets older than the trace (-p) */
 	PSC_EV_UNIX_SEED = 43,
 
+	PSC_EV_SCHED_STATS = 48, /* a thread's state times: periodic, at exit, at the end */
+	PSC_EV_SCHED_PRIO = 49, /* nice/policy change (or a refused one) */
+	PSC_EV_SCHED_STATE = 50, /* a thread stopped or continued */
+
 	PSC_EV_TYPE_MAX = 64,
 };
 
@@ -61,7 +65,9 @@ enum psc_group {
 	PSC_GROUP_PROC = 1u << 0,
 	PSC_GROUP_EPOLL = 1u << 1,
 	PSC_GROUP_UNIX = 1u << 2,
-	PSC_GROUP_ALL = PSC_GROUP_PROC | PSC_GROUP_EPOLL | PSC_GROUP_UNIX,
+	PSC_GROUP_SCHED = 1u << 3,
+	PSC_GROUP_LAST = PSC_GROUP_SCHED, /* the highest bit: loops over groups stop here */
+	PSC_GROUP_ALL = PSC_GROUP_PROC | PSC_GROUP_EPOLL | PSC_GROUP_UNIX | PSC_GROUP_SCHED,
 };
 
 /* What an fd refers to, as the kernel tells it (epoll_ctl targets, unix socket ends) */
@@ -192,6 +198,7 @@ _Static_assert(sizeof(struct psc_fd_info) == 32, "psc_fd_info ABI");
 
 #include "psc_epoll.h"
 #include "psc_unix.h"
+#include "psc_sched.h"
 
 /* Kernel-side filter modes (cfg_filter_mode) */
 enum psc_filter_mode {

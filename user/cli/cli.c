@@ -46,6 +46,11 @@ const struct cli_opt cli_opt_perfetto = {
 };
 const struct cli_opt cli_opt_svg = { "svg", OPT_SVG, "FILE",
 				     "the same timeline as a self-contained SVG picture" };
+const struct cli_opt cli_opt_sched_slices = {
+	"sched-slices", OPT_SCHED_SLICES, NULL,
+	"log every run of a traced thread on a CPU (sched_slice;\n"
+	"on with --perfetto and --svg)"
+};
 const struct cli_opt cli_opt_threads = { "threads", OPT_THREADS, NULL,
 					 "live lines for thread creation and exit too" };
 const struct cli_opt cli_opt_min_wait = { "min-wait", OPT_MIN_WAIT, "MS",
@@ -200,6 +205,9 @@ int cli_trace_common_opt(int c, const char *arg, struct trace_opts *o)
 	case OPT_SVG:
 		o->svg = arg;
 		return 1;
+	case OPT_SCHED_SLICES:
+		o->sched_slices = true;
+		return 1;
 	case OPT_SUMMARY_JSON:
 		o->summary_json = arg;
 		return 1;
@@ -244,7 +252,7 @@ int cli_trace_common_opt(int c, const char *arg, struct trace_opts *o)
 		return 1;
 	case 'e':
 		if (trace_parse_groups(arg, &o->groups, &bad)) {
-			psc_err("unknown event group '%s' (known: proc, epoll, unix, all)",
+			psc_err("unknown event group '%s' (known: proc, epoll, unix, sched, all)",
 				bad ? bad : arg);
 			return -1;
 		}

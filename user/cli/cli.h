@@ -36,6 +36,7 @@ enum cli_key {
 	OPT_PERFETTO,
 	OPT_SVG,
 	OPT_LIVE,
+	OPT_SCHED_SLICES,
 	OPT_ZOMBIE_MIN,
 	OPT_VERSION,
 	OPT_COMM,
@@ -70,7 +71,7 @@ extern const struct cli_cmd cli_trace_cmd, cli_demo_cmd, cli_report_cmd;
 extern const struct cli_opt cli_opt_output, cli_opt_quiet, cli_opt_live, cli_opt_timestamps,
 	cli_opt_no_summary, cli_opt_summary_json, cli_opt_perfetto, cli_opt_svg, cli_opt_threads,
 	cli_opt_min_wait, cli_opt_ringbuf, cli_opt_queue, cli_opt_zombie_min, cli_opt_verbose,
-	cli_opt_help, cli_opt_version;
+	cli_opt_help, cli_opt_version, cli_opt_sched_slices;
 
 /*
  * getopt_long() over a table of @n options: "+" in @mode stops at the first non-option (trace's

@@ -43,6 +43,7 @@ static const struct cli_opt *const demo_opts_table[] = {
 	&opt_summary_json,
 	&opt_perfetto,
 	&opt_svg,
+	&cli_opt_sched_slices,
 	&cli_opt_threads,
 	&cli_opt_min_wait,
 	&cli_opt_zombie_min,

@@ -17,16 +17,17 @@ static const struct cli_opt opt_user = {
 static const struct cli_opt opt_duration = { "duration", 'd', "SECS", "stop after SECS seconds" };
 static const struct cli_opt opt_events = {
 	"events", 'e', "GROUPS",
-	"event groups, comma-separated: proc, epoll, unix, all\n"
+	"event groups, comma-separated: proc, epoll, unix, sched, all\n"
 	"(default: all; proc is always on: the others need the tree)"
 };
 
 static const struct cli_opt *const trace_opts_table[] = {
-	&opt_pid,	   &opt_user,		&cli_opt_output,     &cli_opt_quiet,
-	&cli_opt_live,	   &cli_opt_timestamps, &cli_opt_no_summary, &cli_opt_summary_json,
-	&cli_opt_perfetto, &cli_opt_svg,	&opt_duration,	     &opt_events,
-	&cli_opt_threads,  &cli_opt_min_wait,	&cli_opt_zombie_min, &cli_opt_ringbuf,
-	&cli_opt_queue,	   &cli_opt_verbose,	&cli_opt_help,	     &cli_opt_version,
+	&opt_pid,	   &opt_user,		&cli_opt_output,       &cli_opt_quiet,
+	&cli_opt_live,	   &cli_opt_timestamps, &cli_opt_no_summary,   &cli_opt_summary_json,
+	&cli_opt_perfetto, &cli_opt_svg,	&cli_opt_sched_slices, &opt_duration,
+	&opt_events,	   &cli_opt_threads,	&cli_opt_min_wait,     &cli_opt_zombie_min,
+	&cli_opt_ringbuf,  &cli_opt_queue,	&cli_opt_verbose,      &cli_opt_help,
+	&cli_opt_version,
 };
 
 #define NOPTS (sizeof(trace_opts_table) / sizeof(trace_opts_table[0]))

@@ -31,6 +31,9 @@ union psc_event {
 	struct psc_ev_unix_close unix_close;
 	struct psc_ev_unix_wake unix_wake;
 	struct psc_ev_unix_seed unix_seed;
+	struct psc_ev_sched_stats sched_stats;
+	struct psc_ev_sched_prio sched_prio;
+	struct psc_ev_sched_state sched_state;
 };
 
 #endif /* __PSC_EVENT_H */

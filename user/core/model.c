@@ -52,9 +52,11 @@ static const struct proctree_ops model_tree_ops = {
 /* The group models linked in: each file defines its ops (weak: a group may be left out) */
 extern const struct model_group_ops epoll_group_ops __attribute__((weak));
 extern const struct model_group_ops unix_group_ops __attribute__((weak));
+extern const struct model_group_ops sched_group_ops __attribute__((weak));
 static const struct model_group_ops *const group_registry[] = {
 	&epoll_group_ops,
 	&unix_group_ops,
+	&sched_group_ops,
 };
 
 void *model__group_state(const struct model *m, uint32_t group)

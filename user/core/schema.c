@@ -17,7 +17,7 @@ static size_t nordered;
 static void registry_init(void)
 {
 	const struct schema_type *groups[] = { schema_proc_types, schema_epoll_types,
-					       schema_unix_types };
+					       schema_unix_types, schema_sched_types };
 	const struct schema_type *t;
 	size_t g, n = 0;
 	uint32_t i;
@@ -67,6 +67,8 @@ const char *schema_group_name(uint32_t group)
 		return "epoll";
 	case PSC_GROUP_UNIX:
 		return "unix";
+	case PSC_GROUP_SCHED:
+		return "sched";
 	default:
 		return "?";
 	}

@@ -78,10 +78,11 @@ const struct schema_type *schema_by_name(const char *name);
 /* Every known type, in type order; *n gets the count */
 const struct schema_type *const *schema_all(size_t *n);
 
-/* Per-group tables (schema_proc.c, schema_epoll.c, schema_unix.c), each ending with size 0 */
+/* Per-group tables (schema_proc.c, schema_epoll.c, schema_unix.c, schema_sched.c), each ending with size 0 */
 extern const struct schema_type schema_proc_types[];
 extern const struct schema_type schema_epoll_types[];
 extern const struct schema_type schema_unix_types[];
+extern const struct schema_type schema_sched_types[];
 
 /*
  * Check a record against its table: counts within capacity. Terminates SK_STR fields.
@@ -98,6 +99,11 @@ void schema_write_record(struct jw *w, const struct schema_type *st, const union
 
 /* "socket", "fifo", "anon"... for a PSC_FD_* kind */
 const char *schema_fd_kind_name(uint32_t kind);
+
+/* "running", "sleeping"... for a PSC_SST_* state; "unknown" otherwise */
+const char *schema_sched_state_name(uint32_t state);
+/* "setpriority", "sched_setattr"... for a PSC_PRIO_* call */
+const char *schema_sched_call_name(uint32_t call);
 
 /* Name of a PSC_GROUP_* bit ("proc", "epoll", "unix") */
 const char *schema_group_name(uint32_t group);

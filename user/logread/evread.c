@@ -649,7 +649,7 @@ static int read_header(struct evread *r, json_object *o, struct evread_record *r
 		uint32_t bit;
 
 		/* a group from a newer version is not ours to show */
-		for (bit = 1; bit <= PSC_GROUP_UNIX; bit <<= 1)
+		for (bit = 1; bit <= PSC_GROUP_LAST; bit <<= 1)
 			if (g && !strcmp(g, schema_group_name(bit)))
 				t->groups |= bit;
 	}

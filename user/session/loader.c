@@ -35,6 +35,7 @@ struct loader {
 	char missing[256];
 	struct bpf_link *links[MAX_LINKS];
 	size_t nlinks;
+	struct bpf_link *sched_iter; /* the sched group's end-of-trace flush (one of links[]) */
 };
 
 static int verbose_level;
@@ -169,6 +170,14 @@ static void disable_unused_groups(struct loader *l)
 		bpf_program__set_autoload(l->skel->progs.tp_ux_send, false);
 		bpf_program__set_autoload(l->skel->progs.tp_ux_recv, false);
 		bpf_program__set_autoload(l->skel->progs.tp_ux_wake, false);
+	}
+	/* a context switch anywhere on the system would pay for the sched hooks */
+	if (!(l->opts.groups & PSC_GROUP_SCHED)) {
+		bpf_program__set_autoload(l->skel->progs.tp_sched_switch, false);
+		bpf_program__set_autoload(l->skel->progs.tp_sched_wakeup, false);
+		bpf_program__set_autoload(l->skel->progs.tp_sched_wakeup_new, false);
+		bpf_program__set_autoload(l->skel->progs.tp_sched_exit, false);
+		bpf_program__set_autoload(l->skel->progs.sched_flush, false);
 	}
 }
 
@@ -307,8 +316,30 @@ int loader__attach(struct loader *l)
 			return err;
 		}
 		l->links[l->nlinks++] = link;
+		if (prog == l->skel->progs.sched_flush)
+			l->sched_iter = link;
 	}
 	return 0;
+}
+
+int loader__sched_flush(struct loader *l)
+{
+	char buf[256];
+	ssize_t n;
+	int fd;
+
+	if (!l->sched_iter)
+		return 0;
+	/* the program writes into the ring, not the seq file: read it to the end to run it */
+	fd = bpf_iter_create(bpf_link__fd(l->sched_iter));
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n > 0 || (n < 0 && errno == EINTR));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
 }
 
 int loader__poll(struct loader *l, int timeout_ms)

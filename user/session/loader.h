@@ -41,6 +41,11 @@ int loader__watch_socket(struct loader *l, uint64_t ino);
 int loader__attach(struct loader *l);
 /* Wait up to @timeout_ms for records and consume them; returns records or -errno (-EINTR too) */
 int loader__poll(struct loader *l, int timeout_ms);
+/*
+ * The sched group's end-of-trace records: every live traced thread's state times, closed
+ * now (into the ring; drain afterwards). 0 when the group is off, or -errno.
+ */
+int loader__sched_flush(struct loader *l);
 /* Consume what is in the ring without waiting */
 int loader__drain(struct loader *l);
 /* Cumulative kernel-side drops per event type (summed over CPUs) */

@@ -134,6 +134,7 @@ int trace_parse_groups(const char *s, uint32_t *groups, const char **bad)
 	} names[] = { { "proc", PSC_GROUP_PROC },
 		      { "epoll", PSC_GROUP_EPOLL },
 		      { "unix", PSC_GROUP_UNIX },
+		      { "sched", PSC_GROUP_SCHED },
 		      { "all", PSC_GROUP_ALL } };
 	char buf[256], *tok, *save = NULL;
 	size_t i;
@@ -515,6 +516,10 @@ static int finish(struct session *s)
 {
 	int err, failed;
 
+	/* the sched group's final records go into the ring before its last drain */
+	if (loader__sched_flush(s->ld))
+		psc_warn("failed to read the threads' final states: the sched totals stop at "
+			 "their last record");
 	/* the drain thread's last pass over the ring, then whatever it queued */
 	drain__stop(s->drain);
 	do

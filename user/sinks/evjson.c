@@ -174,7 +174,7 @@ void evjson_write_header(struct jw *w, const struct model *m)
 	kv_cstr(w, "command", t->command, sizeof(t->command));
 	jw_key(w, "groups");
 	jw_arr_start(w);
-	for (g = 1; g <= PSC_GROUP_UNIX; g <<= 1)
+	for (g = 1; g <= PSC_GROUP_LAST; g <<= 1)
 		if (t->groups & g)
 			jw_str(w, schema_group_name(g));
 	jw_arr_end(w);

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The sched group: where a traced thread's time goes (running, runnable, S, D, T...), counted
+ * in task storage at each switch and wake-up (include/psc_sched.h), and sent as one
+ * sched_stats record per thread at its exit, every cfg_sched_period_ns while it keeps
+ * switching, and at the end of the trace (the task iterator). A context switch of a traced
+ * thread costs no record; one of an untraced thread returns after a storage miss and the filter.
+ */
+#include "common.bpf.h"
+
+/* Set by the loader (the sched group's own knob: other groups never read it) */
+const volatile __u64 cfg_sched_period_ns = 1000000000ull;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct psc_sched_acct);
+} schedacct SEC(".maps");
+
+/* The thread's accounting, created on first sight when the filter wants its process */
+static __always_inline struct psc_sched_acct *acct_of(struct task_struct *t)
+{
+	struct psc_sched_acct *a;
+
+	/* the idle threads (pid 0) are no process */
+	if (!t->pid)
+		return NULL;
+	a = bpf_task_storage_get(&schedacct, t, 0, 0);
+	if (a || !psc_wanted(t->tgid))
+		return a;
+	return bpf_task_storage_get(&schedacct, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+static __always_inline void fill_prio(struct task_struct *t, struct psc_ev_sched_stats *e)
+{
+	e->nice = (__s32)t->static_prio - 120;
+	e->policy = t->policy;
+	e->rt_prio = t->rt_priority;
+}
+
+static __always_inline void emit_stats(struct task_struct *t, struct psc_sched_acct *a, __u64 now)
+{
+	struct psc_ev_sched_stats *e;
+
+	e = psc_emit_reserve_task(t, sizeof(*e), PSC_EV_SCHED_STATS);
+	if (!e)
+		return;
+	e->hdr.ts_ns = now;
+	psc_sched_snapshot(a, now, e);
+	fill_prio(t, e);
+	psc_submit(e);
+	a->last_emit_ns = now;
+}
+
+static __always_inline void emit_state(struct task_struct *t, __u32 state, __u32 prev_state,
+				       __u64 prev_ns, __u32 cpu)
+{
+	struct psc_ev_sched_state *e;
+
+	e = psc_emit_reserve_task(t, sizeof(*e), PSC_EV_SCHED_STATE);
+	if (!e)
+		return;
+	e->state = state;
+	e->prev_state = prev_state;
+	e->prev_ns = prev_ns;
+	e->cpu = cpu;
+	psc_submit(e);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	struct psc_sched_acct *a;
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u64 now = 0;
+
+	a = acct_of(prev);
+	if (a && !(a->flags & PSC_SCHED_EXITED)) {
+		__u32 st;
+
+		now = bpf_ktime_get_boot_ns();
+		st = psc_sched_switch_out(a, now, preempt, prev_state, prev->exit_state);
+		if (st == PSC_SST_STOPPED || st == PSC_SST_TRACED)
+			emit_state(prev, st, PSC_SST_RUNNING, 0, cpu);
+		if (now - a->last_emit_ns >= cfg_sched_period_ns)
+			emit_stats(prev, a, now);
+	}
+	a = acct_of(next);
+	if (a && !(a->flags & PSC_SCHED_EXITED)) {
+		if (!now)
+			now = bpf_ktime_get_boot_ns();
+		psc_sched_switch_in(a, now, cpu);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(tp_sched_wakeup, struct task_struct *p)
+{
+	struct psc_sched_acct *a = acct_of(p);
+	__u64 now, since;
+	__u32 old;
+
+	if (!a || (a->flags & PSC_SCHED_EXITED))
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	since = a->since_ns;
+	old = psc_sched_wakeup(a, now);
+	if (old == PSC_SST_STOPPED || old == PSC_SST_TRACED)
+		emit_state(p, PSC_SST_RUNNABLE, old, now > since ? now - since : 0,
+			   bpf_get_smp_processor_id());
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(tp_sched_wakeup_new, struct task_struct *p)
+{
+	struct psc_sched_acct *a = acct_of(p);
+
+	if (a)
+		psc_sched_wakeup_new(a, bpf_ktime_get_boot_ns());
+	return 0;
+}
+
+/* A thread's last record: its totals, closed at its exit (the zombie time is the proc group's) */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_sched_exit, struct task_struct *task)
+{
+	struct psc_sched_acct *a = acct_of(task);
+	__u64 now;
+
+	if (!a || (a->flags & PSC_SCHED_EXITED))
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	psc_sched_exit(a, now);
+	emit_stats(task, a, now);
+	return 0;
+}
+
+/*
+ * Run by the loader at the end of the trace: one record per live traced thread, with its
+ * open interval closed now. A traced thread never switched nor woken during the trace has no
+ * storage: its state now is the state it had all along (any change would have run a hook).
+ */
+SEC("iter/task")
+int sched_flush(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct psc_ev_sched_stats *e;
+	struct psc_sched_acct *a;
+	__u64 now;
+
+	if (!t || !t->pid || !psc_wanted(t->tgid))
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	a = bpf_task_storage_get(&schedacct, t, 0, 0);
+	if (a) {
+		if (!(a->flags & PSC_SCHED_EXITED)) {
+			a->flags |= PSC_SCHED_END;
+			emit_stats(t, a, now);
+		}
+		return 0;
+	}
+	if (t->exit_state)
+		return 0;
+	e = psc_emit_reserve_task(t, sizeof(*e), PSC_EV_SCHED_STATS);
+	if (!e)
+		return 0;
+	e->hdr.ts_ns = now;
+	e->flags = PSC_SCHED_END | PSC_SCHED_UNSEEN;
+	e->since_ns = t->start_boottime;
+	e->state = t->on_cpu ?
+			   PSC_SST_RUNNING :
+			   psc_sched_from_index(psc_task_state_index(t->__state, t->exit_state));
+	e->first_state = PSC_SST_UNKNOWN;
+#ifdef __TARGET_ARCH_x86
+	e->cpu = t->thread_info.cpu;
+#else
+	e->cpu = BPF_CORE_READ(t, cpu);
+#endif
+	fill_prio(t, e);
+	psc_submit(e);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Ring-buffer ABI of the sched group (process states, CPU time, priority), and the per-thread
+ * state accounting the BPF side runs at each context switch and wake-up. The accounting is
+ * here, in plain inline C, so the unit tests run the very code the kernel side runs.
+ * Included by psc_events.h only.
+ */
+#ifndef __PSC_SCHED_H
+#define __PSC_SCHED_H
+
+#ifdef __bpf__
+#define PSC_SCHED_INLINE static __always_inline
+/* hide a value's range from clang, so the bounds check the verifier needs stays in */
+#define PSC_SCHED_OPAQUE(x) asm volatile("" : "+r"(x))
+#else
+#define PSC_SCHED_INLINE static inline
+#define PSC_SCHED_OPAQUE(x) ((void)0)
+#endif
+
+/* Where a thread's time goes: the slots of t_ns[], and the state field */
+enum psc_sched_state {
+	PSC_SST_RUNNING = 0, /* on a CPU */
+	PSC_SST_RUNNABLE = 1, /* ready, waiting for a CPU (run-queue latency) */
+	PSC_SST_SLEEP = 2, /* S: interruptible sleep */
+	PSC_SST_BLOCKED = 3, /* D: uninterruptible (also frozen, rt-lock waits) */
+	PSC_SST_STOPPED = 4, /* T: SIGSTOP, SIGTSTP... */
+	PSC_SST_TRACED = 5, /* t: stopped by a ptracer */
+	PSC_SST_DEAD = 6, /* X/Z: after its exit */
+	PSC_SST_PARKED = 7, /* P: a parked kernel thread */
+	PSC_SST_IDLE = 8, /* I: an idle kernel thread (D without load) */
+	PSC_SST_MAX = 9,
+	PSC_SST_UNKNOWN = 15, /* not seen yet */
+};
+
+/*
+ * Run-queue latency, log2 of ns: bucket j counts waits of [2^(j+9), 2^(j+10)) ns; bucket 0
+ * also the shorter ones, the last one also the longer ones.
+ */
+#define PSC_SCHED_HIST 24
+#define PSC_SCHED_HIST_SHIFT 9
+
+#define PSC_SCHED_FORKED (1u << 0) /* accounted from its wake-up after fork: nothing unknown */
+#define PSC_SCHED_EXITED (1u << 1) /* final record of a thread at its exit */
+#define PSC_SCHED_END (1u << 2) /* taken at the end of the trace (a still-live thread) */
+#define PSC_SCHED_UNSEEN (1u << 3) /* never switched nor woken during the trace (END only) */
+
+/* Per-thread accounting (BPF task storage) */
+struct psc_sched_acct {
+	__u64 first_ns; /* first seen: accounting starts here; 0 = not yet */
+	__u64 since_ns; /* the current state began */
+	__u64 last_emit_ns; /* last periodic record */
+	__u64 t_ns[PSC_SST_MAX]; /* closed intervals per state */
+	__u64 cpus; /* bit per CPU it ran on (CPU 63 and up share bit 63) */
+	__u64 rq_max_ns; /* longest runnable wait */
+	__u32 rq_hist[PSC_SCHED_HIST];
+	__u32 state; /* PSC_SST_* */
+	__u32 first_state; /* what it was doing when first seen */
+	__u32 nvcsw; /* voluntary switches (blocked), as /proc/PID/status counts them */
+	__u32 nivcsw; /* involuntary (preempted, yielded) */
+	__u32 nwait; /* runnable waits in rq_hist */
+	__u32 nmigrate; /* runs on another CPU than the previous one */
+	__u32 cpu; /* last CPU */
+	__u32 flags; /* PSC_SCHED_* */
+	__u32 nmissed; /* switched in from a sleep without a wake-up seen */
+	__u32 __pad;
+};
+
+/* Periodic, exit and end-of-trace snapshot of one thread: hdr.tid; totals up to hdr.ts_ns */
+struct psc_ev_sched_stats {
+	struct psc_ev_hdr hdr;
+	__u64 first_ns; /* accounting began (0: unseen, since the trace or the thread began) */
+	__u64 since_ns; /* current state since; UNSEEN: the thread's start */
+	__u64 t_ns[PSC_SST_MAX]; /* per state, the current one counted up to hdr.ts_ns */
+	__u64 cpus;
+	__u64 rq_max_ns;
+	__u32 rq_hist[PSC_SCHED_HIST];
+	__u32 state; /* PSC_SST_* now (PSC_SST_DEAD at exit) */
+	__u32 first_state;
+	__u32 nvcsw;
+	__u32 nivcsw;
+	__u32 nwait;
+	__u32 nmigrate;
+	__u32 nmissed;
+	__u32 flags; /* PSC_SCHED_* */
+	__s32 nice; /* now */
+	__u32 policy; /* SCHED_OTHER 0, FIFO 1, RR 2, BATCH 3, IDLE 5, DEADLINE 6 */
+	__u32 rt_prio; /* rt_priority (FIFO, RR) */
+	__u32 cpu; /* last CPU */
+};
+
+/* Which syscall changed a priority */
+enum psc_prio_call {
+	PSC_PRIO_SETPRIORITY = 1,
+	PSC_PRIO_NICE = 2,
+	PSC_PRIO_SCHED_SETATTR = 3,
+	PSC_PRIO_SCHED_SETSCHEDULER = 4,
+	PSC_PRIO_SCHED_SETPARAM = 5,
+};
+
+#define PSC_PRIO_OLD_KNOWN (1u << 0) /* old_* read before the call */
+#define PSC_PRIO_NEW_KNOWN (1u << 1) /* new_* read after it */
+
+/*
+ * A priority change (or a refused one): hdr is the caller. One target thread when the call
+ * names one (setpriority PRIO_PROCESS, sched_*: a tid, 0 = the caller); target_tid 0 for
+ * PRIO_PGRP / PRIO_USER, whose targets are not listed.
+ */
+struct psc_ev_sched_prio {
+	struct psc_ev_hdr hdr;
+	__u64 target_start_ns; /* target's leader start_boottime */
+	__u32 target_tgid;
+	__u32 target_tid;
+	__u32 call; /* PSC_PRIO_* */
+	__u32 which; /* setpriority: PRIO_PROCESS 0, PGRP 1, USER 2 */
+	__u32 who; /* the pid/pgid/uid argument as given */
+	__s32 req_nice; /* setpriority value, nice increment, sched_attr.sched_nice */
+	__s32 req_policy; /* sched_setscheduler/setattr policy; -1 none */
+	__s32 req_rt_prio; /* sched_param.sched_priority; -1 none */
+	__s32 old_nice;
+	__s32 new_nice;
+	__u32 old_policy;
+	__u32 new_policy;
+	__u32 old_rt_prio;
+	__u32 new_rt_prio;
+	__s32 ret; /* 0 or -errno (EACCES: an unprivileged nice below the current) */
+	__u32 flags; /* PSC_PRIO_* */
+};
+
+/* A thread stopped (T, t) or was continued: hdr is that thread */
+struct psc_ev_sched_state {
+	struct psc_ev_hdr hdr;
+	__u64 prev_ns; /* time spent in prev_state (0 if unknown) */
+	__u32 state; /* PSC_SST_* now: STOPPED/TRACED, or RUNNABLE when continued */
+	__u32 prev_state; /* PSC_SST_* before */
+	__u32 cpu;
+	__u32 __pad;
+};
+
+_Static_assert(sizeof(struct psc_sched_acct) == 248, "psc_sched_acct layout");
+_Static_assert(sizeof(struct psc_ev_sched_stats) == 280, "psc_ev_sched_stats ABI");
+_Static_assert(sizeof(struct psc_ev_sched_prio) == 104, "psc_ev_sched_prio ABI");
+_Static_assert(sizeof(struct psc_ev_sched_state) == 56, "psc_ev_sched_state ABI");
+
+/*
+ * The kernel's task state bits (include/linux/sched.h; not in BTF) and its
+ * __task_state_index(): the index into "RSDTtXZPI", as /proc and ps show it.
+ */
+#define PSC_TASK_REPORT 0x7f /* S D T t X Z P */
+#define PSC_TASK_IDLE 0x402 /* TASK_UNINTERRUPTIBLE | TASK_NOLOAD */
+#define PSC_TASK_RTLOCK_WAIT 0x1000
+#define PSC_TASK_FROZEN 0x8000
+
+PSC_SCHED_INLINE __u32 psc_fls(__u32 v)
+{
+	__u32 r = 0;
+
+	if (v & 0xffff0000) {
+		v >>= 16;
+		r += 16;
+	}
+	if (v & 0xff00) {
+		v >>= 8;
+		r += 8;
+	}
+	if (v & 0xf0) {
+		v >>= 4;
+		r += 4;
+	}
+	if (v & 0xc) {
+		v >>= 2;
+		r += 2;
+	}
+	if (v & 0x2) {
+		v >>= 1;
+		r += 1;
+	}
+	return r + (v & 1);
+}
+
+/* __task_state_index(): 0 R, 1 S, 2 D, 3 T, 4 t, 5 X, 6 Z, 7 P, 8 I */
+PSC_SCHED_INLINE __u32 psc_task_state_index(__u32 state, __u32 exit_state)
+{
+	__u32 s = (state | exit_state) & PSC_TASK_REPORT;
+
+	if ((state & PSC_TASK_IDLE) == PSC_TASK_IDLE)
+		s = PSC_TASK_REPORT + 1;
+	/* the kernel reports rt-lock waits and frozen tasks as uninterruptible */
+	if ((state & PSC_TASK_RTLOCK_WAIT) || (state & PSC_TASK_FROZEN))
+		s = 2;
+	return psc_fls(s);
+}
+
+/* A state index as one of our states (R counts as runnable: the caller knows if it runs) */
+PSC_SCHED_INLINE __u32 psc_sched_from_index(__u32 idx)
+{
+	switch (idx) {
+	case 0:
+		return PSC_SST_RUNNABLE;
+	case 1:
+		return PSC_SST_SLEEP;
+	case 2:
+		return PSC_SST_BLOCKED;
+	case 3:
+		return PSC_SST_STOPPED;
+	case 4:
+		return PSC_SST_TRACED;
+	case 5:
+	case 6:
+		return PSC_SST_DEAD;
+	case 7:
+		return PSC_SST_PARKED;
+	default:
+		return PSC_SST_IDLE;
+	}
+}
+
+/* Bucket of a runnable wait of @ns in rq_hist[] */
+PSC_SCHED_INLINE __u32 psc_sched_hist_bucket(__u64 ns)
+{
+	__u32 hi = (__u32)(ns >> 32), b;
+
+	b = hi ? 32 + psc_fls(hi) - 1 : (ns ? psc_fls((__u32)ns) - 1 : 0);
+	if (b < PSC_SCHED_HIST_SHIFT)
+		return 0;
+	b -= PSC_SCHED_HIST_SHIFT;
+	return b < PSC_SCHED_HIST ? b : PSC_SCHED_HIST - 1;
+}
+
+/* Start accounting at @now in @state (the first time the thread is seen) */
+PSC_SCHED_INLINE void psc_sched_begin(struct psc_sched_acct *a, __u64 now, __u32 state)
+{
+	a->first_ns = now;
+	a->since_ns = now;
+	a->last_emit_ns = now;
+	a->state = state;
+	a->first_state = state;
+}
+
+/* Close the current interval at @now and enter @state */
+PSC_SCHED_INLINE void psc_sched_enter(struct psc_sched_acct *a, __u64 now, __u32 state)
+{
+	__u32 cur = a->state;
+
+	/* CPUs' clocks can disagree by a little: never count a negative interval */
+	if (cur < PSC_SST_MAX && now > a->since_ns)
+		a->t_ns[cur] += now - a->since_ns;
+	if (now > a->since_ns)
+		a->since_ns = now;
+	a->state = state;
+}
+
+/*
+ * sched_switch, the thread leaving the CPU. @prev_state is the raw prev->__state (tp_btf),
+ * @exit_state prev->exit_state. Preempted (or yielding) it stays runnable; otherwise it
+ * sleeps in the state the kernel would show. Returns the state entered.
+ */
+PSC_SCHED_INLINE __u32 psc_sched_switch_out(struct psc_sched_acct *a, __u64 now, int preempt,
+					    __u32 prev_state, __u32 exit_state)
+{
+	__u32 idx = psc_task_state_index(prev_state, exit_state);
+	__u32 st = preempt ? PSC_SST_RUNNABLE : psc_sched_from_index(idx);
+
+	/* the kernel's own rule for nvcsw/nivcsw (__schedule()) */
+	if (!preempt && prev_state)
+		a->nvcsw++;
+	else
+		a->nivcsw++;
+	if (!a->first_ns)
+		psc_sched_begin(a, now, st);
+	else
+		psc_sched_enter(a, now, st);
+	return st;
+}
+
+/* sched_switch, the thread taking the CPU @cpu */
+PSC_SCHED_INLINE void psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, __u32 cpu)
+{
+	__u32 bit = cpu < 63 ? cpu : 63;
+
+	if (!a->first_ns) {
+		psc_sched_begin(a, now, PSC_SST_RUNNING);
+		a->first_state = PSC_SST_RUNNABLE; /* it was waiting, since when is unknown */
+	} else {
+		if (a->state == PSC_SST_RUNNABLE) {
+			__u64 lat = now > a->since_ns ? now - a->since_ns : 0;
+
+			__u32 b = psc_sched_hist_bucket(lat);
+
+			PSC_SCHED_OPAQUE(b);
+			if (b < PSC_SCHED_HIST)
+				a->rq_hist[b]++;
+			a->nwait++;
+			if (lat > a->rq_max_ns)
+				a->rq_max_ns = lat;
+		} else if (a->state != PSC_SST_RUNNING) {
+			a->nmissed++; /* a wake-up we did not see (lost, or before the hooks) */
+		}
+		if (a->cpus && a->cpu != cpu)
+			a->nmigrate++;
+		psc_sched_enter(a, now, PSC_SST_RUNNING);
+	}
+	a->cpu = cpu;
+	a->cpus |= 1ull << bit;
+}
+
+/*
+ * sched_wakeup: the thread is queued to run. Returns the state it left (PSC_SST_UNKNOWN when
+ * first seen), or PSC_SST_RUNNING / PSC_SST_RUNNABLE when it was not asleep (woken before it
+ * switched out: nothing changes).
+ */
+PSC_SCHED_INLINE __u32 psc_sched_wakeup(struct psc_sched_acct *a, __u64 now)
+{
+	__u32 old = a->state;
+
+	if (!a->first_ns) {
+		psc_sched_begin(a, now, PSC_SST_RUNNABLE);
+		a->first_state = PSC_SST_SLEEP;
+		return PSC_SST_UNKNOWN;
+	}
+	if (old == PSC_SST_RUNNING || old == PSC_SST_RUNNABLE)
+		return old;
+	psc_sched_enter(a, now, PSC_SST_RUNNABLE);
+	return old;
+}
+
+/* sched_wakeup_new: a new thread's first wake-up, just after its fork */
+PSC_SCHED_INLINE void psc_sched_wakeup_new(struct psc_sched_acct *a, __u64 now)
+{
+	psc_sched_begin(a, now, PSC_SST_RUNNABLE);
+	a->flags |= PSC_SCHED_FORKED;
+}
+
+/* The thread exits (sched_process_exit): nothing is counted after this */
+PSC_SCHED_INLINE void psc_sched_exit(struct psc_sched_acct *a, __u64 now)
+{
+	if (!a->first_ns)
+		psc_sched_begin(a, now, PSC_SST_RUNNING);
+	psc_sched_enter(a, now, PSC_SST_DEAD);
+	a->flags |= PSC_SCHED_EXITED;
+}
+
+/* Fill the accounting part of a stats record: totals with the open interval closed at @now */
+PSC_SCHED_INLINE void psc_sched_snapshot(const struct psc_sched_acct *a, __u64 now,
+					 struct psc_ev_sched_stats *e)
+{
+	__u32 i;
+
+	e->first_ns = a->first_ns;
+	e->since_ns = a->since_ns;
+	for (i = 0; i < PSC_SST_MAX; i++)
+		e->t_ns[i] = a->t_ns[i];
+	if (a->state < PSC_SST_MAX && a->state != PSC_SST_DEAD && now > a->since_ns)
+		e->t_ns[a->state] += now - a->since_ns;
+	e->cpus = a->cpus;
+	e->rq_max_ns = a->rq_max_ns;
+	for (i = 0; i < PSC_SCHED_HIST; i++)
+		e->rq_hist[i] = a->rq_hist[i];
+	e->state = a->state;
+	e->first_state = a->first_state;
+	e->nvcsw = a->nvcsw;
+	e->nivcsw = a->nivcsw;
+	e->nwait = a->nwait;
+	e->nmigrate = a->nmigrate;
+	e->nmissed = a->nmissed;
+	e->flags = a->flags;
+	e->cpu = a->cpu;
+}
+
+#endif /* __PSC_SCHED_H */

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Unit tests of the sched group: the per-thread accounting the BPF side runs (include/
+ * psc_sched.h, the very code) for every prev_state value, wake-ups before and after attach,
+ * migrations and exits while runnable; and the model (user/groups/sched): threads summed per
+ * process, snapshots out of order, tid reuse, seeded threads whose start is unknown.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "model.h"
+#include "sched_model.h"
+
+#define US 1000ull
+#define MS 1000000ull
+#define BASE (1000 * MS) /* the trace start */
+#define PID 100
+#define START (500 * MS) /* the process started before the trace */
+
+/* Raw task states of include/linux/sched.h */
+#define T_RUNNING 0x0
+#define T_INTERRUPTIBLE 0x1
+#define T_UNINTERRUPTIBLE 0x2
+#define T_STOPPED_BIT 0x4
+#define T_TRACED_BIT 0x8
+#define X_DEAD 0x10
+#define X_ZOMBIE 0x20
+#define T_PARKED 0x40
+#define T_DEAD 0x80
+#define T_WAKEKILL 0x100
+#define T_NOLOAD 0x400
+#define T_RTLOCK_WAIT 0x1000
+#define T_FREEZABLE 0x2000
+#define T_FROZEN 0x8000
+
+static void test_sched__state_index_of_every_state(void **state)
+{
+	static const struct {
+		uint32_t raw, exit_state, idx;
+	} cases[] = {
+		{ T_RUNNING, 0, 0 },
+		{ T_INTERRUPTIBLE, 0, 1 },
+		{ T_UNINTERRUPTIBLE, 0, 2 },
+		{ T_WAKEKILL | T_UNINTERRUPTIBLE, 0, 2 }, /* TASK_KILLABLE: the vfork parent */
+		{ T_WAKEKILL | T_STOPPED_BIT, 0, 3 }, /* TASK_STOPPED: SIGSTOP */
+		{ T_TRACED_BIT, 0, 4 }, /* TASK_TRACED */
+		{ T_DEAD, X_DEAD, 5 },
+		{ T_DEAD, X_ZOMBIE, 6 }, /* the final switch of an exiting thread */
+		{ T_PARKED, 0, 7 },
+		{ T_UNINTERRUPTIBLE | T_NOLOAD, 0, 8 }, /* TASK_IDLE */
+		{ T_INTERRUPTIBLE | T_FREEZABLE, 0, 1 },
+		{ T_FROZEN, 0, 2 }, /* reported as D */
+		{ T_RTLOCK_WAIT, 0, 2 },
+		{ T_DEAD, 0, 0 }, /* TASK_DEAD without an exit state is not a reportable state */
+	};
+	static const uint32_t ours[] = { PSC_SST_RUNNABLE, PSC_SST_SLEEP,  PSC_SST_BLOCKED,
+					 PSC_SST_STOPPED,  PSC_SST_TRACED, PSC_SST_DEAD,
+					 PSC_SST_DEAD,	   PSC_SST_PARKED, PSC_SST_IDLE };
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t idx = psc_task_state_index(cases[i].raw, cases[i].exit_state);
+
+		if (idx != cases[i].idx)
+			fail_msg("state 0x%x exit 0x%x: index %u, want %u", cases[i].raw,
+				 cases[i].exit_state, idx, cases[i].idx);
+		assert_int_equal(psc_sched_from_index(idx), ours[idx]);
+	}
+}
+
+static void test_sched__switch_out_preempted_stays_runnable(void **state)
+{
+	struct psc_sched_acct a = { 0 };
+
+	psc_sched_wakeup_new(&a, BASE);
+	psc_sched_switch_in(&a, BASE + 10 * US, 0);
+	/* preempted while it was setting itself up to sleep: still runnable, involuntary */
+	assert_int_equal(psc_sched_switch_out(&a, BASE + 20 * US, 1, T_INTERRUPTIBLE, 0),
+			 PSC_SST_RUNNABLE);
+	assert_int_equal(a.nivcsw, 1);
+	assert_int_equal(a.nvcsw, 0);
+	psc_sched_switch_in(&a, BASE + 30 * US, 0);
+	/* a yield (not preempted, TASK_RUNNING) is runnable and involuntary too */
+	assert_int_equal(psc_sched_switch_out(&a, BASE + 40 * US, 0, T_RUNNING, 0),
+			 PSC_SST_RUNNABLE);
+	assert_int_equal(a.nivcsw, 2);
+	psc_sched_switch_in(&a, BASE + 50 * US, 0);
+	assert_int_equal(psc_sched_switch_out(&a, BASE + 60 * US, 0, T_WAKEKILL | T_UNINTERRUPTIBLE,
+					      0),
+			 PSC_SST_BLOCKED);
+	assert_int_equal(a.nvcsw, 1);
+}
+
+/* A life from fork: runnable 10us, run 1ms, sleep 5ms, runnable 3us, run 2ms, stopped, exit */
+static void test_sched__times_from_fork(void **state)
+{
+	struct psc_sched_acct a = { 0 };
+	struct psc_ev_sched_stats e = { 0 };
+	uint64_t t = BASE;
+
+	psc_sched_wakeup_new(&a, t);
+	psc_sched_switch_in(&a, t += 10 * US, 1);
+	psc_sched_switch_out(&a, t += MS, 0, T_INTERRUPTIBLE, 0);
+	assert_int_equal(psc_sched_wakeup(&a, t += 5 * MS), PSC_SST_SLEEP);
+	/* a second wake-up while queued changes nothing */
+	assert_int_equal(psc_sched_wakeup(&a, t + US), PSC_SST_RUNNABLE);
+	psc_sched_switch_in(&a, t += 3 * US, 1);
+	psc_sched_switch_out(&a, t += 2 * MS, 0, T_WAKEKILL | T_STOPPED_BIT, 0);
+	assert_int_equal(psc_sched_wakeup(&a, t += 200 * MS), PSC_SST_STOPPED);
+	psc_sched_exit(&a, t += 7 * US); /* exits while runnable, never ran again */
+	psc_sched_snapshot(&a, t + 50 * MS, &e);
+
+	assert_int_equal(e.t_ns[PSC_SST_RUNNABLE], 10 * US + 3 * US + 7 * US);
+	assert_int_equal(e.t_ns[PSC_SST_RUNNING], 3 * MS);
+	assert_int_equal(e.t_ns[PSC_SST_SLEEP], 5 * MS);
+	assert_int_equal(e.t_ns[PSC_SST_STOPPED], 200 * MS);
+	assert_int_equal(e.t_ns[PSC_SST_DEAD], 0); /* nothing counts after the exit */
+	assert_int_equal(e.state, PSC_SST_DEAD);
+	assert_true(e.flags & PSC_SCHED_FORKED);
+	assert_true(e.flags & PSC_SCHED_EXITED);
+	assert_int_equal(e.nwait, 2);
+	assert_int_equal(e.rq_hist[psc_sched_hist_bucket(10 * US)], 1);
+	assert_int_equal(e.rq_hist[psc_sched_hist_bucket(3 * US)], 1);
+	assert_int_equal(e.rq_max_ns, 10 * US);
+	assert_int_equal(e.nvcsw, 2);
+	assert_int_equal(e.nmigrate, 0);
+	assert_int_equal(e.cpus, 1u << 1);
+}
+
+/* Threads older than the trace: what came before the first hook is unknown, never guessed */
+static void test_sched__first_seen_before_attach(void **state)
+{
+	struct psc_sched_acct a = { 0 }, b = { 0 }, c = { 0 };
+
+	/* switched in: it was waiting, since when nobody knows; accounting starts now */
+	psc_sched_switch_in(&a, BASE + MS, 0);
+	assert_int_equal(a.first_ns, BASE + MS);
+	assert_int_equal(a.first_state, PSC_SST_RUNNABLE);
+	assert_int_equal(a.state, PSC_SST_RUNNING);
+	assert_int_equal(a.nwait, 0); /* no run-queue wait of unknown length in the histogram */
+	/* woken: it slept */
+	assert_int_equal(psc_sched_wakeup(&b, BASE + 2 * MS), PSC_SST_UNKNOWN);
+	assert_int_equal(b.first_state, PSC_SST_SLEEP);
+	assert_int_equal(b.state, PSC_SST_RUNNABLE);
+	/* switched out: it ran; counted from now, in the state it leaves into */
+	psc_sched_switch_out(&c, BASE + 3 * MS, 0, T_UNINTERRUPTIBLE, 0);
+	assert_int_equal(c.first_state, PSC_SST_BLOCKED);
+	assert_int_equal(c.t_ns[PSC_SST_RUNNING], 0);
+	psc_sched_wakeup(&c, BASE + 8 * MS);
+	assert_int_equal(c.t_ns[PSC_SST_BLOCKED], 5 * MS);
+	assert_false(c.flags & PSC_SCHED_FORKED);
+}
+
+static void test_sched__migrations_and_cpus(void **state)
+{
+	struct psc_sched_acct a = { 0 };
+	uint64_t t = BASE;
+
+	psc_sched_wakeup_new(&a, t);
+	psc_sched_switch_in(&a, t += US, 0);
+	psc_sched_switch_out(&a, t += US, 1, T_RUNNING, 0);
+	psc_sched_switch_in(&a, t += US, 1); /* moved while runnable */
+	psc_sched_switch_out(&a, t += US, 0, T_INTERRUPTIBLE, 0);
+	psc_sched_wakeup(&a, t += US);
+	psc_sched_switch_in(&a, t += US, 1);
+	psc_sched_switch_out(&a, t += US, 1, T_RUNNING, 0);
+	psc_sched_switch_in(&a, t += US, 70); /* CPUs past 63 share the top bit */
+	assert_int_equal(a.nmigrate, 2);
+	assert_int_equal(a.cpus, (1ull << 0) | (1ull << 1) | (1ull << 63));
+	assert_int_equal(a.cpu, 70);
+}
+
+/* Two CPUs' clocks may disagree a little: an interval never goes negative */
+static void test_sched__clock_skew_never_negative(void **state)
+{
+	struct psc_sched_acct a = { 0 };
+
+	psc_sched_wakeup_new(&a, BASE + 100);
+	psc_sched_switch_in(&a, BASE + 90, 0);
+	assert_int_equal(a.t_ns[PSC_SST_RUNNABLE], 0);
+	assert_int_equal(a.rq_hist[0], 1);
+	psc_sched_switch_out(&a, BASE + 200, 0, T_INTERRUPTIBLE, 0);
+	assert_int_equal(a.t_ns[PSC_SST_RUNNING], 100);
+}
+
+static void test_sched__hist_buckets(void **state)
+{
+	assert_int_equal(psc_sched_hist_bucket(0), 0);
+	assert_int_equal(psc_sched_hist_bucket(511), 0);
+	assert_int_equal(psc_sched_hist_bucket(1023), 0);
+	assert_int_equal(psc_sched_hist_bucket(1024), 1);
+	assert_int_equal(psc_sched_hist_bucket(1ull << 20), 11);
+	assert_int_equal(psc_sched_hist_bucket((1ull << 32) + 5), PSC_SCHED_HIST - 1);
+	assert_int_equal(psc_sched_hist_bucket(UINT64_MAX), PSC_SCHED_HIST - 1);
+	assert_int_equal(psc_fls(0), 0);
+	assert_int_equal(psc_fls(1), 1);
+	assert_int_equal(psc_fls(0x80000000u), 32);
+}
+
+/* --- the model --- */
+
+static struct model *new_model(void)
+{
+	struct model *m = model__new();
+	union psc_event ev;
+
+	assert_non_null(m);
+	m->meta.boottime_base_ns = BASE;
+	m->meta.groups = PSC_GROUP_ALL;
+	/* the process, seeded from /proc */
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.type = PSC_EV_PROC_SEED;
+	ev.hdr.size = sizeof(ev.seed);
+	ev.hdr.ts_ns = BASE;
+	ev.hdr.tgid = PID;
+	ev.hdr.tid = PID;
+	ev.hdr.start_ns = START;
+	ev.seed.state = 'S';
+	ev.seed.nr_threads = 2;
+	memcpy(ev.seed.comm, "srv", 4);
+	assert_int_equal(model__apply(m, &ev), 0);
+	return m;
+}
+
+static void stats(struct model *m, uint32_t tid, uint64_t ts, const struct psc_sched_acct *a,
+		  uint32_t extra_flags)
+{
+	union psc_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.type = PSC_EV_SCHED_STATS;
+	ev.hdr.size = sizeof(ev.sched_stats);
+	ev.hdr.ts_ns = ts;
+	ev.hdr.tgid = PID;
+	ev.hdr.tid = tid;
+	ev.hdr.start_ns = START;
+	psc_sched_snapshot(a, ts, &ev.sched_stats);
+	ev.sched_stats.flags |= extra_flags;
+	ev.sched_stats.nice = 5;
+	assert_int_equal(model__apply(m, &ev), 0);
+}
+
+static struct sched_proc *proc_of(struct model *m)
+{
+	struct sched_model *sm = model__group_state(m, PSC_GROUP_SCHED);
+	struct sched_proc *sp;
+
+	assert_non_null(sm);
+	sp = sched_model__find(sm, PID, START);
+	assert_non_null(sp);
+	return sp;
+}
+
+/* Two threads summed; the leader older than the trace has an unknown stretch */
+static void test_sched__model_threads_summed(void **state)
+{
+	struct model *m = new_model();
+	struct psc_sched_acct lead = { 0 }, thr = { 0 };
+	struct sched_totals t;
+	char stat[8];
+
+	/* the leader is first seen woken 4 ms into the trace: [BASE, BASE+4ms) is unknown */
+	psc_sched_wakeup(&lead, BASE + 4 * MS);
+	psc_sched_switch_in(&lead, BASE + 5 * MS, 0);
+	psc_sched_switch_out(&lead, BASE + 15 * MS, 0, T_INTERRUPTIBLE, 0);
+	/* a thread created in the trace: nothing unknown */
+	psc_sched_wakeup_new(&thr, BASE + 6 * MS);
+	psc_sched_switch_in(&thr, BASE + 6 * MS, 1);
+	/* a periodic snapshot, then the thread's newer one; an older one arrives late */
+	stats(m, PID + 1, BASE + 10 * MS, &thr, 0);
+	psc_sched_switch_out(&thr, BASE + 26 * MS, 0, T_UNINTERRUPTIBLE, 0);
+	stats(m, PID + 1, BASE + 30 * MS, &thr, PSC_SCHED_END);
+	stats(m, PID + 1, BASE + 10 * MS, &thr, 0); /* out of order: ignored */
+	stats(m, PID, BASE + 30 * MS, &lead, PSC_SCHED_END);
+	m->end_ts = BASE + 30 * MS;
+
+	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
+	assert_int_equal(t.threads, 2);
+	assert_int_equal(t.t_ns[PSC_SST_RUNNING], 10 * MS + 20 * MS);
+	assert_int_equal(t.t_ns[PSC_SST_RUNNABLE], 1 * MS);
+	assert_int_equal(t.t_ns[PSC_SST_SLEEP], 15 * MS);
+	assert_int_equal(t.t_ns[PSC_SST_BLOCKED], 4 * MS);
+	assert_int_equal(t.unknown_ns, 4 * MS);
+	assert_int_equal(t.window_ns, 30 * MS);
+	assert_int_equal(t.cpus, 3);
+	assert_int_equal(t.leader_state, PSC_SST_SLEEP);
+	assert_string_equal(sched_stat_str(proc_of(m), &t, stat, sizeof(stat)), "SNl");
+	model__free(m);
+}
+
+/* A snapshot taken before the end, of a thread that then stayed put: its state runs on */
+static void test_sched__model_extends_last_state(void **state)
+{
+	struct model *m = new_model();
+	struct psc_sched_acct a = { 0 };
+	struct sched_totals t;
+
+	psc_sched_wakeup_new(&a, BASE);
+	psc_sched_switch_in(&a, BASE, 0);
+	psc_sched_switch_out(&a, BASE + MS, 0, T_WAKEKILL | T_STOPPED_BIT, 0);
+	stats(m, PID, BASE + 2 * MS, &a, 0);
+	m->end_ts = BASE + 100 * MS;
+	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
+	assert_int_equal(t.t_ns[PSC_SST_STOPPED], 99 * MS);
+	assert_int_equal(t.leader_state, PSC_SST_STOPPED);
+	model__free(m);
+}
+
+/* Never switched nor woken: the end record says which state it held all along */
+static void test_sched__model_unseen_thread(void **state)
+{
+	struct model *m = new_model();
+	struct sched_totals t;
+	union psc_event ev;
+	char stat[8];
+
+	/* what the end-of-trace iterator writes for it: no times, its state, its start */
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.type = PSC_EV_SCHED_STATS;
+	ev.hdr.size = sizeof(ev.sched_stats);
+	ev.hdr.ts_ns = BASE + 50 * MS;
+	ev.hdr.tgid = PID;
+	ev.hdr.tid = PID;
+	ev.hdr.start_ns = START;
+	ev.sched_stats.flags = PSC_SCHED_END | PSC_SCHED_UNSEEN;
+	ev.sched_stats.state = PSC_SST_SLEEP;
+	ev.sched_stats.first_state = PSC_SST_UNKNOWN;
+	ev.sched_stats.since_ns = START;
+	ev.sched_stats.nice = 5;
+	assert_int_equal(model__apply(m, &ev), 0);
+	m->end_ts = BASE + 50 * MS;
+	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
+	assert_int_equal(t.t_ns[PSC_SST_SLEEP], 50 * MS);
+	assert_int_equal(t.unknown_ns, 0);
+	assert_string_equal(sched_stat_str(proc_of(m), &t, stat, sizeof(stat)), "SN");
+	model__free(m);
+}
+
+/* A seeded process with no sched record of its leader: its state is unknown, not guessed */
+static void test_sched__model_unknown_leader(void **state)
+{
+	struct model *m = new_model();
+	struct psc_sched_acct thr = { 0 };
+	struct sched_totals t;
+	char stat[8];
+
+	psc_sched_switch_in(&thr, BASE + MS, 0);
+	stats(m, PID + 1, BASE + 2 * MS, &thr, 0);
+	m->end_ts = BASE + 3 * MS;
+	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
+	assert_int_equal(t.leader_state, PSC_SST_UNKNOWN);
+	assert_string_equal(sched_stat_str(proc_of(m), &t, stat, sizeof(stat)), "?");
+	assert_int_equal(t.unknown_ns, MS);
+	model__free(m);
+}
+
+/* A tid reused in the same process after its thread exited is a new thread */
+static void test_sched__model_tid_reuse(void **state)
+{
+	struct model *m = new_model();
+	struct psc_sched_acct a = { 0 }, b = { 0 };
+	struct sched_totals t;
+
+	psc_sched_wakeup_new(&a, BASE);
+	psc_sched_switch_in(&a, BASE, 0);
+	psc_sched_exit(&a, BASE + 3 * MS);
+	stats(m, PID + 7, BASE + 3 * MS, &a, 0);
+	psc_sched_wakeup_new(&b, BASE + 10 * MS);
+	psc_sched_switch_in(&b, BASE + 10 * MS, 0);
+	psc_sched_exit(&b, BASE + 15 * MS);
+	stats(m, PID + 7, BASE + 15 * MS, &b, 0);
+	m->end_ts = BASE + 20 * MS;
+	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
+	assert_int_equal(t.threads, 2);
+	assert_int_equal(t.t_ns[PSC_SST_RUNNING], 8 * MS);
+	model__free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sched__state_index_of_every_state),
+		cmocka_unit_test(test_sched__switch_out_preempted_stays_runnable),
+		cmocka_unit_test(test_sched__times_from_fork),
+		cmocka_unit_test(test_sched__first_seen_before_attach),
+		cmocka_unit_test(test_sched__migrations_and_cpus),
+		cmocka_unit_test(test_sched__clock_skew_never_negative),
+		cmocka_unit_test(test_sched__hist_buckets),
+		cmocka_unit_test(test_sched__model_threads_summed),
+		cmocka_unit_test(test_sched__model_extends_last_state),
+		cmocka_unit_test(test_sched__model_unseen_thread),
+		cmocka_unit_test(test_sched__model_unknown_leader),
+		cmocka_unit_test(test_sched__model_tid_reuse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
