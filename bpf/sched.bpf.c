@@ -10,6 +10,8 @@
 
 /* Set by the loader (the sched group's own knob: other groups never read it) */
 const volatile __u64 cfg_sched_period_ns = 1000000000ull;
+/* Timeline mode: a sched_slice record per run of a traced thread */
+const volatile __u32 cfg_sched_slices = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -27,7 +29,7 @@ static __always_inline struct psc_sched_acct *acct_of(struct task_struct *t)
 	if (!t->pid)
 		return NULL;
 	a = bpf_task_storage_get(&schedacct, t, 0, 0);
-	if (a || !psc_wanted(t->tgid))
+	if (a || !psc_task_wanted(t))
 		return a;
 	return bpf_task_storage_get(&schedacct, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
@@ -68,6 +70,24 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u32
 	psc_submit(e);
 }
 
+static __always_inline void emit_slice(struct task_struct *t, const struct psc_ev_sched_slice *sl,
+				       __u64 now)
+{
+	struct psc_ev_sched_slice *e;
+
+	e = psc_emit_reserve_task(t, sizeof(*e), PSC_EV_SCHED_SLICE);
+	if (!e)
+		return;
+	e->hdr.ts_ns = now;
+	e->off_ns = sl->off_ns;
+	e->wake_ns = sl->wake_ns;
+	e->run_ns = sl->run_ns;
+	e->off_state = sl->off_state;
+	e->next_state = sl->next_state;
+	e->cpu = sl->cpu;
+	psc_submit(e);
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
@@ -78,10 +98,15 @@ int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 
 	a = acct_of(prev);
 	if (a && !(a->flags & PSC_SCHED_EXITED)) {
+		struct psc_ev_sched_slice sl;
 		__u32 st;
 
 		now = bpf_ktime_get_boot_ns();
-		st = psc_sched_switch_out(a, now, preempt, prev_state, prev->exit_state);
+		sl.run_ns = 0;
+		st = psc_sched_switch_out(a, now, preempt, prev_state, prev->exit_state,
+					  prev->se.sum_exec_runtime, cfg_sched_slices ? &sl : NULL);
+		if (cfg_sched_slices && sl.run_ns)
+			emit_slice(prev, &sl, now);
 		if (st == PSC_SST_STOPPED || st == PSC_SST_TRACED)
 			emit_state(prev, st, PSC_SST_RUNNING, 0, cpu);
 		if (now - a->last_emit_ns >= cfg_sched_period_ns)
@@ -91,7 +116,7 @@ int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	if (a && !(a->flags & PSC_SCHED_EXITED)) {
 		if (!now)
 			now = bpf_ktime_get_boot_ns();
-		psc_sched_switch_in(a, now, cpu);
+		psc_sched_switch_in(a, now, cpu, next->se.sum_exec_runtime);
 	}
 	return 0;
 }
@@ -134,6 +159,18 @@ int BPF_PROG(tp_sched_exit, struct task_struct *task)
 	if (!a || (a->flags & PSC_SCHED_EXITED))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
+	if (cfg_sched_slices && a->first_ns && a->state == PSC_SST_RUNNING) {
+		struct psc_ev_sched_slice sl = {
+			.off_ns = a->off_ns,
+			.wake_ns = a->wake_ns,
+			.run_ns = a->since_ns,
+			.off_state = a->off_state,
+			.next_state = PSC_SST_DEAD,
+			.cpu = a->cpu,
+		};
+
+		emit_slice(task, &sl, now);
+	}
 	psc_sched_exit(a, now);
 	emit_stats(task, a, now);
 	return 0;
@@ -152,7 +189,7 @@ int sched_flush(struct bpf_iter__task *ctx)
 	struct psc_sched_acct *a;
 	__u64 now;
 
-	if (!t || !t->pid || !psc_wanted(t->tgid))
+	if (!t || !t->pid || !psc_task_wanted(t))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	a = bpf_task_storage_get(&schedacct, t, 0, 0);

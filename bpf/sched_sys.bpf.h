@@ -56,13 +56,13 @@ static __always_inline void sched_prio_enter(struct pt_regs *regs, __u32 call)
 
 	if (!(cfg_groups & PSC_GROUP_SCHED))
 		return;
-	wanted = psc_wanted(cur->tgid);
+	wanted = psc_task_wanted(cur);
 	if (one) {
 		t = call == PSC_PRIO_NICE	 ? bpf_task_from_pid(cur->pid) :
 		    call == PSC_PRIO_SETPRIORITY ? prio_target((__s32)PSC_SC_ARG2(regs)) :
 						   prio_target((__s32)PSC_SC_ARG1(regs));
 		if (t) {
-			wanted = wanted || psc_wanted(t->tgid);
+			wanted = wanted || psc_task_wanted(t);
 			packed = prio_pack(t);
 			bpf_task_release(t);
 		}

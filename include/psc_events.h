@@ -56,6 +56,7 @@ enum psc_ev_type {
 	PSC_EV_SCHED_STATS = 48, /* a thread's state times: periodic, at exit, at the end */
 	PSC_EV_SCHED_PRIO = 49, /* nice/policy change (or a refused one) */
 	PSC_EV_SCHED_STATE = 50, /* a thread stopped or continued */
+	PSC_EV_SCHED_SLICE = 51, /* one run on a CPU and the wait before it (timeline mode) */
 
 	PSC_EV_TYPE_MAX = 64,
 };

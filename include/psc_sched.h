@@ -29,7 +29,9 @@ enum psc_sched_state {
 	PSC_SST_PARKED = 7, /* P: a parked kernel thread */
 	PSC_SST_IDLE = 8, /* I: an idle kernel thread (D without load) */
 	PSC_SST_MAX = 9,
+	PSC_SST_LOST = 9, /* slot of t_ns[] (accounting only): a hook's update was missed */
 	PSC_SST_UNKNOWN = 15, /* not seen yet */
+	PSC_SST_SLOTS = 16,
 };
 
 /*
@@ -49,7 +51,8 @@ struct psc_sched_acct {
 	__u64 first_ns; /* first seen: accounting starts here; 0 = not yet */
 	__u64 since_ns; /* the current state began */
 	__u64 last_emit_ns; /* last periodic record */
-	__u64 t_ns[PSC_SST_MAX]; /* closed intervals per state */
+	/* closed intervals per state; 16 slots so that a masked index is in bounds for the verifier */
+	__u64 t_ns[PSC_SST_SLOTS];
 	__u64 cpus; /* bit per CPU it ran on (CPU 63 and up share bit 63) */
 	__u64 rq_max_ns; /* longest runnable wait */
 	__u32 rq_hist[PSC_SCHED_HIST];
@@ -61,8 +64,13 @@ struct psc_sched_acct {
 	__u32 nmigrate; /* runs on another CPU than the previous one */
 	__u32 cpu; /* last CPU */
 	__u32 flags; /* PSC_SCHED_* */
-	__u32 nmissed; /* switched in from a sleep without a wake-up seen */
-	__u32 __pad;
+	__u32 nmissed; /* a switch or wake-up whose update was missed, repaired as told below */
+	__u32 off_state; /* the state it left the CPU in (for slices) */
+	__u64 off_ns; /* when it last left the CPU; 0 = unknown */
+	__u64 wake_ns; /* when it last became runnable; 0 = unknown */
+	__u64 exec_ns; /* the kernel's sum_exec_runtime at its last switch-out */
+	__u32 exec_known; /* exec_ns is valid (a switch-out was seen, or it was forked) */
+	__u32 __pad2;
 };
 
 /* Periodic, exit and end-of-trace snapshot of one thread: hdr.tid; totals up to hdr.ts_ns */
@@ -82,10 +90,27 @@ struct psc_ev_sched_stats {
 	__u32 nmigrate;
 	__u32 nmissed;
 	__u32 flags; /* PSC_SCHED_* */
+	__u64 lost_ns; /* time whose state is unknown because a hook's update was missed */
 	__s32 nice; /* now */
 	__u32 policy; /* SCHED_OTHER 0, FIFO 1, RR 2, BATCH 3, IDLE 5, DEADLINE 6 */
 	__u32 rt_prio; /* rt_priority (FIFO, RR) */
 	__u32 cpu; /* last CPU */
+};
+
+/*
+ * One run on a CPU and the off-CPU time before it (timeline mode only: --sched-slices,
+ * --perfetto, --svg): [off_ns, wake_ns) in off_state, [wake_ns, run_ns) runnable,
+ * [run_ns, hdr.ts_ns) running on cpu, then next_state. 0 times are unknown.
+ */
+struct psc_ev_sched_slice {
+	struct psc_ev_hdr hdr;
+	__u64 off_ns;
+	__u64 wake_ns;
+	__u64 run_ns;
+	__u32 off_state; /* PSC_SST_* */
+	__u32 next_state; /* PSC_SST_* entered at hdr.ts_ns */
+	__u32 cpu;
+	__u32 __pad;
 };
 
 /* Which syscall changed a priority */
@@ -136,8 +161,9 @@ struct psc_ev_sched_state {
 	__u32 __pad;
 };
 
-_Static_assert(sizeof(struct psc_sched_acct) == 248, "psc_sched_acct layout");
-_Static_assert(sizeof(struct psc_ev_sched_stats) == 280, "psc_ev_sched_stats ABI");
+_Static_assert(sizeof(struct psc_sched_acct) == 336, "psc_sched_acct layout");
+_Static_assert(sizeof(struct psc_ev_sched_slice) == 72, "psc_ev_sched_slice ABI");
+_Static_assert(sizeof(struct psc_ev_sched_stats) == 288, "psc_ev_sched_stats ABI");
 _Static_assert(sizeof(struct psc_ev_sched_prio) == 104, "psc_ev_sched_prio ABI");
 _Static_assert(sizeof(struct psc_ev_sched_state) == 56, "psc_ev_sched_state ABI");
 
@@ -242,8 +268,10 @@ PSC_SCHED_INLINE void psc_sched_enter(struct psc_sched_acct *a, __u64 now, __u32
 	__u32 cur = a->state;
 
 	/* CPUs' clocks can disagree by a little: never count a negative interval */
-	if (cur < PSC_SST_MAX && now > a->since_ns)
-		a->t_ns[cur] += now - a->since_ns;
+	if (cur < PSC_SST_MAX && now > a->since_ns) {
+		PSC_SCHED_OPAQUE(cur); /* keeps the mask, which bounds the index for the verifier */
+		a->t_ns[cur & (PSC_SST_SLOTS - 1)] += now - a->since_ns;
+	}
 	if (now > a->since_ns)
 		a->since_ns = now;
 	a->state = state;
@@ -252,10 +280,12 @@ PSC_SCHED_INLINE void psc_sched_enter(struct psc_sched_acct *a, __u64 now, __u32
 /*
  * sched_switch, the thread leaving the CPU. @prev_state is the raw prev->__state (tp_btf),
  * @exit_state prev->exit_state. Preempted (or yielding) it stays runnable; otherwise it
- * sleeps in the state the kernel would show. Returns the state entered.
+ * sleeps in the state the kernel would show. Returns the state entered; fills @slice (if not
+ * NULL) with the run that ends here when the thread was seen running.
  */
 PSC_SCHED_INLINE __u32 psc_sched_switch_out(struct psc_sched_acct *a, __u64 now, int preempt,
-					    __u32 prev_state, __u32 exit_state)
+					    __u32 prev_state, __u32 exit_state, __u64 exec_ns,
+					    struct psc_ev_sched_slice *slice)
 {
 	__u32 idx = psc_task_state_index(prev_state, exit_state);
 	__u32 st = preempt ? PSC_SST_RUNNABLE : psc_sched_from_index(idx);
@@ -265,15 +295,46 @@ PSC_SCHED_INLINE __u32 psc_sched_switch_out(struct psc_sched_acct *a, __u64 now,
 		a->nvcsw++;
 	else
 		a->nivcsw++;
-	if (!a->first_ns)
+	if (slice && a->first_ns && a->state == PSC_SST_RUNNING) {
+		slice->off_ns = a->off_ns;
+		slice->wake_ns = a->wake_ns;
+		slice->run_ns = a->since_ns;
+		slice->off_state = a->off_state;
+		slice->next_state = st;
+		slice->cpu = a->cpu;
+	}
+	if (!a->first_ns) {
 		psc_sched_begin(a, now, st);
-	else
+	} else if (a->state == PSC_SST_RUNNABLE && a->exec_known && exec_ns >= a->exec_ns) {
+		/*
+		 * Its switch-in was missed (task storage busy on that CPU: a helper preempted
+		 * elsewhere). The kernel's CPU time since its last switch-out says how much of
+		 * this "wait" was a run; the run ended now.
+		 */
+		__u64 span = now > a->since_ns ? now - a->since_ns : 0;
+		__u64 ran = exec_ns - a->exec_ns < span ? exec_ns - a->exec_ns : span;
+
+		a->t_ns[PSC_SST_RUNNABLE] += span - ran;
+		a->t_ns[PSC_SST_RUNNING] += ran;
+		a->since_ns = now > a->since_ns ? now : a->since_ns;
+		a->state = st;
+		a->nmissed++;
+	} else {
+		if (a->state != PSC_SST_RUNNING)
+			a->nmissed++; /* its switch-in was missed, and its CPU time is unknown */
 		psc_sched_enter(a, now, st);
+	}
+	a->off_ns = now;
+	a->off_state = st;
+	a->wake_ns = st == PSC_SST_RUNNABLE ? now : 0;
+	a->exec_ns = exec_ns;
+	a->exec_known = 1;
 	return st;
 }
 
-/* sched_switch, the thread taking the CPU @cpu */
-PSC_SCHED_INLINE void psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, __u32 cpu)
+/* sched_switch, the thread taking the CPU @cpu; @exec_ns its sum_exec_runtime so far */
+PSC_SCHED_INLINE void psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, __u32 cpu,
+					  __u64 exec_ns)
 {
 	__u32 bit = cpu < 63 ? cpu : 63;
 
@@ -292,6 +353,19 @@ PSC_SCHED_INLINE void psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, _
 			a->nwait++;
 			if (lat > a->rq_max_ns)
 				a->rq_max_ns = lat;
+		} else if (a->state == PSC_SST_RUNNING && a->exec_known && exec_ns >= a->exec_ns) {
+			/*
+			 * Its switch-out was missed: it ran, left the CPU and came back. Its CPU
+			 * time since the last switch-out is the run; where the rest went is unknown.
+			 */
+			__u64 span = now > a->since_ns ? now - a->since_ns : 0;
+			__u64 ran = exec_ns - a->exec_ns < span ? exec_ns - a->exec_ns : span;
+
+			a->t_ns[PSC_SST_RUNNING] += ran;
+			a->t_ns[PSC_SST_LOST] += span - ran;
+			a->since_ns = now > a->since_ns ? now : a->since_ns;
+			a->exec_ns = exec_ns;
+			a->nmissed++;
 		} else if (a->state != PSC_SST_RUNNING) {
 			a->nmissed++; /* a wake-up we did not see (lost, or before the hooks) */
 		}
@@ -315,11 +389,13 @@ PSC_SCHED_INLINE __u32 psc_sched_wakeup(struct psc_sched_acct *a, __u64 now)
 	if (!a->first_ns) {
 		psc_sched_begin(a, now, PSC_SST_RUNNABLE);
 		a->first_state = PSC_SST_SLEEP;
+		a->wake_ns = now;
 		return PSC_SST_UNKNOWN;
 	}
 	if (old == PSC_SST_RUNNING || old == PSC_SST_RUNNABLE)
 		return old;
 	psc_sched_enter(a, now, PSC_SST_RUNNABLE);
+	a->wake_ns = now;
 	return old;
 }
 
@@ -328,6 +404,8 @@ PSC_SCHED_INLINE void psc_sched_wakeup_new(struct psc_sched_acct *a, __u64 now)
 {
 	psc_sched_begin(a, now, PSC_SST_RUNNABLE);
 	a->flags |= PSC_SCHED_FORKED;
+	a->wake_ns = now;
+	a->exec_known = 1; /* a new thread has run for 0 ns */
 }
 
 /* The thread exits (sched_process_exit): nothing is counted after this */
@@ -343,14 +421,16 @@ PSC_SCHED_INLINE void psc_sched_exit(struct psc_sched_acct *a, __u64 now)
 PSC_SCHED_INLINE void psc_sched_snapshot(const struct psc_sched_acct *a, __u64 now,
 					 struct psc_ev_sched_stats *e)
 {
-	__u32 i;
+	__u32 i, cur = a->state;
+	__u64 open = 0;
 
+	if (cur < PSC_SST_MAX && cur != PSC_SST_DEAD && now > a->since_ns)
+		open = now - a->since_ns;
 	e->first_ns = a->first_ns;
 	e->since_ns = a->since_ns;
+	/* no variable index into the record: the current state's open interval is added here */
 	for (i = 0; i < PSC_SST_MAX; i++)
-		e->t_ns[i] = a->t_ns[i];
-	if (a->state < PSC_SST_MAX && a->state != PSC_SST_DEAD && now > a->since_ns)
-		e->t_ns[a->state] += now - a->since_ns;
+		e->t_ns[i] = a->t_ns[i] + (i == cur ? open : 0);
 	e->cpus = a->cpus;
 	e->rq_max_ns = a->rq_max_ns;
 	for (i = 0; i < PSC_SCHED_HIST; i++)
@@ -362,6 +442,7 @@ PSC_SCHED_INLINE void psc_sched_snapshot(const struct psc_sched_acct *a, __u64 n
 	e->nwait = a->nwait;
 	e->nmigrate = a->nmigrate;
 	e->nmissed = a->nmissed;
+	e->lost_ns = a->t_ns[PSC_SST_LOST];
 	e->flags = a->flags;
 	e->cpu = a->cpu;
 }

@@ -34,6 +34,7 @@ union psc_event {
 	struct psc_ev_sched_stats sched_stats;
 	struct psc_ev_sched_prio sched_prio;
 	struct psc_ev_sched_state sched_state;
+	struct psc_ev_sched_slice sched_slice;
 };
 
 #endif /* __PSC_EVENT_H */

@@ -38,7 +38,8 @@ static const struct schema_field stats_fields[] = {
 	SF(psc_ev_sched_stats, cpus, "cpus", SK_U64),
 	SF(psc_ev_sched_stats, cpu, "cpu", SK_U32),
 	SF(psc_ev_sched_stats, nmigrate, "migrations", SK_U32),
-	SF(psc_ev_sched_stats, nmissed, "missed_wakeups", SK_U32),
+	SF(psc_ev_sched_stats, nmissed, "missed_hooks", SK_U32),
+	SF(psc_ev_sched_stats, lost_ns, "lost_ns", SK_U64),
 	SF(psc_ev_sched_stats, nice, "nice", SK_S32),
 	SF(psc_ev_sched_stats, policy, "policy", SK_U32),
 	SF(psc_ev_sched_stats, rt_prio, "rt_prio", SK_U32),
@@ -105,6 +106,16 @@ static const struct schema_field state_fields[] = {
 	SF_END,
 };
 
+static const struct schema_field slice_fields[] = {
+	SF(psc_ev_sched_slice, off_ns, "off_ns", SK_TIME),
+	SF(psc_ev_sched_slice, off_state, "off_state", SK_U32),
+	SF(psc_ev_sched_slice, wake_ns, "wake_ns", SK_TIME),
+	SF(psc_ev_sched_slice, run_ns, "run_ns", SK_TIME),
+	SF(psc_ev_sched_slice, cpu, "cpu", SK_U32),
+	SF(psc_ev_sched_slice, next_state, "next_state", SK_U32),
+	SF_END,
+};
+
 static const char *const prio_calls[] = {
 	[PSC_PRIO_SETPRIORITY] = "setpriority",
 	[PSC_PRIO_NICE] = "nice",
@@ -118,20 +129,17 @@ const char *schema_sched_call_name(uint32_t call)
 	return call && call < sizeof(prio_calls) / sizeof(prio_calls[0]) ? prio_calls[call] : "?";
 }
 
-static void stats_extra(struct jw *w, const struct model *m, const union psc_event *ev,
-			const struct proc *p)
+static void stats_extra(struct jw *w, const union psc_event *ev)
 {
 	jw_kv_str(w, "state_name", schema_sched_state_name(ev->sched_stats.state));
 }
 
-static void prio_extra(struct jw *w, const struct model *m, const union psc_event *ev,
-		       const struct proc *p)
+static void prio_extra(struct jw *w, const union psc_event *ev)
 {
 	jw_kv_str(w, "syscall", schema_sched_call_name(ev->sched_prio.call));
 }
 
-static void state_extra(struct jw *w, const struct model *m, const union psc_event *ev,
-			const struct proc *p)
+static void state_extra(struct jw *w, const union psc_event *ev)
 {
 	jw_kv_str(w, "state_name", schema_sched_state_name(ev->sched_state.state));
 	jw_kv_str(w, "prev_state_name", schema_sched_state_name(ev->sched_state.prev_state));
@@ -140,7 +148,7 @@ static void state_extra(struct jw *w, const struct model *m, const union psc_eve
 #define SCHED_TYPE(t, n, st, f, x)                                                         \
 	{                                                                                  \
 		.type = t, .name = n, .group = PSC_GROUP_SCHED, .size = sizeof(struct st), \
-		.fields = f, .json_extra = x                                               \
+		.fields = f, .record_extra = x                                             \
 	}
 
 const struct schema_type schema_sched_types[] = {
@@ -149,5 +157,6 @@ const struct schema_type schema_sched_types[] = {
 	SCHED_TYPE(PSC_EV_SCHED_PRIO, "sched_prio", psc_ev_sched_prio, prio_fields, prio_extra),
 	SCHED_TYPE(PSC_EV_SCHED_STATE, "sched_state", psc_ev_sched_state, state_fields,
 		   state_extra),
+	SCHED_TYPE(PSC_EV_SCHED_SLICE, "sched_slice", psc_ev_sched_slice, slice_fields, NULL),
 	{ .size = 0 },
 };

@@ -530,6 +530,7 @@ static const struct demo demos[] = {
 /* The other groups' demos live in their own files (weak: a group may be left out) */
 extern const struct demo demo_io_table[] __attribute__((weak));
 extern const struct demo demo_unix_table[] __attribute__((weak));
+extern const struct demo demo_sched_table[] __attribute__((weak));
 
 #define MAX_DEMOS 32
 
@@ -537,7 +538,7 @@ const struct demo *demo_table(size_t *n)
 {
 	static struct demo all[MAX_DEMOS];
 	static size_t nall;
-	const struct demo *more[] = { demo_io_table, demo_unix_table };
+	const struct demo *more[] = { demo_io_table, demo_unix_table, demo_sched_table };
 	const struct demo *d;
 	size_t i;
 

@@ -235,6 +235,7 @@ int loader__open(struct loader **out, const struct loader_opts *opts)
 	l->skel->rodata->cfg_self_tgid = opts->self_tgid;
 	l->skel->rodata->cfg_filter_mode = opts->filter_mode;
 	l->skel->rodata->cfg_groups = opts->groups;
+	l->skel->rodata->cfg_sched_slices = opts->sched_slices;
 	l->skel->rodata->cfg_tick_ns = procfs_tick_ns();
 	/* the reader polls every few ms anyway: wake it early only when the ring fills up */
 	l->skel->rodata->cfg_wakeup_bytes = l->ringbuf_size / 8;

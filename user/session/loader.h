@@ -17,6 +17,7 @@ struct loader_opts {
 	uint32_t self_tgid; /* never traced */
 	uint32_t filter_mode; /* PSC_FILTER_* */
 	uint32_t groups; /* PSC_GROUP_* */
+	bool sched_slices; /* the sched group's per-run records (timelines) */
 	size_t ringbuf_size; /* bytes; 0 = default for this machine */
 	int verbose; /* libbpf's messages on stderr */
 	/* called for every ring-buffer record; a negative return stops the poll */

@@ -617,6 +617,7 @@ static int session_start(struct session *s)
 		.self_tgid = (uint32_t)getpid(),
 		.filter_mode = (o->pid || o->argv) ? PSC_FILTER_TREE : PSC_FILTER_ALL,
 		.groups = o->groups,
+		.sched_slices = o->sched_slices || o->perfetto || o->svg,
 		.ringbuf_size = o->ringbuf_size,
 		.verbose = o->verbose,
 		.on_record = drain__push_record,

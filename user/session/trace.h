@@ -39,6 +39,7 @@ struct trace_opts {
 	bool threads; /* live lines for threads too */
 	double duration; /* seconds; 0 = until the traced tree is gone or a signal */
 	uint32_t groups; /* PSC_GROUP_* */
+	bool sched_slices; /* --sched-slices: a record per run (also with --perfetto, --svg) */
 	size_t ringbuf_size; /* 0 = default */
 	size_t queue_size; /* bytes of the userspace queue behind the ring; 0 = default */
 	uint64_t min_wait_ns; /* live lines only for waits at least this long */

@@ -68,6 +68,7 @@ static struct sched_proc *proc_get(struct sched_model *sm, const struct proc *ow
 		free(sp);
 		return NULL;
 	}
+	sp->prev = sm->tail;
 	if (sm->tail)
 		sm->tail->next = sp;
 	else
@@ -128,6 +129,62 @@ static int apply_prio(struct sched_model *sm, struct model *m, const struct psc_
 	return 0;
 }
 
+/* Forget @sp; its run-queue waits stay in the trace-wide histogram */
+static void proc_drop(struct sched_model *sm, struct sched_proc *sp)
+{
+	struct sched_proc **pp;
+	struct sched_thread *th;
+	unsigned int j;
+
+	for (th = sp->threads; th; th = th->next)
+		for (j = 0; j < PSC_SCHED_HIST; j++)
+			sm->rq_hist_retired[j + PSC_SCHED_HIST_SHIFT] += th->last.rq_hist[j];
+	hmap_del(&sm->procs, hmap_key2(sp->pid, sp->start_ns));
+	if (sp->prev)
+		sp->prev->next = sp->next;
+	else
+		sm->head = sp->next;
+	if (sp->next)
+		sp->next->prev = sp->prev;
+	else
+		sm->tail = sp->prev;
+	if (sp->finished) {
+		for (pp = &sm->fin_head; *pp && *pp != sp; pp = &(*pp)->fin_next)
+			;
+		if (*pp)
+			*pp = sp->fin_next;
+		if (sm->fin_tail == sp)
+			for (sm->fin_tail = sm->fin_head; sm->fin_tail && sm->fin_tail->fin_next;
+			     sm->fin_tail = sm->fin_tail->fin_next)
+				;
+		sm->nfinished--;
+	}
+	sm->retired++;
+	proc_free(sp);
+}
+
+/* Every thread of @sp has exited: queue it, and forget the oldest beyond the bound */
+static void proc_finished(struct sched_model *sm, struct sched_proc *sp)
+{
+	const struct sched_thread *th;
+
+	if (sp->finished)
+		return;
+	for (th = sp->threads; th; th = th->next)
+		if (!(th->last.flags & PSC_SCHED_EXITED))
+			return;
+	sp->finished = true;
+	if (sm->fin_tail)
+		sm->fin_tail->fin_next = sp;
+	else
+		sm->fin_head = sp;
+	sm->fin_tail = sp;
+	sm->nfinished++;
+	/* the head is the oldest: unlinking it walks nothing */
+	while (sm->nfinished > SCHED_RETAIN_FINISHED)
+		proc_drop(sm, sm->fin_head);
+}
+
 int sched_model__apply(struct sched_model *sm, struct model *m, const union psc_event *ev,
 		       const struct proc *owner)
 {
@@ -137,7 +194,11 @@ int sched_model__apply(struct sched_model *sm, struct model *m, const union psc_
 	case PSC_EV_SCHED_STATS:
 		sm->records++;
 		sp = proc_get(sm, owner);
-		return sp ? apply_stats(sp, &ev->sched_stats) : -ENOMEM;
+		if (!sp || apply_stats(sp, &ev->sched_stats))
+			return -ENOMEM;
+		if (ev->sched_stats.flags & PSC_SCHED_EXITED)
+			proc_finished(sm, sp);
+		return 0;
 	case PSC_EV_SCHED_PRIO:
 		return apply_prio(sm, m, &ev->sched_prio, owner);
 	case PSC_EV_SCHED_STATE:
@@ -157,28 +218,10 @@ int sched_model__apply(struct sched_model *sm, struct model *m, const union psc_
 
 void sched_model__retire(struct sched_model *sm, const struct proc *p)
 {
-	struct sched_proc *sp = sched_model__find(sm, p->pid, p->start_ns), **pp;
-	struct sched_thread *th;
-	unsigned int j;
+	struct sched_proc *sp = sched_model__find(sm, p->pid, p->start_ns);
 
-	if (!sp)
-		return;
-	/* its run-queue waits stay in the trace-wide histogram */
-	for (th = sp->threads; th; th = th->next)
-		for (j = 0; j < PSC_SCHED_HIST; j++)
-			sm->rq_hist_retired[j + PSC_SCHED_HIST_SHIFT] += th->last.rq_hist[j];
-	hmap_del(&sm->procs, hmap_key2(sp->pid, sp->start_ns));
-	for (pp = &sm->head; *pp; pp = &(*pp)->next)
-		if (*pp == sp)
-			break;
-	sm->tail = sm->tail == sp ? NULL : sm->tail;
-	if (*pp)
-		*pp = sp->next;
-	if (!sm->tail)
-		for (sm->tail = sm->head; sm->tail && sm->tail->next; sm->tail = sm->tail->next)
-			;
-	sm->retired++;
-	proc_free(sp);
+	if (sp)
+		proc_drop(sm, sp);
 }
 
 void sched_thread_times(const struct sched_thread *th, const struct model *m, uint64_t start_ns,
@@ -224,6 +267,7 @@ void sched_proc_totals(const struct sched_proc *sp, const struct model *m, uint6
 		for (i = 0; i < PSC_SST_MAX; i++)
 			t->t_ns[i] += times[i];
 		t->unknown_ns += unknown;
+		t->lost_ns += th->last.lost_ns;
 		t->voluntary += th->last.nvcsw;
 		t->involuntary += th->last.nivcsw;
 		t->migrations += th->last.nmigrate;

@@ -12,6 +12,13 @@
 #include "hmap.h"
 #include "model.h"
 
+/*
+ * Processes whose threads have all exited keep their rows for the summary, the newest this
+ * many (a fork storm would otherwise hold ~500 bytes per process until the table retires it);
+ * older ones are folded into the trace-wide histogram and counted in retired.
+ */
+#define SCHED_RETAIN_FINISHED 1024
+
 /* Per-process priority changes kept (older ones are counted, not kept) */
 #define SCHED_MAX_CHANGES 64
 
@@ -33,12 +40,16 @@ struct sched_proc {
 	uint32_t stops; /* sched_state records into T/t */
 	uint32_t conts;
 	struct sched_proc *next; /* creation order */
+	struct sched_proc *prev;
+	struct sched_proc *fin_next; /* finished order (every thread exited) */
+	bool finished;
 };
 
 /* A process's totals at @end (summed over its threads) */
 struct sched_totals {
 	uint64_t t_ns[PSC_SST_MAX]; /* thread-time per state, open intervals closed at @end */
 	uint64_t unknown_ns; /* before a thread was first seen (older than the trace) */
+	uint64_t lost_ns; /* away from the CPU in an unknown state: a switch-out was missed */
 	uint64_t zombie_ns; /* the process's own, from the process table */
 	uint64_t window_ns; /* its life inside the trace */
 	uint64_t voluntary;
@@ -59,7 +70,9 @@ struct sched_model {
 	struct hmap procs; /* (pid, start) -> struct sched_proc */
 	struct sched_proc *head, *tail;
 	uint64_t records;
-	uint64_t retired; /* processes dropped with the process table's retirement */
+	struct sched_proc *fin_head, *fin_tail;
+	size_t nfinished;
+	uint64_t retired; /* processes dropped: retired from the process table, or finished long ago */
 	uint64_t rq_hist_retired[HIST_BUCKETS]; /* their run-queue waits, still in the total */
 };
 

@@ -220,7 +220,7 @@ static void sched_summary(void *state, const struct model *m, FILE *out)
 		for (b = 0; b < HIST_BUCKETS; b++)
 			hist[b] += t->rq_hist[b];
 		waits += t->rq_waits;
-		unknown = unknown || t->unknown_ns;
+		unknown = unknown || t->unknown_ns || t->lost_ns;
 		if (i >= SCHED_ROWS)
 			continue;
 		term_escape(comm, sizeof(comm), comm_of(rows[i].sp),
@@ -239,7 +239,7 @@ static void sched_summary(void *state, const struct model *m, FILE *out)
 			dur(t->t_ns[PSC_SST_BLOCKED] + t->t_ns[PSC_SST_IDLE], d[3], sizeof(d[3])),
 			dur(t->t_ns[PSC_SST_STOPPED] + t->t_ns[PSC_SST_TRACED], d[4], sizeof(d[4])),
 			dur(t->zombie_ns, d[5], sizeof(d[5])),
-			dur(t->unknown_ns, d[6], sizeof(d[6])), pct,
+			dur(t->unknown_ns + t->lost_ns, d[6], sizeof(d[6])), pct,
 			(unsigned long long)t->voluntary, (unsigned long long)t->involuntary,
 			cpus_str(t->cpus, cpus, sizeof(cpus)),
 			sched_stat_str(rows[i].sp, t, stat, sizeof(stat)));
@@ -249,7 +249,7 @@ static void sched_summary(void *state, const struct model *m, FILE *out)
 	if (unknown)
 		fprintf(out,
 			"  UNKNOWN: threads older than the trace, before their first switch or "
-			"wake-up\n");
+			"wake-up; or away from the CPU after a missed switch\n");
 	for (b = 0; b < HIST_BUCKETS; b++)
 		hist[b] += sm->rq_hist_retired[b];
 	if (waits) {
@@ -341,6 +341,7 @@ static void sched_summary_json(void *state, const struct model *m, struct jw *w)
 		jw_kv_i64(w, "nice", t->nice);
 		jw_kv_str(w, "policy", policy_name(t->policy));
 		write_times(w, t->t_ns, t->unknown_ns);
+		jw_kv_u64(w, "lost_ns", t->lost_ns);
 		jw_kv_u64(w, "zombie_ns", t->zombie_ns);
 		jw_kv_u64(w, "window_ns", t->window_ns);
 		jw_kv_u64(w, "voluntary", t->voluntary);
@@ -374,7 +375,8 @@ static void sched_summary_json(void *state, const struct model *m, struct jw *w)
 			jw_kv_str(w, "first_state", schema_sched_state_name(th->last.first_state));
 			jw_kv_str(w, "state", schema_sched_state_name(th->last.state));
 			jw_kv_bool(w, "exited", th->last.flags & PSC_SCHED_EXITED);
-			jw_kv_u64(w, "missed_wakeups", th->last.nmissed);
+			jw_kv_u64(w, "lost_ns", th->last.lost_ns);
+			jw_kv_u64(w, "missed_hooks", th->last.nmissed);
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
@@ -415,7 +417,7 @@ static void sched_retire(void *state, const struct proc *p)
 const struct model_group_ops sched_group_ops = {
 	.group = PSC_GROUP_SCHED,
 	.name = "sched",
-	.new = sched_new,
+	.create = sched_new,
 	.free = sched_free,
 	.apply = sched_apply,
 	.live = sched_live,

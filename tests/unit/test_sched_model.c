@@ -41,6 +41,30 @@
 #define T_FREEZABLE 0x2000
 #define T_FROZEN 0x8000
 
+/*
+ * The kernel's sum_exec_runtime as it would be if every hook ran: the time accounted running
+ * so far. The tests of missed hooks pass their own values.
+ */
+static uint64_t exec_of(const struct psc_sched_acct *a, uint64_t now)
+{
+	uint64_t open = a->first_ns && a->state == PSC_SST_RUNNING && now > a->since_ns ?
+				now - a->since_ns :
+				0;
+
+	return a->t_ns[PSC_SST_RUNNING] + open;
+}
+
+static uint32_t sw_out(struct psc_sched_acct *a, uint64_t now, int preempt, uint32_t state,
+		       uint32_t exit_state, struct psc_ev_sched_slice *sl)
+{
+	return psc_sched_switch_out(a, now, preempt, state, exit_state, exec_of(a, now), sl);
+}
+
+static void sw_in(struct psc_sched_acct *a, uint64_t now, uint32_t cpu)
+{
+	psc_sched_switch_in(a, now, cpu, exec_of(a, now));
+}
+
 static void test_sched__state_index_of_every_state(void **state)
 {
 	static const struct {
@@ -81,20 +105,17 @@ static void test_sched__switch_out_preempted_stays_runnable(void **state)
 	struct psc_sched_acct a = { 0 };
 
 	psc_sched_wakeup_new(&a, BASE);
-	psc_sched_switch_in(&a, BASE + 10 * US, 0);
+	sw_in(&a, BASE + 10 * US, 0);
 	/* preempted while it was setting itself up to sleep: still runnable, involuntary */
-	assert_int_equal(psc_sched_switch_out(&a, BASE + 20 * US, 1, T_INTERRUPTIBLE, 0),
-			 PSC_SST_RUNNABLE);
+	assert_int_equal(sw_out(&a, BASE + 20 * US, 1, T_INTERRUPTIBLE, 0, NULL), PSC_SST_RUNNABLE);
 	assert_int_equal(a.nivcsw, 1);
 	assert_int_equal(a.nvcsw, 0);
-	psc_sched_switch_in(&a, BASE + 30 * US, 0);
+	sw_in(&a, BASE + 30 * US, 0);
 	/* a yield (not preempted, TASK_RUNNING) is runnable and involuntary too */
-	assert_int_equal(psc_sched_switch_out(&a, BASE + 40 * US, 0, T_RUNNING, 0),
-			 PSC_SST_RUNNABLE);
+	assert_int_equal(sw_out(&a, BASE + 40 * US, 0, T_RUNNING, 0, NULL), PSC_SST_RUNNABLE);
 	assert_int_equal(a.nivcsw, 2);
-	psc_sched_switch_in(&a, BASE + 50 * US, 0);
-	assert_int_equal(psc_sched_switch_out(&a, BASE + 60 * US, 0, T_WAKEKILL | T_UNINTERRUPTIBLE,
-					      0),
+	sw_in(&a, BASE + 50 * US, 0);
+	assert_int_equal(sw_out(&a, BASE + 60 * US, 0, T_WAKEKILL | T_UNINTERRUPTIBLE, 0, NULL),
 			 PSC_SST_BLOCKED);
 	assert_int_equal(a.nvcsw, 1);
 }
@@ -107,13 +128,13 @@ static void test_sched__times_from_fork(void **state)
 	uint64_t t = BASE;
 
 	psc_sched_wakeup_new(&a, t);
-	psc_sched_switch_in(&a, t += 10 * US, 1);
-	psc_sched_switch_out(&a, t += MS, 0, T_INTERRUPTIBLE, 0);
+	sw_in(&a, t += 10 * US, 1);
+	sw_out(&a, t += MS, 0, T_INTERRUPTIBLE, 0, NULL);
 	assert_int_equal(psc_sched_wakeup(&a, t += 5 * MS), PSC_SST_SLEEP);
 	/* a second wake-up while queued changes nothing */
 	assert_int_equal(psc_sched_wakeup(&a, t + US), PSC_SST_RUNNABLE);
-	psc_sched_switch_in(&a, t += 3 * US, 1);
-	psc_sched_switch_out(&a, t += 2 * MS, 0, T_WAKEKILL | T_STOPPED_BIT, 0);
+	sw_in(&a, t += 3 * US, 1);
+	sw_out(&a, t += 2 * MS, 0, T_WAKEKILL | T_STOPPED_BIT, 0, NULL);
 	assert_int_equal(psc_sched_wakeup(&a, t += 200 * MS), PSC_SST_STOPPED);
 	psc_sched_exit(&a, t += 7 * US); /* exits while runnable, never ran again */
 	psc_sched_snapshot(&a, t + 50 * MS, &e);
@@ -141,7 +162,7 @@ static void test_sched__first_seen_before_attach(void **state)
 	struct psc_sched_acct a = { 0 }, b = { 0 }, c = { 0 };
 
 	/* switched in: it was waiting, since when nobody knows; accounting starts now */
-	psc_sched_switch_in(&a, BASE + MS, 0);
+	sw_in(&a, BASE + MS, 0);
 	assert_int_equal(a.first_ns, BASE + MS);
 	assert_int_equal(a.first_state, PSC_SST_RUNNABLE);
 	assert_int_equal(a.state, PSC_SST_RUNNING);
@@ -151,7 +172,7 @@ static void test_sched__first_seen_before_attach(void **state)
 	assert_int_equal(b.first_state, PSC_SST_SLEEP);
 	assert_int_equal(b.state, PSC_SST_RUNNABLE);
 	/* switched out: it ran; counted from now, in the state it leaves into */
-	psc_sched_switch_out(&c, BASE + 3 * MS, 0, T_UNINTERRUPTIBLE, 0);
+	sw_out(&c, BASE + 3 * MS, 0, T_UNINTERRUPTIBLE, 0, NULL);
 	assert_int_equal(c.first_state, PSC_SST_BLOCKED);
 	assert_int_equal(c.t_ns[PSC_SST_RUNNING], 0);
 	psc_sched_wakeup(&c, BASE + 8 * MS);
@@ -165,14 +186,14 @@ static void test_sched__migrations_and_cpus(void **state)
 	uint64_t t = BASE;
 
 	psc_sched_wakeup_new(&a, t);
-	psc_sched_switch_in(&a, t += US, 0);
-	psc_sched_switch_out(&a, t += US, 1, T_RUNNING, 0);
-	psc_sched_switch_in(&a, t += US, 1); /* moved while runnable */
-	psc_sched_switch_out(&a, t += US, 0, T_INTERRUPTIBLE, 0);
+	sw_in(&a, t += US, 0);
+	sw_out(&a, t += US, 1, T_RUNNING, 0, NULL);
+	sw_in(&a, t += US, 1); /* moved while runnable */
+	sw_out(&a, t += US, 0, T_INTERRUPTIBLE, 0, NULL);
 	psc_sched_wakeup(&a, t += US);
-	psc_sched_switch_in(&a, t += US, 1);
-	psc_sched_switch_out(&a, t += US, 1, T_RUNNING, 0);
-	psc_sched_switch_in(&a, t += US, 70); /* CPUs past 63 share the top bit */
+	sw_in(&a, t += US, 1);
+	sw_out(&a, t += US, 1, T_RUNNING, 0, NULL);
+	sw_in(&a, t += US, 70); /* CPUs past 63 share the top bit */
 	assert_int_equal(a.nmigrate, 2);
 	assert_int_equal(a.cpus, (1ull << 0) | (1ull << 1) | (1ull << 63));
 	assert_int_equal(a.cpu, 70);
@@ -184,11 +205,76 @@ static void test_sched__clock_skew_never_negative(void **state)
 	struct psc_sched_acct a = { 0 };
 
 	psc_sched_wakeup_new(&a, BASE + 100);
-	psc_sched_switch_in(&a, BASE + 90, 0);
+	sw_in(&a, BASE + 90, 0);
 	assert_int_equal(a.t_ns[PSC_SST_RUNNABLE], 0);
 	assert_int_equal(a.rq_hist[0], 1);
-	psc_sched_switch_out(&a, BASE + 200, 0, T_INTERRUPTIBLE, 0);
+	sw_out(&a, BASE + 200, 0, T_INTERRUPTIBLE, 0, NULL);
 	assert_int_equal(a.t_ns[PSC_SST_RUNNING], 100);
+}
+
+/*
+ * A switch-in missed (task storage busy on that CPU): at the switch-out the kernel's CPU time
+ * tells how much of the "wait" was a run. A switch-out missed: the run is known, the rest of
+ * the time away is unknown, never guessed.
+ */
+static void test_sched__missed_switches_repaired(void **state)
+{
+	struct psc_sched_acct a = { 0 };
+	struct psc_ev_sched_stats e = { 0 };
+	uint64_t t = BASE;
+
+	psc_sched_wakeup_new(&a, t);
+	psc_sched_switch_in(&a, t += 10 * US, 0, 0);
+	psc_sched_switch_out(&a, t += MS, 1, T_RUNNING, 0, MS, NULL); /* preempted: 1 ms ran */
+	/* waits 2 ms, runs 3 ms: the switch-in is missed; switched out at 1 + 5 ms */
+	psc_sched_switch_out(&a, t += 5 * MS, 0, T_INTERRUPTIBLE, 0, 4 * MS, NULL);
+	assert_int_equal(a.nmissed, 1);
+	assert_int_equal(a.t_ns[PSC_SST_RUNNING], 4 * MS);
+	assert_int_equal(a.t_ns[PSC_SST_RUNNABLE], 10 * US + 2 * MS);
+	assert_int_equal(a.state, PSC_SST_SLEEP);
+	/* woken, runs 1 ms, its switch-out and next wake-up are missed; back 9 ms later */
+	psc_sched_wakeup(&a, t += 4 * MS);
+	psc_sched_switch_in(&a, t += 100 * US, 0, 4 * MS);
+	assert_int_equal(psc_sched_wakeup(&a, t + 5 * MS), PSC_SST_RUNNING); /* no change */
+	psc_sched_switch_in(&a, t += 10 * MS, 0, 5 * MS);
+	assert_int_equal(a.nmissed, 2);
+	assert_int_equal(a.t_ns[PSC_SST_RUNNING], 5 * MS);
+	psc_sched_switch_out(&a, t += 2 * MS, 0, T_INTERRUPTIBLE, 0, 7 * MS, NULL);
+	psc_sched_snapshot(&a, t, &e);
+	assert_int_equal(e.t_ns[PSC_SST_RUNNING], 7 * MS);
+	assert_int_equal(e.lost_ns, 9 * MS); /* 10 ms away, 1 ms of it running */
+	assert_int_equal(e.t_ns[PSC_SST_SLEEP], 4 * MS);
+	assert_int_equal(e.nmissed, 2);
+}
+
+/* Timeline slices: each run with the sleep and the run-queue wait before it */
+static void test_sched__slices(void **state)
+{
+	struct psc_sched_acct a = { 0 };
+	struct psc_ev_sched_slice sl = { 0 };
+	uint64_t t = BASE;
+
+	sw_in(&a, t, 0); /* first seen running: no slice yet of unknown start */
+	sw_out(&a, t += MS, 0, T_INTERRUPTIBLE, 0, &sl);
+	assert_int_equal(sl.run_ns, BASE);
+	assert_int_equal(sl.off_ns, 0); /* what came before is unknown */
+	memset(&sl, 0, sizeof(sl));
+	psc_sched_wakeup(&a, t += 4 * MS);
+	sw_in(&a, t += 20 * US, 1);
+	sw_out(&a, t += 2 * MS, 1, T_RUNNING, 0, &sl);
+	assert_int_equal(sl.off_ns, BASE + MS);
+	assert_int_equal(sl.off_state, PSC_SST_SLEEP);
+	assert_int_equal(sl.wake_ns, BASE + 5 * MS);
+	assert_int_equal(sl.run_ns, BASE + 5 * MS + 20 * US);
+	assert_int_equal(sl.cpu, 1);
+	assert_int_equal(sl.next_state, PSC_SST_RUNNABLE);
+	/* preempted: the next slice's wait starts where this run ended */
+	sw_in(&a, t += 30 * US, 0);
+	sw_out(&a, t += MS, 0, T_UNINTERRUPTIBLE, 0, &sl);
+	assert_int_equal(sl.off_state, PSC_SST_RUNNABLE);
+	assert_int_equal(sl.wake_ns, sl.off_ns);
+	assert_int_equal(sl.run_ns - sl.wake_ns, 30 * US);
+	assert_int_equal(sl.next_state, PSC_SST_BLOCKED);
 }
 
 static void test_sched__hist_buckets(void **state)
@@ -269,14 +355,14 @@ static void test_sched__model_threads_summed(void **state)
 
 	/* the leader is first seen woken 4 ms into the trace: [BASE, BASE+4ms) is unknown */
 	psc_sched_wakeup(&lead, BASE + 4 * MS);
-	psc_sched_switch_in(&lead, BASE + 5 * MS, 0);
-	psc_sched_switch_out(&lead, BASE + 15 * MS, 0, T_INTERRUPTIBLE, 0);
+	sw_in(&lead, BASE + 5 * MS, 0);
+	sw_out(&lead, BASE + 15 * MS, 0, T_INTERRUPTIBLE, 0, NULL);
 	/* a thread created in the trace: nothing unknown */
 	psc_sched_wakeup_new(&thr, BASE + 6 * MS);
-	psc_sched_switch_in(&thr, BASE + 6 * MS, 1);
+	sw_in(&thr, BASE + 6 * MS, 1);
 	/* a periodic snapshot, then the thread's newer one; an older one arrives late */
 	stats(m, PID + 1, BASE + 10 * MS, &thr, 0);
-	psc_sched_switch_out(&thr, BASE + 26 * MS, 0, T_UNINTERRUPTIBLE, 0);
+	sw_out(&thr, BASE + 26 * MS, 0, T_UNINTERRUPTIBLE, 0, NULL);
 	stats(m, PID + 1, BASE + 30 * MS, &thr, PSC_SCHED_END);
 	stats(m, PID + 1, BASE + 10 * MS, &thr, 0); /* out of order: ignored */
 	stats(m, PID, BASE + 30 * MS, &lead, PSC_SCHED_END);
@@ -304,8 +390,8 @@ static void test_sched__model_extends_last_state(void **state)
 	struct sched_totals t;
 
 	psc_sched_wakeup_new(&a, BASE);
-	psc_sched_switch_in(&a, BASE, 0);
-	psc_sched_switch_out(&a, BASE + MS, 0, T_WAKEKILL | T_STOPPED_BIT, 0);
+	sw_in(&a, BASE, 0);
+	sw_out(&a, BASE + MS, 0, T_WAKEKILL | T_STOPPED_BIT, 0, NULL);
 	stats(m, PID, BASE + 2 * MS, &a, 0);
 	m->end_ts = BASE + 100 * MS;
 	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
@@ -352,7 +438,7 @@ static void test_sched__model_unknown_leader(void **state)
 	struct sched_totals t;
 	char stat[8];
 
-	psc_sched_switch_in(&thr, BASE + MS, 0);
+	sw_in(&thr, BASE + MS, 0);
 	stats(m, PID + 1, BASE + 2 * MS, &thr, 0);
 	m->end_ts = BASE + 3 * MS;
 	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
@@ -370,17 +456,55 @@ static void test_sched__model_tid_reuse(void **state)
 	struct sched_totals t;
 
 	psc_sched_wakeup_new(&a, BASE);
-	psc_sched_switch_in(&a, BASE, 0);
+	sw_in(&a, BASE, 0);
 	psc_sched_exit(&a, BASE + 3 * MS);
 	stats(m, PID + 7, BASE + 3 * MS, &a, 0);
 	psc_sched_wakeup_new(&b, BASE + 10 * MS);
-	psc_sched_switch_in(&b, BASE + 10 * MS, 0);
+	sw_in(&b, BASE + 10 * MS, 0);
 	psc_sched_exit(&b, BASE + 15 * MS);
 	stats(m, PID + 7, BASE + 15 * MS, &b, 0);
 	m->end_ts = BASE + 20 * MS;
 	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
 	assert_int_equal(t.threads, 2);
 	assert_int_equal(t.t_ns[PSC_SST_RUNNING], 8 * MS);
+	model__free(m);
+}
+
+/* A fork storm keeps the newest finished processes only; their waits stay in the total */
+static void test_sched__model_finished_bounded(void **state)
+{
+	struct model *m = new_model();
+	struct sched_model *sm = model__group_state(m, PSC_GROUP_SCHED);
+	struct sched_proc *sp;
+	uint32_t i, n = SCHED_RETAIN_FINISHED + 76;
+	union psc_event ev;
+	size_t rows = 0;
+
+	for (i = 0; i < n; i++) {
+		struct psc_sched_acct a = { 0 };
+		uint64_t t = BASE + i * MS;
+
+		psc_sched_wakeup_new(&a, t);
+		sw_in(&a, t + 10 * US, 0); /* one run-queue wait each */
+		psc_sched_exit(&a, t + 100 * US);
+		memset(&ev, 0, sizeof(ev));
+		ev.hdr.type = PSC_EV_SCHED_STATS;
+		ev.hdr.size = sizeof(ev.sched_stats);
+		ev.hdr.ts_ns = t + 100 * US;
+		ev.hdr.tgid = 1000 + i;
+		ev.hdr.tid = 1000 + i;
+		ev.hdr.start_ns = t;
+		psc_sched_snapshot(&a, t + 100 * US, &ev.sched_stats);
+		assert_int_equal(model__apply(m, &ev), 0);
+	}
+	for (sp = sm->head; sp; sp = sp->next)
+		rows++;
+	assert_int_equal(rows, SCHED_RETAIN_FINISHED);
+	assert_int_equal(sm->retired, 76);
+	assert_int_equal(sm->rq_hist_retired[hist_bucket(10 * US)], 76);
+	/* the oldest went first */
+	assert_null(sched_model__find(sm, 1000, BASE));
+	assert_non_null(sched_model__find(sm, 1000 + n - 1, BASE + (n - 1) * MS));
 	model__free(m);
 }
 
@@ -393,12 +517,15 @@ int main(void)
 		cmocka_unit_test(test_sched__first_seen_before_attach),
 		cmocka_unit_test(test_sched__migrations_and_cpus),
 		cmocka_unit_test(test_sched__clock_skew_never_negative),
+		cmocka_unit_test(test_sched__missed_switches_repaired),
+		cmocka_unit_test(test_sched__slices),
 		cmocka_unit_test(test_sched__hist_buckets),
 		cmocka_unit_test(test_sched__model_threads_summed),
 		cmocka_unit_test(test_sched__model_extends_last_state),
 		cmocka_unit_test(test_sched__model_unseen_thread),
 		cmocka_unit_test(test_sched__model_unknown_leader),
 		cmocka_unit_test(test_sched__model_tid_reuse),
+		cmocka_unit_test(test_sched__model_finished_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
