@@ -389,6 +389,194 @@ static void test_streams__help_and_version(void **state)
 	run_cleanup(&r);
 }
 
+/* report filters that select nothing say so, with their own status (4) */
+static void test_streams__report_nothing_matched(void **state)
+{
+	struct run r;
+	char log[160];
+	char *trace[] = { (char *)integ_procscope(),
+			  (char *)"trace",
+			  (char *)"-q",
+			  (char *)"--no-summary",
+			  (char *)"-o",
+			  log,
+			  (char *)"--",
+			  (char *)"true",
+			  NULL };
+	char *comm[] = { (char *)integ_procscope(),
+			 (char *)"report",
+			 (char *)"--comm",
+			 (char *)"nosuch",
+			 log,
+			 NULL };
+	char *pid[] = { (char *)integ_procscope(),
+			(char *)"report",
+			(char *)"-p",
+			(char *)"4194304",
+			log,
+			NULL };
+	char *err;
+
+	run_setup(&r);
+	snprintf(log, sizeof(log), "%s/log.jsonl", r.dir);
+	r.status = integ_run(trace, r.out, r.err);
+	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+	r.status = integ_run(comm, r.out, r.err);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 4);
+	err = integ_slurp(r.err, NULL);
+	assert_non_null(strstr(err, "no process named 'nosuch' in the log"));
+	free(err);
+	/* a pid the log never saw */
+	r.status = integ_run(pid, r.out, r.err);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 4);
+	run_cleanup(&r);
+}
+
+static json_object *report_json(struct run *r, const char *log, const char *a1, const char *a2)
+{
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"report",
+			 (char *)"--format",
+			 (char *)"json",
+			 (char *)a1,
+			 (char *)a2,
+			 (char *)log,
+			 NULL };
+	json_object *doc;
+	char *out;
+
+	if (!a1) {
+		argv[4] = (char *)log;
+		argv[5] = NULL;
+	}
+	r->status = integ_run(argv, r->out, r->err);
+	assert_true(WIFEXITED(r->status));
+	assert_int_equal(WEXITSTATUS(r->status), 0);
+	out = integ_slurp(r->out, NULL);
+	doc = json_tokener_parse(out);
+	assert_non_null(doc);
+	free(out);
+	return doc;
+}
+
+static json_object *unix_conns(json_object *doc)
+{
+	json_object *g, *u, *c;
+
+	assert_true(json_object_object_get_ex(doc, "groups", &g));
+	assert_true(json_object_object_get_ex(g, "unix", &u));
+	assert_true(json_object_object_get_ex(u, "connections", &c));
+	return c;
+}
+
+/*
+ * A filter picks rows, it does not change them: `report -p CLIENT` shows the client's
+ * connection exactly as the unfiltered report does (closed, bytes both ways), not as a pending
+ * connect with nothing received.
+ */
+static void test_streams__report_filter_keeps_rows_whole(void **state)
+{
+	struct run r;
+	char log[160], pid[16];
+	char *demo[] = { (char *)integ_procscope(),
+			 (char *)"demo",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"-o",
+			 log,
+			 (char *)"unix-stream",
+			 NULL };
+	json_object *all, *sel, *conn, *conns, *client, *proc, *mine;
+	size_t i, n;
+
+	run_setup(&r);
+	snprintf(log, sizeof(log), "%s/log.jsonl", r.dir);
+	r.status = integ_run(demo, r.out, r.err);
+	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+	all = report_json(&r, log, NULL, NULL);
+	conn = json_object_array_get_idx(unix_conns(all), 0);
+	assert_non_null(conn);
+	assert_true(integ_is(conn, "state", "closed"));
+	assert_true(json_object_object_get_ex(conn, "client", &client));
+	assert_true(json_object_object_get_ex(client, "process", &proc));
+	snprintf(pid, sizeof(pid), "%lld", (long long)integ_i64(proc, "pid"));
+	sel = report_json(&r, log, "-p", pid);
+	conns = unix_conns(sel);
+	n = json_object_array_length(conns);
+	mine = NULL;
+	for (i = 0; i < n; i++)
+		if (integ_i64(json_object_array_get_idx(conns, i), "id") == integ_i64(conn, "id"))
+			mine = json_object_array_get_idx(conns, i);
+	if (!mine)
+		fail_msg("report -p %s lost its own connection #%lld", pid,
+			 (long long)integ_i64(conn, "id"));
+	if (strcmp(json_object_to_json_string(mine), json_object_to_json_string(conn)))
+		fail_msg("report -p %s changed the row:\n%s\nunfiltered:\n%s", pid,
+			 json_object_to_json_string(mine), json_object_to_json_string(conn));
+	json_object_put(all);
+	json_object_put(sel);
+	run_cleanup(&r);
+}
+
+/*
+ * --since after the registrations: the waits still map their fds through them (they were made
+ * inside the trace), never "added before the trace"
+ */
+static void test_streams__report_since_knows_registrations(void **state)
+{
+	struct run r;
+	char log[160], since[32];
+	char *demo[] = { (char *)integ_procscope(),
+			 (char *)"demo",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"-o",
+			 log,
+			 (char *)"epoll-server",
+			 NULL };
+	char *rep[] = { (char *)integ_procscope(),
+			(char *)"report",
+			(char *)"--io",
+			(char *)"--since",
+			since,
+			log,
+			NULL };
+	struct integ_log lg;
+	int64_t first_ctl = -1, wait_after = -1;
+	size_t i;
+	char *text;
+
+	run_setup(&r);
+	snprintf(log, sizeof(log), "%s/log.jsonl", r.dir);
+	r.status = integ_run(demo, r.out, r.err);
+	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+	integ_load(log, &lg);
+	/* the first registration, then a wait of that process well after it */
+	for (i = 0; i < lg.n && first_ctl < 0; i++)
+		if (integ_is(lg.recs[i], "type", "epoll_ctl"))
+			first_ctl = integ_i64(lg.recs[i], "ts_ns");
+	assert_true(first_ctl >= 0);
+	for (i = 0; i < lg.n; i++)
+		if (integ_is(lg.recs[i], "type", "epoll_wait") &&
+		    integ_i64(lg.recs[i], "ts_ns") > first_ctl + 1000000 &&
+		    integ_i64(lg.recs[i], "ret") > 0) {
+			wait_after = integ_i64(lg.recs[i], "ts_ns");
+			break;
+		}
+	assert_true(wait_after > 0);
+	integ_free(&lg);
+	snprintf(since, sizeof(since), "%.9f", (double)(first_ctl + 1000) / 1e9);
+	r.status = integ_run(rep, r.out, r.err);
+	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+	text = integ_slurp(r.out, NULL);
+	if (strstr(text, "added before the trace") || !strstr(text, " waits ("))
+		fail_msg("--since %s forgot registrations made in the trace:\n%s", since, text);
+	free(text);
+	run_cleanup(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +589,9 @@ int main(void)
 		cmocka_unit_test(test_streams__exec_failure_statuses),
 		cmocka_unit_test(test_streams__dashdash_without_command),
 		cmocka_unit_test(test_streams__help_and_version),
+		cmocka_unit_test(test_streams__report_nothing_matched),
+		cmocka_unit_test(test_streams__report_filter_keeps_rows_whole),
+		cmocka_unit_test(test_streams__report_since_knows_registrations),
 	};
 
 	if (!integ_can_trace()) {

@@ -157,12 +157,26 @@ static void test_summary__json_keeps_every_zombie(void **state)
 	model__free(m);
 }
 
+/* report --since 0.02 --until 0.03: the header names the window, not the end as "traced" */
+static void test_summary__window_in_header(void **state)
+{
+	struct summary_opts so = { .since_ns = BASE_NS + 20000000, .until_ns = BASE_NS + 30000000 };
+	struct model *m = zombies_model();
+	char *text = summary_text(m, &so);
+
+	if (!strstr(text, "=== procscope summary: 0.020s to 0.030s of the trace (10.00ms) ===\n"))
+		fail_msg("no window in the header:\n%.200s", text);
+	free(text);
+	model__free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_summary__zombie_table_shows_what_matters),
 		cmocka_unit_test(test_summary__zombie_min_zero_shows_all),
 		cmocka_unit_test(test_summary__json_keeps_every_zombie),
+		cmocka_unit_test(test_summary__window_in_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

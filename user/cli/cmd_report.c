@@ -210,6 +210,28 @@ static int outputs_distinct(const struct report_run *r, const char *log)
 	return -EEXIST;
 }
 
+/* The summary's rows: those of the processes -p, --comm and --since select */
+struct report_view {
+	struct model_view view;
+	const struct summary_opts *so;
+};
+
+static bool view_shows(const struct model_view *v, const struct proc *p)
+{
+	return summary_selects(((const struct report_view *)v)->so, p);
+}
+
+static bool any_selected(const struct model *m, const struct summary_opts *so)
+{
+	size_t n, i;
+	struct proc *const *all = proctree__all(m->tree, &n);
+
+	for (i = 0; i < n; i++)
+		if (summary_selects_owner(so, all[i]))
+			return true;
+	return false;
+}
+
 static int add_timeline_sinks(struct model *m, const struct report_run *r)
 {
 	const char *paths[2] = { r->perfetto, r->svg };
@@ -233,6 +255,7 @@ static int add_timeline_sinks(struct model *m, const struct report_run *r)
 static int run(const char *path, bool json, const struct report_filter *flt,
 	       struct summary_opts *so, struct report_run *r)
 {
+	struct report_view rv = { 0 };
 	struct evread_file *in;
 	struct report_feed *feed = NULL;
 	struct model *m = NULL;
@@ -288,6 +311,21 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 		so->since_ns = m->meta.boottime_base_ns + (uint64_t)flt->since_rel_ns;
 	if (flt->has_until)
 		so->until_ns = m->meta.boottime_base_ns + (uint64_t)flt->until_rel_ns;
+	if (summary_is_filtered(so)) {
+		rv.view.shows = view_shows;
+		rv.so = so;
+		m->view = &rv.view;
+	}
+	/* -p/--comm that select nothing: say so, rather than an empty summary */
+	if ((flt->pid || flt->comm) && !any_selected(m, so)) {
+		if (flt->comm)
+			psc_err("%s: no process named '%s' in the log", r->name, flt->comm);
+		else
+			psc_err("%s: no process %u in the log", r->name, flt->pid);
+		err = model__finish(m, end); /* the timelines still get their end */
+		ret = err ? REPORT_EXIT_IO : REPORT_EXIT_NO_MATCH;
+		goto out;
+	}
 	if (json) {
 		sk = summary_json_sink_new("-", so);
 		if (sk)

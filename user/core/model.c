@@ -296,3 +296,17 @@ int model__finish(struct model *m, uint64_t end_ts)
 	}
 	return err;
 }
+
+bool model__shows(const struct model *m, const struct proc *p)
+{
+	if (!m->view)
+		return true;
+	return p && m->view->shows(m->view, p);
+}
+
+bool model__shows_pid(const struct model *m, uint32_t pid, uint64_t start_ns)
+{
+	if (!m->view)
+		return true;
+	return pid && model__shows(m, proctree__find(m->tree, pid, start_ns));
+}

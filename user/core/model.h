@@ -71,6 +71,16 @@ struct trace_meta {
 	int interrupted; /* stopped by a signal (SIGINT...) */
 };
 
+/*
+ * Which rows the summaries show (report -p, --comm, --since). The model knows everything either
+ * way: a filter picks the rows, it never drops what is known about them (the server end of a
+ * selected client's connection). NULL: every row.
+ */
+struct model_view {
+	/* does the summary show the rows that belong to @p (never NULL)? */
+	bool (*shows)(const struct model_view *v, const struct proc *p);
+};
+
 /* An output: live text, the NDJSON log, the summary. Every callback is optional. */
 struct sink {
 	void (*event)(struct sink *s, const struct model *m, const union psc_event *ev,
@@ -134,7 +144,16 @@ struct model {
 	/* wake-ups linked while applying the current event (wake_link.h) */
 	struct wake_link links[MODEL_MAX_LINKS];
 	size_t nlinks;
+	const struct model_view *view; /* the summaries' row filter, NULL = all */
 };
+
+/*
+ * Does the summary show rows of @p? Always without a view; never for NULL (a retired process)
+ * with one. The groups' summary hooks ask it for each row's owner.
+ */
+bool model__shows(const struct model *m, const struct proc *p);
+/* The same for a process known by pid and start time (0 pid: unknown, not shown under a view) */
+bool model__shows_pid(const struct model *m, uint32_t pid, uint64_t start_ns);
 
 /* Returns NULL with errno set */
 struct model *model__new(void);

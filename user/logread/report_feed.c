@@ -21,8 +21,6 @@ struct report_feed {
 	struct model *m;
 	struct evread *rd;
 	struct report_filter filter;
-	struct summary_opts owner_sel; /* pid and comm only, for group events */
-	bool owner_filter;
 	report_problem_fn problem;
 	void *ctx;
 	struct summary_log_damage damage;
@@ -82,9 +80,6 @@ struct report_feed *report_feed__new(struct model *m, const struct report_filter
 	f->ctx = ctx;
 	if (filter)
 		f->filter = *filter;
-	f->owner_sel.pid = f->filter.pid;
-	f->owner_sel.comm = f->filter.comm;
-	f->owner_filter = f->filter.pid || f->filter.comm;
 	/* until a header says otherwise: no command status, every group, an assumed start */
 	m->meta.exit_status = -1;
 	m->meta.groups = PSC_GROUP_ALL;
@@ -152,23 +147,15 @@ static bool after_until(const struct report_feed *f, uint64_t ts)
 	return f->filter.has_until && model_rel_ns(f->m, ts) > f->filter.until_rel_ns;
 }
 
-/* Group events of other processes, or before the window, stay out of the filtered model */
+/*
+ * Everything up to --until is applied, whatever -p, --comm and --since say: a filter picks the
+ * rows the summary shows (model->view), it never drops what is known about them (the server
+ * side of a selected client's connection, a registration made before --since).
+ */
 static bool keep_event(const struct report_feed *f, const union psc_event *ev)
 {
-	const struct schema_type *st = schema_lookup(ev->hdr.type);
-	const struct proc *owner;
-
 	/* seeds are the state at the start, whatever the window */
-	if (ev->hdr.type != PSC_EV_PROC_SEED && after_until(f, ev->hdr.ts_ns))
-		return false;
-	if (!st || st->group == PSC_GROUP_PROC)
-		return true; /* the tree needs every process event, whatever the filter */
-	if (f->filter.has_since && model_rel_ns(f->m, ev->hdr.ts_ns) < f->filter.since_rel_ns)
-		return false;
-	if (!f->owner_filter)
-		return true;
-	owner = proctree__find(f->m->tree, ev->hdr.tgid, ev->hdr.start_ns);
-	return owner && summary_selects_owner(&f->owner_sel, owner);
+	return ev->hdr.type == PSC_EV_PROC_SEED || !after_until(f, ev->hdr.ts_ns);
 }
 
 /* Lines are not NUL-terminated: look at @len bytes only */

@@ -12,12 +12,15 @@
 #include "model.h"
 #include "summary_json.h"
 
-/* What to keep while reading: the summary filters that must act on events */
+/*
+ * report's filters. The feed applies every record up to until_rel_ns; pid, comm and since only
+ * pick the rows the summary shows (the caller's model->view), never what the model knows.
+ */
 struct report_filter {
-	uint32_t pid; /* group events only of this subtree; 0 = any */
+	uint32_t pid; /* rows of this subtree; 0 = any */
 	const char *comm; /* ... or of subtrees of processes with this name; NULL = any */
 	bool has_since;
-	int64_t since_rel_ns; /* group events before it are skipped */
+	int64_t since_rel_ns; /* rows of processes still there from then on */
 	bool has_until;
 	int64_t until_rel_ns; /* no record after it is applied */
 };

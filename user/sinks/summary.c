@@ -530,11 +530,24 @@ int summary_print(FILE *out, const struct model *m, const struct summary_opts *o
 	char d[32];
 	int err = 0;
 
-	fprintf(out, "\n=== procscope summary: %s traced ===\n",
-		duration_fmt(m->end_ts > m->meta.boottime_base_ns ?
-				     m->end_ts - m->meta.boottime_base_ns :
-				     0,
-			     d, sizeof(d)));
+	if (opts && (opts->since_ns || opts->until_ns)) {
+		/* report --since/--until: the window, in the trace's own seconds */
+		uint64_t base = m->meta.boottime_base_ns;
+		uint64_t to = opts->until_ns && opts->until_ns < m->end_ts ? opts->until_ns :
+									     m->end_ts;
+		uint64_t from = opts->since_ns > base ? opts->since_ns - base : 0;
+
+		to = to > base ? to - base : 0;
+		fprintf(out, "\n=== procscope summary: %.3fs to %.3fs of the trace (%s) ===\n",
+			from / 1e9, to / 1e9,
+			duration_fmt(to > from ? to - from : 0, d, sizeof(d)));
+	} else {
+		fprintf(out, "\n=== procscope summary: %s traced ===\n",
+			duration_fmt(m->end_ts > m->meta.boottime_base_ns ?
+					     m->end_ts - m->meta.boottime_base_ns :
+					     0,
+				     d, sizeof(d)));
+	}
 	if (summary_wants(opts, SUMMARY_TREE))
 		err = print_tree(out, m, opts, max_lines);
 	if (!err && summary_wants(opts, SUMMARY_ZOMBIES))

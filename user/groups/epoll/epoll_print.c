@@ -226,13 +226,45 @@ static const char *poll_comm(const struct poll_use *p)
 	return p->owner ? p->owner->comm : p->who.comm;
 }
 
-static void print_polls(FILE *out, const struct epoll_tl *tl)
+/*
+ * report -p/--comm/--since: keep the rows of the processes the summary shows (model__shows());
+ * the sets folded away (retired owners) cannot be told apart then, and count only without it
+ */
+static const struct epoll_folded no_folded;
+
+static const struct epoll_folded *folded_shown(const struct model *m, const struct epoll_tl *tl)
 {
-	const struct epoll_folded *f = epoll_tl__folded(tl);
+	return m->view ? &no_folded : epoll_tl__folded(tl);
+}
+
+static size_t shown_sets(const struct model *m, struct epoll_set **a, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; a && i < n; i++)
+		if (model__shows(m, a[i]->owner))
+			a[k++] = a[i];
+	return k;
+}
+
+static size_t shown_polls(const struct model *m, struct poll_use **a, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; a && i < n; i++)
+		if (model__shows(m, a[i]->owner))
+			a[k++] = a[i];
+	return k;
+}
+
+static void print_polls(FILE *out, const struct model *m, const struct epoll_tl *tl)
+{
+	const struct epoll_folded *f = folded_shown(m, tl);
 	size_t np, i;
 	struct poll_use **polls = epoll_tl__ranked_polls(tl, &np);
 	uint64_t more_rows = f->polls, more_calls = f->poll_calls;
 
+	np = shown_polls(m, polls, np);
 	if (!np && !f->polls) {
 		free(polls);
 		return;
@@ -264,12 +296,13 @@ static void print_polls(FILE *out, const struct epoll_tl *tl)
 static void epoll_summary(void *state, const struct model *m, FILE *out)
 {
 	struct epoll_tl *tl = state;
-	const struct epoll_folded *f = epoll_tl__folded(tl);
+	const struct epoll_folded *f = folded_shown(m, tl);
 	size_t k, i;
 	struct epoll_set **sorted = epoll_tl__ranked_sets(tl, &k);
 	uint64_t hist[EPOLL_TL_HIST], wake[EPOLL_TL_HIST], waits = f->waits,
 							   wakes = f->wakes_linked, more = f->sets;
 
+	k = shown_sets(m, sorted, k);
 	fprintf(out, "\nI/O readiness (epoll):\n");
 	/* the sets folded away (exited processes beyond the kept ones) still count */
 	memcpy(hist, f->hist, sizeof(hist));
@@ -303,7 +336,7 @@ static void epoll_summary(void *state, const struct model *m, FILE *out)
 			(unsigned long long)wakes);
 		hist_print(out, wake, "    ");
 	}
-	print_polls(out, tl);
+	print_polls(out, m, tl);
 }
 
 static void json_set(struct jw *w, const struct model *m, const struct epoll_set *s)
@@ -371,10 +404,13 @@ static void json_poll(struct jw *w, const struct poll_use *p)
 static void epoll_summary_json(void *state, const struct model *m, struct jw *w)
 {
 	struct epoll_tl *tl = state;
-	const struct epoll_folded *f = epoll_tl__folded(tl);
+	const struct epoll_folded *f = folded_shown(m, tl);
 	size_t n, np, i, shown, pshown;
 	struct epoll_set **sets = epoll_tl__ranked_sets(tl, &n);
 	struct poll_use **polls = epoll_tl__ranked_polls(tl, &np);
+
+	n = shown_sets(m, sets, n);
+	np = shown_polls(m, polls, np);
 	uint64_t more = f->sets, more_waits = f->waits, pmore = f->polls,
 		 pmore_calls = f->poll_calls;
 

@@ -375,6 +375,26 @@ static const char *conn_kind_str(const struct unix_conn *c, char *buf, size_t si
 	return buf;
 }
 
+/*
+ * report -p/--comm/--since show rows of the selected processes (model__shows()): a connection
+ * when either end's process is selected, a socket when its owner is. The model has both ends
+ * either way, so a row reads the same filtered or not.
+ */
+static bool who_shown(const struct model *m, const struct unix_who *w)
+{
+	return !m->view || (w && model__shows_pid(m, w->pid, w->start_ns));
+}
+
+static bool end_shown(const struct model *m, const struct unix_end *e)
+{
+	return !m->view || (e && who_shown(m, unix_end_proc(e)));
+}
+
+static bool conn_shown(const struct model *m, const struct unix_conn *c)
+{
+	return !m->view || end_shown(m, c->client) || end_shown(m, c->server);
+}
+
 static void print_conns(FILE *out, const struct model *m, struct unix_flow *uf)
 {
 	size_t n, i, skipped = 0;
@@ -382,8 +402,12 @@ static void print_conns(FILE *out, const struct model *m, struct unix_flow *uf)
 	char kind[32], cli[96], srv[96], t1[32], t2[32], a[48], b[48], errs[80];
 	char path[UNIX_ADDR_STR_LEN];
 
+	size_t shown = 0, j = 0;
+
+	for (i = 0; i < n; i++)
+		shown += conn_shown(m, conns[i]);
 	fprintf(out, "  Connections (client -> server; messages/bytes each way; times in s):\n");
-	if (!n) {
+	if (!shown) {
 		fprintf(out, "    (none)\n");
 		return;
 	}
@@ -396,8 +420,10 @@ static void print_conns(FILE *out, const struct model *m, struct unix_flow *uf)
 		uint64_t closed = unix_conn_closed_ts(c, &inferred);
 		char id[16];
 
+		if (!conn_shown(m, c))
+			continue;
 		/* most recent last: past the limit, the oldest rows give way */
-		if (n - i > MAX_CONN_ROWS) {
+		if (shown - j++ > MAX_CONN_ROWS) {
 			skipped++;
 			continue;
 		}
@@ -454,7 +480,7 @@ static void print_flows(FILE *out, const struct model *m, struct unix_flow *uf)
 	char snd[96], rcv[96], path[UNIX_ADDR_STR_LEN], err[32], errs[48], sender[128];
 
 	for (i = 0; i < n; i++)
-		rows += ends[i]->nflows;
+		rows += end_shown(m, ends[i]) ? ends[i]->nflows : 0;
 	if (!rows)
 		return;
 	fprintf(out, "  Datagrams (sender -> receiver path):\n");
@@ -464,7 +490,7 @@ static void print_flows(FILE *out, const struct model *m, struct unix_flow *uf)
 	for (i = 0; i < n; i++) {
 		const struct unix_end *e = ends[i];
 
-		for (k = 0; k < e->nflows; k++) {
+		for (k = 0; end_shown(m, e) && k < e->nflows; k++) {
 			const struct unix_dgram_flow *f = &e->flows[k];
 
 			if (rows++ >= MAX_FLOW_ROWS) {
@@ -497,7 +523,7 @@ static void print_flows(FILE *out, const struct model *m, struct unix_flow *uf)
 	(void)m;
 }
 
-static void print_listeners(FILE *out, struct unix_flow *uf)
+static void print_listeners(FILE *out, const struct model *m, struct unix_flow *uf)
 {
 	size_t n, i, k = 0;
 	struct unix_end *const *ends = unix_flow__ends(uf, &n);
@@ -506,7 +532,7 @@ static void print_listeners(FILE *out, struct unix_flow *uf)
 	for (i = 0; i < n; i++) {
 		const struct unix_end *e = ends[i];
 
-		if (!(e->flags & UX_END_LISTENING))
+		if (!(e->flags & UX_END_LISTENING) || !end_shown(m, e))
 			continue;
 		if (!k++)
 			fprintf(out, "  Listening sockets:\n");
@@ -544,7 +570,7 @@ static int cmp_wakes(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static void print_wakes(FILE *out, struct unix_flow *uf)
+static void print_wakes(FILE *out, const struct model *m, struct unix_flow *uf)
 {
 	size_t n, i, k = 0;
 	struct unix_conn *const *conns = unix_flow__conns(uf, &n);
@@ -557,7 +583,7 @@ static void print_wakes(FILE *out, struct unix_flow *uf)
 	if (!sorted)
 		return;
 	for (i = 0; i < n; i++)
-		if (conn_wakes(conns[i], NULL))
+		if (conn_shown(m, conns[i]) && conn_wakes(conns[i], NULL))
 			sorted[k++] = conns[i];
 	qsort(sorted, k, sizeof(*sorted), cmp_wakes);
 	if (k)
@@ -580,7 +606,7 @@ static void print_wakes(FILE *out, struct unix_flow *uf)
 	for (i = 0; i < n; i++) {
 		const struct unix_end *e = ends[i];
 
-		if (e->conn || !e->wakes_linked || !e->wake_hist)
+		if (e->conn || !e->wakes_linked || !e->wake_hist || !end_shown(m, e))
 			continue;
 		fprintf(out, "    %s unix:[%llu] %s: %llu wake-up%s\n",
 			who_str(unix_end_proc(e), a, sizeof(a)), (unsigned long long)e->ino,
@@ -596,10 +622,11 @@ static void unix_summary(void *state, const struct model *m, FILE *out)
 	const struct unix_flow_stats *s = unix_flow__stats(uf);
 
 	fprintf(out, "\nUnix sockets:\n");
+	/* the totals are the trace's: a filter picks rows, it does not recount */
 	fprintf(out,
-		"  %llu sockets, %llu connects (%llu failed), %llu accepts; %llu B sent in %llu "
+		"  %s%llu sockets, %llu connects (%llu failed), %llu accepts; %llu B sent in %llu "
 		"sends, %llu B received in %llu receives; %llu send and %llu receive errors\n",
-		(unsigned long long)s->sockets,
+		m->view ? "whole trace: " : "", (unsigned long long)s->sockets,
 		(unsigned long long)(s->connects + s->connect_failed),
 		(unsigned long long)s->connect_failed, (unsigned long long)s->accepts,
 		(unsigned long long)s->bytes_sent, (unsigned long long)s->sends,
@@ -610,8 +637,8 @@ static void unix_summary(void *state, const struct model *m, FILE *out)
 			(unsigned long long)s->fds_passed);
 	print_conns(out, m, uf);
 	print_flows(out, m, uf);
-	print_listeners(out, uf);
-	print_wakes(out, uf);
+	print_listeners(out, m, uf);
+	print_wakes(out, m, uf);
 	if (s->retired_conns || s->retired_ends)
 		fprintf(out,
 			"  (%llu older closed connections and %llu sockets, %llu B, are only "
@@ -737,6 +764,8 @@ static void json_conns(struct jw *w, const struct model *m, struct unix_flow *uf
 		const struct unix_conn *c = conns[i];
 		bool inferred;
 
+		if (!conn_shown(m, c))
+			continue;
 		jw_obj_start(w);
 		jw_kv_u64(w, "id", c->id);
 		jw_kv_str(w, "kind", kind_name(c->kind));
@@ -775,7 +804,7 @@ static void json_flows(struct jw *w, const struct model *m, struct unix_flow *uf
 	for (i = 0; i < n; i++) {
 		const struct unix_end *e = ends[i];
 
-		for (k = 0; k < e->nflows; k++) {
+		for (k = 0; end_shown(m, e) && k < e->nflows; k++) {
 			const struct unix_dgram_flow *f = &e->flows[k];
 
 			jw_obj_start(w);
@@ -811,8 +840,8 @@ static void json_sockets(struct jw *w, const struct model *m, struct unix_flow *
 		const struct unix_end *e = ends[i];
 		bool inferred;
 
-		if (e->flags & UX_END_PENDING)
-			continue; /* never had a file: it is in its connection */
+		if ((e->flags & UX_END_PENDING) || !end_shown(m, e))
+			continue; /* pending: never had a file, it is in its connection */
 		jw_obj_start(w);
 		jw_kv_u64(w, "ino", e->ino);
 		jw_kv_str(w, "sock_type", unix_type_name(e->type, ty, sizeof(ty)));
