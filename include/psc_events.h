@@ -177,7 +177,7 @@ struct psc_ev_proc_free {
 
 /* PSC_EV_PROC_SEED: a process that existed when tracing started (read from /proc) */
 struct psc_ev_proc_seed {
-	struct psc_ev_hdr hdr; /* ts_ns = when it was read; start_ns from /proc/PID/stat */
+	struct psc_ev_hdr hdr; /* ts_ns = the time base (attach); start_ns from /proc/PID/stat */
 	__u64 parent_start_ns;
 	__u32 parent_tgid;
 	__u32 nr_threads;

@@ -158,7 +158,7 @@ struct psc_ev_unix_wake {
  * /proc/PID/fd and sock_diag (UNIX_DIAG_PEER, UNIX_DIAG_NAME). Never in the ring.
  */
 struct psc_ev_unix_seed {
-	struct psc_ev_hdr hdr; /* the process holding it; ts_ns = when it was read */
+	struct psc_ev_hdr hdr; /* the process holding it; ts_ns = the time base (attach) */
 	__s32 fd;
 	__u32 type; /* PSC_SOCK_* */
 	__u64 ino;

@@ -59,6 +59,21 @@ static bool *seed_wanted(const struct seed_scope *sc, const struct procfs_snapsh
 	return want;
 }
 
+/*
+ * The time of every seed record: the trace's time base (taken just before attach), so that the
+ * seeds, which describe the state at attach, come before every ring record in time as they do
+ * in order (the log and the live lines stay monotonic). Before the base is set: now.
+ */
+static uint64_t seed_ts(const struct model *m)
+{
+	struct timespec ts;
+
+	if (m->meta.boottime_base_ns)
+		return m->meta.boottime_base_ns;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int read_snapshot(struct procfs_snapshot *snap)
 {
 	int err = procfs_snapshot(snap);
@@ -95,15 +110,13 @@ int seed_model(struct model *m, const struct seed_scope *sc)
 	struct procfs_snapshot snap;
 	struct procfs_stat *sorted;
 	const struct procfs_stat *st;
-	struct timespec ts;
 	bool *want;
 	union psc_event ev;
 	uint64_t now;
 	size_t i;
 	int err;
 
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	now = seed_ts(m);
 	err = read_snapshot(&snap);
 	if (err)
 		return err;
@@ -285,14 +298,12 @@ int seed_fds(struct model *m, struct loader *ld, const struct seed_scope *sc)
 {
 	struct procfs_snapshot snap;
 	struct procfs_unix *ux = NULL;
-	struct timespec ts;
 	uint32_t *desc = NULL;
 	size_t nux = 0;
 	uint64_t now;
 	int err, n, i;
 
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	now = seed_ts(m);
 	err = read_snapshot(&snap);
 	if (err)
 		return err;

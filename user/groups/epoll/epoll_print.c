@@ -138,6 +138,23 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 			   e->ret ? " failed: " : "", e->ret ? errno_str(e->ret) : "");
 		break;
 	}
+	case PSC_EV_EPOLL_SEED: {
+		const struct psc_ev_epoll_ctl *e = &ev->epoll_ctl;
+
+		if (e->ret)
+			live_print(
+				out, m, ev->hdr.ts_ns, "ep_seed", ev->hdr.tgid, ppid_of(p), comm,
+				"epfd %d: its registrations from before the trace are unknown: %s",
+				e->epfd, errno_str(e->ret));
+		else
+			live_print(
+				out, m, ev->hdr.ts_ns, "ep_seed", ev->hdr.tgid, ppid_of(p), comm,
+				"epfd %d fd %d %s events %s data %llu (registered before the trace)",
+				e->epfd, e->fd, target_str(&e->target, tgt, sizeof(tgt)),
+				epoll_events_str(e->events, ev_s, sizeof(ev_s)),
+				(unsigned long long)e->data);
+		break;
+	}
 	case PSC_EV_EPOLL_WAIT:
 		dur = ev->hdr.ts_ns - ev->epoll_wait.enter_ns;
 		if (dur >= min_wait_ns || m->nlinks)

@@ -258,6 +258,22 @@ static void unix_live(void *state, const struct model *m, const union psc_event 
 				   (unsigned long long)e->ino, path);
 		break;
 	}
+	case PSC_EV_UNIX_SEED: {
+		const struct psc_ev_unix_seed *e = &ev->unix_seed;
+		char peer[40] = "";
+
+		path_str(&e->addr, path, sizeof(path));
+		if (e->peer_ino)
+			snprintf(peer, sizeof(peer), " <-> unix:[%llu]",
+				 (unsigned long long)e->peer_ino);
+		live_print(out, m, e->hdr.ts_ns, "ux_seed", e->hdr.tgid, ppid_of(p), comm,
+			   "fd %d unix:[%llu]%s%s%s%s (open before the trace)", e->fd,
+			   (unsigned long long)e->ino, peer,
+			   e->flags & PSC_UNIX_SEED_LISTENING ? " listening" : "",
+			   e->addr.len ? (e->flags & PSC_UNIX_SEED_LISTENING ? " on " : " ") : "",
+			   e->addr.len ? path : "");
+		break;
+	}
 	case PSC_EV_UNIX_LISTEN: {
 		const struct psc_ev_unix_listen *e = &ev->unix_listen;
 
