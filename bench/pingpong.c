@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Benchmark workload: N round trips of one byte over an AF_UNIX socketpair, both sides blocked
- * in epoll_wait() between messages. Prints "pingpong n=N waits=W elapsed=S".
+ * in epoll_wait() between messages. Prints "pingpong n=N waits=W elapsed=S cpu=S", cpu being
+ * both sides' user + system time (so a tracer's own CPU is the rest of what time(1) counts).
  * Both sides run on one CPU: across CPUs the round-trip time is dominated by idle-state exits
  * and varies 10x from run to run on a VM; on one CPU it is a plain context switch.
  */
@@ -10,10 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static double tv_s(struct timeval tv)
+{
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
 
 static double now(void)
 {
@@ -59,6 +66,7 @@ int main(int argc, char **argv)
 	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 50000;
 	int sv[2], status;
 	double t0, t1;
+	struct rusage self, kids;
 	pid_t pid;
 
 	cpu_set_t one;
@@ -87,6 +95,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t1 = now();
-	printf("pingpong n=%ld waits=%ld elapsed=%.6f\n", n, 2 * n, t1 - t0);
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	printf("pingpong n=%ld waits=%ld elapsed=%.6f cpu=%.6f\n", n, 2 * n, t1 - t0,
+	       tv_s(self.ru_utime) + tv_s(self.ru_stime) + tv_s(kids.ru_utime) +
+		       tv_s(kids.ru_stime));
 	return 0;
 }

@@ -88,7 +88,7 @@ static bool grow(struct jw *w, size_t extra)
 	return true;
 }
 
-static void put(struct jw *w, const char *s, size_t n)
+static inline void put(struct jw *w, const char *s, size_t n)
 {
 	if (!n || !reserve(w, n))
 		return;
@@ -233,39 +233,58 @@ static void write_string(struct jw *w, const char *s, size_t n)
 	put(w, "\"", 1);
 }
 
+#define JW_FAST_KEY 48 /* the longest key key_fast() writes */
+#define JW_FAST_VALUE 24 /* room it leaves after the key: any integer, true, false */
+
+/*
+ * ,"key": straight into the buffer, in one pass over the key, with room left for a number:
+ * the hot path of the NDJSON log. Returns false, the buffer as it was, when the key needs the
+ * general path (pretty output, an earlier error, misuse, a long key, a byte to escape). The
+ * caller writes the value and the closing NUL.
+ */
+static inline bool key_fast(struct jw *w, const char *key)
+{
+	char *start, *p;
+	size_t i;
+
+	if (w->err || w->pretty || !key || !w->in_obj[w->depth] || w->key_pending ||
+	    !reserve(w, JW_FAST_KEY + 4 + JW_FAST_VALUE))
+		return false;
+	start = p = w->buf + w->len;
+	if (w->need_comma[w->depth])
+		*p++ = ',';
+	*p++ = '"';
+	for (i = 0; key[i]; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (i == JW_FAST_KEY || c >= 0x80 || ascii_escape[c]) {
+			*start = '\0';
+			return false;
+		}
+		*p++ = (char)c;
+	}
+	*p++ = '"';
+	*p++ = ':';
+	w->need_comma[w->depth] = true;
+	w->key_pending = true;
+	w->len = (size_t)(p - w->buf);
+	return true;
+}
+
 void jw_key(struct jw *w, const char *key)
 {
-	size_t n, i;
-
+	if (key_fast(w, key)) {
+		w->buf[w->len] = '\0';
+		return;
+	}
 	if (w->err)
 		return;
 	if (!key || !w->in_obj[w->depth] || w->key_pending) {
 		fail(w, -EINVAL);
 		return;
 	}
-	/* keys are nearly always plain ASCII names: ,"key": in one go (the hot path of the log) */
-	n = strlen(key);
-	for (i = 0; i < n && (unsigned char)key[i] < 0x80 && !ascii_escape[(unsigned char)key[i]];
-	     i++)
-		;
-	if (i == n && !w->pretty && reserve(w, n + 4)) {
-		char *p = w->buf + w->len;
-
-		if (w->need_comma[w->depth])
-			*p++ = ',';
-		w->need_comma[w->depth] = true;
-		*p++ = '"';
-		memcpy(p, key, n);
-		p += n;
-		*p++ = '"';
-		*p++ = ':';
-		*p = '\0';
-		w->len = (size_t)(p - w->buf);
-		w->key_pending = true;
-		return;
-	}
 	item_sep(w);
-	write_string(w, key, n);
+	write_string(w, key, strlen(key));
 	put(w, ": ", w->pretty ? 2 : 1);
 	w->key_pending = true;
 }
@@ -300,6 +319,21 @@ static char *u64_digits(uint64_t v, char *end)
 		*--end = (char)('0' + v % 10);
 	while (v /= 10);
 	return end;
+}
+
+/* The value after key_fast(): @v's digits (and a '-') into the room it left */
+static inline void value_fast(struct jw *w, uint64_t v, bool neg)
+{
+	char b[24], *p = u64_digits(v, b + sizeof(b));
+	size_t n;
+
+	if (neg)
+		*--p = '-';
+	n = (size_t)(b + sizeof(b) - p);
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+	w->key_pending = false;
 }
 
 void jw_u64(struct jw *w, uint64_t v)
@@ -361,12 +395,21 @@ void jw_kv_strn(struct jw *w, const char *k, const char *s, size_t n)
 
 void jw_kv_u64(struct jw *w, const char *k, uint64_t v)
 {
+	if (key_fast(w, k)) {
+		value_fast(w, v, false);
+		return;
+	}
 	jw_key(w, k);
 	jw_u64(w, v);
 }
 
 void jw_kv_i64(struct jw *w, const char *k, int64_t v)
 {
+	if (key_fast(w, k)) {
+		/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+		value_fast(w, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
+		return;
+	}
 	jw_key(w, k);
 	jw_i64(w, v);
 }
@@ -379,6 +422,15 @@ void jw_kv_double(struct jw *w, const char *k, double v)
 
 void jw_kv_bool(struct jw *w, const char *k, bool v)
 {
+	if (key_fast(w, k)) {
+		size_t n = v ? 4 : 5;
+
+		memcpy(w->buf + w->len, v ? "true" : "false", n);
+		w->len += n;
+		w->buf[w->len] = '\0';
+		w->key_pending = false;
+		return;
+	}
 	jw_key(w, k);
 	jw_bool(w, v);
 }
