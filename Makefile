@@ -54,7 +54,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/%,$(INTEG_SRCS))
 
-.PHONY: all deps test unit unit-bins integration check lint format check-format bench clean vmlinux demo fuzz
+.PHONY: all deps test test-load unit unit-bins integration check lint format check-format bench clean vmlinux demo fuzz
 all: $(BIN)
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/tests:
@@ -128,6 +128,11 @@ test: $(BIN) $(INTEG_BINS)
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUT) SANITIZE=address,undefined unit-bins
 	$(Q)PROCSCOPE=$(abspath $(BIN)) tests/run-tests.sh \
 		$(patsubst $(OUTPUT)/%,$(ASAN_OUT)/%,$(UNIT_BINS)) -- $(INTEG_BINS)
+
+# The whole `make test` again beside a heavy load (a parallel build, fork loops: tests/load.sh)
+# that the target starts and stops. A test that fails only under load has a race: fix it.
+test-load: $(BIN) $(INTEG_BINS)
+	$(Q)tests/load.sh $(MAKE) --no-print-directory test
 
 unit-bins: $(UNIT_BINS)
 
