@@ -338,6 +338,7 @@ static void test_cli__pid_mode(void **state)
 			 (char *)"trace",
 			 (char *)"-q",
 			 (char *)"--no-summary",
+			 (char *)"-v",
 			 (char *)"-p",
 			 pidarg,
 			 (char *)"-o",
@@ -345,18 +346,43 @@ static void test_cli__pid_mode(void **state)
 			 (char *)"-d",
 			 (char *)"20",
 			 NULL };
+	char flag[160], script[320];
+	pid_t watcher;
 
 	run_setup(&r);
-	argv[7] = r.log;
+	argv[8] = r.log;
+	/*
+	 * The target forks only once procscope says it is ready: on a loaded machine attaching can
+	 * take longer than any fixed sleep (a watcher reads procscope's -v stderr for it)
+	 */
+	snprintf(flag, sizeof(flag), "%s/ready", r.dir);
+	snprintf(script, sizeof(script),
+		 "i=0; while [ ! -e %s ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done; "
+		 "/bin/true; (/bin/true); exit 0",
+		 flag);
 	target = fork();
 	assert_true(target >= 0);
 	if (target == 0) {
-		execl("/bin/sh", "sh", "-c", "sleep 1; /bin/true; (/bin/true); exit 0",
-		      (char *)NULL);
+		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
 		_exit(126);
+	}
+	watcher = fork();
+	assert_true(watcher >= 0);
+	if (watcher == 0) {
+		for (i = 0; i < 2000; i++) {
+			char *err = access(r.err, F_OK) ? NULL : integ_slurp(r.err, NULL);
+			int ready = err && strstr(err, "ready in");
+
+			free(err);
+			if (ready)
+				break;
+			usleep(10000);
+		}
+		_exit(close(open(flag, O_CREAT | O_WRONLY, 0600)) ? 1 : 0);
 	}
 	snprintf(pidarg, sizeof(pidarg), "%d", target);
 	r.status = integ_run(argv, r.out, r.err);
+	waitpid(watcher, NULL, 0);
 	/* procscope stopped by itself when the target was gone: reap it now */
 	waitpid(target, NULL, 0);
 	assert_true(WIFEXITED(r.status));
