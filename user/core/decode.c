@@ -51,6 +51,31 @@ int decode_check_event(const union psc_event *ev)
 	return ev->hdr.tgid ? 0 : -EBADMSG;
 }
 
+size_t decode_record_needed(const void *data, size_t len)
+{
+	const struct schema_type *st;
+	const struct schema_field *f;
+	struct psc_ev_hdr hdr;
+	uint32_t n;
+
+	if (!data || len < sizeof(hdr))
+		return len;
+	memcpy(&hdr, data, sizeof(hdr));
+	st = schema_lookup(hdr.type);
+	if (!st || hdr.size != len || len != st->size)
+		return len; /* decode_record() refuses it: keep it as it is */
+	for (f = st->fields; f->name; f++) {
+		/* a ready[] array at the end of the record: only its first count entries count */
+		if (f->kind != SK_READY || f->off + f->size != len)
+			continue;
+		memcpy(&n, (const char *)data + f->aux, sizeof(n));
+		if (n > f->size / sizeof(struct psc_epoll_ready))
+			return len;
+		return f->off + n * sizeof(struct psc_epoll_ready);
+	}
+	return len;
+}
+
 int decode_record(const void *data, size_t len, union psc_event *out)
 {
 	const struct schema_type *st;

@@ -17,6 +17,13 @@
 int decode_record(const void *data, size_t len, union psc_event *out);
 
 /*
+ * How many of the @len bytes at @data a copy must keep for decode_record() to read the same
+ * event: the record without an epoll wait's unused ready[] entries, which decode_record()
+ * zeroes whatever they hold. @len when nothing can go (or the record is not one to trim).
+ */
+size_t decode_record_needed(const void *data, size_t len);
+
+/*
  * Check what the size and type checks cannot: a process event must name a process. Returns 0,
  * or -EBADMSG when it names pid 0 (the idle task never forks, execs, exits or is reaped).
  */

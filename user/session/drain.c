@@ -16,13 +16,14 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "decode.h"
 #include "drain.h"
 #include "format.h"
 #include "loader.h"
 
 #define DRAIN_POLL_MS 10
 #define CHUNK_MAX (1u << 20)
-#define REC_HDR 8 /* u32 length, u32 zero: keeps the record 8-aligned */
+#define REC_HDR 8 /* u32 length, u32 bytes kept: keeps the record 8-aligned */
 
 struct chunk {
 	struct chunk *next; /* set (release) once the producer writes elsewhere */
@@ -37,6 +38,7 @@ struct drain {
 	/* consumer side */
 	struct chunk *head;
 	size_t head_pos;
+	union psc_event scratch; /* a trimmed record, padded back to its length */
 	/* producer side */
 	struct chunk *tail;
 	bool unsignalled; /* records pushed since the consumer was last woken */
@@ -136,8 +138,10 @@ int drain__push_record(void *ctx, void *data, size_t len)
 {
 	struct drain *d = ctx;
 	struct chunk *t = d->tail, *c;
-	size_t need = REC_HDR + ((len + 7) & ~(size_t)7);
-	uint32_t hdr[2] = { (uint32_t)len, 0 };
+	/* an epoll wait's unused ready[] entries: 3/4 of the busiest record, not worth queueing */
+	size_t keep = decode_record_needed(data, len);
+	size_t need = REC_HDR + ((keep + 7) & ~(size_t)7);
+	uint32_t hdr[2] = { (uint32_t)len, (uint32_t)keep };
 
 	if (need > chunk_cap(d)) {
 		drop(d, data, len);
@@ -162,7 +166,7 @@ int drain__push_record(void *ctx, void *data, size_t len)
 		d->tail = t = c;
 	}
 	memcpy(t->data + t->used, hdr, sizeof(hdr));
-	memcpy(t->data + t->used + REC_HDR, data, len);
+	memcpy(t->data + t->used + REC_HDR, data, keep);
 	__atomic_store_n(&t->used, t->used + need, __ATOMIC_RELEASE);
 	d->unsignalled = true;
 	return 0;
@@ -228,11 +232,17 @@ static int consume_queued(struct drain *d, drain_cb cb, void *ctx)
 		size_t used = load_sz(&c->used);
 
 		while (d->head_pos < used) {
-			uint32_t len;
+			uint32_t hdr[2];
+			char *rec = c->data + d->head_pos + REC_HDR;
 
-			memcpy(&len, c->data + d->head_pos, sizeof(len));
-			err = cb(ctx, c->data + d->head_pos + REC_HDR, len);
-			d->head_pos += REC_HDR + ((len + 7) & ~(size_t)7);
+			memcpy(hdr, c->data + d->head_pos, sizeof(hdr));
+			if (hdr[1] < hdr[0]) {
+				memcpy(&d->scratch, rec, hdr[1]);
+				memset((char *)&d->scratch + hdr[1], 0, hdr[0] - hdr[1]);
+				rec = (char *)&d->scratch;
+			}
+			err = cb(ctx, rec, hdr[0]);
+			d->head_pos += REC_HDR + ((hdr[1] + 7) & ~(size_t)7);
 			if (err < 0)
 				return err;
 			n++;
