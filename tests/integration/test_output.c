@@ -439,8 +439,28 @@ static void test_out__full_disk_every_output_named(void **state)
 	assert_int_equal(l.n, records);
 	assert_true(records > 10);
 	integ_free(&l);
-	/* the summary: not at all; and no temp file left behind */
+	/* the summary and the SVG: not at all; and no temp file left behind */
 	assert_int_equal(access(sj, F_OK), -1);
+	assert_int_equal(access(svg, F_OK), -1);
+	/*
+	 * the Perfetto file streams: whole records only, an array without its "]" (the trace event
+	 * format allows that for a trace cut short)
+	 */
+	if (access(pf, F_OK) == 0) {
+		size_t n;
+		char *buf = integ_slurp(pf, &n), *closed = malloc(n + 3);
+		json_object *o;
+
+		assert_non_null(closed);
+		snprintf(closed, n + 3, "%s\n]", buf);
+		o = json_tokener_parse(closed);
+		if (!o || !json_object_is_type(o, json_type_array))
+			fail_msg("the cut Perfetto file is not whole records: <%.200s>",
+				 buf + (n > 200 ? n - 200 : 0));
+		json_object_put(o);
+		free(closed);
+		free(buf);
+	}
 	assert_int_equal(count_others(T.dir, keep), 0);
 	out_teardown(NULL);
 }
