@@ -201,6 +201,18 @@ static void read_exe(uint32_t pid, char *buf, size_t size)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
+void procfs_seed_hdr(union psc_event *ev, uint32_t type, uint32_t size,
+		     const struct procfs_stat *st, uint64_t now_ns)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->hdr.type = type;
+	ev->hdr.size = size;
+	ev->hdr.ts_ns = now_ns;
+	ev->hdr.tgid = st->pid;
+	ev->hdr.tid = st->pid;
+	ev->hdr.start_ns = st->start_ticks * procfs_tick_ns();
+}
+
 void procfs_make_seed(const struct procfs_snapshot *snap, const struct procfs_stat *st,
 		      uint64_t now_ns, union psc_event *ev)
 {
@@ -208,13 +220,7 @@ void procfs_make_seed(const struct procfs_snapshot *snap, const struct procfs_st
 	const struct procfs_stat *parent = procfs_snapshot_find(snap, st->ppid);
 	struct psc_ev_proc_seed *e = &ev->seed;
 
-	memset(ev, 0, sizeof(*ev));
-	e->hdr.type = PSC_EV_PROC_SEED;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = now_ns;
-	e->hdr.tgid = st->pid;
-	e->hdr.tid = st->pid;
-	e->hdr.start_ns = st->start_ticks * tick;
+	procfs_seed_hdr(ev, PSC_EV_PROC_SEED, sizeof(*e), st, now_ns);
 	e->parent_tgid = st->ppid;
 	e->parent_start_ns = parent ? parent->start_ticks * tick : 0;
 	e->nr_threads = st->nr_threads;

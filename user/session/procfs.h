@@ -38,6 +38,9 @@ const struct procfs_stat *procfs_snapshot_find(const struct procfs_snapshot *sna
  * or -ENOMEM. *out is malloc'ed.
  */
 int procfs_descendants(const struct procfs_snapshot *snap, uint32_t root, uint32_t **out);
+/* Zero @ev and fill the header of a seed record about process @st (its start in ticks), at @now_ns */
+void procfs_seed_hdr(union psc_event *ev, uint32_t type, uint32_t size,
+		     const struct procfs_stat *st, uint64_t now_ns);
 /* A seed event for one process (start and parent start from the snapshot when it has them) */
 void procfs_make_seed(const struct procfs_snapshot *snap, const struct procfs_stat *st,
 		      uint64_t now_ns, union psc_event *ev);

@@ -162,13 +162,7 @@ static int apply_epoll_seed(struct model *m, const struct procfs_stat *st, uint6
 	union psc_event ev;
 	struct psc_ev_epoll_ctl *e = &ev.epoll_ctl;
 
-	memset(&ev, 0, sizeof(ev));
-	e->hdr.type = PSC_EV_EPOLL_SEED;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = now;
-	e->hdr.tgid = st->pid;
-	e->hdr.tid = st->pid;
-	e->hdr.start_ns = st->start_ticks * procfs_tick_ns();
+	procfs_seed_hdr(&ev, PSC_EV_EPOLL_SEED, sizeof(*e), st, now);
 	e->epfd = epfd;
 	e->op = 1; /* EPOLL_CTL_ADD */
 	e->ret = err;
@@ -207,13 +201,7 @@ static int apply_unix_seed(struct model *m, const struct procfs_stat *st, uint64
 	union psc_event ev;
 	struct psc_ev_unix_seed *e = &ev.unix_seed;
 
-	memset(&ev, 0, sizeof(ev));
-	e->hdr.type = PSC_EV_UNIX_SEED;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ts_ns = now;
-	e->hdr.tgid = st->pid;
-	e->hdr.tid = st->pid;
-	e->hdr.start_ns = st->start_ticks * procfs_tick_ns();
+	procfs_seed_hdr(&ev, PSC_EV_UNIX_SEED, sizeof(*e), st, now);
 	e->fd = fd;
 	e->type = u->type;
 	e->ino = u->ino;
