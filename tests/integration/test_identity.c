@@ -187,21 +187,26 @@ static int threads_main(int argc, char **argv)
 	return fclose(truth) ? 1 : 0;
 }
 
-/* zombie FILE: a child that exits at once; "pid=P" in FILE; reaped 1.5 s later ("status=S") */
+/*
+ * zombie FILE GO: a child that exits at once; "pid=P" in FILE; reaped once GO exists (at most
+ * 60 s later), then "status=S" too
+ */
 static int zombie_main(int argc, char **argv)
 {
 	char rec[64];
 	pid_t pid;
-	int st = 0;
+	int st = 0, i;
 
-	if (argc < 3)
+	if (argc < 4)
 		return 2;
 	pid = fork();
 	if (pid == 0)
 		_exit(3);
 	snprintf(rec, sizeof(rec), "pid=%d\n", (int)pid);
 	write_file(argv[2], rec);
-	usleep(1500000);
+	for (i = 0; i < 6000 && access(argv[3], F_OK); i++)
+		usleep(10000);
+	usleep(200000); /* a zombie for a while after procscope is ready */
 	if (waitpid(pid, &st, 0) != pid)
 		return 1;
 	snprintf(rec, sizeof(rec), "pid=%d\nstatus=%d\n", (int)pid, st);
@@ -367,21 +372,22 @@ static void test_id__thread_exit_orders(void **state)
  */
 static void test_id__pid_of_zombie(void **state)
 {
-	char dir[64], file[128], log[128], out[128], err[128], pid_arg[16];
-	char *zargv[] = { self_exe, S("zombie"), file, NULL };
+	char dir[64], file[128], go[128], log[128], out[128], err[128], pid_arg[16];
+	char *zargv[] = { self_exe, S("zombie"), file, go, NULL };
 	char *argv[] = {
 		ps_exe, S("trace"), S("-p"), pid_arg, S("-d"), S("20"), S("-o"), log, NULL
 	};
 	struct integ_log lg;
 	json_object *reap;
 	long zpid;
-	pid_t w;
+	pid_t w, ps;
 	double t0;
 	char *text;
 	int status, wst;
 
 	integ_tmpdir(dir, sizeof(dir));
 	snprintf(file, sizeof(file), "%s/zombie", dir);
+	snprintf(go, sizeof(go), "%s/go", dir);
 	snprintf(log, sizeof(log), "%s/log.jsonl", dir);
 	snprintf(out, sizeof(out), "%s/stdout", dir);
 	snprintf(err, sizeof(err), "%s/stderr", dir);
@@ -392,18 +398,47 @@ static void test_id__pid_of_zombie(void **state)
 		execv(self_exe, zargv);
 		_exit(126);
 	}
-	for (t0 = now_s(); access(file, F_OK) && now_s() - t0 < 10;)
+	for (t0 = now_s(); access(file, F_OK) && now_s() - t0 < 30;)
 		usleep(2000);
 	zpid = file_num(file, "pid=");
 	assert_true(zpid > 0);
 	snprintf(pid_arg, sizeof(pid_arg), "%ld", zpid);
+	fflush(NULL);
+	ps = fork();
+	assert_true(ps >= 0);
+	if (ps == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(126);
+	}
+	/* procscope says it waits for the reap once it is attached: then let the parent reap */
+	for (t0 = now_s(), text = NULL; now_s() - t0 < 30; usleep(10000)) {
+		free(text);
+		text = access(err, F_OK) ? strdup("") : integ_slurp(err, NULL);
+		if (strstr(text, "is a zombie (it exited before the trace)") ||
+		    waitpid(ps, &status, WNOHANG) == ps)
+			break;
+	}
+	if (!strstr(text, "is a zombie (it exited before the trace)")) {
+		write_file(go, "go\n");
+		kill(ps, SIGKILL);
+		waitpid(ps, NULL, 0);
+		waitpid(w, NULL, 0);
+		fail_msg("procscope did not say it waits for zombie %ld: <%s>", zpid, text);
+	}
+	free(text);
+	write_file(go, "go\n");
 	t0 = now_s();
-	status = integ_run(argv, out, err);
+	assert_int_equal(waitpid(ps, &status, 0), ps);
 	assert_int_equal(waitpid(w, &wst, 0), w);
 	assert_true(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	/* ended by the reap (1.5 s), not by -d 20 */
+	/* ended by the reap (0.2 s after go), not by -d 20 */
 	assert_true(now_s() - t0 < 10);
 	integ_load(log, &lg);
 	reap = integ_find(&lg, "type", "reap", "reaped_pid", INTEG_I(zpid), NULL);
@@ -422,7 +457,7 @@ static void test_id__pid_of_zombie(void **state)
 
 /*
  * A Python epoll server on a unix socket, and its client, both started before procscope. The
- * server records its own fds (fstat inodes) in TRUTH; the client sends every 50 ms for 4 s.
+ * server records its own fds (fstat inodes) in TRUTH; the client sends every 50 ms for 30 s (both are killed once the trace is done).
  */
 static const char server_py[] =
 	"import json, os, select, socket, sys, time\n"
@@ -437,7 +472,7 @@ static const char server_py[] =
 	"rec(kind='fd', role='listener', fd=ls.fileno(), ino=os.fstat(ls.fileno()).st_ino)\n"
 	"rec(kind='server', pid=os.getpid(), epfd=ep.fileno())\n"
 	"conns = {}\n"
-	"end = time.time() + 8\n"
+	"end = time.time() + 60\n"
 	"while time.time() < end:\n"
 	"    for fd, ev in ep.poll(0.5):\n"
 	"        if fd == ls.fileno():\n"
@@ -458,7 +493,7 @@ static const char client_py[] = "import os, socket, sys, time\n"
 				"    except OSError:\n"
 				"        time.sleep(0.02)\n"
 				"open(sys.argv[2], 'w').write('%d\\n' % os.getpid())\n"
-				"end = time.time() + 4\n"
+				"end = time.time() + 30\n"
 				"while time.time() < end:\n"
 				"    s.sendall(b'ping'); s.recv(16); time.sleep(0.05)\n";
 
