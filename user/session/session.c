@@ -11,17 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
-#include <sys/prctl.h>
 #include <poll.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include "drain.h"
 #include "evlog.h"
 #include "format.h"
+#include "host.h"
 #include "launch.h"
 #include "live.h"
 #include "loader.h"
@@ -35,7 +32,6 @@
 #include "summary_json.h"
 #include "svg.h"
 #include "trace.h"
-#include "version.h"
 
 #define POLL_MS 10
 #define HOUSEKEEP_NS 100000000ull
@@ -165,62 +161,6 @@ static int on_record(void *ctx, void *data, size_t len)
 
 	/* per-record problems are counted in the model; only ENOMEM stops the poll */
 	return model__apply_raw(s->m, data, len);
-}
-
-static void read_file_line(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "re");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(buf, (int)size, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
-static void fill_meta(struct session *s)
-{
-	struct trace_meta *t = &s->m->meta;
-	struct utsname u;
-	size_t o = 0;
-	char **a;
-
-	snprintf(t->tool_version, sizeof(t->tool_version), "%s", PSC_VERSION);
-	if (!uname(&u)) {
-		snprintf(t->kernel, sizeof(t->kernel), "%.64s %.32s", u.release, u.machine);
-		snprintf(t->hostname, sizeof(t->hostname), "%.64s", u.nodename);
-	}
-	read_file_line("/proc/sys/kernel/random/boot_id", t->boot_id, sizeof(t->boot_id));
-	t->groups = s->o->groups;
-	t->exit_status = -1;
-	if (s->o->argv) {
-		snprintf(t->mode, sizeof(t->mode), "command");
-		for (a = s->o->argv; *a && o + 1 < sizeof(t->command); a++)
-			o += snprintf(t->command + o, sizeof(t->command) - o, "%s%s",
-				      a == s->o->argv ? "" : " ", *a);
-	} else if (s->o->pid) {
-		snprintf(t->mode, sizeof(t->mode), "pid");
-		t->target_pid = s->root_pid;
-	} else {
-		snprintf(t->mode, sizeof(t->mode), "system");
-	}
-}
-
-/* /proc/self/status lists one NSpid per namespace level: one means the initial namespace */
-static bool in_initial_pid_ns(void)
-{
-	char line[256];
-	bool initial = true;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return true; /* cannot tell: do not refuse */
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "NSpid:", 6))
-			initial = !strchr(line + 7, '\t') && !strchr(line + 7, ' ');
-	fclose(f);
-	return initial;
 }
 
 /*
@@ -455,37 +395,6 @@ static int add_sinks(struct session *s)
 }
 
 /*
- * After attaching, keep only what the rest of the run needs: reading maps and the ring through
- * fds already open needs no capability; writing the output files (the JSON summary is renamed
- * into place at the end) may need the DAC overrides. CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON,
- * CAP_SYS_PTRACE and the rest go, from the bounding set too.
- */
-static void drop_capabilities(void)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-	const int keep[] = { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER };
-	int cap, i;
-
-	if (geteuid() != 0)
-		return; /* capabilities granted some other way: leave them as they are */
-	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		bool kept = false;
-
-		for (i = 0; i < (int)(sizeof(keep) / sizeof(keep[0])); i++)
-			kept |= keep[i] == cap;
-		if (!kept)
-			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-	}
-	for (i = 0; i < (int)(sizeof(keep) / sizeof(keep[0])); i++) {
-		data[keep[i] / 32].effective |= 1u << (keep[i] % 32);
-		data[keep[i] / 32].permitted |= 1u << (keep[i] % 32);
-	}
-	if (syscall(SYS_capset, &hdr, data))
-		psc_warn("failed to drop capabilities: %s", strerror(errno));
-}
-
-/*
  * Each output's own failure, naming its file (a full disk fails them all): the log keeps its
  * whole lines, a document (timeline, JSON summary) is left whole or not at all. The first error.
  */
@@ -551,24 +460,6 @@ static int finish(struct session *s)
 	return failed ? failed : err;
 }
 
-/* The process (thread group) of thread @tid, from /proc/TID/status; 0 if unknown */
-static uint32_t read_tgid(uint32_t tid)
-{
-	char path[64], line[128];
-	unsigned int tgid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/status", tid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %u", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
 /* Check what can fail before anything is started: a bad command or -p fails at once */
 static int session_check(struct session *s)
 {
@@ -577,7 +468,7 @@ static int session_check(struct session *s)
 	uint32_t tgid;
 	int err;
 
-	if (!in_initial_pid_ns()) {
+	if (!host_in_initial_pid_ns()) {
 		psc_err("procscope must run in the initial pid namespace: the kernel reports "
 			"global pids");
 		return 1;
@@ -596,7 +487,7 @@ static int session_check(struct session *s)
 		}
 		s->root_pid = (uint32_t)o->pid;
 		/* a thread id: the kernel tracks (and -p means) the whole process */
-		tgid = read_tgid(s->root_pid);
+		tgid = host_read_tgid(s->root_pid);
 		if (tgid && tgid != s->root_pid) {
 			psc_info("%d is a thread of process %u: tracing process %u", (int)o->pid,
 				 tgid, tgid);
@@ -683,7 +574,7 @@ static int session_start(struct session *s)
 	}
 	note_zombie_root(s);
 	if (!o->keep_caps)
-		drop_capabilities();
+		host_drop_capabilities();
 	if (o->argv)
 		launch__release(&s->cmd, o->argv, o->user);
 	return 0;
@@ -746,7 +637,7 @@ int trace_run(const struct trace_opts *o)
 		return 1;
 	}
 	proctree__set_tick_ns(s.m->tree, procfs_tick_ns());
-	fill_meta(&s);
+	host_fill_meta(&s.m->meta, s.o, s.root_pid);
 	if (session_start(&s))
 		goto out;
 	session_loop(&s);
