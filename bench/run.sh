@@ -22,7 +22,15 @@
 # Environment: BENCH_ROUNDS (default 5; the ping-pong, a second per run, does 2 x that - 1),
 #              BENCH_FORKS (default 20000), BENCH_PINGS (default
 #              100000 round trips), BENCH_EXTRA=0 to skip the extra "-o /dev/null" and
-#              "no output" traced variants of the fork storm.
+#              "no output" traced variants of the fork storm, BENCH_TP_RUNS (default 5: runs of
+#              each log format in the throughput section; 0 skips it), BENCH_TP_ONLY=1 to run
+#              only the throughput section.
+#
+# The throughput section traces the ping-pong as a command (procscope trace -o LOG -- pingpong)
+# with a plain, a .zst and a .gz log, interleaved, and prints the events per second the trace
+# kept up with, what was lost, procscope's own CPU per event and its peak RSS; then it reads the
+# plain log back with `procscope report` and with Python's json module, interleaved, and checks
+# that report's summary is the one the live trace printed, byte for byte.
 set -euo pipefail
 export LC_ALL=C # '.' as the decimal point in $EPOCHREALTIME, awk and sort -g
 
@@ -31,6 +39,13 @@ FORK_ROUNDS=$ROUNDS
 FORKS=${BENCH_FORKS:-20000}
 PINGS=${BENCH_PINGS:-100000}
 EXTRA=${BENCH_EXTRA:-1}
+TP_RUNS=${BENCH_TP_RUNS:-5}
+TP_ONLY=${BENCH_TP_ONLY:-0}
+TP_US_TARGET=1.00 # procscope's CPU per event, formatting and writing included
+TP_RSS_TARGET_MIB=64
+TP_GZ_LOSS_TARGET=1 # percent
+REPORT_LPS_TARGET=1000000
+REPORT_PY_TARGET=5
 ATTACH_RUNS=5
 ATTACH_TIMEOUT_S=10
 STOP_TIMEOUT_S=30
@@ -72,6 +87,11 @@ preflight() {
 	[[ $FORKS =~ ^[1-9][0-9]*$ ]] || die "BENCH_FORKS must be a positive integer, not '$FORKS'"
 	[[ $PINGS =~ ^[1-9][0-9]*$ ]] || die "BENCH_PINGS must be a positive integer, not '$PINGS'"
 	[[ $EXTRA =~ ^[01]$ ]] || die "BENCH_EXTRA must be 0 or 1, not '$EXTRA'"
+	[[ $TP_RUNS =~ ^[0-9]+$ ]] || die "BENCH_TP_RUNS must be a number, not '$TP_RUNS'"
+	if ((TP_RUNS)); then
+		[[ -x /usr/bin/time ]] || die "/usr/bin/time is needed: apt-get install time"
+		command -v zstdcat >/dev/null || die "zstdcat is needed: apt-get install zstd"
+	fi
 	[[ -x $PROCSCOPE ]] || die "$PROCSCOPE is missing: build it with make"
 	command -v python3 >/dev/null || die "python3 is needed to read the NDJSON log"
 }
@@ -325,18 +345,156 @@ attach_time() {
 		"$(calc %.4f "$rss_max / 1024")"
 }
 
+# --- throughput: the ping-pong as a traced command, per log format ------------------------------
+
+# The log's trailer as "EVENTS LOST" (compressed logs by their name: we wrote them)
+trailer_counts() {
+	local cat=cat
+	case $1 in
+	*.zst) cat=zstdcat ;;
+	*.gz) cat=zcat ;;
+	esac
+	"$cat" "$1" | tail -n 1 | python3 -c '
+import json, sys
+t = json.loads(sys.stdin.read())
+if t.get("type") != "trailer":
+    sys.exit("bench: the log does not end with a trailer")
+print(t["events"], t["lost"])'
+}
+
+# One traced run into $1: sets tp_events tp_lost tp_rate (events/s) tp_us (procscope's CPU per
+# event, the workload's own CPU taken out) tp_rss (KiB). The live summary goes to $tmp/live.txt.
+tp_round() {
+	local log=$1 u s m elapsed wcpu
+
+	rm -f "$log"
+	/usr/bin/time -f '%U %S %M' -o "$tmp/time" "$PROCSCOPE" trace -q -o "$log" -- \
+		"$PINGPONG" "$PINGS" >"$tmp/live.txt" 2>"$tmp/stderr" ||
+		die "procscope trace -o $log failed: $(cat "$tmp/stderr")"
+	read -r u s m <"$tmp/time"
+	[[ $(cat "$tmp/live.txt") =~ elapsed=([0-9.]+)\ cpu=([0-9.]+) ]] ||
+		die "unexpected pingpong output: $(head -c 200 "$tmp/live.txt")"
+	elapsed=${BASH_REMATCH[1]} wcpu=${BASH_REMATCH[2]}
+	read -r tp_events tp_lost < <(trailer_counts "$log")
+	tp_rate=$(calc %.0f "$tp_events / $elapsed")
+	tp_us=$(calc %.3f "($u + $s - $wcpu) / $tp_events * 1e6")
+	tp_rss=$m
+}
+
+# Wall and CPU seconds of a command ($@), output to /dev/null: sets rd_wall rd_cpu
+timed() {
+	local u s e
+
+	/usr/bin/time -f '%e %U %S' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/stderr" ||
+		[[ $? -eq 3 ]] || die "$* failed: $(cat "$tmp/stderr")"
+	read -r e u s <"$tmp/time"
+	rd_wall=$e rd_cpu=$(calc %.3f "$u + $s")
+}
+
+throughput() {
+	local r f log lines rate_max worst_us rss_max_tp=0 ok
+	local -a fmts=(jsonl jsonl.zst jsonl.gz)
+	local -A ev lost rate us rate_ok
+	local -a rd_w=() rd_c=() py_w=() py_c=()
+
+	echo "throughput: the ping-pong traced as a command (trace -q -o LOG -- pingpong $PINGS), $TP_RUNS runs of each log format, interleaved"
+	for ((r = 1; r <= TP_RUNS; r++)); do
+		printf '  run %d/%d:' "$r" "$TP_RUNS"
+		for f in "${fmts[@]}"; do
+			tp_round "$tmp/tp.$f"
+			ev[$f]+="$tp_events " lost[$f]+="$tp_lost " rate[$f]+="$tp_rate " us[$f]+="$tp_us "
+			((tp_lost == 0)) && rate_ok[$f]+="$tp_rate "
+			((tp_rss > rss_max_tp)) && rss_max_tp=$tp_rss
+			printf ' [%s] %d events, lost %d, %.2f us/event, %.1f MiB;' "${f#jsonl}" \
+				"$tp_events" "$tp_lost" "$tp_us" "$(calc %.1f "$tp_rss / 1024")"
+			[[ $f == jsonl ]] && cp "$tmp/live.txt" "$tmp/live-plain.txt"
+		done
+		printf '\n'
+	done
+	echo
+	printf 'throughput, median of %d runs (every run for the loss)\n' "$TP_RUNS"
+	for f in "${fmts[@]}"; do
+		# shellcheck disable=SC2086
+		worst_us=$(median ${us[$f]})
+		# events/s the trace kept up with: the workload's rate in the runs that lost nothing
+		# shellcheck disable=SC2086
+		printf '  %-16s %8s events/s with nothing lost; lost %s; procscope %.2f us/event' \
+			"-o x.${f}" "$([[ -n ${rate_ok[$f]:-} ]] && calc %.0f "$(median ${rate_ok[$f]})" || echo "-")" \
+			"$(echo ${lost[$f]} | tr ' ' ',')" "$worst_us"
+		ok=1
+		for l in ${lost[$f]}; do
+			if [[ $f == jsonl.gz ]]; then
+				# shellcheck disable=SC2086
+				awk -v l="$l" -v e="$(median ${ev[$f]})" -v t="$TP_GZ_LOSS_TARGET" \
+					'BEGIN { exit !(l * 100 <= t * (l + e)) }' || ok=0
+			else
+				((l == 0)) || ok=0
+			fi
+		done
+		if [[ $f == jsonl.gz ]]; then
+			printf '   loss target <= %d%% every run%s\n' "$TP_GZ_LOSS_TARGET" "$( ((ok)) && echo "" || echo "   MISSED")"
+		else
+			printf '   loss target 0 every run%s\n' "$( ((ok)) && echo "" || echo "   MISSED")"
+		fi
+	done
+	# shellcheck disable=SC2086
+	printf '  procscope CPU per event (plain log)  %.2f us (target <= %.2f us)%s\n' \
+		"$(median ${us[jsonl]})" "$TP_US_TARGET" "$(verdict "$(median ${us[jsonl]})" '<=' "$TP_US_TARGET")"
+	printf '  peak RSS (max over the runs)         %.1f MiB (target <= %d MiB)%s\n' \
+		"$(calc %.1f "$rss_max_tp / 1024")" "$TP_RSS_TARGET_MIB" \
+		"$(verdict "$(calc %.1f "$rss_max_tp / 1024")" '<=' "$TP_RSS_TARGET_MIB")"
+	echo
+
+	# report against Python's json module on the last plain log, interleaved
+	log=$tmp/tp.jsonl
+	lines=$(wc -l <"$log")
+	echo "report: $lines lines ($(calc %.0f "$(stat -c %s "$log") / 1048576") MiB), procscope report and python3 json.loads line by line, interleaved"
+	for ((r = 1; r <= 3; r++)); do
+		timed "$PROCSCOPE" report "$log"
+		rd_w+=("$rd_wall") rd_c+=("$rd_cpu")
+		timed python3 -c 'import json, sys
+for line in open(sys.argv[1], "rb"):
+    json.loads(line)' "$log"
+		py_w+=("$rd_wall") py_c+=("$rd_cpu")
+	done
+	printf '  procscope report  %9.0f lines/s (%.0f per CPU second)   target >= %d%s\n' \
+		"$(calc %.0f "$lines / $(median "${rd_w[@]}")")" "$(calc %.0f "$lines / $(median "${rd_c[@]}")")" \
+		"$REPORT_LPS_TARGET" "$(verdict "$(calc %.0f "$lines / $(median "${rd_w[@]}")")" '>=' "$REPORT_LPS_TARGET")"
+	printf '  python3 json      %9.0f lines/s (%.0f per CPU second)\n' \
+		"$(calc %.0f "$lines / $(median "${py_w[@]}")")" "$(calc %.0f "$lines / $(median "${py_c[@]}")")"
+	printf '  ratio             %.1fx (%.1fx in CPU)   target >= %dx%s\n' \
+		"$(calc %.2f "$(median "${py_w[@]}") / $(median "${rd_w[@]}")")" \
+		"$(calc %.2f "$(median "${py_c[@]}") / $(median "${rd_c[@]}")")" "$REPORT_PY_TARGET" \
+		"$(verdict "$(calc %.2f "$(median "${py_w[@]}") / $(median "${rd_w[@]}")")" '>=' "$REPORT_PY_TARGET")"
+	# the live summary (after the workload's own line) against report's
+	"$PROCSCOPE" report "$log" >"$tmp/report.txt" 2>/dev/null || true
+	grep -v '^pingpong n=' "$tmp/live-plain.txt" >"$tmp/live-summary.txt"
+	if cmp -s "$tmp/live-summary.txt" "$tmp/report.txt"; then
+		echo "  report's summary is the live trace's, byte for byte"
+	else
+		echo "  report's summary differs from the live trace's   MISSED"
+	fi
+	echo
+}
+
 preflight
 build_workloads
 tmp=$(mktemp -d /tmp/procscope-bench.XXXXXX)
 
-workload=("$FORKSTORM" "$FORKS")
-fork_configs=("log:")
-((EXTRA)) && fork_configs+=("var:-o /dev/null" "var:")
-measure "fork storm ($FORKS x fork+exit+waitpid)" "$FORK_TARGET" "${fork_configs[@]}"
+if ((!TP_ONLY)); then
+	workload=("$FORKSTORM" "$FORKS")
+	fork_configs=("log:")
+	((EXTRA)) && fork_configs+=("var:-o /dev/null" "var:")
+	measure "fork storm ($FORKS x fork+exit+waitpid)" "$FORK_TARGET" "${fork_configs[@]}"
 
-workload=("$PINGPONG" "$PINGS")
-ROUNDS=$((2 * FORK_ROUNDS - 1))
-measure "epoll ping-pong over a unix socketpair ($PINGS round trips, $((2 * PINGS)) waits)" \
-	"$PING_TARGET" "log:-e epoll" "log:-e unix" "log:"
+	workload=("$PINGPONG" "$PINGS")
+	ROUNDS=$((2 * FORK_ROUNDS - 1))
+	measure "epoll ping-pong over a unix socketpair ($PINGS round trips, $((2 * PINGS)) waits)" \
+		"$PING_TARGET" "log:-e epoll" "log:-e unix" "log:"
 
-attach_time
+	attach_time
+	echo
+fi
+if ((TP_RUNS)); then
+	throughput
+fi

@@ -10,6 +10,7 @@ pkgs=(
 	libclang-rt-14-dev   # sanitizers and libFuzzer for clang
 	cppcheck clang-format clang-tidy   # make lint / check-format
 	valgrind   # the report test runs under it
+	time zstd bsdutils   # make bench (/usr/bin/time, zstdcat); script(1) for the progress test
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -13,8 +13,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "decode.h"
 #include "drain.h"
@@ -184,11 +189,33 @@ static void wake_consumer(struct drain *d)
 		__atomic_store_n(&d->err, -errno, __ATOMIC_RELEASE);
 }
 
+/*
+ * The drain thread's own settings, first thing. It must run soon after each wakeup on a busy
+ * machine, or the ring fills while it waits for a CPU: real-time priority 1 where procscope
+ * may (it only copies, then sleeps), else a lower nice value, else as it is. Then it needs no
+ * privilege at all (reading the mapped ring, polling its fd): capabilities belong to each
+ * thread, so it drops every one of its own, whatever the session thread keeps.
+ */
+static void drain_thread_init(void)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct none[2] = { 0 };
+	int cap;
+
+	if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp))
+		(void)setpriority(PRIO_PROCESS, 0, -10); /* 0: this thread, on Linux */
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++)
+		(void)prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	(void)syscall(SYS_capset, &hdr, none);
+}
+
 static void *drain_thread(void *arg)
 {
 	struct drain *d = arg;
 	int n;
 
+	drain_thread_init();
 	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
 		n = loader__poll(d->ld, DRAIN_POLL_MS);
 		if (n < 0 && n != -EINTR) {
