@@ -1623,8 +1623,44 @@ static void test_rl__env_user_nobody(void **state)
 }
 
 /* After attaching, procscope keeps exactly CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER */
+/* The threads of @pid but the first: how many, and their CapEff, CapPrm, CapBnd OR'ed */
+static int other_threads_caps(pid_t pid, unsigned long long *caps)
+{
+	static const char *const keys[] = { "CapEff:", "CapPrm:", "CapBnd:" };
+	char path[320], line[256];
+	struct dirent *de;
+	int n = 0;
+	size_t k;
+	DIR *d;
+
+	*caps = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.' || atoi(de->d_name) == pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/status", pid, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		n++;
+		while (fgets(line, sizeof(line), f))
+			for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+				if (!strncmp(line, keys[k], strlen(keys[k])))
+					*caps |= strtoull(line + strlen(keys[k]), NULL, 16);
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
 static void test_rl__env_capabilities_dropped(void **state)
 {
+	unsigned long long thread_caps;
+	int threads;
 	struct run r;
 	char script[256];
 	long long eff, prm, bnd;
@@ -1643,6 +1679,8 @@ static void test_rl__env_capabilities_dropped(void **state)
 	eff = proc_status(pid, "CapEff:", 16);
 	prm = proc_status(pid, "CapPrm:", 16);
 	bnd = proc_status(pid, "CapBnd:", 16);
+	/* capabilities belong to each thread: procscope's other threads keep no more */
+	threads = other_threads_caps(pid, &thread_caps);
 	status = wait_bounded(pid, 30, "trace of sleep 1");
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -1651,6 +1689,10 @@ static void test_rl__env_capabilities_dropped(void **state)
 	assert_int_equal(eff, 0xe);
 	assert_int_equal(prm, 0xe);
 	assert_int_equal(bnd, 0xe);
+	fprintf(stderr, "# %d other threads, their capabilities OR'ed: %llx\n", threads,
+		thread_caps);
+	assert_true(threads >= 1); /* the drain thread */
+	assert_int_equal(thread_caps & ~0xeull, 0);
 }
 
 /* 8a. -o onto a symlink is refused; nothing is written through it, the command does not run */
