@@ -301,6 +301,12 @@ static void test_timeline__zombie_demo(void **state)
 	double chart_px, want_px, axis_ns;
 
 	run_demo(&r, "zombie", "trace.json");
+	/* titled by the demo's name, not by the re-exec that runs it */
+	assert_true(xd_any_text(&r.doc, "procscope timeline: procscope demo zombie"));
+	assert_string_equal(
+		te_str(te_args(te_find(r.trace, 'i', "procscope trace start", 0, 0, NULL)),
+		       "title"),
+		"procscope demo zombie");
 	z = integ_find(&r.gt, "kind", "zombie", NULL);
 	assert_non_null(z);
 	zpid = integ_i64(z, "pid");
