@@ -51,6 +51,7 @@ ATTACH_TIMEOUT_S=10
 STOP_TIMEOUT_S=30
 FORK_TARGET=1.10
 PING_TARGET=1.25
+SCHED_CPU_TARGET=1.05 # the sched group's extra procscope+workload CPU on the ping-pong
 ATTACH_TARGET_MS=100
 
 cd "$(dirname "$0")/.."
@@ -107,10 +108,14 @@ build_workloads() {
 # The workload the rounds run: set by measure()
 workload=()
 
-# Run the current workload, print its elapsed seconds
+# Run the current workload, print its elapsed seconds; its CPU seconds (user + sys, children
+# included: bash's time) go to $tmp/wcpu
 run_workload() {
-	local out
-	out=$("${workload[@]}") || die "${workload[0]} failed"
+	local out TIMEFORMAT='%U %S' u s
+	{ time "${workload[@]}" >"$tmp/wout"; } 2>"$tmp/wtime" || die "${workload[0]} failed"
+	out=$(cat "$tmp/wout")
+	read -r u s <"$tmp/wtime"
+	calc %.3f "$u + $s" >"$tmp/wcpu"
 	[[ $out =~ elapsed=([0-9.]+) ]] || die "unexpected ${workload[0]} output: $out"
 	echo "${BASH_REMATCH[1]}"
 }
@@ -232,6 +237,8 @@ verdict() {
 # in globals: last_t (workload seconds) and, for logged runs, last_events, last_lost, last_cpu,
 # last_wakeups.
 last_t="" last_events=0 last_lost=0 last_cpu=0 last_wakeups=0 rss_max=0
+# procscope + workload CPU seconds (medians) of each logged configuration of the last measure()
+declare -A total_cpu=()
 
 # Traced, every event to an NDJSON log ($@ = extra options)
 logged_round() {
@@ -265,12 +272,12 @@ measure() {
 	local name=$1 target=$2 r c i b mb mt nb nt kind opts label ratio ratio_min worst
 	shift 2
 	local configs=("$@") n=$#
-	local -a base=() t ev lost cpu wk
+	local -a base=() t ev lost cpu wk wcpu
 
 	echo "$name: $ROUNDS rounds, untraced and traced interleaved"
 	run_workload >/dev/null # warm-up (page cache, first-run costs): not measured
 	for ((i = 0; i < n; i++)); do
-		t[i]="" ev[i]="" lost[i]=0 cpu[i]="" wk[i]=""
+		t[i]="" ev[i]="" lost[i]=0 cpu[i]="" wk[i]="" wcpu[i]=""
 	done
 	for ((r = 1; r <= ROUNDS; r++)); do
 		b=$(run_workload)
@@ -284,6 +291,7 @@ measure() {
 			t[i]+="$last_t " lost[i]=$((lost[i] + last_lost))
 			if [[ $kind == log ]]; then
 				ev[i]+="$last_events " cpu[i]+="$last_cpu " wk[i]+="$last_wakeups "
+				wcpu[i]+="$(cat "$tmp/wcpu") "
 			fi
 			printf ', [%s] %.3f s' "${opts:-all}" "$last_t"
 		done
@@ -313,11 +321,69 @@ measure() {
 			printf '    events %.0f (%.0f/s), lost %d, procscope %.2f s CPU, %.0f wakeups\n' \
 				"$(median ${ev[i]})" "$(calc %.0f "$(median ${ev[i]}) / $mt")" "${lost[i]}" \
 				"$(median ${cpu[i]})" "$(median ${wk[i]})"
+			# shellcheck disable=SC2086
+			total_cpu[${opts:-all}]=$(calc %.3f "$(median ${cpu[i]}) + $(median ${wcpu[i]})")
+			# shellcheck disable=SC2086
+			printf '    workload %.2f s CPU; procscope + workload %.2f s CPU\n' \
+				"$(median ${wcpu[i]})" "${total_cpu[${opts:-all}]}"
 		else
 			printf '   (lost %d)\n' "${lost[i]}"
 		fi
 	done
 	echo
+}
+
+# --- the sched hooks' early return ------------------------------------------------------------
+
+# Started with a command (sleep) that does nothing: every other task is untraced
+early_round() {
+	start_procscope "$tmp/stderr" -v "$@" -- sleep 3600
+	wait_attached "$tmp/stderr" "attached in"
+	last_t=$(run_workload)
+	stop_procscope_cmd
+}
+
+# The command never ends by itself: SIGINT stops the trace (status 0 after an interrupt)
+stop_procscope_cmd() {
+	local deadline=$((SECONDS + STOP_TIMEOUT_S))
+
+	kill -INT "$ps_pid"
+	while is_running "$ps_pid"; do
+		((SECONDS < deadline)) || die "procscope did not stop within ${STOP_TIMEOUT_S} s of SIGINT"
+		sleep 0.05
+	done
+	wait "$ps_pid" || true
+	ps_pid=""
+}
+
+measure_early_return() {
+	local r b off on coff con per
+	local -a base=() toff=() ton=() cbase=() cof=() con_=()
+
+	echo "context switches of untraced tasks: the ping-pong beside a trace of 'sleep' (2 switches"
+	echo "per round trip on its one CPU), untraced, sched group off, sched group on, interleaved;"
+	echo "the hooks run in the switching task's context: its CPU time (user + sys) shows them"
+	for ((r = 1; r <= ROUNDS; r++)); do
+		b=$(run_workload)
+		cbase+=("$(cat "$tmp/wcpu")")
+		early_round -e proc,epoll,unix
+		off=$last_t
+		cof+=("$(cat "$tmp/wcpu")")
+		early_round
+		on=$last_t
+		con_+=("$(cat "$tmp/wcpu")")
+		base+=("$b") toff+=("$off") ton+=("$on")
+		printf '  round %d/%d: untraced %.3f s (%.2f s CPU), sched off %.3f s (%.2f s CPU), sched on %.3f s (%.2f s CPU)\n' \
+			"$r" "$ROUNDS" "$b" "${cbase[-1]}" "$off" "${cof[-1]}" "$on" "${con_[-1]}"
+	done
+	coff=$(median "${cof[@]}")
+	con=$(median "${con_[@]}")
+	per=$(calc %.0f "($con - $coff) * 1e9 / (2 * $PINGS)")
+	printf '  medians: untraced %.3f s (%.2f s CPU), sched off %.3f s (%.2f s CPU), sched on %.3f s (%.2f s CPU)\n' \
+		"$(median "${base[@]}")" "$(median "${cbase[@]}")" "$(median "${toff[@]}")" "$coff" \
+		"$(median "${ton[@]}")" "$con"
+	printf '  the sched hooks'"'"' early return: %s ns of CPU per context switch (workload CPU %.2fx)\n\n' \
+		"$per" "$(calc %.3f "$con / $coff")"
 }
 
 # --- start to attached ------------------------------------------------------------------------
@@ -483,14 +549,24 @@ tmp=$(mktemp -d /tmp/procscope-bench.XXXXXX)
 
 if ((!TP_ONLY)); then
 	workload=("$FORKSTORM" "$FORKS")
-	fork_configs=("log:")
+	fork_configs=("log:-e proc,epoll,unix" "log:")
 	((EXTRA)) && fork_configs+=("var:-o /dev/null" "var:")
 	measure "fork storm ($FORKS x fork+exit+waitpid)" "$FORK_TARGET" "${fork_configs[@]}"
 
 	workload=("$PINGPONG" "$PINGS")
 	ROUNDS=$((2 * FORK_ROUNDS - 1))
 	measure "epoll ping-pong over a unix socketpair ($PINGS round trips, $((2 * PINGS)) waits)" \
-		"$PING_TARGET" "log:-e epoll" "log:-e unix" "log:"
+		"$PING_TARGET" "log:-e epoll" "log:-e unix" "log:-e epoll,unix" "log:"
+	sched_cpu=$(calc %.3f "${total_cpu[all]} / ${total_cpu[-e epoll,unix]}")
+	printf 'the sched group on the ping-pong: procscope + workload CPU %.2f s with it, %.2f s without:\n' \
+		"${total_cpu[all]}" "${total_cpu[-e epoll,unix]}"
+	printf '  ratio %sx   target <= %.2fx%s\n\n' "$sched_cpu" "$SCHED_CPU_TARGET" \
+		"$(verdict "$sched_cpu" '<=' "$SCHED_CPU_TARGET")"
+
+	# The sched hooks run for every context switch of the system, traced or not. With a
+	# command (tree mode) the ping-pong is untraced: what the hooks cost it is their early return.
+	workload=("$PINGPONG" "$PINGS")
+	measure_early_return
 
 	attach_time
 	echo

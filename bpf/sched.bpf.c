@@ -177,6 +177,25 @@ int BPF_PROG(tp_sched_exit, struct task_struct *task)
 }
 
 /*
+ * A snapshot at exec: the command procscope launches is held before its exec, and that hold is
+ * procscope's doing, not the program's; the model subtracts what came before.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tp_sched_exec, struct task_struct *task)
+{
+	struct psc_sched_acct *a = acct_of(task);
+	__u64 now;
+
+	if (!a || (a->flags & PSC_SCHED_EXITED))
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	a->flags |= PSC_SCHED_EXEC;
+	emit_stats(task, a, now);
+	a->flags &= ~PSC_SCHED_EXEC;
+	return 0;
+}
+
+/*
  * Run by the loader at the end of the trace: one record per live traced thread, with its
  * open interval closed now. A traced thread never switched nor woken during the trace has no
  * storage: its state now is the state it had all along (any change would have run a hook).

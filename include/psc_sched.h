@@ -45,6 +45,7 @@ enum psc_sched_state {
 #define PSC_SCHED_EXITED (1u << 1) /* final record of a thread at its exit */
 #define PSC_SCHED_END (1u << 2) /* taken at the end of the trace (a still-live thread) */
 #define PSC_SCHED_UNSEEN (1u << 3) /* never switched nor woken during the trace (END only) */
+#define PSC_SCHED_EXEC (1u << 4) /* taken at its exec (what came before belongs to the old image) */
 
 /* Per-thread accounting (BPF task storage) */
 struct psc_sched_acct {

@@ -470,6 +470,39 @@ static void test_sched__model_tid_reuse(void **state)
 	model__free(m);
 }
 
+/* The command procscope launched: its hold before exec is procscope's, not the program's */
+static void test_sched__model_launched_counts_from_exec(void **state)
+{
+	struct model *m = new_model();
+	struct psc_sched_acct a = { 0 };
+	struct sched_totals t;
+	struct proc *p = proctree__find(m->tree, PID, START);
+
+	assert_non_null(p);
+	p->flags |= PROC_F_LAUNCHED;
+	/* released from procscope's pipe at +1 ms, runs its execve() until +2 ms */
+	psc_sched_wakeup(&a, BASE + MS);
+	sw_in(&a, BASE + MS + 100 * US, 0);
+	a.flags |= PSC_SCHED_EXEC;
+	stats(m, PID, BASE + 2 * MS, &a, 0);
+	a.flags &= ~PSC_SCHED_EXEC;
+	p->exec_ts = BASE + 2 * MS;
+	/* the program: runs 10 ms, sleeps 5 ms, exits */
+	sw_out(&a, BASE + 12 * MS, 0, T_INTERRUPTIBLE, 0, NULL);
+	psc_sched_wakeup(&a, BASE + 17 * MS);
+	sw_in(&a, BASE + 17 * MS, 0);
+	psc_sched_exit(&a, BASE + 17 * MS);
+	stats(m, PID, BASE + 17 * MS, &a, 0);
+	m->end_ts = BASE + 20 * MS;
+	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
+	assert_int_equal(t.t_ns[PSC_SST_RUNNING], 10 * MS);
+	assert_int_equal(t.t_ns[PSC_SST_RUNNABLE], 0);
+	assert_int_equal(t.t_ns[PSC_SST_SLEEP], 5 * MS);
+	assert_int_equal(t.unknown_ns, 0); /* the hold is not unknown: it is procscope's */
+	assert_int_equal(t.window_ns, 18 * MS); /* from its exec to the end */
+	model__free(m);
+}
+
 /* A fork storm keeps the newest finished processes only; their waits stay in the total */
 static void test_sched__model_finished_bounded(void **state)
 {
@@ -526,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_sched__model_unknown_leader),
 		cmocka_unit_test(test_sched__model_tid_reuse),
 		cmocka_unit_test(test_sched__model_finished_bounded),
+		cmocka_unit_test(test_sched__model_launched_counts_from_exec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,6 +47,7 @@ static const struct schema_field stats_fields[] = {
 	SF_FLAG(psc_ev_sched_stats, flags, PSC_SCHED_EXITED, "exited"),
 	SF_FLAG(psc_ev_sched_stats, flags, PSC_SCHED_END, "end"),
 	SF_FLAG(psc_ev_sched_stats, flags, PSC_SCHED_UNSEEN, "unseen"),
+	SF_FLAG(psc_ev_sched_stats, flags, PSC_SCHED_EXEC, "exec"),
 	SF(psc_ev_sched_stats, nwait, "rq_waits", SK_U32),
 	SF(psc_ev_sched_stats, rq_max_ns, "rq_max_ns", SK_U64),
 	SF(psc_ev_sched_stats, rq_hist[0], "rq_log2_9", SK_U32),

@@ -177,6 +177,7 @@ static void disable_unused_groups(struct loader *l)
 		bpf_program__set_autoload(l->skel->progs.tp_sched_wakeup, false);
 		bpf_program__set_autoload(l->skel->progs.tp_sched_wakeup_new, false);
 		bpf_program__set_autoload(l->skel->progs.tp_sched_exit, false);
+		bpf_program__set_autoload(l->skel->progs.tp_sched_exec, false);
 		bpf_program__set_autoload(l->skel->progs.sched_flush, false);
 	}
 }

@@ -24,6 +24,7 @@ static void proc_free(struct sched_proc *sp)
 
 	for (th = sp->threads; th; th = next) {
 		next = th->next;
+		free(th->at_exec);
 		free(th);
 	}
 	free(sp->changes);
@@ -100,6 +101,13 @@ static int apply_stats(struct sched_proc *sp, const struct psc_ev_sched_stats *e
 		return 0; /* an older snapshot than the one we have (out of order across CPUs) */
 	}
 	th->last = *e;
+	if ((e->flags & PSC_SCHED_EXEC) && sp->p && (sp->p->flags & PROC_F_LAUNCHED) &&
+	    !th->at_exec) {
+		th->at_exec = malloc(sizeof(*th->at_exec));
+		if (!th->at_exec)
+			return -ENOMEM;
+		*th->at_exec = *e;
+	}
 	return 0;
 }
 
@@ -224,10 +232,11 @@ void sched_model__retire(struct sched_model *sm, const struct proc *p)
 		proc_drop(sm, sp);
 }
 
-void sched_thread_times(const struct sched_thread *th, const struct model *m, uint64_t start_ns,
-			uint64_t end, uint64_t t_ns[PSC_SST_MAX], uint64_t *unknown_ns)
+void sched_thread_times(const struct sched_thread *th, const struct sched_proc *sp,
+			const struct model *m, uint64_t end, uint64_t t_ns[PSC_SST_MAX],
+			uint64_t *unknown_ns)
 {
-	const struct psc_ev_sched_stats *e = &th->last;
+	const struct psc_ev_sched_stats *e = &th->last, *x = th->at_exec;
 	uint64_t base = m->meta.boottime_base_ns, from;
 	unsigned int i;
 
@@ -245,8 +254,14 @@ void sched_thread_times(const struct sched_thread *th, const struct model *m, ui
 	if (!(e->flags & (PSC_SCHED_EXITED | PSC_SCHED_END)) && e->state < PSC_SST_MAX &&
 	    e->state != PSC_SST_DEAD && end > e->hdr.ts_ns)
 		t_ns[e->state] += end - e->hdr.ts_ns;
+	if (x) {
+		/* the launched command: its time before the exec was procscope's hold */
+		for (i = 0; i < PSC_SST_MAX; i++)
+			t_ns[i] = t_ns[i] > x->t_ns[i] ? t_ns[i] - x->t_ns[i] : 0;
+		return;
+	}
 	if (!(e->flags & PSC_SCHED_FORKED) && e->first_ns) {
-		from = start_ns > base ? start_ns : base;
+		from = sp->start_ns > base ? sp->start_ns : base;
 		*unknown_ns = e->first_ns > from ? e->first_ns - from : 0;
 	}
 }
@@ -263,7 +278,7 @@ void sched_proc_totals(const struct sched_proc *sp, const struct model *m, uint6
 	for (th = sp->threads; th; th = th->next) {
 		uint64_t times[PSC_SST_MAX], unknown;
 
-		sched_thread_times(th, m, sp->start_ns, end, times, &unknown);
+		sched_thread_times(th, sp, m, end, times, &unknown);
 		for (i = 0; i < PSC_SST_MAX; i++)
 			t->t_ns[i] += times[i];
 		t->unknown_ns += unknown;
@@ -290,6 +305,8 @@ void sched_proc_totals(const struct sched_proc *sp, const struct model *m, uint6
 	if (leader)
 		t->leader_state = leader->last.state;
 	from = sp->start_ns > base ? sp->start_ns : base;
+	if (sp->p && proc_held_ns(sp->p))
+		from = sp->start_ns + proc_held_ns(sp->p);
 	if (sp->p) {
 		if (sp->p->flags & PROC_F_EXITED)
 			to = sp->p->exit_ts;

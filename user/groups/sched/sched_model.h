@@ -25,6 +25,8 @@
 struct sched_thread {
 	uint32_t tid;
 	struct psc_ev_sched_stats last; /* the newest snapshot */
+	/* the launched command's snapshot at its exec: before it, procscope held it */
+	struct psc_ev_sched_stats *at_exec;
 	struct sched_thread *next;
 };
 
@@ -92,14 +94,22 @@ struct sched_proc *sched_model__find(const struct sched_model *sm, uint32_t pid,
  */
 void sched_proc_totals(const struct sched_proc *sp, const struct model *m, uint64_t end,
 		       struct sched_totals *t);
-/* One thread's times up to @end (t_ns, unknown_ns; the rest of @t untouched) */
-void sched_thread_times(const struct sched_thread *th, const struct model *m, uint64_t start_ns,
-			uint64_t end, uint64_t t_ns[PSC_SST_MAX], uint64_t *unknown_ns);
+/*
+ * One thread's times up to @end. For the command procscope launched, from its exec: procscope
+ * held it before (its snapshot at exec is subtracted, nothing is unknown).
+ */
+void sched_thread_times(const struct sched_thread *th, const struct sched_proc *sp,
+			const struct model *m, uint64_t end, uint64_t t_ns[PSC_SST_MAX],
+			uint64_t *unknown_ns);
 /*
  * ps-style STAT of a process at the end: "R", "S", "D", "T", "t", "Z", "-" (reaped), "?"
  * (unknown), then "<" (nice < 0), "N" (nice > 0), "l" (threads). @buf >= 8 bytes.
  */
 const char *sched_stat_str(const struct sched_proc *sp, const struct sched_totals *t, char *buf,
 			   size_t size);
+
+/* How the group draws on the timelines (sched_timeline.c; struct timeline_ops in timeline.h) */
+struct timeline_ops;
+extern const struct timeline_ops sched_timeline_ops;
 
 #endif /* __PSC_SCHED_MODEL_H */

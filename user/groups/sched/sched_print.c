@@ -364,7 +364,7 @@ static void sched_summary_json(void *state, const struct model *m, struct jw *w)
 		for (th = sp->threads; th; th = th->next) {
 			uint64_t times[PSC_SST_MAX], unknown;
 
-			sched_thread_times(th, m, sp->start_ns, m->end_ts, times, &unknown);
+			sched_thread_times(th, sp, m, m->end_ts, times, &unknown);
 			jw_obj_start(w);
 			jw_kv_u64(w, "tid", th->tid);
 			write_times(w, times, unknown);
@@ -424,4 +424,5 @@ const struct model_group_ops sched_group_ops = {
 	.summary = sched_summary,
 	.summary_json = sched_summary_json,
 	.retire = sched_retire,
+	.timeline = &sched_timeline_ops,
 };
