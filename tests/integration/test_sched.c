@@ -545,6 +545,67 @@ static void test_sched__python_matches_proc(void **state)
 	}
 }
 
+/* An unprivileged nice -5 is refused with EACCES: the record has the caller's errno */
+static void test_sched__unprivileged_nice_refused(void **state)
+{
+	static const char prog[] = "import os\n"
+				   "os.nice(2)\n"
+				   "try:\n"
+				   "    os.setpriority(os.PRIO_PROCESS, 0, -5)\n"
+				   "except PermissionError:\n"
+				   "    print('EACCES')\n";
+	char dir[64], log_path[128], out_path[128];
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-q",
+			 (char *)"--no-summary",
+			 (char *)"-u",
+			 (char *)"nobody",
+			 (char *)"-o",
+			 log_path,
+			 (char *)"--",
+			 (char *)"/usr/bin/python3",
+			 (char *)"-c",
+			 (char *)prog,
+			 NULL };
+	struct integ_log log;
+	json_object *ok, *refused;
+	char *out;
+	int status;
+
+	integ_tmpdir(dir, sizeof(dir));
+	snprintf(log_path, sizeof(log_path), "%s/log.jsonl", dir);
+	snprintf(out_path, sizeof(out_path), "%s/out", dir);
+	status = integ_run(argv, out_path, NULL);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	out = integ_slurp(out_path, NULL);
+	/* what the program itself saw */
+	assert_non_null(strstr(out, "EACCES"));
+	free(out);
+	integ_load(log_path, &log);
+	ok = integ_find(&log, "type", "sched_prio", "ret", INTEG_I(0), NULL);
+	refused = integ_find(&log, "type", "sched_prio", "ret", INTEG_I(-13), NULL);
+	integ_dump("nice(2)", ok);
+	integ_dump("setpriority(-5)", refused);
+	assert_non_null(ok);
+	assert_int_equal(integ_i64(ok, "old_nice"), 0);
+	assert_int_equal(integ_i64(ok, "new_nice"), 2);
+	assert_non_null(refused);
+	assert_int_equal(integ_i64(refused, "req_nice"), -5);
+	assert_int_equal(integ_i64(refused, "old_nice"), 2);
+	assert_int_equal(integ_i64(refused, "new_nice"), 2); /* unchanged */
+	assert_int_equal(integ_i64(refused, "target_pid"), integ_i64(refused, "pid"));
+	integ_free(&log);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd))
+			fprintf(stderr, "failed to remove %s\n", dir);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_sched__nice_demo),
 		cmocka_unit_test(test_sched__parallel_demo),
 		cmocka_unit_test(test_sched__python_matches_proc),
+		cmocka_unit_test(test_sched__unprivileged_nice_refused),
 	};
 
 	if (!integ_can_trace()) {
