@@ -515,6 +515,17 @@ static void test_streams__report_filter_keeps_rows_whole(void **state)
 	if (strcmp(json_object_to_json_string(mine), json_object_to_json_string(conn)))
 		fail_msg("report -p %s changed the row:\n%s\nunfiltered:\n%s", pid,
 			 json_object_to_json_string(mine), json_object_to_json_string(conn));
+	/* the other groups show the selected process's rows only (the client forks nothing) */
+	if (json_object_object_get_ex(sel, "groups", &conns) &&
+	    json_object_object_get_ex(conns, "sched", &conns) &&
+	    json_object_object_get_ex(conns, "process_states", &conns)) {
+		n = json_object_array_length(conns);
+		for (i = 0; i < n; i++)
+			if (integ_i64(json_object_array_get_idx(conns, i), "pid") != atoll(pid))
+				fail_msg("report -p %s shows the process states of %lld", pid,
+					 (long long)integ_i64(json_object_array_get_idx(conns, i),
+							      "pid"));
+	}
 	json_object_put(all);
 	json_object_put(sel);
 	run_cleanup(&r);

@@ -136,6 +136,9 @@ static struct row *collect(const struct sched_model *sm, const struct model *m, 
 	if (!rows)
 		return NULL;
 	for (sp = sm->head; sp; sp = sp->next) {
+		/* report -p/--comm/--since: the rows of the selected processes only */
+		if (!model__shows(m, sp->p))
+			continue;
 		sched_proc_totals(sp, m, m->end_ts, &rows[k].t);
 		if (!rows[k].t.known && !sp->nchanges)
 			continue;
@@ -251,7 +254,7 @@ static void sched_summary(void *state, const struct model *m, FILE *out)
 			"  UNKNOWN: threads older than the trace, before their first switch or "
 			"wake-up; or away from the CPU after a missed switch\n");
 	for (b = 0; b < HIST_BUCKETS; b++)
-		hist[b] += sm->rq_hist_retired[b];
+		hist[b] += m->view ? 0 : sm->rq_hist_retired[b]; /* not told apart by process */
 	if (waits) {
 		fprintf(out, "  run-queue latency, runnable -> running (%llu waits):\n",
 			(unsigned long long)waits);
@@ -384,7 +387,7 @@ static void sched_summary_json(void *state, const struct model *m, struct jw *w)
 	}
 	jw_arr_end(w);
 	for (b = 0; b < HIST_BUCKETS; b++)
-		hist[b] += sm->rq_hist_retired[b];
+		hist[b] += m->view ? 0 : sm->rq_hist_retired[b]; /* not told apart by process */
 	hist_write_json(w, "rq_latency_hist", hist);
 	jw_kv_u64(w, "sched_records", sm->records);
 	jw_kv_u64(w, "sched_retired", sm->retired);
