@@ -210,6 +210,11 @@ int model__apply(struct model *m, const union psc_event *ev)
 				s->orphan(s, m, m->pending[i].child, m->pending[i].old_parent,
 					  m->pending[i].new_parent, m->pending[i].ts);
 	m->npending = 0;
+	if (!err && subject && ev->hdr.type == PSC_EV_PROC_EXIT &&
+	    (ev->exit.flags & PSC_EXIT_GROUP_DEAD))
+		for (i = 0; i < m->ngroups; i++)
+			if (m->groups[i]->exited)
+				m->groups[i]->exited(m->group_state[i], subject);
 	/* the sinks have written this event out: old reaped processes may go now */
 	proctree__retire(m->tree);
 	if (!err && m->err)

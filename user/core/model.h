@@ -47,6 +47,11 @@ struct model_group_ops {
 			   struct jw *w);
 	/* @p leaves the process table: drop or copy what the group keeps of it */
 	void (*retire)(void *state, const struct proc *p);
+	/*
+	 * @p's last thread exited (after the sinks saw the exit): it makes no more group events,
+	 * so what only its future events would need may go now. @p stays valid until retire.
+	 */
+	void (*exited)(void *state, const struct proc *p);
 	/* how the group draws its events on the Perfetto and SVG timelines (sinks/timeline.h) */
 	const struct timeline_ops *timeline;
 };

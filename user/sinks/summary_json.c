@@ -258,9 +258,17 @@ static void write_process(struct jw *w, const struct model *m, const struct proc
 	jw_obj_end(w);
 }
 
+/*
+ * Per-process rows are bounded (docs/summary-json.md): the first PROCESS_ROWS processes (the
+ * target and its first descendants come first), the longest ROWS zombies, the newest ROWS
+ * orphans; "<key>_omitted" counts the rest.
+ */
+#define PROCESS_ROWS 1024
+#define ROWS 256
+
 static int write_processes(struct jw *w, const struct model *m, const struct summary_opts *o)
 {
-	size_t n, i;
+	size_t n, i, rows = 0;
 	struct proc *const *all = proctree__all(m->tree, &n);
 	bool *shown = summary_tree_set(m, o);
 
@@ -269,9 +277,10 @@ static int write_processes(struct jw *w, const struct model *m, const struct sum
 	jw_key(w, "processes");
 	jw_arr_start(w);
 	for (i = 0; i < n; i++)
-		if (shown[i])
+		if (shown[i] && rows++ < PROCESS_ROWS)
 			write_process(w, m, all[i]);
 	jw_arr_end(w);
+	jw_kv_u64(w, "processes_omitted", rows > PROCESS_ROWS ? rows - PROCESS_ROWS : 0);
 	free(shown);
 	return 0;
 }
@@ -285,7 +294,7 @@ static int write_zombies(struct jw *w, const struct model *m, const struct summa
 		return -ENOMEM;
 	jw_key(w, "zombies");
 	jw_arr_start(w);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < ROWS; i++) {
 		const struct proc *p = z[i];
 
 		jw_obj_start(w);
@@ -301,8 +310,15 @@ static int write_zombies(struct jw *w, const struct model *m, const struct summa
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	jw_kv_u64(w, "zombies_omitted", n > ROWS ? n - ROWS : 0);
 	free(z);
 	return 0;
+}
+
+static bool is_listed_orphan(const struct summary_opts *o, const struct proc *p)
+{
+	return (p->flags & PROC_F_ORPHANED) && summary_selects(o, p) &&
+	       !(o && o->since_ns && p->adopt_ts < o->since_ns);
 }
 
 static void write_orphans(struct jw *w, const struct model *m, const struct summary_opts *o)
@@ -310,13 +326,17 @@ static void write_orphans(struct jw *w, const struct model *m, const struct summ
 	size_t n, i;
 	struct proc *const *all = proctree__all(m->tree, &n);
 
+	size_t total = 0, seen = 0;
+
+	for (i = 0; i < n; i++)
+		total += is_listed_orphan(o, all[i]);
 	jw_key(w, "orphans");
 	jw_arr_start(w);
 	for (i = 0; i < n; i++) {
 		const struct proc *p = all[i];
 
-		if (!(p->flags & PROC_F_ORPHANED) || !summary_selects(o, p) ||
-		    (o && o->since_ns && p->adopt_ts < o->since_ns))
+		/* the newest ROWS */
+		if (!is_listed_orphan(o, p) || (total > ROWS && seen++ < total - ROWS))
 			continue;
 		jw_obj_start(w);
 		jw_kv_u64(w, "pid", p->pid);
@@ -329,6 +349,7 @@ static void write_orphans(struct jw *w, const struct model *m, const struct summ
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	jw_kv_u64(w, "orphans_omitted", total > ROWS ? total - ROWS : 0);
 }
 
 static void write_groups(struct jw *w, const struct model *m, const struct summary_opts *o)

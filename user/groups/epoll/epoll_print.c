@@ -536,5 +536,7 @@ const struct model_group_ops epoll_group_ops = {
 	.summary_json = epoll_summary_json,
 	.json_extra = epoll_json_extra,
 	.retire = epoll_retire,
+	/* an exited process waits no more: its rows are ranked (kept or folded) at once */
+	.exited = epoll_retire,
 	.timeline = &epoll_timeline_ops,
 };

@@ -114,8 +114,9 @@ void epoll_tl__free(struct epoll_tl *tl);
 int epoll_tl__apply(struct epoll_tl *tl, struct model *m, const union psc_event *ev,
 		    const struct proc *owner);
 /*
- * @p leaves the process table: its sets and poll rows keep a copy of who owned them, and only
- * the EPOLL_TL_KEEP_RETIRED busiest of those stay whole (the rest are folded).
+ * @p exited or leaves the process table (the first of the two): its sets and poll rows keep a
+ * copy of who owned them, and only the EPOLL_TL_KEEP_RETIRED busiest of those stay whole (the
+ * rest are folded). A second call for @p does nothing.
  */
 void epoll_tl__retire(struct epoll_tl *tl, const struct proc *p);
 

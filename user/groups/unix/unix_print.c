@@ -17,6 +17,21 @@
 #define MAX_CONN_ROWS 50
 #define MAX_FLOW_ROWS 30
 #define MAX_HISTS 10
+/* JSON rows of each kind: the newest (docs/summary-json.md); the older are counted */
+#define JSON_ROWS 256
+
+/* "<key>_omitted": {"rows": N, "bytes": B}, what the newest JSON_ROWS left out */
+static void json_omitted(struct jw *w, const char *key, uint64_t rows, uint64_t bytes)
+{
+	char k[48];
+
+	snprintf(k, sizeof(k), "%s_omitted", key);
+	jw_key(w, k);
+	jw_obj_start(w);
+	jw_kv_u64(w, "rows", rows);
+	jw_kv_u64(w, "bytes", bytes);
+	jw_obj_end(w);
+}
 
 static uint32_t ppid_of(const struct proc *p)
 {
@@ -773,7 +788,12 @@ static void json_conns(struct jw *w, const struct model *m, struct unix_flow *uf
 	struct unix_conn *const *conns = unix_flow__conns(uf, &n);
 	uint64_t hist[UNIX_FLOW_HIST];
 	char ty[16], name[32];
+	uint64_t skipped_bytes = 0;
+	size_t total = 0, skip, seen = 0;
 
+	for (i = 0; i < n; i++)
+		total += conn_shown(m, conns[i]);
+	skip = total > JSON_ROWS ? total - JSON_ROWS : 0;
 	jw_key(w, "connections");
 	jw_arr_start(w);
 	for (i = 0; i < n; i++) {
@@ -782,6 +802,11 @@ static void json_conns(struct jw *w, const struct model *m, struct unix_flow *uf
 
 		if (!conn_shown(m, c))
 			continue;
+		if (seen++ < skip) {
+			skipped_bytes += (c->client ? c->client->tx.bytes : 0) +
+					 (c->server ? c->server->tx.bytes : 0);
+			continue;
+		}
 		jw_obj_start(w);
 		jw_kv_u64(w, "id", c->id);
 		jw_kv_str(w, "kind", kind_name(c->kind));
@@ -807,14 +832,19 @@ static void json_conns(struct jw *w, const struct model *m, struct unix_flow *uf
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	json_omitted(w, "connections", skip, skipped_bytes);
 }
 
 static void json_flows(struct jw *w, const struct model *m, struct unix_flow *uf)
 {
-	size_t n, i, k;
+	size_t n, i, k, total = 0, skip, seen = 0;
 	struct unix_end *const *ends = unix_flow__ends(uf, &n);
+	uint64_t skipped_bytes = 0;
 	char name[32];
 
+	for (i = 0; i < n; i++)
+		total += end_shown(m, ends[i]) ? ends[i]->nflows : 0;
+	skip = total > JSON_ROWS ? total - JSON_ROWS : 0;
 	jw_key(w, "datagrams");
 	jw_arr_start(w);
 	for (i = 0; i < n; i++) {
@@ -823,6 +853,10 @@ static void json_flows(struct jw *w, const struct model *m, struct unix_flow *uf
 		for (k = 0; end_shown(m, e) && k < e->nflows; k++) {
 			const struct unix_dgram_flow *f = &e->flows[k];
 
+			if (seen++ < skip) {
+				skipped_bytes += f->bytes;
+				continue;
+			}
 			jw_obj_start(w);
 			json_who(w, m, "sender", unix_end_proc(e));
 			jw_kv_u64(w, "sender_ino", e->ino);
@@ -842,6 +876,7 @@ static void json_flows(struct jw *w, const struct model *m, struct unix_flow *uf
 		}
 	}
 	jw_arr_end(w);
+	json_omitted(w, "datagrams", skip, skipped_bytes);
 }
 
 static void json_sockets(struct jw *w, const struct model *m, struct unix_flow *uf)
@@ -849,7 +884,12 @@ static void json_sockets(struct jw *w, const struct model *m, struct unix_flow *
 	size_t n, i;
 	struct unix_end *const *ends = unix_flow__ends(uf, &n);
 	char ty[16], name[32];
+	size_t total = 0, skip, seen = 0;
+	uint64_t skipped_bytes = 0;
 
+	for (i = 0; i < n; i++)
+		total += !(ends[i]->flags & UX_END_PENDING) && end_shown(m, ends[i]);
+	skip = total > JSON_ROWS ? total - JSON_ROWS : 0;
 	jw_key(w, "sockets");
 	jw_arr_start(w);
 	for (i = 0; i < n; i++) {
@@ -858,6 +898,10 @@ static void json_sockets(struct jw *w, const struct model *m, struct unix_flow *
 
 		if ((e->flags & UX_END_PENDING) || !end_shown(m, e))
 			continue; /* pending: never had a file, it is in its connection */
+		if (seen++ < skip) {
+			skipped_bytes += e->tx.bytes;
+			continue;
+		}
 		jw_obj_start(w);
 		jw_kv_u64(w, "ino", e->ino);
 		jw_kv_str(w, "sock_type", unix_type_name(e->type, ty, sizeof(ty)));
@@ -883,6 +927,7 @@ static void json_sockets(struct jw *w, const struct model *m, struct unix_flow *
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	json_omitted(w, "sockets", skip, skipped_bytes);
 }
 
 static void unix_summary_json(void *state, const struct model *m, struct jw *w)
