@@ -525,6 +525,16 @@ static int tree_main(int argc, char **argv)
 
 	if (k <= 0 || k > 32)
 		return 2;
+	/*
+	 * UP PEER (optional): say we run (procscope released us, so it is attached), then wait
+	 * (bounded) for the other command to say so: the two traces surely overlap, however long
+	 * a loaded machine takes to attach
+	 */
+	if (argc > 6) {
+		write_file(argv[5], "up\n");
+		for (i = 0; i < 2000 && access(argv[6], F_OK); i++)
+			usleep(10000);
+	}
 	for (i = 0; i < k; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
@@ -1206,16 +1216,20 @@ static void test_rl__two_instances(void **state)
 	size_t nk[2], i, j, k, n;
 	int64_t target[2], t_start[2], t_end[2];
 	pid_t pid[2];
-	char karg[2][8], barg[2][8];
+	char karg[2][8], barg[2][8], up[2][PATH_MAX];
 	int w, status;
 
+	for (w = 0; w < 2; w++)
+		run_setup(&r[w]);
+	for (w = 0; w < 2; w++)
+		snprintf(up[w], sizeof(up[w]), "%s.up", r[w].file);
 	for (w = 0; w < 2; w++) {
-		char *argv[] = { ps_exe,   S("trace"), S("-q"),	 S("--no-summary"), S("-o"),
-				 r[w].log, S("--"),    self_exe, S("tree"),	    karg[w],
-				 barg[w],  r[w].file,  NULL };
+		char *argv[] = { ps_exe,    S("trace"), S("-q"), S("--no-summary"),
+				 S("-o"),   r[w].log,	S("--"), self_exe,
+				 S("tree"), karg[w],	barg[w], r[w].file,
+				 up[w],	    up[!w],	NULL };
 		struct io io = { .out_fd = -1, .err = NULL };
 
-		run_setup(&r[w]);
 		argv[5] = r[w].log;
 		argv[11] = r[w].file;
 		io.err = r[w].err;
