@@ -461,11 +461,13 @@ throughput() {
 	local r f log lines rate_max worst_us rss_max_tp=0 ok
 	local -a fmts=(jsonl jsonl.zst jsonl.gz)
 	local -A ev lost rate us rate_ok
-	local -a rd_w=() rd_c=() py_w=() py_c=()
+	local -a rd_w=() rd_c=() py_w=() py_c=() base=()
 
 	echo "throughput: the ping-pong traced as a command (trace -q -o LOG -- pingpong $PINGS), $TP_RUNS runs of each log format, interleaved"
 	for ((r = 1; r <= TP_RUNS; r++)); do
-		printf '  run %d/%d:' "$r" "$TP_RUNS"
+		workload=("$PINGPONG" "$PINGS")
+		base+=("$(run_workload)")
+		printf '  run %d/%d: untraced %.2f s;' "$r" "$TP_RUNS" "${base[-1]}"
 		for f in "${fmts[@]}"; do
 			tp_round "$tmp/tp.$f"
 			ev[$f]+="$tp_events " lost[$f]+="$tp_lost " rate[$f]+="$tp_rate " us[$f]+="$tp_us "
@@ -479,6 +481,8 @@ throughput() {
 	done
 	echo
 	printf 'throughput, median of %d runs (every run for the loss)\n' "$TP_RUNS"
+	printf '  untraced         %8.0f events/s (the same workload: %.2f s)\n' \
+		"$(calc %.0f "$(median ${ev[jsonl]}) / $(median "${base[@]}")")" "$(median "${base[@]}")"
 	for f in "${fmts[@]}"; do
 		# shellcheck disable=SC2086
 		worst_us=$(median ${us[$f]})
