@@ -155,8 +155,8 @@ FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 $(FUZZ_OUT) $(FUZZ_OUT)/corpus:
 	$(Q)mkdir -p $@
-# report's feed lives with the command (cli/report.c), which reads /proc for its own pid names
-FUZZ_SRCS := $(CORE_SRCS) user/cli/report.c user/session/procfs.c
+# report's feed is in logread (core); procfs gives /proc facts the fuzzed model asks for
+FUZZ_SRCS := $(CORE_SRCS) user/session/procfs.c
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)) include/*.h) | $(FUZZ_OUT)
 	$(call msg,FUZZCC,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Iinclude $(USER_INC) $< $(FUZZ_SRCS) -ljson-c -lz -lzstd -o $@
