@@ -212,6 +212,16 @@ int BPF_PROG(tp_proc_exit, struct task_struct *task)
 				code = *saved;
 		}
 		bpf_map_delete_elem(&leader_code, &key);
+		/*
+		 * Before the reservation: an untraced waiter's reap (procscope's of its command,
+		 * init's of an orphan) is followed only for an entry marked exited, and that must
+		 * hold even when the ring was full for this exit record
+		 */
+		if (cfg_filter_mode == PSC_FILTER_TREE) {
+			t = psc_tracked_get(task);
+			if (t)
+				t->exited = 1;
+		}
 	}
 
 	e = psc_emit_reserve_task(task, sizeof(*e), PSC_EV_PROC_EXIT);
@@ -230,11 +240,6 @@ int BPF_PROG(tp_proc_exit, struct task_struct *task)
 		if (reaper) {
 			e->reaper_tgid = BPF_CORE_READ(reaper, tgid);
 			e->reaper_start_ns = psc_task_start(reaper);
-		}
-		if (cfg_filter_mode == PSC_FILTER_TREE) {
-			t = psc_tracked_get(task);
-			if (t)
-				t->exited = 1;
 		}
 	}
 	psc_submit(e);
