@@ -53,6 +53,8 @@ FORK_TARGET=1.10
 PING_TARGET=1.25
 SCHED_CPU_TARGET=1.05 # the sched group's extra procscope+workload CPU on the ping-pong
 ATTACH_TARGET_MS=100
+CHAIN_LINKS=${BENCH_CHAIN:-200000}
+CHAIN_TARGET_S=5.0
 
 cd "$(dirname "$0")/.."
 PROCSCOPE=${PROCSCOPE:-./procscope}
@@ -386,6 +388,49 @@ measure_early_return() {
 		"$per" "$(calc %.3f "$con / $coff")"
 }
 
+# --- report of a deep fork-and-exit chain (#11) -------------------------------------------------
+
+# A synthetic log of CHAIN_LINKS links (each process forks the next, exits, init reaps it), read
+# by `procscope report`: every per-event operation is O(1) whatever the tree's shape
+# (tests/unit/test_proctree.c counts the steps; this is the time). 105 s for 200k before #11.
+report_chain() {
+	local log=$tmp/chain.jsonl t0 t1 t
+
+	python3 - "$log" "$CHAIN_LINKS" <<'EOF'
+import json, sys
+
+path, n = sys.argv[1], int(sys.argv[2])
+dump = lambda o: json.dumps(o, separators=(",", ":")) + "\n"
+with open(path, "w") as f:
+    f.write(dump({"type": "header", "format": "procscope-events", "version": 1, "abi": 1,
+                  "boottime_base_ns": "5000000000000", "mode": "system", "command": "",
+                  "groups": ["proc"], "ringbuf_bytes": 4194304}))
+    t = 1000
+    for i in range(n):
+        pid, st = 100 + i, t - 500
+        f.write(dump({"type": "fork", "ts_ns": t, "pid": pid, "tid": pid, "start_ns": st,
+                      "parent_pid": pid, "parent_start_ns": st, "child_pid": pid + 1,
+                      "child_tid": pid + 1, "child_start_ns": t + 100, "thread": False,
+                      "comm": "chain"}))
+        f.write(dump({"type": "exit", "ts_ns": t + 200, "pid": pid, "tid": pid, "start_ns": st,
+                      "group_dead": True, "exit_status": 0, "comm": "chain", "parent_pid": 1,
+                      "parent_start_ns": -1000, "autoreap": False, "reaper_pid": 1,
+                      "reaper_start_ns": -1000, "reaper_is_subreaper": False}))
+        f.write(dump({"type": "reap", "ts_ns": t + 300, "pid": 1, "tid": 1, "start_ns": -1000,
+                      "reaped_pid": pid, "status": 0, "waitid": False, "status_unknown": False}))
+        t += 600
+    f.write(dump({"type": "trailer", "ts_ns": t, "events": 3 * n, "lost": 0, "malformed": 0,
+                  "unknown_type": 0, "out_of_order": 0, "interrupted": False}))
+EOF
+	t0=$EPOCHREALTIME
+	"$PROCSCOPE" report "$log" >/dev/null 2>"$tmp/stderr" ||
+		die "report of the chain log failed: $(cat "$tmp/stderr")"
+	t1=$EPOCHREALTIME
+	t=$(calc %.3f "$t1 - $t0")
+	printf 'report of a %d-link fork-and-exit chain   %.2f s (target < %.1f s)%s\n' \
+		"$CHAIN_LINKS" "$t" "$CHAIN_TARGET_S" "$(verdict "$t" '<' "$CHAIN_TARGET_S")"
+}
+
 # --- start to attached ------------------------------------------------------------------------
 
 attach_ms=() attach_wall=()
@@ -577,4 +622,7 @@ if ((!TP_ONLY)); then
 fi
 if ((TP_RUNS)); then
 	throughput
+fi
+if ((!TP_ONLY)); then
+	report_chain
 fi
