@@ -83,6 +83,31 @@ static int read_snapshot(struct procfs_snapshot *snap)
 	return err;
 }
 
+/*
+ * Watch @pid's sockets (rx_watch): a send from an untraced process that wakes one is traced.
+ * Done with the tracking, before attach, so that the first waits after it are linked too.
+ */
+static void watch_sockets(struct loader *ld, uint32_t pid)
+{
+	int32_t *fds = NULL;
+	size_t nfds = 0, i;
+	int err;
+
+	if (procfs_list_fds(pid, &fds, &nfds))
+		return; /* gone, or unreadable: seed_fds() says so */
+	for (i = 0; i < nfds; i++) {
+		struct psc_fd_info fi;
+
+		if (procfs_fd_info(pid, fds[i], &fi) || fi.kind != PSC_FD_SOCKET)
+			continue;
+		err = loader__watch_socket(ld, fi.ino);
+		if (err)
+			psc_warn("failed to watch socket %llu of pid %u: %s",
+				 (unsigned long long)fi.ino, pid, strerror(-err));
+	}
+	free(fds);
+}
+
 int seed_track(struct loader *ld, const struct seed_scope *sc)
 {
 	struct procfs_snapshot snap;
@@ -99,6 +124,8 @@ int seed_track(struct loader *ld, const struct seed_scope *sc)
 		if (st && loader__track(ld, st->pid, st->start_ticks * procfs_tick_ns(),
 					st->state == 'Z'))
 			psc_warn("failed to follow pid %u: %s", st->pid, strerror(errno));
+		if (st && st->state != 'Z' && (sc->groups & PSC_GROUP_UNIX))
+			watch_sockets(ld, st->pid);
 	}
 	free(desc);
 	procfs_snapshot_free(&snap);
@@ -249,10 +276,7 @@ static int seed_proc_fds(struct model *m, struct loader *ld, const struct seed_s
 			continue;
 		u = fi.kind == PSC_FD_SOCKET ? procfs_unix_find(ux, nux, fi.ino) : NULL;
 		if (u) {
-			err = loader__watch_socket(ld, fi.ino);
-			if (err)
-				psc_warn("failed to watch socket %llu of pid %u: %s",
-					 (unsigned long long)fi.ino, st->pid, strerror(-err));
+			/* seed_track() watched it before attach */
 			err = sc->groups & PSC_GROUP_UNIX ?
 				      apply_unix_seed(m, st, now, fds[i], u, ux, nux) :
 				      0;
