@@ -250,6 +250,12 @@ int drain__start(struct drain *d, struct loader *ld)
 }
 
 /* Hand every record queued so far to @cb */
+/*
+ * Apply what is queued, at most DRAIN_BATCH records: the caller's loop must get to its deadline
+ * (-d), signals and housekeeping even when the drain thread queues faster than it applies
+ */
+#define DRAIN_BATCH 8192
+
 static int consume_queued(struct drain *d, drain_cb cb, void *ctx)
 {
 	int n = 0, err;
@@ -260,6 +266,9 @@ static int consume_queued(struct drain *d, drain_cb cb, void *ctx)
 
 		while (d->head_pos < used) {
 			uint32_t hdr[2];
+
+			if (n >= DRAIN_BATCH)
+				return n;
 			char *rec = c->data + d->head_pos + REC_HDR;
 
 			memcpy(hdr, c->data + d->head_pos, sizeof(hdr));
