@@ -231,7 +231,14 @@ int BPF_PROG(tp_proc_exit, struct task_struct *task)
 	e->exit_code = code;
 	e->parent_tgid = parent->tgid;
 	e->parent_start_ns = parent->group_leader->start_boottime;
-	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	/*
+	 * A process is called what its leader is called (ps, /proc/PID/comm), not after the
+	 * thread that happened to exit last (redis-server's bio_close_file)
+	 */
+	if (group_dead)
+		BPF_CORE_READ_STR_INTO(&e->comm, leader, comm);
+	else
+		BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
 	if (group_dead) {
 		e->flags |= PSC_EXIT_GROUP_DEAD;
 		if (parent_autoreaps(leader, parent))
