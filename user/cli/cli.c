@@ -42,7 +42,7 @@ const struct cli_opt cli_opt_summary_json = {
 const struct cli_opt cli_opt_perfetto = {
 	"perfetto", OPT_PERFETTO, "FILE",
 	"a timeline for ui.perfetto.dev / chrome://tracing\n"
-	"(Chrome trace JSON; gzip if FILE ends in .gz; docs/timeline.md)"
+	"(Chrome trace JSON; gzip or zstd if FILE ends in .gz or .zst; docs/timeline.md)"
 };
 const struct cli_opt cli_opt_svg = { "svg", OPT_SVG, "FILE",
 				     "the same timeline as a self-contained SVG picture" };

@@ -238,8 +238,9 @@ static void sched_summary(void *state, const struct model *m, FILE *out)
 			rows[i].sp->pid, comm, t->nice,
 			dur(t->t_ns[PSC_SST_RUNNING], d[0], sizeof(d[0])),
 			dur(t->t_ns[PSC_SST_RUNNABLE], d[1], sizeof(d[1])),
-			dur(t->t_ns[PSC_SST_SLEEP], d[2], sizeof(d[2])),
-			dur(t->t_ns[PSC_SST_BLOCKED] + t->t_ns[PSC_SST_IDLE], d[3], sizeof(d[3])),
+			/* an idle kernel thread (I) waits for work: asleep, not blocked on I/O */
+			dur(t->t_ns[PSC_SST_SLEEP] + t->t_ns[PSC_SST_IDLE], d[2], sizeof(d[2])),
+			dur(t->t_ns[PSC_SST_BLOCKED], d[3], sizeof(d[3])),
 			dur(t->t_ns[PSC_SST_STOPPED] + t->t_ns[PSC_SST_TRACED], d[4], sizeof(d[4])),
 			dur(t->zombie_ns, d[5], sizeof(d[5])),
 			dur(t->unknown_ns + t->lost_ns, d[6], sizeof(d[6])), pct,
