@@ -289,6 +289,34 @@ static void test_epoll_tl__recv_without_epoll_drops_pending(void **state)
 	model__free(m);
 }
 
+/*
+ * A connect wakes the listener; the accept that took it (its wait unseen: it began before
+ * attach) consumes that wake. The next wait on the listener is woken by the next client.
+ */
+static void test_epoll_tl__accept_consumes_the_listener_wake(void **state)
+{
+	struct model *m = model__new();
+	struct link_sink ls = { .sink = { .event = link_event } };
+	union psc_event ev;
+	uint64_t d = 3;
+
+	model__add_sink(m, &ls.sink);
+	ctl(m, 1 * MS, 1, 3, 1, d, 4444, 0);
+	wake(m, 2 * MS, 200, 4444);
+	hdr(&ev, PSC_EV_UNIX_ACCEPT, 3 * MS);
+	ev.unix_accept.fd = 3;
+	ev.unix_accept.ret = 7;
+	ev.unix_accept.listen_ino = 4444;
+	ev.unix_accept.ino = 7777;
+	apply(m, &ev);
+	wake(m, 1700 * MS, 201, 4444);
+	wait_ev(m, 4 * MS, 1700 * MS + 90 * US, -1, 1, 1, &d);
+	assert_int_equal(ls.nlinks, 1);
+	assert_int_equal(ls.last.sender_pid, 201);
+	assert_int_equal(ls.last.latency_ns, 90 * US);
+	model__free(m);
+}
+
 static void test_epoll_tl__poll_family(void **state)
 {
 	struct model *m = model__new();
@@ -436,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_epoll_tl__busy_polling),
 		cmocka_unit_test(test_epoll_tl__unix_send_links_to_wake),
 		cmocka_unit_test(test_epoll_tl__recv_without_epoll_drops_pending),
+		cmocka_unit_test(test_epoll_tl__accept_consumes_the_listener_wake),
 		cmocka_unit_test(test_epoll_tl__poll_family),
 		cmocka_unit_test(test_epoll_tl__events_str),
 		cmocka_unit_test(test_epoll_tl__long_trace_is_bounded),

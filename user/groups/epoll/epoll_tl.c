@@ -628,6 +628,11 @@ int epoll_tl__apply(struct epoll_tl *tl, struct model *m, const union psc_event 
 		/* read without waking through epoll: a later wake is a new one */
 		free(hmap_del(&tl->pending, ev->unix_xfer.ino));
 		return 0;
+	case PSC_EV_UNIX_ACCEPT:
+		/* taking the connection consumes the listener's readiness, seen by a wait or not */
+		if (ev->unix_accept.ret >= 0)
+			free(hmap_del(&tl->pending, ev->unix_accept.listen_ino));
+		return 0;
 	case PSC_EV_UNIX_CLOSE:
 		free(hmap_del(&tl->pending, ev->unix_close.ino));
 		return 0;
