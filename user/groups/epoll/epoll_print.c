@@ -254,12 +254,19 @@ static const struct epoll_folded *folded_shown(const struct model *m, const stru
 	return m->view ? &no_folded : epoll_tl__folded(tl);
 }
 
+/* A row's process under the report's filter: an exited one is found by its identity */
+static bool shows_owner(const struct model *m, const struct proc *owner,
+			const struct epoll_owner *who)
+{
+	return owner ? model__shows(m, owner) : model__shows_pid(m, who->pid, who->start_ns);
+}
+
 static size_t shown_sets(const struct model *m, struct epoll_set **a, size_t n)
 {
 	size_t i, k = 0;
 
 	for (i = 0; a && i < n; i++)
-		if (model__shows(m, a[i]->owner))
+		if (shows_owner(m, a[i]->owner, &a[i]->who))
 			a[k++] = a[i];
 	return k;
 }
@@ -269,7 +276,7 @@ static size_t shown_polls(const struct model *m, struct poll_use **a, size_t n)
 	size_t i, k = 0;
 
 	for (i = 0; a && i < n; i++)
-		if (model__shows(m, a[i]->owner))
+		if (shows_owner(m, a[i]->owner, &a[i]->who))
 			a[k++] = a[i];
 	return k;
 }
