@@ -85,6 +85,16 @@ static inline int integ_run(char *const argv[], const char *out_path, const char
 	return integ_run_ex(argv, out_path, err_path, NULL);
 }
 
+/* Remove a test's scratch directory and what is in it; a failure is only reported */
+static inline void integ_rmtree(const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		fprintf(stderr, "failed to remove %s\n", dir);
+}
+
 /* The whole file (gzip or plain, by content) as a NUL-terminated string; caller frees */
 static inline char *integ_slurp(const char *path, size_t *len)
 {

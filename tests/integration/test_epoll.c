@@ -44,13 +44,9 @@ static void run_io_demo(struct io_run *r, const char *name)
 
 static void free_io_demo(struct io_run *r)
 {
-	char cmd[128];
-
 	integ_free(&r->log);
 	integ_free(&r->truth);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
-	if (system(cmd))
-		fprintf(stderr, "failed to remove %s\n", r->dir);
+	integ_rmtree(r->dir);
 }
 
 static json_object *sub(json_object *o, const char *key)

@@ -42,11 +42,7 @@ static void write_file(const char *path, const char *text)
 
 static void rm_rf(const char *dir)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd))
-		fprintf(stderr, "failed to remove %s\n", dir);
+	integ_rmtree(dir);
 }
 
 /* ---- workloads (the suite re-executed) ---- */

@@ -41,13 +41,9 @@ static void run_demo(struct demo_run *r, const char *name)
 
 static void free_demo(struct demo_run *r)
 {
-	char cmd[128];
-
 	integ_free(&r->log);
 	integ_free(&r->truth);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
-	if (system(cmd))
-		fprintf(stderr, "failed to remove %s\n", r->dir);
+	integ_rmtree(r->dir);
 }
 
 /* Nothing lost, trailer and header present, and event counts consistent */

@@ -110,7 +110,6 @@ static void kid_del(pid_t pid)
 
 static int rl_teardown(void **state)
 {
-	char cmd[320];
 	size_t i;
 
 	for (i = 0; i < MAX_KIDS; i++) {
@@ -126,9 +125,7 @@ static int rl_teardown(void **state)
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		if (!dirs[i][0])
 			continue;
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dirs[i]);
-		if (system(cmd))
-			fprintf(stderr, "failed to remove %s\n", dirs[i]);
+		integ_rmtree(dirs[i]);
 		dirs[i][0] = '\0';
 	}
 	return 0;

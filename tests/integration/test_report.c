@@ -32,11 +32,7 @@ static void files_init(struct files *f)
 
 static void files_cleanup(struct files *f)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd))
-		fprintf(stderr, "failed to remove %s\n", f->dir);
+	integ_rmtree(f->dir);
 }
 
 static int exit_code(int status)

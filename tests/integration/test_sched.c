@@ -71,14 +71,10 @@ static void run_demo(struct sched_run *r, const char *name)
 
 static void free_run(struct sched_run *r)
 {
-	char cmd[128];
-
 	integ_free(&r->log);
 	integ_free(&r->truth);
 	json_object_put(r->sum);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
-	if (system(cmd))
-		fprintf(stderr, "failed to remove %s\n", r->dir);
+	integ_rmtree(r->dir);
 }
 
 /* The summary JSON's process_states entry of @pid */
@@ -554,11 +550,7 @@ static void test_sched__python_matches_proc(void **state)
 		 ticks * tick * 11 / 10 + 3 * tick);
 	integ_free(&log);
 	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd))
-			fprintf(stderr, "failed to remove %s\n", dir);
+		integ_rmtree(dir);
 	}
 }
 
@@ -615,11 +607,7 @@ static void test_sched__unprivileged_nice_refused(void **state)
 	assert_int_equal(integ_i64(refused, "target_pid"), integ_i64(refused, "pid"));
 	integ_free(&log);
 	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd))
-			fprintf(stderr, "failed to remove %s\n", dir);
+		integ_rmtree(dir);
 	}
 }
 

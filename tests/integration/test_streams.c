@@ -29,11 +29,7 @@ static void run_setup(struct run *r)
 
 static void run_cleanup(struct run *r)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
-	if (system(cmd))
-		fprintf(stderr, "failed to remove %s\n", r->dir);
+	integ_rmtree(r->dir);
 }
 
 /*

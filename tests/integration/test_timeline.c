@@ -45,16 +45,12 @@ static void tl_paths(struct tl_run *r, const char *json_name)
 
 static void tl_free(struct tl_run *r)
 {
-	char cmd[128];
-
 	integ_free(&r->events);
 	integ_free(&r->gt);
 	json_object_put(r->trace);
 	xdoc_free(&r->doc);
 	free(r->svg_raw);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
-	if (system(cmd))
-		fprintf(stderr, "failed to remove %s\n", r->dir);
+	integ_rmtree(r->dir);
 }
 
 /* procscope refused the options: say which wiring is missing rather than a bare status */

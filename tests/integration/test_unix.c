@@ -62,13 +62,9 @@ static void run_demo(struct ux_run *r, const char *name)
 
 static void free_run(struct ux_run *r)
 {
-	char cmd[128];
-
 	integ_free(&r->log);
 	integ_free(&r->truth);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
-	if (system(cmd))
-		fprintf(stderr, "failed to remove %s\n", r->dir);
+	integ_rmtree(r->dir);
 }
 
 /* An unsigned 64-bit field exactly (sk_id): json-c's int64 getter would clamp it */
