@@ -40,7 +40,7 @@ static int feed_memory(struct report_feed *feed, const uint8_t *data, size_t siz
 			flags |= EVREAD_LINE_TOO_LONG;
 			len = 0;
 		}
-		if (report_feed__line(feed, ++lineno, p, len, flags))
+		if (report_feed_line(feed, ++lineno, p, len, flags))
 			return -1;
 		p = nl ? nl + 1 : end;
 	}
@@ -69,10 +69,10 @@ static void feed_file(struct report_feed *feed, const uint8_t *data, size_t size
 	if (!in)
 		return;
 	while ((n = evread_file_next(in, &line, &len, &flags)) > 0)
-		if (report_feed__line(feed, evread_file_lineno(in), line, len, flags))
+		if (report_feed_line(feed, evread_file_lineno(in), line, len, flags))
 			break;
 	if (n < 0)
-		report_feed__input_error(feed, n);
+		report_feed_input_error(feed, n);
 	evread_file_close(in);
 }
 
@@ -80,32 +80,32 @@ static void feed_file(struct report_feed *feed, const uint8_t *data, size_t size
 static void check_fast_path(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data, *end = p + size;
-	struct evread *full = evread__new();
+	struct evread *full = evread_new();
 	struct evfast_cache cache = { 0 };
 	struct evread_record rec;
 	union psc_event ev;
 
 	if (!full)
 		return;
-	evread__set_fast(full, false);
+	evread_set_fast(full, false);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		if (evfast_parse_event(p, len, evread__base(full), &cache, &ev) &&
-		    (evread__parse_line(full, p, len, &rec) != EVREAD_EVENT ||
+		if (evfast_parse_event(p, len, evread_base(full), &cache, &ev) &&
+		    (evread_parse_line(full, p, len, &rec) != EVREAD_EVENT ||
 		     memcmp(&rec.ev, &ev, sizeof(ev))))
 			abort();
 		p = nl ? nl + 1 : end;
 	}
-	evread__free(full);
+	evread_free(full);
 }
 
 static void run_once(const uint8_t *data, size_t size, const struct report_filter *flt,
 		     const struct summary_opts *so)
 {
-	struct model *m = model__new();
-	struct report_feed *feed = m ? report_feed__new(m, flt, NULL, NULL) : NULL;
+	struct model *m = model_new();
+	struct report_feed *feed = m ? report_feed_new(m, flt, NULL, NULL) : NULL;
 	uint64_t end;
 	FILE *null;
 	struct jw w;
@@ -116,11 +116,11 @@ static void run_once(const uint8_t *data, size_t size, const struct report_filte
 		feed_file(feed, data, size);
 	else if (feed_memory(feed, data, size))
 		goto out;
-	end = report_feed__end(feed);
-	if (model__finish(m, end))
+	end = report_feed_end(feed);
+	if (model_finish(m, end))
 		goto out;
 	jw_init(&w);
-	summary_json_write(&w, m, so, report_feed__damage(feed));
+	summary_json_write(&w, m, so, report_feed_damage(feed));
 	if (!jw_error(&w) && w.buf[0] != '{')
 		abort(); /* a document is an object */
 	jw_free(&w);
@@ -130,8 +130,8 @@ static void run_once(const uint8_t *data, size_t size, const struct report_filte
 		fclose(null);
 	}
 out:
-	report_feed__free(feed);
-	model__free(m);
+	report_feed_free(feed);
+	model_free(m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void add(struct model *m, struct sink *s)
 {
 	if (s)
-		model__add_sink(m, s);
+		model_add_sink(m, s);
 }
 
 /* The file sinks write into a private directory: never onto a shared path as root */
@@ -72,13 +72,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ready = make_outputs();
 	if (!devnull)
 		devnull = fopen("/dev/null", "w");
-	m = model__new();
+	m = model_new();
 	if (!m || !devnull || ready) {
-		model__free(m);
+		model_free(m);
 		return 0;
 	}
 	/* small limits so that retirement runs on small inputs too */
-	proctree__set_retain(m->tree, 4, 2);
+	proctree_set_retain(m->tree, 4, 2);
 	m->meta.boottime_base_ns = 1000;
 	m->meta.groups = PSC_GROUP_ALL;
 	m->meta.exit_status = -1;
@@ -100,12 +100,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (len <= sizeof(buf)) {
 				memcpy(buf, data + off, len);
-				model__apply_raw(m, buf, len);
+				model_apply_raw(m, buf, len);
 			}
 		}
 		off += len;
 	}
-	model__finish(m, m->last_ts + 1000);
-	model__free(m);
+	model_finish(m, m->last_ts + 1000);
+	model_free(m);
 	return 0;
 }

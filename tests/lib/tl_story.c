@@ -17,7 +17,7 @@
 
 void ev_apply(struct model *m, const union psc_event *ev)
 {
-	assert_int_equal(model__apply(m, ev), 0);
+	assert_int_equal(model_apply(m, ev), 0);
 }
 
 void ev_seed(struct model *m, uint64_t ts, uint32_t pid, uint64_t start, uint32_t ppid,
@@ -90,7 +90,7 @@ void ev_exit(struct model *m, uint64_t ts, uint32_t pid, uint64_t start, uint32_
 	     uint32_t flags, uint32_t parent, uint64_t pstart, uint32_t reaper, uint64_t rstart)
 {
 	union psc_event ev;
-	const struct proc *p = proctree__find(m->tree, pid, start);
+	const struct proc *p = proctree_find(m->tree, pid, start);
 
 	tl_ev_hdr(&ev, PSC_EV_PROC_EXIT, ts, pid, pid, start);
 	ev.exit.exit_code = status;
@@ -228,7 +228,7 @@ void tl_story(struct model *m)
 	ev_exit(m, T(60), 204, P204, 9, 0, 200, P200, 0, 0);
 	ev_reap(m, T(61), 200, P200, 204, 9);
 	lost[PSC_EV_PROC_FORK] = 3;
-	model__lost(m, T(70), lost);
+	model_lost(m, T(70), lost);
 	ev_free(m, T(80), 150, P150);
 	/* the main thread waits too: nested inside the lifetime slice */
 	ev_epoll_wait(m, T(150), 200, P200, 200, T(100), 3, -1);

@@ -68,29 +68,29 @@ static void test_drain__order_and_trimmed_waits(void **state)
 	uint64_t drops[PSC_EV_TYPE_MAX];
 	uint32_t i;
 
-	assert_int_equal(drain__new(&d, 1 << 20), 0);
+	assert_int_equal(drain_new(&d, 1 << 20), 0);
 	for (i = 0; i < 5000; i++) {
 		if (i % 2) {
 			make_wait(&ev, i, i % (PSC_EPOLL_MAX_READY + 1));
-			assert_int_equal(drain__push_record(d, &ev, sizeof(ev.epoll_wait)), 0);
+			assert_int_equal(drain_push_record(d, &ev, sizeof(ev.epoll_wait)), 0);
 		} else {
 			memset(&ev, 0, sizeof(ev));
 			tl_ev_hdr(&ev, PSC_EV_PROC_FREE, i, 10, 10, 1);
-			assert_int_equal(drain__push_record(d, &ev, sizeof(ev.free)), 0);
+			assert_int_equal(drain_push_record(d, &ev, sizeof(ev.free)), 0);
 		}
 		if (i % 1000 == 999)
-			while (drain__consume(d, 0, check_record, &s) > 0)
+			while (drain_consume(d, 0, check_record, &s) > 0)
 				;
 	}
 	assert_int_equal(s.n, 5000);
 	assert_false(s.bad);
 	/* full-size records handed out, but the waits took far less room in the queue */
 	assert_int_equal(s.bytes, 2500 * sizeof(ev.epoll_wait) + 2500 * sizeof(ev.free));
-	assert_true(drain__peak_bytes(d) < 2500 * sizeof(ev.epoll_wait) / 2);
-	drain__read_drops(d, drops);
+	assert_true(drain_peak_bytes(d) < 2500 * sizeof(ev.epoll_wait) / 2);
+	drain_read_drops(d, drops);
 	for (i = 0; i < PSC_EV_TYPE_MAX; i++)
 		assert_int_equal(drops[i], 0);
-	drain__free(d);
+	drain_free(d);
 }
 
 static void test_drain__bound_counts_every_drop(void **state)
@@ -101,30 +101,30 @@ static void test_drain__bound_counts_every_drop(void **state)
 	uint64_t drops[PSC_EV_TYPE_MAX];
 	uint32_t i, pushed = 20000;
 
-	assert_int_equal(drain__new(&d, DRAIN_MIN_QUEUE), 0);
+	assert_int_equal(drain_new(&d, DRAIN_MIN_QUEUE), 0);
 	memset(&ev, 0, sizeof(ev));
 	for (i = 0; i < pushed; i++) {
 		tl_ev_hdr(&ev, i % 3 ? PSC_EV_PROC_FREE : PSC_EV_PROC_EXIT, i, 10, 10, 1);
 		assert_int_equal(
-			drain__push_record(d, &ev, i % 3 ? sizeof(ev.free) : sizeof(ev.exit)), 0);
+			drain_push_record(d, &ev, i % 3 ? sizeof(ev.free) : sizeof(ev.exit)), 0);
 	}
-	assert_true(drain__peak_bytes(d) <= DRAIN_MIN_QUEUE);
-	drain__read_drops(d, drops);
+	assert_true(drain_peak_bytes(d) <= DRAIN_MIN_QUEUE);
+	drain_read_drops(d, drops);
 	assert_true(drops[PSC_EV_PROC_FREE] > 0);
 	assert_true(drops[PSC_EV_PROC_EXIT] > 0);
 	/* what came out plus what was dropped is what went in, per type */
 	s.next_ts = 0;
-	while (drain__consume(d, 0, check_record, &s) > 0)
+	while (drain_consume(d, 0, check_record, &s) > 0)
 		;
 	assert_int_equal(s.n + drops[PSC_EV_PROC_FREE] + drops[PSC_EV_PROC_EXIT], pushed);
 	/* the queue takes records again once it has room */
 	tl_ev_hdr(&ev, PSC_EV_PROC_FREE, 1, 10, 10, 1);
-	assert_int_equal(drain__push_record(d, &ev, sizeof(ev.free)), 0);
+	assert_int_equal(drain_push_record(d, &ev, sizeof(ev.free)), 0);
 	s.n = 0;
 	s.next_ts = 1;
-	assert_int_equal(drain__consume(d, 0, check_record, &s), 1);
+	assert_int_equal(drain_consume(d, 0, check_record, &s), 1);
 	assert_false(s.bad);
-	drain__free(d);
+	drain_free(d);
 }
 
 static void test_drain__sizes(void **state)
@@ -139,7 +139,7 @@ static void test_drain__sizes(void **state)
 	assert_int_equal(drain_parse_size("-1M", &v), -EINVAL);
 	assert_int_equal(drain_parse_size("16777216G", &v), -EINVAL);
 	assert_int_equal(drain_parse_size("1X", &v), -EINVAL);
-	assert_int_equal(drain__new(&d, 4096), -EINVAL);
+	assert_int_equal(drain_new(&d, 4096), -EINVAL);
 }
 
 int main(void)

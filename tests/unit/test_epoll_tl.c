@@ -30,7 +30,7 @@ static void hdr(union psc_event *ev, uint32_t type, uint64_t ts)
 
 static void apply(struct model *m, const union psc_event *ev)
 {
-	assert_int_equal(model__apply(m, ev), 0);
+	assert_int_equal(model_apply(m, ev), 0);
 }
 
 static void ctl(struct model *m, uint64_t ts, int op, int fd, uint32_t events, uint64_t data,
@@ -74,7 +74,7 @@ static void wait_ev(struct model *m, uint64_t enter, uint64_t ts, int64_t timeou
 
 static struct epoll_tl *tl_of(struct model *m)
 {
-	struct epoll_tl *tl = model__group_state(m, PSC_GROUP_EPOLL);
+	struct epoll_tl *tl = model_group_state(m, PSC_GROUP_EPOLL);
 
 	assert_non_null(tl);
 	return tl;
@@ -83,7 +83,7 @@ static struct epoll_tl *tl_of(struct model *m)
 static struct epoll_set *the_set(struct model *m)
 {
 	size_t n;
-	struct epoll_set *const *sets = epoll_tl__sets(tl_of(m), &n);
+	struct epoll_set *const *sets = epoll_tl_sets(tl_of(m), &n);
 
 	assert_int_equal(n, 1);
 	return sets[0];
@@ -91,7 +91,7 @@ static struct epoll_set *the_set(struct model *m)
 
 static void test_epoll_tl__data_maps_to_fd(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	const struct epoll_ready_fd *rf;
 	uint64_t data[2] = { 0xdead0005, 0xdead0006 };
 	size_t n;
@@ -100,18 +100,18 @@ static void test_epoll_tl__data_maps_to_fd(void **state)
 	ctl(m, 1 * MS, 1, 5, 1, 0xdead0005, 1005, 0);
 	ctl(m, 2 * MS, 1, 6, 1, 0xdead0006, 1006, 0);
 	wait_ev(m, 3 * MS, 4 * MS, -1, 2, 2, data);
-	rf = epoll_tl__last_ready(tl_of(m), &n);
+	rf = epoll_tl_last_ready(tl_of(m), &n);
 	assert_int_equal(n, 2);
 	assert_int_equal(rf[0].fd, 5);
 	assert_int_equal(rf[1].fd, 6);
 	assert_int_equal(rf[1].reg->target.ino, 1006);
 	assert_int_equal(the_set(m)->ready_events, 2);
-	model__free(m);
+	model_free(m);
 }
 
 static void test_epoll_tl__mod_changes_data(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	const struct epoll_ready_fd *rf;
 	uint64_t old = 50, neu = 51;
 	size_t n;
@@ -119,20 +119,20 @@ static void test_epoll_tl__mod_changes_data(void **state)
 	ctl(m, 1 * MS, 1, 5, 1, old, 1005, 0);
 	ctl(m, 2 * MS, 3, 5, 1u | (1u << 31), neu, 1005, 0); /* MOD: new data, now ET */
 	wait_ev(m, 3 * MS, 4 * MS, -1, 1, 1, &neu);
-	rf = epoll_tl__last_ready(tl_of(m), &n);
+	rf = epoll_tl_last_ready(tl_of(m), &n);
 	assert_int_equal(rf[0].fd, 5);
 	assert_int_equal(rf[0].reg->events, 1u | (1u << 31));
 	/* the old data value maps to nothing any more */
 	wait_ev(m, 5 * MS, 6 * MS, -1, 1, 1, &old);
-	rf = epoll_tl__last_ready(tl_of(m), &n);
+	rf = epoll_tl_last_ready(tl_of(m), &n);
 	assert_int_equal(rf[0].fd, -1);
 	assert_int_equal(the_set(m)->unmapped, 1);
-	model__free(m);
+	model_free(m);
 }
 
 static void test_epoll_tl__del_and_fd_reuse(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	const struct epoll_ready_fd *rf;
 	uint64_t d = 7;
 	size_t n;
@@ -140,34 +140,34 @@ static void test_epoll_tl__del_and_fd_reuse(void **state)
 	ctl(m, 1 * MS, 1, 7, 1, d, 2000, 0);
 	ctl(m, 2 * MS, 2, 7, 0, 0, 2000, 0); /* DEL */
 	wait_ev(m, 3 * MS, 4 * MS, -1, 1, 1, &d);
-	rf = epoll_tl__last_ready(tl_of(m), &n);
+	rf = epoll_tl_last_ready(tl_of(m), &n);
 	assert_int_equal(rf[0].fd, -1);
 	/* closed without DEL, then the fd number comes back for another file */
 	ctl(m, 5 * MS, 1, 7, 1, d, 3000, 0);
 	ctl(m, 6 * MS, 1, 7, 1, d, 4000, 0); /* ADD again: the old registration died */
 	wait_ev(m, 7 * MS, 8 * MS, -1, 1, 1, &d);
-	rf = epoll_tl__last_ready(tl_of(m), &n);
+	rf = epoll_tl_last_ready(tl_of(m), &n);
 	assert_int_equal(rf[0].fd, 7);
 	assert_int_equal(rf[0].reg->target.ino, 4000);
 	assert_int_equal(the_set(m)->nregs, 3);
 	assert_false(the_set(m)->regs[1].live);
 	assert_true(the_set(m)->regs[2].live);
-	model__free(m);
+	model_free(m);
 }
 
 static void test_epoll_tl__failed_ctl_changes_nothing(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 
 	ctl(m, 1 * MS, 1, 9, 1, 9, 900, -17); /* EEXIST */
 	ctl(m, 2 * MS, 2, 9, 0, 0, 900, -2); /* ENOENT */
 	assert_int_equal(the_set(m)->nregs, 0);
-	model__free(m);
+	model_free(m);
 }
 
 static void test_epoll_tl__wait_stats_and_histogram(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct epoll_set *s;
 	uint64_t d = 1;
 
@@ -197,19 +197,19 @@ static void test_epoll_tl__wait_stats_and_histogram(void **state)
 	assert_int_equal(hist_upper(0), 2);
 	assert_int_equal(s->hist[hist_bucket(5 * MS)], 1);
 	assert_false(epoll_set_is_busy_polling(s));
-	model__free(m);
+	model_free(m);
 }
 
 static void test_epoll_tl__busy_polling(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	int i;
 
 	for (i = 0; i < 150; i++)
 		wait_ev(m, (uint64_t)i * MS, (uint64_t)i * MS + 200, 0, 0, 0, NULL);
 	assert_true(epoll_set_is_busy_polling(the_set(m)));
 	assert_int_equal(the_set(m)->zero_timeout_empty, 150);
-	model__free(m);
+	model_free(m);
 }
 
 static void wake(struct model *m, uint64_t ts, uint32_t sender, uint64_t ino)
@@ -244,11 +244,11 @@ static void link_event(struct sink *s, const struct model *m, const union psc_ev
 
 static void test_epoll_tl__unix_send_links_to_wake(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct link_sink ls = { .sink = { .event = link_event } };
 	uint64_t d = 8;
 
-	model__add_sink(m, &ls.sink);
+	model_add_sink(m, &ls.sink);
 	ctl(m, 1 * MS, 1, 8, 1, d, 5555, 0);
 	/* two sends before the waiter runs: the first one woke it */
 	wake(m, 10 * MS, 200, 5555);
@@ -267,17 +267,17 @@ static void test_epoll_tl__unix_send_links_to_wake(void **state)
 	wake(m, 13 * MS, 300, 9999);
 	wait_ev(m, 13 * MS, 14 * MS, -1, 1, 1, &d);
 	assert_int_equal(ls.nlinks, 1);
-	model__free(m);
+	model_free(m);
 }
 
 static void test_epoll_tl__recv_without_epoll_drops_pending(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct link_sink ls = { .sink = { .event = link_event } };
 	union psc_event ev;
 	uint64_t d = 8;
 
-	model__add_sink(m, &ls.sink);
+	model_add_sink(m, &ls.sink);
 	ctl(m, 1 * MS, 1, 8, 1, d, 5555, 0);
 	wake(m, 2 * MS, 200, 5555);
 	hdr(&ev, PSC_EV_UNIX_RECV, 3 * MS); /* read directly: that send woke nobody in epoll */
@@ -286,7 +286,7 @@ static void test_epoll_tl__recv_without_epoll_drops_pending(void **state)
 	apply(m, &ev);
 	wait_ev(m, 4 * MS, 5 * MS, -1, 1, 1, &d);
 	assert_int_equal(ls.nlinks, 0);
-	model__free(m);
+	model_free(m);
 }
 
 /*
@@ -295,12 +295,12 @@ static void test_epoll_tl__recv_without_epoll_drops_pending(void **state)
  */
 static void test_epoll_tl__accept_consumes_the_listener_wake(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct link_sink ls = { .sink = { .event = link_event } };
 	union psc_event ev;
 	uint64_t d = 3;
 
-	model__add_sink(m, &ls.sink);
+	model_add_sink(m, &ls.sink);
 	ctl(m, 1 * MS, 1, 3, 1, d, 4444, 0);
 	wake(m, 2 * MS, 200, 4444);
 	hdr(&ev, PSC_EV_UNIX_ACCEPT, 3 * MS);
@@ -314,12 +314,12 @@ static void test_epoll_tl__accept_consumes_the_listener_wake(void **state)
 	assert_int_equal(ls.nlinks, 1);
 	assert_int_equal(ls.last.sender_pid, 201);
 	assert_int_equal(ls.last.latency_ns, 90 * US);
-	model__free(m);
+	model_free(m);
 }
 
 static void test_epoll_tl__poll_family(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	union psc_event ev;
 	size_t n;
 	struct poll_use *const *pu;
@@ -333,7 +333,7 @@ static void test_epoll_tl__poll_family(void **state)
 		ev.poll_wait.ret = i == 1 ? 0 : 1;
 		apply(m, &ev);
 	}
-	pu = epoll_tl__polls(tl_of(m), &n);
+	pu = epoll_tl_polls(tl_of(m), &n);
 	assert_int_equal(n, 2);
 	assert_int_equal(pu[0]->kind, PSC_POLL_POLL);
 	assert_int_equal(pu[0]->calls, 2);
@@ -341,7 +341,7 @@ static void test_epoll_tl__poll_family(void **state)
 	assert_int_equal(pu[0]->nfds_total, 200);
 	assert_int_equal(pu[0]->wait_ns, 20 * US);
 	assert_int_equal(pu[1]->kind, PSC_POLL_SELECT);
-	model__free(m);
+	model_free(m);
 }
 
 static void test_epoll_tl__events_str(void **state)
@@ -416,7 +416,7 @@ static void short_process(struct model *m, uint32_t i, uint64_t t)
 static void test_epoll_tl__long_trace_is_bounded(void **state)
 {
 	enum { N = 20000 };
-	struct model *m = model__new();
+	struct model *m = model_new();
 	const struct epoll_folded *f;
 	struct epoll_tl *tl;
 	size_t nsets, npolls, i;
@@ -429,9 +429,9 @@ static void test_epoll_tl__long_trace_is_bounded(void **state)
 	tl = tl_of(m);
 	for (k = 0; k < N; k++)
 		short_process(m, k, (uint64_t)(k + 1) * 20 * US);
-	sets = epoll_tl__sets(tl, &nsets);
-	polls = epoll_tl__polls(tl, &npolls);
-	f = epoll_tl__folded(tl);
+	sets = epoll_tl_sets(tl, &nsets);
+	polls = epoll_tl_polls(tl, &npolls);
+	f = epoll_tl_folded(tl);
 	assert_true(nsets < N / 2);
 	/* what the table keeps (model.h), a quarter more before a pass, and the retired kept */
 	assert_true(nsets <= (MODEL_RETAIN_PLAIN + MODEL_RETAIN_NOTABLE) * 5 / 4 + 16 +
@@ -439,7 +439,7 @@ static void test_epoll_tl__long_trace_is_bounded(void **state)
 	assert_true(npolls <= (MODEL_RETAIN_PLAIN + MODEL_RETAIN_NOTABLE) * 5 / 4 + 16 +
 				      2 * EPOLL_TL_KEEP_RETIRED);
 	/* no wake is kept for a socket no live set watches */
-	assert_true(epoll_tl__pending(tl) <= nsets);
+	assert_true(epoll_tl_pending(tl) <= nsets);
 	/* nothing is lost from the totals */
 	for (i = 0, waits = f->waits; i < nsets; i++)
 		waits += sets[i]->waits;
@@ -450,7 +450,7 @@ static void test_epoll_tl__long_trace_is_bounded(void **state)
 	assert_int_equal(f->sets + nsets, N);
 	assert_int_equal(f->polls + npolls, N);
 	assert_int_equal(f->hist[hist_bucket(1 * US)], f->waits);
-	model__free(m);
+	model_free(m);
 }
 
 int main(void)

@@ -40,7 +40,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/psc-evlog.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/log.jsonl", f->dir);
-	f->m = model__new();
+	f->m = model_new();
 	assert_non_null(f->m);
 	f->m->meta.boottime_base_ns = 1000;
 	f->m->meta.exit_status = -1;
@@ -53,7 +53,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	char cmd[128];
 
-	model__free(f->m);
+	model_free(f->m);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
 	if (system(cmd))
 		return -1;
@@ -79,7 +79,7 @@ static void feed_forks(struct model *m, int n)
 		ev.fork.child_tid = 100 + (uint32_t)i;
 		ev.fork.child_start_ns = 2000 + (uint64_t)i;
 		snprintf(ev.fork.comm, sizeof(ev.fork.comm), "worker");
-		assert_int_equal(model__apply(m, &ev), 0);
+		assert_int_equal(model_apply(m, &ev), 0);
 	}
 }
 
@@ -116,9 +116,9 @@ static void test_evlog__complete_log(void **state)
 	bool trailer;
 
 	assert_non_null(s);
-	model__add_sink(f->m, s);
+	model_add_sink(f->m, s);
 	feed_forks(f->m, 1000);
-	assert_int_equal(model__finish(f->m, 9000), 0);
+	assert_int_equal(model_finish(f->m, 9000), 0);
 	assert_int_equal(evlog_status(s, &records), 0);
 	assert_int_equal(records, 1002); /* header + 1000 + trailer */
 	assert_int_equal(count_lines(f->path, &trailer), 1002);
@@ -138,9 +138,9 @@ static void test_evlog__gzip(void **state)
 	strcat(f->path, ".gz");
 	s = evlog_sink_new(f->path, f->m);
 	assert_non_null(s);
-	model__add_sink(f->m, s);
+	model_add_sink(f->m, s);
 	feed_forks(f->m, 300);
-	assert_int_equal(model__finish(f->m, 9000), 0);
+	assert_int_equal(model_finish(f->m, 9000), 0);
 	fd = open(f->path, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(read(fd, magic, 2), 2);
@@ -163,12 +163,12 @@ static void test_evlog__full_disk_keeps_whole_lines(void **state)
 	int err;
 
 	assert_non_null(s);
-	model__add_sink(f->m, s);
+	model_add_sink(f->m, s);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, SIG_IGN); /* writes past the limit fail with EFBIG instead */
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
 	feed_forks(f->m, 5000); /* about 1.5 MB of lines */
-	err = model__finish(f->m, 9000);
+	err = model_finish(f->m, 9000);
 	setrlimit(RLIMIT_FSIZE, &old);
 	signal(SIGXFSZ, SIG_DFL);
 	assert_int_equal(err, -EFBIG);

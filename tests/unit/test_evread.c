@@ -172,7 +172,7 @@ static void fill_event(const struct schema_type *st, union psc_event *ev, int va
 
 static struct model *new_model(void)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 
 	assert_non_null(m);
 	m->meta.boottime_base_ns = BASE_NS;
@@ -183,7 +183,7 @@ static struct model *new_model(void)
 static int roundtrip(struct model *m, const struct schema_type *st, const union psc_event *ev,
 		     struct evread_record *rec, char **line)
 {
-	struct evread *r = evread__new();
+	struct evread *r = evread_new();
 	struct jw w;
 	int kind;
 
@@ -191,13 +191,13 @@ static int roundtrip(struct model *m, const struct schema_type *st, const union 
 	jw_init(&w);
 	evjson_write_event(&w, m, ev, NULL);
 	assert_int_equal(jw_error(&w), 0);
-	evread__set_base(r, m->meta.boottime_base_ns);
-	kind = evread__parse_line(r, w.buf, w.len, rec);
+	evread_set_base(r, m->meta.boottime_base_ns);
+	kind = evread_parse_line(r, w.buf, w.len, rec);
 	if (kind != EVREAD_EVENT)
-		fprintf(stderr, "%s: %s\n  %s\n", st->name, evread__error(r), w.buf);
+		fprintf(stderr, "%s: %s\n  %s\n", st->name, evread_error(r), w.buf);
 	*line = strdup(w.buf);
 	jw_free(&w);
-	evread__free(r);
+	evread_free(r);
 	return kind;
 }
 
@@ -257,18 +257,18 @@ static void test_evread__zero_time_stays_zero(void **state)
 	assert_int_equal(rec.ev.exit.reaper_start_ns, 0);
 	assert_int_equal(rec.ev.exit.parent_start_ns, ev.exit.parent_start_ns);
 	free(line);
-	model__free(m);
+	model_free(m);
 }
 
 static int parse_one(struct evread *r, const char *line, struct evread_record *rec)
 {
-	return evread__parse_line(r, line, strlen(line), rec);
+	return evread_parse_line(r, line, strlen(line), rec);
 }
 
 static void test_evread__header_trailer_lost_orphan(void **state)
 {
 	struct model *m = new_model();
-	struct evread *r = evread__new();
+	struct evread *r = evread_new();
 	struct evread_record rec;
 	uint64_t by_type[PSC_EV_TYPE_MAX] = { 0 };
 	struct jw w;
@@ -299,7 +299,7 @@ static void test_evread__header_trailer_lost_orphan(void **state)
 	assert_int_equal(rec.meta.groups, PSC_GROUP_PROC | PSC_GROUP_UNIX);
 	assert_int_equal(rec.meta.ringbuf_bytes, 1ull << 33);
 	assert_int_equal(rec.meta.exit_status, -1);
-	evread__set_base(r, rec.meta.boottime_base_ns);
+	evread_set_base(r, rec.meta.boottime_base_ns);
 
 	/* trailer: end time, command status, interrupted, missing hooks, counts */
 	jw_reset(&w);
@@ -333,15 +333,15 @@ static void test_evread__header_trailer_lost_orphan(void **state)
 
 	/* orphan: derived, skipped */
 	jw_reset(&w);
-	a = proctree__get(m->tree, 10, BASE_NS + 1);
-	b = proctree__get(m->tree, 11, BASE_NS + 2);
+	a = proctree_get(m->tree, 10, BASE_NS + 1);
+	b = proctree_get(m->tree, 11, BASE_NS + 2);
 	assert_non_null(a);
 	assert_non_null(b);
 	evjson_write_orphan(&w, m, b, a, a, BASE_NS + 3);
 	assert_int_equal(parse_one(r, w.buf, &rec), EVREAD_DERIVED);
 	jw_free(&w);
-	evread__free(r);
-	model__free(m);
+	evread_free(r);
+	model_free(m);
 }
 
 /* Lines that must be refused, and the reason given for each */
@@ -422,7 +422,7 @@ static void test_evread__refuses_bad_lines(void **state)
 		{ "{\"type\":\"free\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,\"x\":\"\xff\"}",
 		  -EBADMSG, "not JSON" },
 	};
-	struct evread *r = evread__new();
+	struct evread *r = evread_new();
 	struct evread_record rec;
 	size_t i;
 
@@ -430,13 +430,13 @@ static void test_evread__refuses_bad_lines(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int got = parse_one(r, cases[i].line, &rec);
 
-		if (got != cases[i].err || !strstr(evread__error(r), cases[i].why))
-			fail_msg("case %zu: got %d '%s', want %d '%s'", i, got, evread__error(r),
+		if (got != cases[i].err || !strstr(evread_error(r), cases[i].why))
+			fail_msg("case %zu: got %d '%s', want %d '%s'", i, got, evread_error(r),
 				 cases[i].err, cases[i].why);
 	}
 	/* a NUL byte inside the line */
-	assert_int_equal(evread__parse_line(r, "{\"type\"\0:1}", 11, &rec), -EBADMSG);
-	assert_non_null(strstr(evread__error(r), "NUL byte at column 8"));
+	assert_int_equal(evread_parse_line(r, "{\"type\"\0:1}", 11, &rec), -EBADMSG);
+	assert_non_null(strstr(evread_error(r), "NUL byte at column 8"));
 	/* the same line, good, with a CR and blanks after it: accepted */
 	assert_int_equal(
 		parse_one(r,
@@ -445,7 +445,7 @@ static void test_evread__refuses_bad_lines(void **state)
 			  &rec),
 		EVREAD_EVENT);
 	assert_int_equal(rec.ev.hdr.ts_ns, EVREAD_ASSUMED_BASE_NS + 1);
-	evread__free(r);
+	evread_free(r);
 }
 
 /*
@@ -548,13 +548,13 @@ static void test_evread__fast_path_agrees(void **state)
 		{ "{\"type\":\"lost\",\"ts_ns\":1,\"count\":0,\"by_type\":{}}", false },
 		{ "{\"type\":\"free\"", false },
 	};
-	struct evread *fast = evread__new(), *full = evread__new();
+	struct evread *fast = evread_new(), *full = evread_new();
 	struct evread_record a, b;
 	size_t i;
 
 	assert_non_null(fast);
 	assert_non_null(full);
-	evread__set_fast(full, false);
+	evread_set_fast(full, false);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct evfast_cache cache = { 0 };
 		union psc_event ev;
@@ -570,12 +570,12 @@ static void test_evread__fast_path_agrees(void **state)
 			fail_msg("case %zu: the fast path %s it", i, took ? "took" : "declined");
 		if (ra != rb)
 			fail_msg("case %zu: fast %d, json-c %d (%s)", i, ra, rb,
-				 evread__error(full));
+				 evread_error(full));
 		if (ra == EVREAD_EVENT && memcmp(&a.ev, &b.ev, sizeof(a.ev)))
 			fail_msg("case %zu: the events differ", i);
 	}
-	evread__free(fast);
-	evread__free(full);
+	evread_free(fast);
+	evread_free(full);
 #undef EV_HEAD
 }
 
@@ -699,7 +699,7 @@ static void lb_event(struct log_builder *b, union psc_event *ev)
 	const struct proc *subject = NULL;
 
 	/* apply first, as the live sinks see it, so derived fields are the real ones */
-	assert_int_equal(model__apply(b->m, ev), 0);
+	assert_int_equal(model_apply(b->m, ev), 0);
 	evjson_write_event(&b->w, b->m, ev, subject);
 	lb_line(b);
 }
@@ -761,8 +761,8 @@ static void build_log(struct log_builder *b)
 	strcpy(ev.exit.comm, "cmd");
 	lb_event(b, &ev);
 	/* the orphan record the live log has right after the exit */
-	evjson_write_orphan(&b->w, b->m, proctree__find_pid(b->m->tree, 102),
-			    proctree__find_pid(b->m->tree, 101), proctree__find_pid(b->m->tree, 1),
+	evjson_write_orphan(&b->w, b->m, proctree_find_pid(b->m->tree, 102),
+			    proctree_find_pid(b->m->tree, 101), proctree_find_pid(b->m->tree, 1),
 			    BASE_NS + 300);
 	lb_line(b);
 	ev_hdr(&ev, PSC_EV_PROC_REAP, 400, 100, s100);
@@ -778,7 +778,7 @@ static void build_log(struct log_builder *b)
 static void free_log(struct log_builder *b)
 {
 	jw_free(&b->w);
-	model__free(b->m);
+	model_free(b->m);
 	free(b->text);
 }
 
@@ -801,37 +801,37 @@ static struct model *feed_text(const char *text, size_t len, struct problems *pr
 			       const struct summary_log_damage **dmg_out,
 			       struct summary_log_damage *dmg_copy)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct report_feed *f;
 	uint64_t lineno = 0, end;
 	size_t o = 0;
 
 	assert_non_null(m);
 	memset(pr, 0, sizeof(*pr));
-	f = report_feed__new(m, NULL, on_problem, pr);
+	f = report_feed_new(m, NULL, on_problem, pr);
 	assert_non_null(f);
 	while (o < len) {
 		const char *nl = memchr(text + o, '\n', len - o);
 		size_t n = nl ? (size_t)(nl - (text + o)) : len - o;
 
-		assert_int_equal(report_feed__line(f, ++lineno, text + o, n,
-						   nl ? 0 : EVREAD_LINE_UNTERMINATED),
+		assert_int_equal(report_feed_line(f, ++lineno, text + o, n,
+						  nl ? 0 : EVREAD_LINE_UNTERMINATED),
 				 0);
 		o += n + (nl != NULL);
 	}
-	end = report_feed__end(f);
-	*dmg_out = report_feed__damage(f);
+	end = report_feed_end(f);
+	*dmg_out = report_feed_damage(f);
 	if (*dmg_out)
 		*dmg_copy = **dmg_out;
-	report_feed__free(f);
-	assert_int_equal(model__finish(m, end), 0);
+	report_feed_free(f);
+	assert_int_equal(model_finish(m, end), 0);
 	return m;
 }
 
 static void check_tree(const struct model *m)
 {
-	const struct proc *p101 = proctree__find_pid(m->tree, 101);
-	const struct proc *p102 = proctree__find_pid(m->tree, 102);
+	const struct proc *p101 = proctree_find_pid(m->tree, 101);
+	const struct proc *p102 = proctree_find_pid(m->tree, 102);
 
 	assert_non_null(p101);
 	assert_non_null(p102);
@@ -856,13 +856,13 @@ static void test_report_feed__clean_log(void **state)
 	assert_null(dmg);
 	check_tree(m);
 	/* the model derived the orphan itself (the log's record was skipped): counted once */
-	assert_int_equal(proctree__stats(m->tree)->orphans, 1);
+	assert_int_equal(proctree_stats(m->tree)->orphans, 1);
 	assert_int_equal(m->stats.events, b.m->stats.events);
 	assert_int_equal(m->end_ts, BASE_NS + 500);
 	assert_int_equal(m->meta.exit_status, 0);
 	assert_int_equal(m->meta.target_pid, 100);
 	assert_string_equal(m->meta.mode, "command");
-	model__free(m);
+	model_free(m);
 	free_log(&b);
 }
 
@@ -889,7 +889,7 @@ static void test_report_feed__damaged_logs(void **state)
 	assert_int_equal(d.bad_lines, 1);
 	assert_non_null(strstr(pr.text, "7: not JSON"));
 	check_tree(m);
-	model__free(m);
+	model_free(m);
 	free(t);
 
 	/* the last line cut short: the trailer is lost, the tree is not */
@@ -902,7 +902,7 @@ static void test_report_feed__damaged_logs(void **state)
 	assert_non_null(strstr(pr.text, "0: no trailer"));
 	check_tree(m);
 	assert_int_equal(m->meta.exit_status, -1);
-	model__free(m);
+	model_free(m);
 
 	/* an unknown type and a newer version */
 	t = malloc(b.len + 128);
@@ -920,7 +920,7 @@ static void test_report_feed__damaged_logs(void **state)
 	assert_non_null(strstr(pr.text, "1: log format version 4 is newer"));
 	assert_non_null(strstr(pr.text, "2: unknown record type 'teleport'"));
 	check_tree(m);
-	model__free(m);
+	model_free(m);
 	free(t);
 
 	/* no header: an assumed start, the same durations */
@@ -930,8 +930,8 @@ static void test_report_feed__damaged_logs(void **state)
 	assert_true(d.missing_header);
 	assert_non_null(strstr(pr.text, "1: no header"));
 	check_tree(m);
-	assert_int_equal(proc_zombie_ns(proctree__find_pid(m->tree, 101), 0), 100);
-	model__free(m);
+	assert_int_equal(proc_zombie_ns(proctree_find_pid(m->tree, 101), 0), 100);
+	model_free(m);
 
 	/* a line missing in the middle: the trailer's count tells */
 	t = strdup(b.text);
@@ -940,7 +940,7 @@ static void test_report_feed__damaged_logs(void **state)
 	m = feed_text(t, strlen(t), &pr, &dmg, &d);
 	assert_non_null(dmg);
 	assert_non_null(strstr(pr.text, "lines are missing"));
-	model__free(m);
+	model_free(m);
 	free(t);
 
 	/* two logs joined: the second is ignored, named once */
@@ -953,7 +953,7 @@ static void test_report_feed__damaged_logs(void **state)
 	assert_int_equal(d.after_trailer, 9);
 	assert_int_equal(pr.n, 1);
 	check_tree(m);
-	model__free(m);
+	model_free(m);
 	free(t);
 
 	/* empty */
@@ -961,7 +961,7 @@ static void test_report_feed__damaged_logs(void **state)
 	assert_non_null(dmg);
 	assert_true(d.missing_header);
 	assert_non_null(strstr(pr.text, "empty log"));
-	model__free(m);
+	model_free(m);
 	free_log(&b);
 }
 
@@ -986,9 +986,9 @@ static void test_report_feed__bad_records_and_order(void **state)
 	assert_non_null(dmg);
 	assert_int_equal(d.bad_lines, 1);
 	assert_non_null(strstr(pr.text, "a 'reap' record that names pid 0: skipped"));
-	assert_int_equal(proctree__find_pid(m->tree, 101)->state, PROC_ZOMBIE);
-	assert_null(proctree__find_pid(m->tree, 0));
-	model__free(m);
+	assert_int_equal(proctree_find_pid(m->tree, 101)->state, PROC_ZOMBIE);
+	assert_null(proctree_find_pid(m->tree, 0));
+	model_free(m);
 	free(t);
 
 	/* the second fork moved to the end of the events: out of order, named on its new line */
@@ -1010,7 +1010,7 @@ static void test_report_feed__bad_records_and_order(void **state)
 	assert_int_equal(d.out_of_order, 1);
 	assert_int_equal(d.missing_events, 0);
 	assert_non_null(strstr(pr.text, "8: 1 event is older than one before it"));
-	model__free(m);
+	model_free(m);
 	free(t);
 
 	/* a line repeated: one event too many, not "missing" */
@@ -1026,7 +1026,7 @@ static void test_report_feed__bad_records_and_order(void **state)
 	assert_int_equal(d.extra_events, 1);
 	assert_int_equal(d.missing_events, 0);
 	assert_null(strstr(pr.text, "missing"));
-	model__free(m);
+	model_free(m);
 
 	/* a BOM before the header: nothing wrong */
 	memcpy(t, "\xef\xbb\xbf", 3);
@@ -1036,7 +1036,7 @@ static void test_report_feed__bad_records_and_order(void **state)
 		fail_msg("problems with a BOM:\n%s", pr.text);
 	assert_null(dmg);
 	check_tree(m);
-	model__free(m);
+	model_free(m);
 	free(t);
 	free_log(&b);
 }

@@ -23,16 +23,16 @@ static void test_fuzz_records__corpus(void **state)
 /* An output path that is a device is written, never replaced (root renamed over /dev/null) */
 static void test_fuzz_records__device_output_kept(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct sink *s;
 	struct stat st;
 
 	assert_non_null(m);
 	s = summary_json_sink_new("/dev/null", NULL);
 	assert_non_null(s);
-	model__add_sink(m, s);
-	assert_int_equal(model__finish(m, 1), 0);
-	model__free(m);
+	model_add_sink(m, s);
+	assert_int_equal(model_finish(m, 1), 0);
+	model_free(m);
 	assert_int_equal(lstat("/dev/null", &st), 0);
 	assert_true(S_ISCHR(st.st_mode));
 	assert_int_equal(access("/dev/null.tmp", F_OK), -1);

@@ -38,7 +38,7 @@ static void setup(struct fixture *f, const struct live_opts *lo)
 {
 	struct sink *s;
 
-	f->m = model__new();
+	f->m = model_new();
 	assert_non_null(f->m);
 	f->m->meta.boottime_base_ns = BASE_NS;
 	f->m->meta.realtime_base_ns = 1700000000ull * 1000000000ull;
@@ -46,7 +46,7 @@ static void setup(struct fixture *f, const struct live_opts *lo)
 	assert_true(f->fd >= 0);
 	s = live_sink_new(f->fd, lo);
 	assert_non_null(s);
-	model__add_sink(f->m, s);
+	model_add_sink(f->m, s);
 }
 
 /* Finish the model and return what reached the file; caller frees */
@@ -55,13 +55,13 @@ static char *finish(struct fixture *f)
 	off_t n;
 	char *buf;
 
-	assert_int_equal(model__finish(f->m, BASE_NS + 10000000000ull), 0);
+	assert_int_equal(model_finish(f->m, BASE_NS + 10000000000ull), 0);
 	n = lseek(f->fd, 0, SEEK_CUR);
 	assert_true(n >= 0);
 	buf = calloc(1, (size_t)n + 1);
 	assert_non_null(buf);
 	assert_int_equal(pread(f->fd, buf, (size_t)n, 0), n);
-	model__free(f->m);
+	model_free(f->m);
 	close(f->fd);
 	return buf;
 }
@@ -79,7 +79,7 @@ static void seed(struct fixture *f)
 	ev.seed.parent_tgid = 1;
 	strcpy(ev.seed.comm, "server");
 	ev.seed.state = 'S';
-	assert_int_equal(model__apply(f->m, &ev), 0);
+	assert_int_equal(model_apply(f->m, &ev), 0);
 }
 
 /* Where a header word ends (right-aligned columns) or starts (left-aligned ones) */
@@ -148,19 +148,19 @@ static void test_live__every_event_name_fits_its_column(void **state)
 			ev.fork.child_tgid = ev.fork.child_tid = 4242;
 		if (ev.hdr.type == PSC_EV_PROC_REAP)
 			ev.reap.reaped_tgid = 4242;
-		assert_int_equal(model__apply(f.m, &ev), 0);
+		assert_int_equal(model_apply(f.m, &ev), 0);
 	}
 	for (kind = 1; kind <= 4; kind++) {
 		hdr(&ev, PSC_EV_POLL_WAIT, 1000 + kind, TID);
 		ev.poll_wait.kind = kind;
 		ev.poll_wait.enter_ns = ev.hdr.ts_ns - 5;
 		ev.poll_wait.ret = 1;
-		assert_int_equal(model__apply(f.m, &ev), 0);
+		assert_int_equal(model_apply(f.m, &ev), 0);
 	}
 	hdr(&ev, PSC_EV_PROC_EXIT, 2000, PID);
 	ev.exit.flags = PSC_EXIT_GROUP_DEAD;
 	strcpy(ev.exit.comm, "server");
-	assert_int_equal(model__apply(f.m, &ev), 0);
+	assert_int_equal(model_apply(f.m, &ev), 0);
 	out = finish(&f);
 	assert_non_null(strstr(out, " pselect6 "));
 	assert_non_null(strstr(out, " select "));
@@ -194,7 +194,7 @@ static void exec_line(const char *const *argv, size_t argc, char *line, size_t s
 		o += strlen(argv[i]) + 1;
 	}
 	ev.exec.args_len = (uint32_t)o;
-	assert_int_equal(model__apply(f.m, &ev), 0);
+	assert_int_equal(model_apply(f.m, &ev), 0);
 	out = finish(&f);
 	p = strstr(out, "/bin/echo [");
 	assert_non_null(p);
@@ -234,14 +234,14 @@ static void test_live__tid_of_the_thread(void **state)
 	seed(&f);
 	hdr(&ev, PSC_EV_EPOLL_CREATE, 10, TID);
 	ev.epoll_create.ret = 5;
-	assert_int_equal(model__apply(f.m, &ev), 0);
+	assert_int_equal(model_apply(f.m, &ev), 0);
 	hdr(&ev, PSC_EV_PROC_FORK, 20, PID);
 	ev.fork.parent_tgid = PID;
 	ev.fork.parent_start_ns = START;
 	ev.fork.child_tgid = ev.fork.child_tid = 300;
 	ev.fork.child_start_ns = BASE_NS + 20;
 	strcpy(ev.fork.comm, "server");
-	assert_int_equal(model__apply(f.m, &ev), 0);
+	assert_int_equal(model_apply(f.m, &ev), 0);
 	out = finish(&f);
 	snprintf(want, sizeof(want), "ep_new       %u     %u       0 server", PID, TID);
 	if (!strstr(out, want))
@@ -267,7 +267,7 @@ static void test_live__epoll_data_in_hex(void **state)
 	ev.epoll_ctl.fd = 3;
 	ev.epoll_ctl.events = 1;
 	ev.epoll_ctl.data = 0x7f8b00000003ull;
-	assert_int_equal(model__apply(f.m, &ev), 0);
+	assert_int_equal(model_apply(f.m, &ev), 0);
 	hdr(&ev, PSC_EV_EPOLL_WAIT, 20, TID);
 	ev.epoll_wait.epfd = 6;
 	ev.epoll_wait.enter_ns = ev.hdr.ts_ns - 5;
@@ -277,7 +277,7 @@ static void test_live__epoll_data_in_hex(void **state)
 	ev.epoll_wait.ready[0].data = 0x7f8b00000003ull;
 	ev.epoll_wait.ready[1].events = 1;
 	ev.epoll_wait.ready[1].data = 0x99;
-	assert_int_equal(model__apply(f.m, &ev), 0);
+	assert_int_equal(model_apply(f.m, &ev), 0);
 	out = finish(&f);
 	if (!strstr(out, "epfd 6 ADD fd 3 data 0x7f8b00000003 ") ||
 	    !strstr(out, " fd 3 data 0x7f8b00000003 IN data 0x99 (no fd) IN"))
@@ -298,7 +298,7 @@ static void test_live__wall_clock_column(void **state)
 	seed(&f);
 	hdr(&ev, PSC_EV_EPOLL_CREATE, 1234567000, PID);
 	ev.epoll_create.ret = 5;
-	assert_int_equal(model__apply(f.m, &ev), 0);
+	assert_int_equal(model_apply(f.m, &ev), 0);
 	out = finish(&f);
 	assert_int_equal(strncmp(out, "WALL-CLOCK      TIME(s)", 23), 0);
 	line = strstr(out, "ep_new");
@@ -323,7 +323,7 @@ static void test_live__lost_lines_at_most_once_a_second(void **state)
 	setup(&f, NULL);
 	by_type[PSC_EV_PROC_FORK] = 3;
 	for (i = 0; i < 50; i++)
-		model__lost(f.m, BASE_NS + (uint64_t)i * 100000000ull, by_type);
+		model_lost(f.m, BASE_NS + (uint64_t)i * 100000000ull, by_type);
 	out = finish(&f);
 	for (p = out; (p = strstr(p, " LOST ")); p++)
 		n++;
@@ -339,7 +339,7 @@ static void test_live__lost_lines_at_most_once_a_second(void **state)
 static void test_live__writes_hold_whole_lines(void **state)
 {
 	struct live_opts lo = { .min_wait_ns = 0 };
-	struct model *m = model__new();
+	struct model *m = model_new();
 	union psc_event ev;
 	struct sink *s;
 	int p[2], i;
@@ -358,16 +358,16 @@ static void test_live__writes_hold_whole_lines(void **state)
 		s = live_sink_new(p[1], &lo);
 		if (!s)
 			_exit(2);
-		model__add_sink(m, s);
+		model_add_sink(m, s);
 		for (i = 0; i < 3000; i++) {
 			hdr(&ev, i % 2 ? PSC_EV_EPOLL_CREATE : PSC_EV_PROC_SEED, (uint64_t)i, PID);
 			ev.epoll_create.ret = i;
 			if (ev.hdr.type == PSC_EV_PROC_SEED)
 				strcpy(ev.seed.comm, "a-long-command!");
-			if (model__apply(m, &ev))
+			if (model_apply(m, &ev))
 				_exit(3);
 		}
-		_exit(model__finish(m, BASE_NS + 5000) ? 4 : 0);
+		_exit(model_finish(m, BASE_NS + 5000) ? 4 : 0);
 	}
 	close(p[1]);
 	/* a pipe read returns what one write put there, or several whole writes */
@@ -380,7 +380,7 @@ static void test_live__writes_hold_whole_lines(void **state)
 	assert_true(total > 1500 * 60);
 	assert_int_equal(waitpid(pid, &i, 0), pid);
 	assert_true(WIFEXITED(i) && WEXITSTATUS(i) == 0);
-	model__free(m);
+	model_free(m);
 }
 
 int main(void)

@@ -56,7 +56,7 @@ static int fx_setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/psc-perfetto.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/trace.json", f->dir);
-	f->m = model__new();
+	f->m = model_new();
 	assert_non_null(f->m);
 	f->m->meta.boottime_base_ns = BASE;
 	snprintf(f->m->meta.mode, sizeof(f->m->meta.mode), "command");
@@ -72,7 +72,7 @@ static int fx_teardown(void **state)
 	struct fx *f = *state;
 	char cmd[128];
 
-	model__free(f->m);
+	model_free(f->m);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
 	if (system(cmd))
 		fprintf(stderr, "failed to remove %s\n", f->dir);
@@ -103,9 +103,9 @@ static struct sink *run_story(struct fx *f, const char *path)
 	struct sink *s = perfetto_sink_new(path);
 
 	assert_non_null(s);
-	model__add_sink(f->m, s);
+	model_add_sink(f->m, s);
 	tl_story(f->m);
-	assert_int_equal(model__finish(f->m, END), 0);
+	assert_int_equal(model_finish(f->m, END), 0);
 	return s;
 }
 
@@ -342,11 +342,11 @@ static void test_perfetto__streams_before_finish(void **state)
 	size_t len;
 
 	assert_non_null(s);
-	model__add_sink(f->m, s);
+	model_add_sink(f->m, s);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	tl_story(f->m);
-	assert_int_equal(model__flush(f->m), 0);
+	assert_int_equal(model_flush(f->m), 0);
 	raw = tl_slurp(f->path, &len);
 	assert_true(len > 1000);
 	assert_int_equal(strncmp(raw, "[\n{", 3), 0);
@@ -399,7 +399,7 @@ static void test_perfetto__crowded_and_tied_timestamps(void **state)
 	size_t count;
 
 	assert_non_null(s);
-	model__add_sink(f->m, s);
+	model_add_sink(f->m, s);
 	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
 	start[0] = ST(1);
 	/* a chain 2 <- 3 <- ... <- 301 and a fan of 302..699 under init */
@@ -416,7 +416,7 @@ static void test_perfetto__crowded_and_tied_timestamps(void **state)
 	}
 	for (pid = 302; pid < 700; pid += 2)
 		ev_exit(f->m, T(100) + pid * US, pid, start[pid - 1], 0, 0, 1, ST(1), 0, 0);
-	assert_int_equal(model__finish(f->m, T(200)), 0);
+	assert_int_equal(model_finish(f->m, T(200)), 0);
 	root = load_checked(f->path);
 	te_find(root, 'M', "process_name", 0, 0, &count);
 	assert_int_equal(count, 699);
@@ -438,13 +438,13 @@ static void test_perfetto__write_error_is_reported(void **state)
 	int err;
 
 	assert_non_null(s);
-	model__add_sink(f->m, s);
+	model_add_sink(f->m, s);
 	tl_story(f->m);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	lim.rlim_max = old.rlim_max;
 	signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-	err = model__finish(f->m, END);
+	err = model_finish(f->m, END);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, SIG_DFL);
 	assert_int_equal(err, -EFBIG);
@@ -492,14 +492,14 @@ static void test_perfetto__tree_order_after_retirement(void **state)
 	size_t n, nall, i;
 	uint64_t ts;
 
-	proctree__set_retain(f->m->tree, 8, 4);
+	proctree_set_retain(f->m->tree, 8, 4);
 	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
 	ev_seed(f->m, T(0), 100, ST(100), 1, ST(1), 'S', "shell");
 	ts = short_children(f->m, T(1), 1000, 300);
 	ev_fork(f->m, ts, 100, ST(100), 100, 2000, "shell");
 	ev_fork(f->m, ts + MS, 2000, ts - 2 * US, 2000, 2001, "shell");
-	assert_true(proctree__stats(f->m->tree)->retired >= 250);
-	all = proctree__all(f->m->tree, &nall);
+	assert_true(proctree_stats(f->m->tree)->retired >= 250);
+	all = proctree_all(f->m->tree, &nall);
 	assert_int_equal(timeline_tree_order(f->m, NULL, &rows, &n), 0);
 	assert_int_equal(n, nall);
 	seen = calloc(nall, sizeof(*seen));
@@ -585,20 +585,20 @@ static void test_perfetto__memory_stays_bounded(void **state)
 
 	assert_non_null(pf);
 	assert_non_null(sv);
-	model__add_sink(f->m, pf);
-	model__add_sink(f->m, sv);
+	model_add_sink(f->m, pf);
+	model_add_sink(f->m, sv);
 	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
 	ev_seed(f->m, T(0), 100, ST(100), 1, ST(1), 'S', "shell");
 	ts = short_children(f->m, T(1), 1000, 20000);
-	assert_int_equal(model__flush(f->m), 0);
+	assert_int_equal(model_flush(f->m), 0);
 	before = heap_in_use();
 	ts = short_children(f->m, ts, 21000, 80000);
-	assert_int_equal(model__flush(f->m), 0);
+	assert_int_equal(model_flush(f->m), 0);
 	after = heap_in_use();
 	fprintf(stderr, "heap: %zu -> %zu bytes after 80000 more processes and threads\n", before,
 		after);
 	assert_true(after < before + (1u << 20));
-	assert_int_equal(model__finish(f->m, ts), 0);
+	assert_int_equal(model_finish(f->m, ts), 0);
 }
 
 int main(void)

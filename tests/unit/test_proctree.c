@@ -221,7 +221,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	f->m = model__new();
+	f->m = model_new();
 	if (!f->m) {
 		free(f);
 		return -1;
@@ -233,8 +233,8 @@ static int setup(void **state)
 	f->a.log = &f->log;
 	f->b = f->a;
 	f->b.id = 2;
-	model__add_sink(f->m, &f->a.s);
-	model__add_sink(f->m, &f->b.s);
+	model_add_sink(f->m, &f->a.s);
+	model_add_sink(f->m, &f->b.s);
 	*state = f;
 	return 0;
 }
@@ -243,7 +243,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	model__free(f->m);
+	model_free(f->m);
 	free(f);
 	return 0;
 }
@@ -252,12 +252,12 @@ static int teardown(void **state)
 
 static void apply(struct fx *f, union psc_event ev)
 {
-	assert_int_equal(model__apply(f->m, &ev), 0);
+	assert_int_equal(model_apply(f->m, &ev), 0);
 }
 
 static struct proc *get(const struct fx *f, uint32_t pid, uint64_t start)
 {
-	struct proc *p = proctree__find(f->m->tree, pid, start);
+	struct proc *p = proctree_find(f->m->tree, pid, start);
 
 	assert_non_null(p);
 	assert_int_equal(p->pid, pid);
@@ -266,14 +266,14 @@ static struct proc *get(const struct fx *f, uint32_t pid, uint64_t start)
 
 static const struct proctree_stats *stats(const struct fx *f)
 {
-	return proctree__stats(f->m->tree);
+	return proctree_stats(f->m->tree);
 }
 
 static size_t nprocs(const struct fx *f)
 {
 	size_t n;
 
-	proctree__all(f->m->tree, &n);
+	proctree_all(f->m->tree, &n);
 	return n;
 }
 
@@ -409,8 +409,8 @@ static void test_proctree__pid_reuse(void **state)
 	new = get(f, 100, b);
 	p = get(f, 10, ST(10));
 	assert_ptr_not_equal(old, new);
-	assert_ptr_equal(proctree__find(f->m->tree, 100, a), old);
-	assert_ptr_equal(proctree__find_pid(f->m->tree, 100), new); /* the newest */
+	assert_ptr_equal(proctree_find(f->m->tree, 100, a), old);
+	assert_ptr_equal(proctree_find_pid(f->m->tree, 100), new); /* the newest */
 	assert_int_equal(stats(f)->pid_reuse,
 			 0); /* the old one was reaped: no reuse of a live one */
 	assert_int_equal(new->state, PROC_ALIVE);
@@ -450,7 +450,7 @@ static void test_proctree__pid_reuse(void **state)
 	assert_int_equal(stats(f)->pid_reuse, 1);
 	assert_int_equal(l1->state, PROC_REAPED); /* retired */
 	assert_int_equal(l2->state, PROC_ALIVE);
-	assert_ptr_equal(proctree__find_pid(f->m->tree, 200), l2);
+	assert_ptr_equal(proctree_find_pid(f->m->tree, 200), l2);
 	assert_int_equal(nprocs(f), 6);
 }
 
@@ -485,7 +485,7 @@ static void test_proctree__missing_fork_implicit(void **state)
 	apply(f, ev_seed(5200 * MS, 50, s50 / TICK * TICK, 1, ST(1) / TICK * TICK, 1, 'S', "sh",
 			 "/usr/bin/dash"));
 	assert_int_equal(nprocs(f), 3);
-	assert_ptr_equal(proctree__find_pid(f->m->tree, 50), p);
+	assert_ptr_equal(proctree_find_pid(f->m->tree, 50), p);
 	assert_int_equal(p->start_ns, s50); /* the exact start stays */
 	assert_false(p->flags & PROC_F_START_APPROX);
 	assert_string_equal(p->filename, "/bin/sh"); /* what exec said wins over /proc */
@@ -544,7 +544,7 @@ static void test_proctree__seeded(void **state)
 	assert_int_equal(sh->start_ns, s500_exact);
 	assert_false(sh->flags & PROC_F_START_APPROX);
 	assert_true(sh->flags & PROC_F_SEEDED);
-	assert_null(proctree__find(f->m->tree, 500, s500)); /* exact now: no more tolerance */
+	assert_null(proctree_find(f->m->tree, 500, s500)); /* exact now: no more tolerance */
 	ch = get(f, 700, 9100 * MS);
 	assert_ptr_equal(ch->parent, sh);
 	assert_ptr_equal(ch->fork_parent, sh);
@@ -553,14 +553,14 @@ static void test_proctree__seeded(void **state)
 
 	/* exactly one tick off still matches */
 	apply(f, ev_exec(9200 * MS, 900, 4500 * MS + TICK, 900, "near", "/bin/near", "", 0));
-	assert_ptr_equal(proctree__find_pid(f->m->tree, 900), near);
+	assert_ptr_equal(proctree_find_pid(f->m->tree, 900), near);
 	assert_int_equal(near->start_ns, 4500 * MS + TICK);
 	assert_int_equal(nprocs(f), 6);
 
 	/* more than a tick off: another process that reused the pid */
 	apply(f, ev_exec(9300 * MS, 800, 4000 * MS + TICK + 1, 800, "x", "/bin/x", "", 0));
 	assert_int_equal(nprocs(f), 7);
-	assert_ptr_not_equal(proctree__find_pid(f->m->tree, 800), far);
+	assert_ptr_not_equal(proctree_find_pid(f->m->tree, 800), far);
 	assert_int_equal(far->state, PROC_REAPED);
 	assert_int_equal(stats(f)->pid_reuse, 1);
 	assert_int_equal(stats(f)->implicit, 1);
@@ -573,9 +573,9 @@ static void test_proctree__seeded(void **state)
 
 	/* seeding again (a second snapshot) duplicates nothing */
 	apply(f, ev_seed(9500 * MS, 500, s500, 1, 10 * MS, 1, 'S', "bash", "/usr/bin/bash"));
-	proctree__all(f->m->tree, &n);
+	proctree_all(f->m->tree, &n);
 	assert_int_equal(n, 7);
-	assert_ptr_equal(proctree__find_pid(f->m->tree, 500), sh);
+	assert_ptr_equal(proctree_find_pid(f->m->tree, 500), sh);
 }
 
 static void test_proctree__orphan_to_init(void **state)
@@ -913,7 +913,7 @@ static void test_proctree__reap_by_free(void **state)
 
 	/* a free of a process never met creates nothing */
 	apply(f, ev_free(330 * MS, 99, ST(99)));
-	assert_null(proctree__find_pid(f->m->tree, 99));
+	assert_null(proctree_find_pid(f->m->tree, 99));
 	assert_int_equal(nprocs(f), 4); /* 10, 20, 21 and init */
 	assert_int_equal(stats(f)->reaps_by_free, 1);
 }
@@ -926,7 +926,7 @@ static void test_proctree__reap_unmatched_and_unseen_exit(void **state)
 	apply(f, ev_reap(100 * MS, 10, ST(10), 999, 0));
 	assert_int_equal(stats(f)->reap_unmatched, 1);
 	assert_int_equal(stats(f)->reaps, 0);
-	assert_null(proctree__find_pid(f->m->tree, 999));
+	assert_null(proctree_find_pid(f->m->tree, 999));
 	assert_null(last_call(f, 1, CALL_EVENT)->subject);
 
 	apply(f, ev_fork(200 * MS, 10, ST(10), 20, ST(20)));
@@ -966,8 +966,8 @@ static void test_proctree__exec_non_leader(void **state)
 	apply(f, ev_exec(200 * MS, 10, ST(10), 11, "ls", "/bin/ls", "ls", 3));
 	assert_int_equal(nprocs(f), 2);
 	assert_ptr_equal(get(f, 10, ST(10)), p);
-	assert_ptr_equal(proctree__find_pid(f->m->tree, 10), p);
-	assert_ptr_equal(proctree__find_pid(f->m->tree, 11), NULL);
+	assert_ptr_equal(proctree_find_pid(f->m->tree, 10), p);
+	assert_ptr_equal(proctree_find_pid(f->m->tree, 11), NULL);
 	assert_int_equal(p->threads_live, 0);
 	assert_int_equal(p->nr_execs, 1);
 	assert_string_equal(p->filename, "/bin/ls");
@@ -1016,7 +1016,7 @@ static void test_proctree__fork_inherits_image(void **state)
  */
 static void test_proctree__in_tree_inherited(void **state)
 {
-	struct fx fx = { .m = model__new() }, *f = &fx;
+	struct fx fx = { .m = model_new() }, *f = &fx;
 	struct proc *root, *p;
 	uint32_t i, depth = 5000;
 
@@ -1041,7 +1041,7 @@ static void test_proctree__in_tree_inherited(void **state)
 	assert_false(get(f, 900, ST(900))->flags & PROC_F_IN_TREE);
 	assert_false(get(f, 1, 10 * MS)->flags & PROC_F_IN_TREE);
 	assert_false(get(f, 100, 20 * MS)->flags & PROC_F_IN_TREE);
-	model__free(f->m);
+	model_free(f->m);
 }
 
 /*
@@ -1050,7 +1050,7 @@ static void test_proctree__in_tree_inherited(void **state)
  */
 static void test_proctree__launched_command_and_tracer(void **state)
 {
-	struct fx fx = { .m = model__new() }, *f = &fx;
+	struct fx fx = { .m = model_new() }, *f = &fx;
 	struct proc *tracer, *cmd, *kid;
 
 	assert_non_null(f->m);
@@ -1082,7 +1082,7 @@ static void test_proctree__launched_command_and_tracer(void **state)
 	assert_false(kid->flags & (PROC_F_LAUNCHED | PROC_F_OWN));
 	assert_true(kid->flags & PROC_F_IN_TREE);
 	assert_int_equal(proc_zombie_ns(kid, 140 * MS), 6 * MS);
-	model__free(f->m);
+	model_free(f->m);
 }
 
 static void test_proctree__apply_raw_malformed(void **state)
@@ -1096,29 +1096,29 @@ static void test_proctree__apply_raw_malformed(void **state)
 	memcpy(buf, &ev, sizeof(ev.fork));
 
 	/* shorter than a header */
-	assert_int_equal(model__apply_raw(f->m, buf, 10), 0);
-	assert_int_equal(model__apply_raw(f->m, buf, 0), 0);
+	assert_int_equal(model_apply_raw(f->m, buf, 10), 0);
+	assert_int_equal(model_apply_raw(f->m, buf, 0), 0);
 	assert_int_equal(f->m->stats.malformed, 2);
 	/* len does not match the type's size */
-	assert_int_equal(model__apply_raw(f->m, buf, sizeof(ev.fork) + 1), 0);
-	assert_int_equal(model__apply_raw(f->m, buf, sizeof(ev.fork) - 1), 0);
+	assert_int_equal(model_apply_raw(f->m, buf, sizeof(ev.fork) + 1), 0);
+	assert_int_equal(model_apply_raw(f->m, buf, sizeof(ev.fork) - 1), 0);
 	assert_int_equal(f->m->stats.malformed, 4);
 	/* hdr.size does not match len */
 	ev.hdr.size = sizeof(ev.fork) - 8;
 	memcpy(buf, &ev, sizeof(ev.fork));
-	assert_int_equal(model__apply_raw(f->m, buf, sizeof(ev.fork)), 0);
+	assert_int_equal(model_apply_raw(f->m, buf, sizeof(ev.fork)), 0);
 	assert_int_equal(f->m->stats.malformed, 5);
 	/* unknown types */
 	ev.hdr.size = sizeof(ev.fork);
 	ev.hdr.type = PSC_EV_TYPE_MAX - 1; /* reserved: no group uses it */
 	memcpy(buf, &ev, sizeof(ev.fork));
-	assert_int_equal(model__apply_raw(f->m, buf, sizeof(ev.fork)), 0);
+	assert_int_equal(model_apply_raw(f->m, buf, sizeof(ev.fork)), 0);
 	ev.hdr.type = 0;
 	memcpy(buf, &ev, sizeof(ev.fork));
-	assert_int_equal(model__apply_raw(f->m, buf, sizeof(ev.fork)), 0);
+	assert_int_equal(model_apply_raw(f->m, buf, sizeof(ev.fork)), 0);
 	ev.hdr.type = 0xffffffffu;
 	memcpy(buf, &ev, sizeof(ev.fork));
-	assert_int_equal(model__apply_raw(f->m, buf, sizeof(ev.fork)), 0);
+	assert_int_equal(model_apply_raw(f->m, buf, sizeof(ev.fork)), 0);
 	assert_int_equal(f->m->stats.unknown_type, 3);
 	assert_int_equal(f->m->stats.malformed, 5);
 	/* nothing reached the tree or the sinks */
@@ -1127,21 +1127,21 @@ static void test_proctree__apply_raw_malformed(void **state)
 	assert_int_equal(nprocs(f), 0);
 	assert_int_equal(f->m->first_ts, 0);
 
-	/* model__apply() itself refuses an unknown type */
+	/* model_apply() itself refuses an unknown type */
 	ev.hdr.type = PSC_EV_TYPE_MAX - 1;
-	assert_int_equal(model__apply(f->m, &ev), 0);
+	assert_int_equal(model_apply(f->m, &ev), 0);
 	ev.hdr.type = PSC_EV_TYPE_MAX;
-	assert_int_equal(model__apply(f->m, &ev), 0);
+	assert_int_equal(model_apply(f->m, &ev), 0);
 	assert_int_equal(f->m->stats.unknown_type, 5);
 	assert_int_equal(f->log.n, 0);
 
 	/* a valid record goes through, even from an unaligned buffer */
 	ev.hdr.type = PSC_EV_PROC_FORK;
 	memcpy(buf + 1, &ev, sizeof(ev.fork));
-	assert_int_equal(model__apply_raw(f->m, buf + 1, sizeof(ev.fork)), 0);
+	assert_int_equal(model_apply_raw(f->m, buf + 1, sizeof(ev.fork)), 0);
 	assert_int_equal(f->m->stats.events, 1);
 	assert_int_equal(f->m->stats.by_type[PSC_EV_PROC_FORK], 1);
-	assert_non_null(proctree__find(f->m->tree, 20, ST(20)));
+	assert_non_null(proctree_find(f->m->tree, 20, ST(20)));
 	assert_int_equal(f->log.n, 2);
 
 	/* an older timestamp is counted, applied, and does not move last_ts back */
@@ -1162,7 +1162,7 @@ static void test_proctree__lost(void **state)
 
 	by_type[PSC_EV_PROC_FORK] = 3;
 	by_type[PSC_EV_PROC_EXIT] = 2;
-	model__lost(f->m, 100 * MS, by_type);
+	model_lost(f->m, 100 * MS, by_type);
 	assert_int_equal(f->m->stats.lost, 5);
 	assert_int_equal(f->m->stats.lost_by_type[PSC_EV_PROC_FORK], 3);
 	assert_int_equal(f->m->stats.lost_by_type[PSC_EV_PROC_EXIT], 2);
@@ -1177,13 +1177,13 @@ static void test_proctree__lost(void **state)
 
 	/* nothing new: no call */
 	memset(by_type, 0, sizeof(by_type));
-	model__lost(f->m, 200 * MS, by_type);
+	model_lost(f->m, 200 * MS, by_type);
 	assert_int_equal(f->log.n, 2);
 	assert_int_equal(f->m->stats.lost, 5);
 
 	by_type[PSC_EV_PROC_EXEC] = 1;
 	by_type[PSC_EV_PROC_EXIT] = 4;
-	model__lost(f->m, 300 * MS, by_type);
+	model_lost(f->m, 300 * MS, by_type);
 	assert_int_equal(f->m->stats.lost, 10);
 	assert_int_equal(f->m->stats.lost_by_type[PSC_EV_PROC_FORK], 3);
 	assert_int_equal(f->m->stats.lost_by_type[PSC_EV_PROC_EXEC], 1);
@@ -1196,7 +1196,7 @@ static void test_proctree__lost(void **state)
 	assert_int_equal(f->m->stats.events, 0);
 }
 
-/* proctree__apply() alone, with the ops callback and no model */
+/* proctree_apply() alone, with the ops callback and no model */
 struct orphan_rec {
 	int n;
 	const struct proc *child;
@@ -1217,45 +1217,45 @@ static void test_proctree__direct_api(void **state)
 {
 	static const struct proctree_ops ops = { .orphan = on_orphan };
 	struct orphan_rec rec = { 0 };
-	struct proctree *t = proctree__new(&ops, &rec);
+	struct proctree *t = proctree_new(&ops, &rec);
 	const struct proc *subj = NULL;
 	union psc_event ev;
 	struct proc *const *all;
 	size_t n;
 
 	assert_non_null(t);
-	proctree__set_tick_ns(t, 0); /* ignored */
-	proctree__set_tick_ns(t, 4 * MS); /* HZ=250 */
+	proctree_set_tick_ns(t, 0); /* ignored */
+	proctree_set_tick_ns(t, 4 * MS); /* HZ=250 */
 	ev = ev_seed(0, 10, 400 * MS, 0, 0, 1, 'S', "p", "");
-	assert_int_equal(proctree__apply(t, &ev, &subj), 0);
+	assert_int_equal(proctree_apply(t, &ev, &subj), 0);
 	assert_non_null(subj);
 	ev = ev_fork(500 * MS, 10, 400 * MS + 3 * MS, 20, ST(20));
-	assert_int_equal(proctree__apply(t, &ev, NULL), 0);
-	all = proctree__all(t, &n);
+	assert_int_equal(proctree_apply(t, &ev, NULL), 0);
+	all = proctree_all(t, &n);
 	assert_int_equal(n, 2); /* 3 ms off, within the 4 ms tick */
 	assert_int_equal(all[0]->pid, 10);
 	assert_int_equal(all[0]->seq, 0);
 	assert_int_equal(all[1]->pid, 20);
 	assert_int_equal(all[1]->seq, 1);
 	ev = ev_fork(510 * MS, 10, 400 * MS + 3 * MS, 30, ST(30));
-	assert_int_equal(proctree__apply(t, &ev, &subj), 0);
-	assert_ptr_equal(subj, proctree__find(t, 30, ST(30)));
+	assert_int_equal(proctree_apply(t, &ev, &subj), 0);
+	assert_ptr_equal(subj, proctree_find(t, 30, ST(30)));
 	ev = ev_exit(600 * MS, 10, 403 * MS, 0, PSC_EXIT_GROUP_DEAD, 1, 0, 1, 0);
-	assert_int_equal(proctree__apply(t, &ev, &subj), 0);
+	assert_int_equal(proctree_apply(t, &ev, &subj), 0);
 	assert_int_equal(rec.n, 2);
 	assert_int_equal(rec.ts, 600 * MS);
-	assert_int_equal(proctree__stats(t)->orphans, 2);
+	assert_int_equal(proctree_stats(t)->orphans, 2);
 	/* an unknown type is ignored */
 	ev.hdr.type = 63;
 	subj = all[0];
-	assert_int_equal(proctree__apply(t, &ev, &subj), 0);
+	assert_int_equal(proctree_apply(t, &ev, &subj), 0);
 	assert_null(subj);
 	ev = ev_seed(0, 40, 400 * MS + 5 * MS, 0, 0, 1, 'S', "q", "");
-	assert_int_equal(proctree__apply(t, &ev, NULL), 0);
-	proctree__all(t, &n);
+	assert_int_equal(proctree_apply(t, &ev, NULL), 0);
+	proctree_all(t, &n);
 	assert_int_equal(n, 5); /* 40, and the implicit init */
-	proctree__free(t);
-	proctree__free(NULL);
+	proctree_free(t);
+	proctree_free(NULL);
 }
 
 /* Thousands of processes and one exit orphaning them all: table growth, pending orphan growth */
@@ -1295,30 +1295,30 @@ static void count_orphan(struct sink *s, const struct model *m, const struct pro
 /* A crafted log naming two processes each other's fork parent: the loop is refused */
 static void test_proctree__fork_parent_cycle_refused(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	union psc_event ev;
 	struct proc *a, *b;
 
 	assert_non_null(m);
 	ev = ev_fork(MS, 10, ST(10), 20, ST(20));
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	ev = ev_fork(2 * MS, 20, ST(20), 10, ST(10)); /* 10 "forked" by its own child */
-	assert_int_equal(model__apply(m, &ev), 0);
-	a = proctree__find(m->tree, 10, ST(10));
-	b = proctree__find(m->tree, 20, ST(20));
+	assert_int_equal(model_apply(m, &ev), 0);
+	a = proctree_find(m->tree, 10, ST(10));
+	b = proctree_find(m->tree, 20, ST(20));
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_ptr_equal(b->fork_parent, a);
 	assert_null(a->fork_parent);
-	assert_int_equal(proctree__stats(m->tree)->bad_links, 1);
-	model__free(m);
+	assert_int_equal(proctree_stats(m->tree)->bad_links, 1);
+	model_free(m);
 }
 
 /* Long traces: old reaped entries are freed, notable ones kept longer, nothing dangles */
 static void test_proctree__retire_bounds_memory(void **state)
 {
 	enum { N = 1000, PLAIN = 50, NOTABLE = 10 };
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct proc *const *all;
 	struct proc *parent, *child;
 	const struct epoll_set *set;
@@ -1328,20 +1328,20 @@ static void test_proctree__retire_bounds_memory(void **state)
 	uint32_t k;
 
 	assert_non_null(m);
-	proctree__set_retain(m->tree, PLAIN, NOTABLE);
+	proctree_set_retain(m->tree, PLAIN, NOTABLE);
 	ev = ev_seed(0, 1, ST(1), 0, 0, 1, 'S', "init", "");
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	ev = ev_fork(MS, 1, ST(1), 10, ST(10));
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	/* a reaped process whose child lives on: it retires, its child keeps a tombstone */
 	ev = ev_fork(2 * MS, 10, ST(10), 500, ST(500));
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	ev = ev_fork(3 * MS, 500, ST(500), 501, ST(501));
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	ev = ev_exit(4 * MS, 500, ST(500), 0, PSC_EXIT_GROUP_DEAD, 10, ST(10), 1, ST(1));
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	ev = ev_reap(4 * MS + 1, 10, ST(10), 500, 0);
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 
 	for (k = 0; k < N; k++) {
 		uint32_t pid = 1000 + k;
@@ -1350,7 +1350,7 @@ static void test_proctree__retire_bounds_memory(void **state)
 		uint64_t hold = k % 50 == 3 ? 2 * MS : 10000; /* some are visible zombies */
 
 		ev = ev_fork(t0, 10, ST(10), pid, ST(pid));
-		assert_int_equal(model__apply(m, &ev), 0);
+		assert_int_equal(model_apply(m, &ev), 0);
 		if (k == 0) { /* an epoll set whose owner will be retired */
 			memset(&ev, 0, sizeof(ev));
 			ev.hdr.type = PSC_EV_EPOLL_CREATE;
@@ -1359,21 +1359,21 @@ static void test_proctree__retire_bounds_memory(void **state)
 			ev.hdr.tgid = ev.hdr.tid = pid;
 			ev.hdr.start_ns = ST(pid);
 			ev.epoll_create.ret = 4;
-			assert_int_equal(model__apply(m, &ev), 0);
+			assert_int_equal(model_apply(m, &ev), 0);
 		}
 		ev = ev_exit(t0 + MS, pid, ST(pid), status, PSC_EXIT_GROUP_DEAD, 10, ST(10), 1,
 			     ST(1));
-		assert_int_equal(model__apply(m, &ev), 0);
+		assert_int_equal(model_apply(m, &ev), 0);
 		ev = ev_reap(t0 + MS + hold, 10, ST(10), pid, status);
-		assert_int_equal(model__apply(m, &ev), 0);
+		assert_int_equal(model_apply(m, &ev), 0);
 	}
-	all = proctree__all(m->tree, &n);
+	all = proctree_all(m->tree, &n);
 	assert_true(n < 2 + 2 + (PLAIN + NOTABLE) * 5 / 4 + 16 + 2);
-	parent = proctree__find(m->tree, 10, ST(10));
+	parent = proctree_find(m->tree, 10, ST(10));
 	assert_non_null(parent);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(all[i]->pos, i); /* compacted */
-		assert_ptr_equal(proctree__find(m->tree, all[i]->pid, all[i]->start_ns), all[i]);
+		assert_ptr_equal(proctree_find(m->tree, all[i]->pid, all[i]->start_ns), all[i]);
 		if (all[i]->fork_parent == parent && all[i]->pid >= 1000) {
 			kids++;
 			notable += (all[i]->exit_status & 0x7f) || proc_zombie_ns(all[i], 0) >= MS;
@@ -1381,37 +1381,37 @@ static void test_proctree__retire_bounds_memory(void **state)
 	}
 	/* 500 (reaped, its child 501 alive) retired like the others */
 	assert_int_equal(kids + parent->retired_kids, N + 1);
-	assert_int_equal(proctree__stats(m->tree)->retired, parent->retired_kids);
+	assert_int_equal(proctree_stats(m->tree)->retired, parent->retired_kids);
 	assert_true(notable >= NOTABLE); /* the newest notable ones are still there */
 	assert_true(parent->retired_kids_life_ns >= (uint64_t)parent->retired_kids * MS);
-	assert_null(proctree__find_pid(m->tree, 1000)); /* the oldest are gone */
-	assert_non_null(proctree__find_pid(m->tree, 1000 + N - 1));
+	assert_null(proctree_find_pid(m->tree, 1000)); /* the oldest are gone */
+	assert_non_null(proctree_find_pid(m->tree, 1000 + N - 1));
 	/* the reaped middle process is gone from the table; its child still knows who forked it */
-	assert_null(proctree__find(m->tree, 500, ST(500)));
-	child = proctree__find(m->tree, 501, ST(501));
+	assert_null(proctree_find(m->tree, 500, ST(500)));
+	child = proctree_find(m->tree, 501, ST(501));
 	assert_non_null(child);
 	assert_true(proc_is_retired(child->fork_parent));
 	assert_null(proc_listed(child->fork_parent));
 	assert_int_equal(child->fork_parent->pid, 500);
 	assert_int_equal(child->fork_parent->start_ns, ST(500));
 	assert_int_equal(child->fork_parent->state, PROC_REAPED);
-	assert_int_equal(proctree__stats(m->tree)->tombstones, 1);
+	assert_int_equal(proctree_stats(m->tree)->tombstones, 1);
 	/* the retired owner's epoll set keeps who it was */
-	tl = model__group_state(m, PSC_GROUP_EPOLL);
+	tl = model_group_state(m, PSC_GROUP_EPOLL);
 	assert_non_null(tl);
-	set = epoll_tl__sets(tl, &nsets)[0];
+	set = epoll_tl_sets(tl, &nsets)[0];
 	assert_int_equal(nsets, 1);
 	assert_null(set->owner);
 	assert_int_equal(set->who.pid, 1000);
 	assert_string_equal(set->who.comm, "c1000");
-	model__free(m);
+	model_free(m);
 }
 
 static void test_proctree__many(void **state)
 {
 	enum { N = 3000 };
 	struct count_sink cs = { .s = { .event = count_event, .orphan = count_orphan } };
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct proc *const *all;
 	struct proc *init, *p;
 	union psc_event ev;
@@ -1419,35 +1419,35 @@ static void test_proctree__many(void **state)
 	size_t n;
 
 	assert_non_null(m);
-	model__add_sink(m, &cs.s);
+	model_add_sink(m, &cs.s);
 	ev = ev_seed(0, 1, ST(1), 0, 0, 1, 'S', "init", "");
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	ev = ev_fork(MS, 1, ST(1), 10, ST(10));
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	for (i = 0; i < N; i++) {
 		uint32_t pid = 100 + i * 7; /* spread over the whole hash */
 
 		ev = ev_fork(2 * MS + i, 10, ST(10), pid, ST(pid));
-		assert_int_equal(model__apply(m, &ev), 0);
+		assert_int_equal(model_apply(m, &ev), 0);
 	}
-	init = proctree__find(m->tree, 1, ST(1));
-	p = proctree__find(m->tree, 10, ST(10));
+	init = proctree_find(m->tree, 1, ST(1));
+	p = proctree_find(m->tree, 10, ST(10));
 	assert_non_null(init);
 	assert_non_null(p);
 	assert_int_equal(nchildren(p), N);
-	all = proctree__all(m->tree, &n);
+	all = proctree_all(m->tree, &n);
 	assert_int_equal(n, N + 2);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(all[i]->seq, i);
-		assert_ptr_equal(proctree__find(m->tree, all[i]->pid, all[i]->start_ns), all[i]);
-		assert_ptr_equal(proctree__find_pid(m->tree, all[i]->pid), all[i]);
+		assert_ptr_equal(proctree_find(m->tree, all[i]->pid, all[i]->start_ns), all[i]);
+		assert_ptr_equal(proctree_find_pid(m->tree, all[i]->pid), all[i]);
 	}
 
 	ev = ev_exit(SEC_MS, 10, ST(10), 0, PSC_EXIT_GROUP_DEAD, 1, ST(1), 1, ST(1));
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	assert_int_equal(cs.orphans, N);
 	assert_false(cs.orphan_before_exit);
-	assert_int_equal(proctree__stats(m->tree)->orphans, N);
+	assert_int_equal(proctree_stats(m->tree)->orphans, N);
 	assert_int_equal(nchildren(p), 0);
 	assert_int_equal(nchildren(init), N + 1);
 	for (i = 2; i < n; i++) {
@@ -1456,7 +1456,7 @@ static void test_proctree__many(void **state)
 		assert_ptr_equal(all[i]->parent, init);
 	}
 	assert_int_equal(cs.events, N + 3);
-	model__free(m);
+	model_free(m);
 }
 
 /*
@@ -1465,7 +1465,7 @@ static void test_proctree__many(void **state)
  */
 static uint64_t run_chain(uint32_t n)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	const struct proctree_stats *st;
 	union psc_event ev;
 	uint64_t t = SEC_MS, steps;
@@ -1474,24 +1474,24 @@ static uint64_t run_chain(uint32_t n)
 
 	assert_non_null(m);
 	ev = ev_seed(0, 1, ST(1), 0, 0, 1, 'S', "init", "");
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	ev = ev_fork(t, 1, ST(1), 100, t - 1000);
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	for (i = 0; i < n; i++) {
 		uint32_t pid = 100 + i, kid = pid + 1;
 		uint64_t start = t - 1000, kid_start = t + 5000;
 
 		ev = ev_fork(t + 5000, pid, start, kid, kid_start);
-		assert_int_equal(model__apply(m, &ev), 0);
+		assert_int_equal(model_apply(m, &ev), 0);
 		/* its parent is init's: it was orphaned when its own parent exited */
 		ev = ev_exit(t + 7000, pid, start, 0, PSC_EXIT_GROUP_DEAD, 1, ST(1), 1, ST(1));
-		assert_int_equal(model__apply(m, &ev), 0);
+		assert_int_equal(model_apply(m, &ev), 0);
 		ev = ev_reap(t + 9000, 1, ST(1), pid, 0);
-		assert_int_equal(model__apply(m, &ev), 0);
+		assert_int_equal(model_apply(m, &ev), 0);
 		t += 6000;
 	}
-	st = proctree__stats(m->tree);
-	proctree__all(m->tree, &nall);
+	st = proctree_stats(m->tree);
+	proctree_all(m->tree, &nall);
 	/* bounded: the retention limits (+ a quarter before a pass), init and the last one */
 	assert_true(nall <= (MODEL_RETAIN_PLAIN + MODEL_RETAIN_NOTABLE) * 5 / 4 + 16 + 2);
 	assert_true(st->tombstones <= 2);
@@ -1499,7 +1499,7 @@ static uint64_t run_chain(uint32_t n)
 	assert_int_equal(st->orphans, n);
 	assert_int_equal(st->reaps, n);
 	steps = st->steps;
-	model__free(m);
+	model_free(m);
 	return steps;
 }
 

@@ -85,8 +85,8 @@ static int setup(void **state)
 		return -1;
 	close(fd);
 	r.data = base;
-	if (ringbuf__from_mem(&r.rb, &r.consumer_pos, &r.producer_pos, r.data, RING_SIZE, on_record,
-			      &r))
+	if (ringbuf_from_mem(&r.rb, &r.consumer_pos, &r.producer_pos, r.data, RING_SIZE, on_record,
+			     &r))
 		return -1;
 	*state = &r;
 	return 0;
@@ -96,7 +96,7 @@ static int teardown(void **state)
 {
 	struct ring *r = *state;
 
-	ringbuf__free(r->rb);
+	ringbuf_free(r->rb);
 	munmap(r->data, 2 * RING_SIZE);
 	return 0;
 }
@@ -114,7 +114,7 @@ static void test_ringbuf__records_in_order(void **state)
 	put(r, 1, 'a', 0);
 	put(r, 24, 'b', 0);
 	put(r, 100, 'c', 0);
-	assert_int_equal(ringbuf__consume(r->rb), 3);
+	assert_int_equal(ringbuf_consume(r->rb), 3);
 	assert_int_equal(r->calls, 3);
 	assert_int_equal(r->lens[0], 1);
 	assert_int_equal(r->lens[1], 24);
@@ -123,7 +123,7 @@ static void test_ringbuf__records_in_order(void **state)
 	assert_int_equal(r->first[2], 'c');
 	assert_int_equal(r->consumer_pos, r->producer_pos);
 	/* nothing new: nothing delivered */
-	assert_int_equal(ringbuf__consume(r->rb), 0);
+	assert_int_equal(ringbuf_consume(r->rb), 0);
 	assert_int_equal(r->calls, 3);
 }
 
@@ -135,7 +135,7 @@ static void test_ringbuf__record_wraps(void **state)
 
 	r->consumer_pos = r->producer_pos = start;
 	put(r, 40, 'w', 0); /* 8 header + 8 payload bytes before the end, 32 after */
-	assert_int_equal(ringbuf__consume(r->rb), 1);
+	assert_int_equal(ringbuf_consume(r->rb), 1);
 	assert_int_equal(r->lens[0], 40);
 	for (i = 0; i < 40; i++)
 		assert_int_equal(r->wrapped[i], 'w');
@@ -150,11 +150,11 @@ static void test_ringbuf__stops_at_busy_record(void **state)
 	put(r, 8, 'a', 0);
 	busy = put(r, 8, 'b', BPF_RINGBUF_BUSY_BIT);
 	put(r, 8, 'c', 0);
-	assert_int_equal(ringbuf__consume(r->rb), 1);
+	assert_int_equal(ringbuf_consume(r->rb), 1);
 	assert_int_equal(r->consumer_pos, busy); /* the reserved record holds the rest back */
 	/* the producer submits it: both follow */
 	memset(r->data + at(busy) + 3, 0, 1); /* clear the busy bit (little endian u32) */
-	assert_int_equal(ringbuf__consume(r->rb), 2);
+	assert_int_equal(ringbuf_consume(r->rb), 2);
 	assert_int_equal(r->first[1], 'b');
 	assert_int_equal(r->first[2], 'c');
 	assert_int_equal(r->consumer_pos, r->producer_pos);
@@ -167,7 +167,7 @@ static void test_ringbuf__skips_discarded(void **state)
 	put(r, 8, 'a', 0);
 	put(r, 16, 'x', BPF_RINGBUF_DISCARD_BIT);
 	put(r, 8, 'c', 0);
-	assert_int_equal(ringbuf__consume(r->rb), 2);
+	assert_int_equal(ringbuf_consume(r->rb), 2);
 	assert_int_equal(r->first[0], 'a');
 	assert_int_equal(r->first[1], 'c');
 	assert_int_equal(r->consumer_pos, r->producer_pos);
@@ -182,12 +182,12 @@ static void test_ringbuf__callback_error_stops(void **state)
 	put(r, 8, 'b', 0);
 	third = put(r, 8, 'c', 0);
 	r->fail_at = 2;
-	assert_int_equal(ringbuf__consume(r->rb), -EIO);
+	assert_int_equal(ringbuf_consume(r->rb), -EIO);
 	assert_int_equal(r->calls, 2);
 	/* the failing record counts as consumed; the next one is still there */
 	assert_int_equal(r->consumer_pos, third);
 	r->fail_at = 0;
-	assert_int_equal(ringbuf__consume(r->rb), 1);
+	assert_int_equal(ringbuf_consume(r->rb), 1);
 	assert_int_equal(r->first[2], 'c');
 }
 
@@ -202,7 +202,7 @@ static void test_ringbuf__publishes_in_batches(void **state)
 
 	for (i = 0; i < n; i++)
 		put(r, 24, (uint8_t)i, 0); /* 32 bytes each: 1280 in all, ring/32 = 128 */
-	assert_int_equal(ringbuf__consume(r->rb), n);
+	assert_int_equal(ringbuf_consume(r->rb), n);
 	for (i = 0; i < n; i++) {
 		assert_true(r->cons_seen[i] <= r->rec_pos[i]);
 		if (i && r->cons_seen[i] == r->cons_seen[i - 1])

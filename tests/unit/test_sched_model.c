@@ -295,7 +295,7 @@ static void test_sched__hist_buckets(void **state)
 
 static struct model *new_model(void)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	union psc_event ev;
 
 	assert_non_null(m);
@@ -312,7 +312,7 @@ static struct model *new_model(void)
 	ev.seed.state = 'S';
 	ev.seed.nr_threads = 2;
 	memcpy(ev.seed.comm, "srv", 4);
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	return m;
 }
 
@@ -331,16 +331,16 @@ static void stats(struct model *m, uint32_t tid, uint64_t ts, const struct psc_s
 	psc_sched_snapshot(a, ts, &ev.sched_stats);
 	ev.sched_stats.flags |= extra_flags;
 	ev.sched_stats.nice = 5;
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 }
 
 static struct sched_proc *proc_of(struct model *m)
 {
-	struct sched_model *sm = model__group_state(m, PSC_GROUP_SCHED);
+	struct sched_model *sm = model_group_state(m, PSC_GROUP_SCHED);
 	struct sched_proc *sp;
 
 	assert_non_null(sm);
-	sp = sched_model__find(sm, PID, START);
+	sp = sched_model_find(sm, PID, START);
 	assert_non_null(sp);
 	return sp;
 }
@@ -379,7 +379,7 @@ static void test_sched__model_threads_summed(void **state)
 	assert_int_equal(t.cpus, 3);
 	assert_int_equal(t.leader_state, PSC_SST_SLEEP);
 	assert_string_equal(sched_stat_str(proc_of(m), &t, stat, sizeof(stat)), "SNl");
-	model__free(m);
+	model_free(m);
 }
 
 /* A snapshot taken before the end, of a thread that then stayed put: its state runs on */
@@ -397,7 +397,7 @@ static void test_sched__model_extends_last_state(void **state)
 	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
 	assert_int_equal(t.t_ns[PSC_SST_STOPPED], 99 * MS);
 	assert_int_equal(t.leader_state, PSC_SST_STOPPED);
-	model__free(m);
+	model_free(m);
 }
 
 /* Never switched nor woken: the end record says which state it held all along */
@@ -421,13 +421,13 @@ static void test_sched__model_unseen_thread(void **state)
 	ev.sched_stats.first_state = PSC_SST_UNKNOWN;
 	ev.sched_stats.since_ns = START;
 	ev.sched_stats.nice = 5;
-	assert_int_equal(model__apply(m, &ev), 0);
+	assert_int_equal(model_apply(m, &ev), 0);
 	m->end_ts = BASE + 50 * MS;
 	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
 	assert_int_equal(t.t_ns[PSC_SST_SLEEP], 50 * MS);
 	assert_int_equal(t.unknown_ns, 0);
 	assert_string_equal(sched_stat_str(proc_of(m), &t, stat, sizeof(stat)), "SN");
-	model__free(m);
+	model_free(m);
 }
 
 /* A seeded process with no sched record of its leader: its state is unknown, not guessed */
@@ -445,7 +445,7 @@ static void test_sched__model_unknown_leader(void **state)
 	assert_int_equal(t.leader_state, PSC_SST_UNKNOWN);
 	assert_string_equal(sched_stat_str(proc_of(m), &t, stat, sizeof(stat)), "?");
 	assert_int_equal(t.unknown_ns, MS);
-	model__free(m);
+	model_free(m);
 }
 
 /* A tid reused in the same process after its thread exited is a new thread */
@@ -467,7 +467,7 @@ static void test_sched__model_tid_reuse(void **state)
 	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
 	assert_int_equal(t.threads, 2);
 	assert_int_equal(t.t_ns[PSC_SST_RUNNING], 8 * MS);
-	model__free(m);
+	model_free(m);
 }
 
 /* The command procscope launched: its hold before exec is procscope's, not the program's */
@@ -476,7 +476,7 @@ static void test_sched__model_launched_counts_from_exec(void **state)
 	struct model *m = new_model();
 	struct psc_sched_acct a = { 0 };
 	struct sched_totals t;
-	struct proc *p = proctree__find(m->tree, PID, START);
+	struct proc *p = proctree_find(m->tree, PID, START);
 
 	assert_non_null(p);
 	p->flags |= PROC_F_LAUNCHED;
@@ -500,14 +500,14 @@ static void test_sched__model_launched_counts_from_exec(void **state)
 	assert_int_equal(t.t_ns[PSC_SST_SLEEP], 5 * MS);
 	assert_int_equal(t.unknown_ns, 0); /* the hold is not unknown: it is procscope's */
 	assert_int_equal(t.window_ns, 18 * MS); /* from its exec to the end */
-	model__free(m);
+	model_free(m);
 }
 
 /* A fork storm keeps the newest finished processes only; their waits stay in the total */
 static void test_sched__model_finished_bounded(void **state)
 {
 	struct model *m = new_model();
-	struct sched_model *sm = model__group_state(m, PSC_GROUP_SCHED);
+	struct sched_model *sm = model_group_state(m, PSC_GROUP_SCHED);
 	struct sched_proc *sp;
 	uint32_t i, n = SCHED_RETAIN_FINISHED + 76;
 	union psc_event ev;
@@ -528,7 +528,7 @@ static void test_sched__model_finished_bounded(void **state)
 		ev.hdr.tid = 1000 + i;
 		ev.hdr.start_ns = t;
 		psc_sched_snapshot(&a, t + 100 * US, &ev.sched_stats);
-		assert_int_equal(model__apply(m, &ev), 0);
+		assert_int_equal(model_apply(m, &ev), 0);
 	}
 	for (sp = sm->head; sp; sp = sp->next)
 		rows++;
@@ -536,9 +536,9 @@ static void test_sched__model_finished_bounded(void **state)
 	assert_int_equal(sm->retired, 76);
 	assert_int_equal(sm->rq_hist_retired[hist_bucket(10 * US)], 76);
 	/* the oldest went first */
-	assert_null(sched_model__find(sm, 1000, BASE));
-	assert_non_null(sched_model__find(sm, 1000 + n - 1, BASE + (n - 1) * MS));
-	model__free(m);
+	assert_null(sched_model_find(sm, 1000, BASE));
+	assert_non_null(sched_model_find(sm, 1000 + n - 1, BASE + (n - 1) * MS));
+	model_free(m);
 }
 
 int main(void)

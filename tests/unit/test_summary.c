@@ -29,7 +29,7 @@
 
 static void apply(struct model *m, union psc_event *ev)
 {
-	assert_int_equal(model__apply(m, ev), 0);
+	assert_int_equal(model_apply(m, ev), 0);
 }
 
 /* PARENT forks @pid at @t, which exits at @t + 10 us; reaped @zombie_ns later (0: never) */
@@ -61,7 +61,7 @@ static void child(struct model *m, uint32_t pid, uint64_t t, uint64_t zombie_ns)
 /* One never reaped, one reaped after 5 ms, NQUICK reaped after 100 us each */
 static struct model *zombies_model(void)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	union psc_event ev;
 	uint32_t i;
 
@@ -75,7 +75,7 @@ static struct model *zombies_model(void)
 		child(m, 200 + i, 1000000ull * i, 100000);
 	child(m, 300, 40000000, 5000000);
 	child(m, 301, 50000000, 0);
-	assert_int_equal(model__finish(m, BASE_NS + 100000000), 0);
+	assert_int_equal(model_finish(m, BASE_NS + 100000000), 0);
 	return m;
 }
 
@@ -116,7 +116,7 @@ static void test_summary__zombie_table_shows_what_matters(void **state)
 			  "100.0us\n"))
 		fail_msg("no summing line for the quick reaps:\n%s", text);
 	free(text);
-	model__free(m);
+	model_free(m);
 }
 
 /* --zombie-min 0: every row (up to the row limit), the rest counted */
@@ -131,7 +131,7 @@ static void test_summary__zombie_min_zero_shows_all(void **state)
 	if (!strstr(text, "  ... 22 more of at least 0ns or never reaped\n"))
 		fail_msg("the rows past the limit are not counted:\n%s", text);
 	free(text);
-	model__free(m);
+	model_free(m);
 }
 
 /* The JSON summary keeps every zombie, whatever the text shows */
@@ -154,7 +154,7 @@ static void test_summary__json_keeps_every_zombie(void **state)
 	json_object_put(doc);
 	free(text);
 	jw_free(&w);
-	model__free(m);
+	model_free(m);
 }
 
 /* report --since 0.02 --until 0.03: the header names the window, not the end as "traced" */
@@ -167,7 +167,7 @@ static void test_summary__window_in_header(void **state)
 	if (!strstr(text, "=== procscope summary: 0.020s to 0.030s of the trace (10.00ms) ===\n"))
 		fail_msg("no window in the header:\n%.200s", text);
 	free(text);
-	model__free(m);
+	model_free(m);
 }
 
 int main(void)

@@ -49,7 +49,7 @@ static int fx_setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/psc-svg.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/timeline.svg", f->dir);
-	f->m = model__new();
+	f->m = model_new();
 	assert_non_null(f->m);
 	f->m->meta.boottime_base_ns = BASE;
 	f->m->meta.realtime_base_ns = 1764000000ull * 1000000000ull;
@@ -65,7 +65,7 @@ static int fx_teardown(void **state)
 	struct fx *f = *state;
 	char cmd[128];
 
-	model__free(f->m);
+	model_free(f->m);
 	xdoc_free(&f->doc);
 	free(f->raw);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
@@ -82,7 +82,7 @@ static void draw(struct fx *f, uint64_t end)
 	const struct xel *root;
 	size_t i;
 
-	assert_int_equal(model__finish(f->m, end), 0);
+	assert_int_equal(model_finish(f->m, end), 0);
 	f->raw = tl_slurp(f->path, &f->len);
 	if (xml_check(f->raw, f->len, &f->doc, why, sizeof(why)))
 		fail_msg("%s: not well-formed: %s", f->path, why);
@@ -123,7 +123,7 @@ static struct sink *add_svg(struct fx *f)
 	struct sink *s = svg_sink_new(f->path);
 
 	assert_non_null(s);
-	model__add_sink(f->m, s);
+	model_add_sink(f->m, s);
 	return s;
 }
 
@@ -496,7 +496,7 @@ static void test_svg__retired_children_are_counted(void **state)
 	uint32_t pid;
 	int r;
 
-	proctree__set_retain(f->m->tree, 8, 4);
+	proctree_set_retain(f->m->tree, 8, 4);
 	add_svg(f);
 	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
 	ev_seed(f->m, T(0), 100, ST(100), 1, ST(1), 'S', "shell");
@@ -514,10 +514,10 @@ static void test_svg__retired_children_are_counted(void **state)
 		if (xd_is(&f->doc.els[r], "g", "more"))
 			break;
 	assert_int_equal(strtoull(xd_attr(&f->doc.els[r], "data-retired"), NULL, 10),
-			 proctree__stats(f->m->tree)->retired);
+			 proctree_stats(f->m->tree)->retired);
 	/* kept rows + retired = every child the shell forked */
 	assert_int_equal(
-		xd_count_all(&f->doc, "g", "proc") - 2 + proctree__stats(f->m->tree)->retired, 300);
+		xd_count_all(&f->doc, "g", "proc") - 2 + proctree_stats(f->m->tree)->retired, 300);
 	assert_true(xd_any_text(&f->doc, "ended earlier"));
 }
 

@@ -41,7 +41,7 @@ static void hdr(union psc_event *ev, uint32_t type, uint64_t ts, uint32_t pid)
 
 static void apply(struct model *m, const union psc_event *ev)
 {
-	assert_int_equal(model__apply(m, ev), 0);
+	assert_int_equal(model_apply(m, ev), 0);
 }
 
 static void set_addr(struct psc_unix_addr *a, const char *bytes, size_t len)
@@ -211,7 +211,7 @@ static void ev_wake(struct model *m, uint64_t ts, uint32_t sender, uint64_t ino)
 
 static struct unix_flow *uf_of(struct model *m)
 {
-	struct unix_flow *uf = model__group_state(m, PSC_GROUP_UNIX);
+	struct unix_flow *uf = model_group_state(m, PSC_GROUP_UNIX);
 
 	assert_non_null(uf);
 	return uf;
@@ -220,7 +220,7 @@ static struct unix_flow *uf_of(struct model *m)
 static struct unix_conn *conn_n(struct model *m, size_t want_n, size_t i)
 {
 	size_t n;
-	struct unix_conn *const *c = unix_flow__conns(uf_of(m), &n);
+	struct unix_conn *const *c = unix_flow_conns(uf_of(m), &n);
 
 	assert_int_equal(n, want_n);
 	return i < n ? c[i] : NULL;
@@ -239,7 +239,7 @@ static void listening_server(struct model *m)
 
 static void test_unix_flow__connect_accept_pairs_by_sk_id(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_flow *uf;
 	struct unix_conn *c;
 
@@ -250,15 +250,15 @@ static void test_unix_flow__connect_accept_pairs_by_sk_id(void **state)
 	c = conn_n(m, 1, 0);
 	/* before accept the server end has no inode: it is found by sk_id */
 	assert_string_equal(unix_conn_state(c), "pending");
-	assert_ptr_equal(unix_flow__find_sk(uf, 0x51), c->server);
+	assert_ptr_equal(unix_flow_find_sk(uf, 0x51), c->server);
 	assert_int_equal(c->server->ino, 0);
 	assert_true(c->server->flags & UX_END_PENDING);
 	/* the client may write before the server accepts */
 	SEND(m, 6 * MS, CLI, 1001, 0, 32);
 	ev_accept(m, 7 * MS, SRV, 500, 5, 2002, 0x51, 1001, 0xc1, CLI, PATH);
 	assert_int_equal(conn_n(m, 1, 0)->id, c->id);
-	assert_ptr_equal(unix_flow__find_ino(uf, 2002), c->server);
-	assert_ptr_equal(unix_flow__find_ino(uf, 1001), c->client);
+	assert_ptr_equal(unix_flow_find_ino(uf, 2002), c->server);
+	assert_ptr_equal(unix_flow_find_ino(uf, 1001), c->client);
 	assert_false(c->server->flags & UX_END_PENDING);
 	assert_true(c->server->flags & UX_END_ACCEPTED);
 	assert_int_equal(c->server->fd, 5);
@@ -268,7 +268,7 @@ static void test_unix_flow__connect_accept_pairs_by_sk_id(void **state)
 	assert_int_equal(c->listener_pid, SRV);
 	assert_int_equal(unix_who_pid(unix_end_proc(c->server)), SRV);
 	assert_int_equal(unix_who_pid(unix_end_proc(c->client)), CLI);
-	assert_int_equal(unix_flow__find_ino(uf, 500)->accepts, 1);
+	assert_int_equal(unix_flow_find_ino(uf, 500)->accepts, 1);
 	RECV(m, 8 * MS, SRV, 2002, 1001, 32);
 	SEND(m, 9 * MS, SRV, 2002, 1001, 16);
 	SEND(m, 10 * MS, CLI, 1001, 2002, 32);
@@ -285,17 +285,17 @@ static void test_unix_flow__connect_accept_pairs_by_sk_id(void **state)
 	ev_close(m, 13 * MS, SRV, 5, 2002);
 	assert_string_equal(unix_conn_state(c), "closed");
 	assert_int_equal(c->closed_ts, 12 * MS);
-	assert_null(unix_flow__find_ino(uf, 1001));
-	assert_null(unix_flow__find_sk(uf, 0x51));
-	assert_int_equal(unix_flow__stats(uf)->connects, 1);
-	assert_int_equal(unix_flow__stats(uf)->accepts, 1);
-	model__free(m);
+	assert_null(unix_flow_find_ino(uf, 1001));
+	assert_null(unix_flow_find_sk(uf, 0x51));
+	assert_int_equal(unix_flow_stats(uf)->connects, 1);
+	assert_int_equal(unix_flow_stats(uf)->accepts, 1);
+	model_free(m);
 }
 
 /* A client that writes and closes before accept(): only the sk_id can pair the two ends */
 static void test_unix_flow__client_gone_before_accept(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_conn *c;
 
 	listening_server(m);
@@ -317,12 +317,12 @@ static void test_unix_flow__client_gone_before_accept(void **state)
 	assert_int_equal(c->client->tx.bytes, 32);
 	assert_string_equal(unix_conn_state(c), "closed");
 	assert_int_equal(c->closed_ts, 7 * MS);
-	model__free(m);
+	model_free(m);
 }
 
 static void test_unix_flow__accept_without_traced_connect(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_flow *uf = uf_of(m);
 	struct unix_conn *c;
 
@@ -337,16 +337,16 @@ static void test_unix_flow__accept_without_traced_connect(void **state)
 	/* SO_PEERCRED names the client process */
 	assert_int_equal(unix_who_pid(unix_end_proc(c->client)), CLI);
 	/* the listener, made before the trace, is learned from the accept */
-	assert_true(unix_flow__find_ino(uf, 500)->flags & UX_END_LISTENING);
-	assert_non_null(unix_flow__find_path(uf, &unix_flow__find_ino(uf, 500)->path));
+	assert_true(unix_flow_find_ino(uf, 500)->flags & UX_END_LISTENING);
+	assert_non_null(unix_flow_find_path(uf, &unix_flow_find_ino(uf, 500)->path));
 	SEND(m, 3 * MS, CLI, 1001, 2002, 10);
 	assert_int_equal(conn_n(m, 1, 0)->client->tx.bytes, 10);
-	model__free(m);
+	model_free(m);
 }
 
 static void test_unix_flow__connected_before_trace_by_inodes(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_conn *c;
 
 	SEND(m, 1 * MS, CLI, 71, 72, 5);
@@ -360,13 +360,13 @@ static void test_unix_flow__connected_before_trace_by_inodes(void **state)
 	assert_int_equal(c->server->rx.bytes, 5);
 	assert_int_equal(c->server->tx.bytes, 7);
 	assert_int_equal(unix_who_pid(unix_end_proc(c->server)), SRV);
-	assert_int_equal(unix_flow__stats(uf_of(m))->earlier_ends, 2);
-	model__free(m);
+	assert_int_equal(unix_flow_stats(uf_of(m))->earlier_ends, 2);
+	model_free(m);
 }
 
 static void test_unix_flow__socketpair_parent_child(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_conn *c;
 
 	ev_pair(m, 1 * MS, CLI, 11, 12);
@@ -386,13 +386,13 @@ static void test_unix_flow__socketpair_parent_child(void **state)
 	assert_int_equal(c->server->tx.bytes, 3);
 	ev_close(m, 5 * MS, KID, 4, 12);
 	assert_int_equal(c->closed_ts, 5 * MS);
-	assert_int_equal(unix_flow__stats(uf_of(m))->pairs, 1);
-	model__free(m);
+	assert_int_equal(unix_flow_stats(uf_of(m))->pairs, 1);
+	model_free(m);
 }
 
 static void test_unix_flow__failed_connects_and_retry(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_conn *c;
 	char buf[32];
 
@@ -412,14 +412,14 @@ static void test_unix_flow__failed_connects_and_retry(void **state)
 	c = conn_n(m, 3, 2);
 	assert_ptr_equal(c->client->conn, c);
 	assert_int_equal(c->result, 0);
-	assert_int_equal(unix_flow__stats(uf_of(m))->connect_failed, 2);
-	assert_int_equal(unix_flow__stats(uf_of(m))->connects, 1);
-	model__free(m);
+	assert_int_equal(unix_flow_stats(uf_of(m))->connect_failed, 2);
+	assert_int_equal(unix_flow_stats(uf_of(m))->connects, 1);
+	model_free(m);
 }
 
 static void test_unix_flow__listener_close_drops_pending(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_conn *c;
 
 	listening_server(m);
@@ -428,14 +428,14 @@ static void test_unix_flow__listener_close_drops_pending(void **state)
 	ev_close(m, 6 * MS, SRV, 3, 500);
 	c = conn_n(m, 1, 0);
 	assert_string_equal(unix_conn_state(c), "not accepted");
-	assert_int_equal(unix_flow__stats(uf_of(m))->never_accepted, 1);
-	assert_null(unix_flow__find_sk(uf_of(m), 0x51));
-	model__free(m);
+	assert_int_equal(unix_flow_stats(uf_of(m))->never_accepted, 1);
+	assert_null(unix_flow_find_sk(uf_of(m), 0x51));
+	model_free(m);
 }
 
 static void test_unix_flow__errors_eof_peek(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	const struct unix_end *e;
 
 	SEND(m, 1 * MS, CLI, 71, 72, 10);
@@ -445,7 +445,7 @@ static void test_unix_flow__errors_eof_peek(void **state)
 	ev_xfer(m, PSC_EV_UNIX_RECV, 5 * MS, CLI, PSC_SOCK_STREAM, 71, 72, 6, 0x2); /* MSG_PEEK */
 	RECV(m, 6 * MS, CLI, 71, 72, 6);
 	RECV(m, 7 * MS, CLI, 71, 72, 0);
-	e = unix_flow__find_ino(uf_of(m), 71);
+	e = unix_flow_find_ino(uf_of(m), 71);
 	assert_non_null(e);
 	assert_int_equal(e->tx.msgs, 1);
 	assert_int_equal(e->tx.bytes, 10);
@@ -458,39 +458,39 @@ static void test_unix_flow__errors_eof_peek(void **state)
 	assert_int_equal(e->rx.bytes, 6);
 	assert_int_equal(e->rx.msgs, 2);
 	assert_int_equal(e->rx.eof, 1);
-	assert_int_equal(unix_flow__stats(uf_of(m))->bytes_received, 6);
-	assert_int_equal(unix_flow__stats(uf_of(m))->send_errors, 3);
-	model__free(m);
+	assert_int_equal(unix_flow_stats(uf_of(m))->bytes_received, 6);
+	assert_int_equal(unix_flow_stats(uf_of(m))->send_errors, 3);
+	model_free(m);
 }
 
 static void test_unix_flow__close_and_inode_reuse(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_flow *uf = uf_of(m);
 	struct unix_end *old, *neu;
 
 	ev_socket(m, 1 * MS, CLI, PSC_SOCK_STREAM, 4, 1001);
-	old = unix_flow__find_ino(uf, 1001);
+	old = unix_flow_find_ino(uf, 1001);
 	ev_close(m, 2 * MS, CLI, 4, 1001);
 	assert_true(old->flags & UX_END_CLOSED);
 	assert_int_equal(old->closed_ts, 2 * MS);
 	ev_socket(m, 3 * MS, SRV, PSC_SOCK_DGRAM, 6, 1001);
-	neu = unix_flow__find_ino(uf, 1001);
+	neu = unix_flow_find_ino(uf, 1001);
 	assert_ptr_not_equal(neu, old);
 	assert_int_equal(neu->type, PSC_SOCK_DGRAM);
 	/* the inode comes back without a traced close: the old end is taken as gone */
 	ev_socket(m, 4 * MS, SRV, PSC_SOCK_STREAM, 7, 1001);
 	assert_true(neu->flags & UX_END_CLOSED);
 	assert_int_equal(neu->closed_ts, 4 * MS);
-	assert_int_equal(unix_flow__find_ino(uf, 1001)->fd, 7);
-	model__free(m);
+	assert_int_equal(unix_flow_find_ino(uf, 1001)->fd, 7);
+	model_free(m);
 }
 
 /* ---- datagrams ---- */
 
 static void test_unix_flow__dgram_attribution(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_flow *uf = uf_of(m);
 	const struct unix_end *a, *b, *c;
 	struct psc_unix_addr want;
@@ -502,7 +502,7 @@ static void test_unix_flow__dgram_attribution(void **state)
 	ev_sendmsg(m, 4 * MS, CLI, 601, 500, "/run/dg.sock", 24, 0);
 	ev_sendmsg(m, 5 * MS, CLI, 601, 500, "/run/dg.sock", 24, 1);
 	ev_sendmsg(m, 6 * MS, CLI, 601, 0, "/run/nobody.sock", -ENOENT, 0);
-	a = unix_flow__find_ino(uf, 601);
+	a = unix_flow_find_ino(uf, 601);
 	assert_int_equal(a->nflows, 2);
 	set_addr(&want, "/run/dg.sock", strlen("/run/dg.sock"));
 	assert_true(unix_addr_equal(&a->flows[0].dest, &want));
@@ -520,7 +520,7 @@ static void test_unix_flow__dgram_attribution(void **state)
 	ev_socket(m, 7 * MS, KID, PSC_SOCK_DGRAM, 4, 602);
 	ev_connect(m, 8 * MS, KID, PSC_SOCK_DGRAM, 602, 0xb2, 0x50, 500, "/run/dg.sock", 0);
 	ev_xfer(m, PSC_EV_UNIX_SEND, 9 * MS, KID, PSC_SOCK_DGRAM, 602, 500, 10, 0);
-	b = unix_flow__find_ino(uf, 602);
+	b = unix_flow_find_ino(uf, 602);
 	assert_int_equal(b->nflows, 1);
 	assert_true(unix_addr_equal(&b->flows[0].dest, &want));
 	assert_int_equal(b->flows[0].bytes, 10);
@@ -528,18 +528,18 @@ static void test_unix_flow__dgram_attribution(void **state)
 	/* C: connected before the trace: the receiver's bound path names the flow */
 	ev_xfer(m, PSC_EV_UNIX_SEND, 10 * MS, 300, PSC_SOCK_DGRAM, 603, 500, 3, 0);
 	ev_xfer(m, PSC_EV_UNIX_SEND, 11 * MS, 300, PSC_SOCK_DGRAM, 603, 500, 4, 0);
-	c = unix_flow__find_ino(uf, 603);
+	c = unix_flow_find_ino(uf, 603);
 	assert_int_equal(c->nflows, 1);
 	assert_true(unix_addr_equal(&c->flows[0].dest, &want));
 	assert_int_equal(c->flows[0].msgs, 2);
 	/* the receiver's side: bytes in, no flows of its own */
 	ev_xfer(m, PSC_EV_UNIX_RECV, 12 * MS, SRV, PSC_SOCK_DGRAM, 500, 0, 24, 0);
-	assert_int_equal(unix_flow__find_ino(uf, 500)->rx.bytes, 24);
-	assert_int_equal(unix_flow__find_ino(uf, 500)->nflows, 0);
-	assert_int_equal(unix_flow__stats(uf)->fds_passed, 1);
+	assert_int_equal(unix_flow_find_ino(uf, 500)->rx.bytes, 24);
+	assert_int_equal(unix_flow_find_ino(uf, 500)->nflows, 0);
+	assert_int_equal(unix_flow_stats(uf)->fds_passed, 1);
 	/* no connection came of any of it */
 	conn_n(m, 0, 0);
-	model__free(m);
+	model_free(m);
 }
 
 /* ---- wake-ups ---- */
@@ -588,7 +588,7 @@ static void connected(struct model *m)
 
 static void test_unix_flow__wake_latency_per_connection(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_conn *c;
 	unsigned int b;
 
@@ -611,25 +611,25 @@ static void test_unix_flow__wake_latency_per_connection(void **state)
 	epoll_wait_ready(m, 11 * MS, 14 * MS, SRV, 5);
 	assert_int_equal(c->server->wakes_linked, 2);
 	assert_int_equal(c->server->wake_hist[hist_bucket(2 * MS)], 1);
-	assert_int_equal(unix_flow__stats(uf_of(m))->wakes_linked, 2);
+	assert_int_equal(unix_flow_stats(uf_of(m))->wakes_linked, 2);
 	assert_int_equal(hist_bucket(0), 0);
 	assert_int_equal(hist_bucket(1), 0);
 	assert_int_equal(hist_bucket(2), 1);
 	assert_int_equal(hist_bucket(1024), 10);
-	model__free(m);
+	model_free(m);
 }
 
 /* ---- retention ---- */
 
 static void test_unix_flow__retention_keeps_newest_closed(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_flow *uf = uf_of(m);
 	struct unix_conn *const *cs;
 	uint64_t i, ino;
 	size_t n, open = 0;
 
-	unix_flow__set_keep_closed(uf, 4);
+	unix_flow_set_keep_closed(uf, 4);
 	/* one connection that stays open through it all */
 	ev_pair(m, 1 * MS, CLI, 90, 91);
 	for (i = 0; i < 40; i++) {
@@ -640,7 +640,7 @@ static void test_unix_flow__retention_keeps_newest_closed(void **state)
 		ev_close(m, (2 + i) * MS + 3, CLI, 4, ino + 1);
 	}
 	SEND(m, 50 * MS, CLI, 90, 91, 1);
-	cs = unix_flow__conns(uf, &n);
+	cs = unix_flow_conns(uf, &n);
 	assert_true(n <= 1 + 2 * 4 + 2);
 	assert_true(n >= 1 + 4);
 	for (i = 0; i < n; i++)
@@ -648,17 +648,17 @@ static void test_unix_flow__retention_keeps_newest_closed(void **state)
 	assert_int_equal(open, 1);
 	/* the newest closed ones are the ones kept */
 	assert_int_equal(cs[n - 1]->id, 41);
-	assert_int_equal(unix_flow__stats(uf)->retired_conns + (n - 1), 40);
-	assert_int_equal(unix_flow__stats(uf)->retired_bytes,
-			 100 * unix_flow__stats(uf)->retired_conns);
-	assert_int_equal(unix_flow__find_ino(uf, 90)->tx.bytes, 1);
-	model__free(m);
+	assert_int_equal(unix_flow_stats(uf)->retired_conns + (n - 1), 40);
+	assert_int_equal(unix_flow_stats(uf)->retired_bytes,
+			 100 * unix_flow_stats(uf)->retired_conns);
+	assert_int_equal(unix_flow_find_ino(uf, 90)->tx.bytes, 1);
+	model_free(m);
 }
 
 /* No close() is traced when a process exits: its sockets go with it, and out of the tables */
 static void test_unix_flow__exited_holders_end_sockets(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_flow *uf = uf_of(m);
 	struct unix_conn *const *cs;
 	union psc_event ev;
@@ -666,7 +666,7 @@ static void test_unix_flow__exited_holders_end_sockets(void **state)
 	bool inferred;
 	size_t n;
 
-	unix_flow__set_keep_closed(uf, 2);
+	unix_flow_set_keep_closed(uf, 2);
 	for (pid = 1000; pid < 1030; pid++) {
 		uint64_t ino = 10 * pid;
 
@@ -677,36 +677,36 @@ static void test_unix_flow__exited_holders_end_sockets(void **state)
 		ev.exit.parent_tgid = 1;
 		apply(m, &ev);
 	}
-	cs = unix_flow__conns(uf, &n);
+	cs = unix_flow_conns(uf, &n);
 	assert_true(n <= 2 * 2 + 2);
 	assert_true(n >= 2);
 	/* the ones kept are closed, at their process's exit */
 	assert_int_equal(unix_conn_closed_ts(cs[n - 1], &inferred), 1029 * MS + 2);
 	assert_true(inferred);
 	assert_string_equal(unix_conn_state(cs[n - 1]), "closed");
-	assert_int_equal(unix_flow__stats(uf)->retired_conns + n, 30);
-	model__free(m);
+	assert_int_equal(unix_flow_stats(uf)->retired_conns + n, 30);
+	model_free(m);
 }
 
 static void test_unix_flow__retired_process_keeps_a_copy(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_flow *uf = uf_of(m);
 	const struct proc *p;
 	struct unix_end *e;
 
 	SEND(m, 1 * MS, CLI, 71, 72, 5);
-	e = unix_flow__find_ino(uf, 71);
-	p = proctree__find(m->tree, CLI, ST(CLI));
+	e = unix_flow_find_ino(uf, 71);
+	p = proctree_find(m->tree, CLI, ST(CLI));
 	assert_non_null(p);
 	assert_ptr_equal(e->user.proc->p, p);
-	unix_flow__retire(uf, p);
+	unix_flow_retire(uf, p);
 	assert_null(e->user.proc->p);
 	assert_int_equal(unix_who_pid(unix_end_proc(e)), CLI);
 	assert_string_equal(unix_who_comm(unix_end_proc(e)), p->comm);
 	/* a retire of a process nothing refers to is a no-op */
-	unix_flow__retire(uf, p);
-	model__free(m);
+	unix_flow_retire(uf, p);
+	model_free(m);
 }
 
 /* ---- addresses ---- */
@@ -813,7 +813,7 @@ static void test_unix_flow__path_json(void **state)
 	/* the event log writes the same for a record (schema_unix.c) */
 	{
 		union psc_event ev;
-		struct model *m = model__new();
+		struct model *m = model_new();
 		struct jw w;
 
 		hdr(&ev, PSC_EV_UNIX_BIND, 1 * MS, CLI);
@@ -829,7 +829,7 @@ static void test_unix_flow__path_json(void **state)
 		assert_true(json_object_get_boolean(json_object_object_get(o, "path_abstract")));
 		json_object_put(o);
 		jw_free(&w);
-		model__free(m);
+		model_free(m);
 	}
 }
 
@@ -865,14 +865,14 @@ static int64_t jint(json_object *o, const char *key)
 
 static void test_unix_flow__json_extra(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct capture *c = calloc(1, sizeof(*c));
 	int64_t conn;
 
 	assert_non_null(c);
 	jw_init(&c->w);
 	c->sink.event = capture_event;
-	model__add_sink(m, &c->sink);
+	model_add_sink(m, &c->sink);
 	listening_server(m);
 	ev_socket(m, 4 * MS, CLI, PSC_SOCK_STREAM, 4, 1001);
 	ev_connect(m, 5 * MS, CLI, PSC_SOCK_STREAM, 1001, 0xc1, 0x51, 0, PATH, 0);
@@ -893,7 +893,7 @@ static void test_unix_flow__json_extra(void **state)
 	assert_int_equal(jint(c->last, "sent_msgs"), 1);
 	json_object_put(c->last);
 	jw_free(&c->w);
-	model__free(m); /* our sink has no destroy: it is freed here, after the model */
+	model_free(m); /* our sink has no destroy: it is freed here, after the model */
 	free(c);
 }
 
@@ -913,16 +913,16 @@ static char *capture_text(void (*fn)(FILE *out, void *arg), void *arg)
 static void print_summary(FILE *out, void *arg)
 {
 	struct model *m = arg;
-	const struct model_group_ops *ops = model__group_ops(m, PSC_GROUP_UNIX);
+	const struct model_group_ops *ops = model_group_ops(m, PSC_GROUP_UNIX);
 
 	assert_non_null(ops);
-	ops->summary(model__group_state(m, PSC_GROUP_UNIX), m, out);
+	ops->summary(model_group_state(m, PSC_GROUP_UNIX), m, out);
 }
 
 static void test_unix_flow__summary_text_and_json(void **state)
 {
-	struct model *m = model__new();
-	const struct model_group_ops *ops = model__group_ops(m, PSC_GROUP_UNIX);
+	struct model *m = model_new();
+	const struct model_group_ops *ops = model_group_ops(m, PSC_GROUP_UNIX);
 	json_object *o, *conns, *c0, *cli, *sent, *flows;
 	struct jw w;
 	char *text;
@@ -951,7 +951,7 @@ static void test_unix_flow__summary_text_and_json(void **state)
 
 	jw_init(&w);
 	jw_obj_start(&w);
-	ops->summary_json(model__group_state(m, PSC_GROUP_UNIX), m, &w);
+	ops->summary_json(model_group_state(m, PSC_GROUP_UNIX), m, &w);
 	jw_obj_end(&w);
 	assert_int_equal(jw_error(&w), 0);
 	o = json_tokener_parse(w.buf);
@@ -979,7 +979,7 @@ static void test_unix_flow__summary_text_and_json(void **state)
 	assert_int_equal(jint(json_object_object_get(o, "counts"), "connect_failed"), 1);
 	json_object_put(o);
 	jw_free(&w);
-	model__free(m);
+	model_free(m);
 }
 
 struct live_arg {
@@ -990,14 +990,14 @@ struct live_arg {
 static void print_live(FILE *out, void *arg)
 {
 	struct live_arg *a = arg;
-	const struct model_group_ops *ops = model__group_ops(a->m, PSC_GROUP_UNIX);
+	const struct model_group_ops *ops = model_group_ops(a->m, PSC_GROUP_UNIX);
 
-	ops->live(model__group_state(a->m, PSC_GROUP_UNIX), a->m, a->ev, out, 0);
+	ops->live(model_group_state(a->m, PSC_GROUP_UNIX), a->m, a->ev, out, 0);
 }
 
 static void test_unix_flow__live_lines(void **state)
 {
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct live_arg a = { .m = m };
 	union psc_event ev;
 	char *text;
@@ -1032,7 +1032,7 @@ static void test_unix_flow__live_lines(void **state)
 	text = capture_text(print_live, &a);
 	assert_string_equal(text, "");
 	free(text);
-	model__free(m);
+	model_free(m);
 }
 
 /* xorshift64: a fixed sequence, so a failure replays */
@@ -1052,9 +1052,9 @@ static uint64_t rnd(uint64_t *s)
 static void test_unix_flow__random_events(void **state)
 {
 	static const char *const paths[] = { "/a", "/b", "\0ab", "/c\xff" };
-	struct model *m = model__new();
+	struct model *m = model_new();
 	struct unix_flow *uf = uf_of(m);
-	const struct model_group_ops *ops = model__group_ops(m, PSC_GROUP_UNIX);
+	const struct model_group_ops *ops = model_group_ops(m, PSC_GROUP_UNIX);
 	uint64_t seed = 0x9e3779b97f4a7c15ull, ts = 1, sent = 0;
 	union psc_event ev;
 	json_object *o;
@@ -1062,7 +1062,7 @@ static void test_unix_flow__random_events(void **state)
 	char *text;
 	int i;
 
-	unix_flow__set_keep_closed(uf, 3);
+	unix_flow_set_keep_closed(uf, 3);
 	for (i = 0; i < 20000; i++) {
 		uint64_t r = rnd(&seed), ino = 1 + r % 9, peer = 1 + (r >> 8) % 9;
 		uint32_t pid = 300 + (uint32_t)((r >> 16) % 4);
@@ -1129,26 +1129,26 @@ static void test_unix_flow__random_events(void **state)
 		}
 		/* now and then a process leaves the table */
 		if (i % 997 == 0) {
-			const struct proc *p = proctree__find_pid(m->tree, pid);
+			const struct proc *p = proctree_find_pid(m->tree, pid);
 
 			if (p)
-				ops->retire(model__group_state(m, PSC_GROUP_UNIX), p);
+				ops->retire(model_group_state(m, PSC_GROUP_UNIX), p);
 		}
 	}
-	assert_int_equal(unix_flow__stats(uf)->bytes_sent, sent);
+	assert_int_equal(unix_flow_stats(uf)->bytes_sent, sent);
 	text = capture_text(print_summary, m);
 	assert_non_null(strstr(text, "Unix sockets:"));
 	free(text);
 	jw_init(&w);
 	jw_obj_start(&w);
-	ops->summary_json(model__group_state(m, PSC_GROUP_UNIX), m, &w);
+	ops->summary_json(model_group_state(m, PSC_GROUP_UNIX), m, &w);
 	jw_obj_end(&w);
 	assert_int_equal(jw_error(&w), 0);
 	o = json_tokener_parse(w.buf);
 	assert_non_null(o);
 	json_object_put(o);
 	jw_free(&w);
-	model__free(m);
+	model_free(m);
 }
 
 static void ev_seed(struct model *m, uint64_t ts, uint32_t pid, int fd, uint64_t ino,
@@ -1177,7 +1177,7 @@ static void test_unix_flow__seeded_connection(void **state)
 	int order;
 
 	for (order = 0; order < 2; order++) {
-		struct model *m = model__new();
+		struct model *m = model_new();
 		struct unix_flow *uf;
 		struct unix_conn *c;
 
@@ -1192,17 +1192,17 @@ static void test_unix_flow__seeded_connection(void **state)
 			ev_seed(m, 1 * MS, SRV, 5, 2002, 1001, PSC_UNIX_SEED_BOUND, PATH);
 		c = conn_n(m, 1, 0);
 		assert_int_equal(c->kind, UX_CONN_EARLIER);
-		assert_ptr_equal(c->server, unix_flow__find_ino(uf, 2002));
-		assert_ptr_equal(c->client, unix_flow__find_ino(uf, 1001));
+		assert_ptr_equal(c->server, unix_flow_find_ino(uf, 2002));
+		assert_ptr_equal(c->client, unix_flow_find_ino(uf, 1001));
 		assert_int_equal(c->server->owner.pid, SRV);
 		assert_int_equal(c->server->fd, 5);
 		assert_int_equal(c->client->owner.pid, CLI);
 		assert_string_equal(c->path.path, PATH);
-		assert_true(unix_flow__find_ino(uf, 500)->flags & UX_END_LISTENING);
+		assert_true(unix_flow_find_ino(uf, 500)->flags & UX_END_LISTENING);
 		SEND(m, 2 * MS, CLI, 1001, 2002, 32);
 		assert_int_equal(conn_n(m, 1, 0)->id, c->id);
 		assert_int_equal(c->client->tx.bytes, 32);
-		model__free(m);
+		model_free(m);
 	}
 }
 

@@ -224,7 +224,7 @@ static bool view_shows(const struct model_view *v, const struct proc *p)
 static bool any_selected(const struct model *m, const struct summary_opts *so)
 {
 	size_t n, i;
-	struct proc *const *all = proctree__all(m->tree, &n);
+	struct proc *const *all = proctree_all(m->tree, &n);
 
 	for (i = 0; i < n; i++)
 		if (summary_selects_owner(so, all[i]))
@@ -247,7 +247,7 @@ static int add_timeline_sinks(struct model *m, const struct report_run *r)
 			return -1;
 		}
 		sk->output = paths[i];
-		model__add_sink(m, sk);
+		model_add_sink(m, sk);
 	}
 	return 0;
 }
@@ -273,15 +273,15 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 		psc_err("failed to open '%s': %s", path, strerror(errno));
 		return REPORT_EXIT_IO;
 	}
-	m = model__new();
+	m = model_new();
 	if (m)
-		feed = report_feed__new(m, flt, print_problem, r);
+		feed = report_feed_new(m, flt, print_problem, r);
 	if (!m || !feed) {
 		psc_err("out of memory");
 		goto out;
 	}
 	/* seeds carry /proc start times to one clock tick, as in the live trace */
-	proctree__set_tick_ns(m->tree, procfs_tick_ns());
+	proctree_set_tick_ns(m->tree, procfs_tick_ns());
 	/* the timelines stream: they must see every event, from the first one on */
 	if (add_timeline_sinks(m, r))
 		goto out;
@@ -289,7 +289,7 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 	while ((n = evread_file_next(in, &line, &len, &flags)) > 0) {
 		if (progress && evread_file_lineno(in) % PROGRESS_EVERY == 0)
 			progress_show(r, in);
-		err = report_feed__line(feed, evread_file_lineno(in), line, len, flags);
+		err = report_feed_line(feed, evread_file_lineno(in), line, len, flags);
 		if (err) {
 			psc_err("out of memory at line %llu",
 				(unsigned long long)evread_file_lineno(in));
@@ -303,9 +303,9 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 		goto out;
 	}
 	if (n == -EBADMSG)
-		report_feed__input_error(feed, n);
-	end = report_feed__end(feed);
-	dmg = report_feed__damage(feed);
+		report_feed_input_error(feed, n);
+	end = report_feed_end(feed);
+	dmg = report_feed_damage(feed);
 	/* the window in absolute time, now that the header gave the base */
 	if (flt->has_since)
 		so->since_ns = m->meta.boottime_base_ns + (uint64_t)flt->since_rel_ns;
@@ -322,7 +322,7 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 			psc_err("%s: no process named '%s' in the log", r->name, flt->comm);
 		else
 			psc_err("%s: no process %u in the log", r->name, flt->pid);
-		err = model__finish(m, end); /* the timelines still get their end */
+		err = model_finish(m, end); /* the timelines still get their end */
 		ret = err ? REPORT_EXIT_IO : REPORT_EXIT_NO_MATCH;
 		goto out;
 	}
@@ -337,8 +337,8 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 		psc_err("out of memory");
 		goto out;
 	}
-	model__add_sink(m, sk);
-	err = model__finish(m, end);
+	model_add_sink(m, sk);
+	err = model_finish(m, end);
 	/* each output names its own failure (a full disk fails them all) */
 	for (sk = m->sinks; sk; sk = sk->next) {
 		if (sk->finish_err && sk->output)
@@ -353,11 +353,11 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 	if (err || summary_err)
 		goto out;
 	if (dmg)
-		damage_line(r, dmg, report_feed__records(feed));
+		damage_line(r, dmg, report_feed_records(feed));
 	ret = dmg ? REPORT_EXIT_DAMAGED : REPORT_EXIT_OK;
 out:
-	report_feed__free(feed);
-	model__free(m);
+	report_feed_free(feed);
+	model_free(m);
 	evread_file_close(in);
 	return ret;
 }

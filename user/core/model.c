@@ -59,7 +59,7 @@ static const struct model_group_ops *const group_registry[] = {
 	&sched_group_ops,
 };
 
-void *model__group_state(const struct model *m, uint32_t group)
+void *model_group_state(const struct model *m, uint32_t group)
 {
 	size_t i;
 
@@ -69,7 +69,7 @@ void *model__group_state(const struct model *m, uint32_t group)
 	return NULL;
 }
 
-const struct model_group_ops *model__group_ops(const struct model *m, uint32_t group)
+const struct model_group_ops *model_group_ops(const struct model *m, uint32_t group)
 {
 	size_t i;
 
@@ -79,7 +79,7 @@ const struct model_group_ops *model__group_ops(const struct model *m, uint32_t g
 	return NULL;
 }
 
-struct model *model__new(void)
+struct model *model_new(void)
 {
 	struct model *m = calloc(1, sizeof(*m));
 
@@ -87,10 +87,10 @@ struct model *model__new(void)
 		return NULL;
 	size_t i;
 
-	m->tree = proctree__new(&model_tree_ops, m);
+	m->tree = proctree_new(&model_tree_ops, m);
 	if (!m->tree)
 		goto fail;
-	proctree__set_retain(m->tree, MODEL_RETAIN_PLAIN, MODEL_RETAIN_NOTABLE);
+	proctree_set_retain(m->tree, MODEL_RETAIN_PLAIN, MODEL_RETAIN_NOTABLE);
 	for (i = 0; i < sizeof(group_registry) / sizeof(group_registry[0]); i++) {
 		void *state;
 
@@ -104,12 +104,12 @@ struct model *model__new(void)
 	}
 	return m;
 fail:
-	model__free(m);
+	model_free(m);
 	errno = ENOMEM;
 	return NULL;
 }
 
-void model__free(struct model *m)
+void model_free(struct model *m)
 {
 	struct sink *s, *next;
 	size_t i;
@@ -123,12 +123,12 @@ void model__free(struct model *m)
 	}
 	for (i = 0; i < m->ngroups; i++)
 		m->groups[i]->free(m->group_state[i]);
-	proctree__free(m->tree);
+	proctree_free(m->tree);
 	free(m->pending);
 	free(m);
 }
 
-void model__add_sink(struct model *m, struct sink *s)
+void model_add_sink(struct model *m, struct sink *s)
 {
 	struct sink **pp = &m->sinks;
 
@@ -145,7 +145,7 @@ void model__add_sink(struct model *m, struct sink *s)
  */
 static void mark_target(struct model *m)
 {
-	struct proc *p = proctree__find_pid(m->tree, m->meta.target_pid);
+	struct proc *p = proctree_find_pid(m->tree, m->meta.target_pid);
 
 	if (!p)
 		return;
@@ -157,7 +157,7 @@ static void mark_target(struct model *m)
 		p->parent->flags |= PROC_F_OWN;
 }
 
-int model__apply(struct model *m, const union psc_event *ev)
+int model_apply(struct model *m, const union psc_event *ev)
 {
 	const struct proc *subject = NULL;
 	struct sink *s;
@@ -183,12 +183,12 @@ int model__apply(struct model *m, const union psc_event *ev)
 
 	m->npending = 0;
 	m->nlinks = 0;
-	err = proctree__apply(m->tree, ev, &subject);
+	err = proctree_apply(m->tree, ev, &subject);
 	if (!err && ev->hdr.type == PSC_EV_PROC_SEED && m->meta.target_pid &&
 	    ev->hdr.tgid == m->meta.target_pid)
 		mark_target(m);
 	if (!err && ev->hdr.type >= PSC_EV_EPOLL_CREATE && ev->hdr.tgid) {
-		const struct proc *owner = proctree__get(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
+		const struct proc *owner = proctree_get(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
 
 		/* every group sees every non-proc event (epoll follows unix wakes to its waits) */
 		for (i = 0; owner && i < m->ngroups && !err; i++)
@@ -216,13 +216,13 @@ int model__apply(struct model *m, const union psc_event *ev)
 			if (m->groups[i]->exited)
 				m->groups[i]->exited(m->group_state[i], subject);
 	/* the sinks have written this event out: old reaped processes may go now */
-	proctree__retire(m->tree);
+	proctree_retire(m->tree);
 	if (!err && m->err)
 		err = m->err;
 	return err;
 }
 
-int model__apply_raw(struct model *m, const void *data, size_t len)
+int model_apply_raw(struct model *m, const void *data, size_t len)
 {
 	union psc_event ev;
 	int err = decode_record(data, len, &ev);
@@ -235,10 +235,10 @@ int model__apply_raw(struct model *m, const void *data, size_t len)
 		m->stats.malformed++;
 		return 0;
 	}
-	return model__apply(m, &ev);
+	return model_apply(m, &ev);
 }
 
-void model__lost_from(struct model *m, uint64_t ts, const uint64_t *by_type, enum model_loss cause)
+void model_lost_from(struct model *m, uint64_t ts, const uint64_t *by_type, enum model_loss cause)
 {
 	uint64_t total = 0;
 	struct sink *s;
@@ -260,9 +260,9 @@ void model__lost_from(struct model *m, uint64_t ts, const uint64_t *by_type, enu
 	m->loss_cause = MODEL_LOSS_RINGBUF;
 }
 
-void model__lost(struct model *m, uint64_t ts, const uint64_t *by_type)
+void model_lost(struct model *m, uint64_t ts, const uint64_t *by_type)
 {
-	model__lost_from(m, ts, by_type, MODEL_LOSS_RINGBUF);
+	model_lost_from(m, ts, by_type, MODEL_LOSS_RINGBUF);
 }
 
 const char *model_loss_name(enum model_loss cause)
@@ -270,7 +270,7 @@ const char *model_loss_name(enum model_loss cause)
 	return cause == MODEL_LOSS_QUEUE ? "queue" : "ringbuf";
 }
 
-int model__flush(struct model *m)
+int model_flush(struct model *m)
 {
 	struct sink *s;
 	int err = 0, e;
@@ -285,7 +285,7 @@ int model__flush(struct model *m)
 	return err;
 }
 
-int model__finish(struct model *m, uint64_t end_ts)
+int model_finish(struct model *m, uint64_t end_ts)
 {
 	struct sink *s;
 	int err = 0, e;
@@ -302,16 +302,16 @@ int model__finish(struct model *m, uint64_t end_ts)
 	return err;
 }
 
-bool model__shows(const struct model *m, const struct proc *p)
+bool model_shows(const struct model *m, const struct proc *p)
 {
 	if (!m->view)
 		return true;
 	return p && m->view->shows(m->view, p);
 }
 
-bool model__shows_pid(const struct model *m, uint32_t pid, uint64_t start_ns)
+bool model_shows_pid(const struct model *m, uint32_t pid, uint64_t start_ns)
 {
 	if (!m->view)
 		return true;
-	return pid && model__shows(m, proctree__find(m->tree, pid, start_ns));
+	return pid && model_shows(m, proctree_find(m->tree, pid, start_ns));
 }

@@ -156,28 +156,28 @@ struct model {
  * Does the summary show rows of @p? Always without a view; never for NULL (a retired process)
  * with one. The groups' summary hooks ask it for each row's owner.
  */
-bool model__shows(const struct model *m, const struct proc *p);
+bool model_shows(const struct model *m, const struct proc *p);
 /* The same for a process known by pid and start time (0 pid: unknown, not shown under a view) */
-bool model__shows_pid(const struct model *m, uint32_t pid, uint64_t start_ns);
+bool model_shows_pid(const struct model *m, uint32_t pid, uint64_t start_ns);
 
 /* Returns NULL with errno set */
-struct model *model__new(void);
+struct model *model_new(void);
 /* The ops and state of @group, NULL if not plugged in */
-void *model__group_state(const struct model *m, uint32_t group);
-const struct model_group_ops *model__group_ops(const struct model *m, uint32_t group);
+void *model_group_state(const struct model *m, uint32_t group);
+const struct model_group_ops *model_group_ops(const struct model *m, uint32_t group);
 /* Frees the model and its sinks */
-void model__free(struct model *m);
+void model_free(struct model *m);
 /* Sinks are called in the order they were added */
-void model__add_sink(struct model *m, struct sink *s);
+void model_add_sink(struct model *m, struct sink *s);
 /*
  * Apply one decoded event and pass it to the sinks. A record decode_check_event() refuses is
  * counted as malformed and skipped. Returns 0 or -ENOMEM.
  */
-int model__apply(struct model *m, const union psc_event *ev);
+int model_apply(struct model *m, const union psc_event *ev);
 /* Decode raw record bytes and apply them; malformed records are counted, not fatal. */
-int model__apply_raw(struct model *m, const void *data, size_t len);
+int model_apply_raw(struct model *m, const void *data, size_t len);
 /*
- * Bound the process table on long traces (proctree__set_retain()): the defaults keep 4096 plain
+ * Bound the process table on long traces (proctree_set_retain()): the defaults keep 4096 plain
  * and 1024 notable reaped processes. Live tracing and report use the same limits, so they print
  * the same summary.
  */
@@ -185,15 +185,15 @@ int model__apply_raw(struct model *m, const void *data, size_t len);
 #define MODEL_RETAIN_NOTABLE 1024
 
 /* Kernel drop counters grew by @by_type (per type) since the last call */
-void model__lost(struct model *m, uint64_t ts, const uint64_t *by_type);
+void model_lost(struct model *m, uint64_t ts, const uint64_t *by_type);
 /* The same for a loss of @cause (the sinks read it in m->loss_cause) */
-void model__lost_from(struct model *m, uint64_t ts, const uint64_t *by_type, enum model_loss cause);
+void model_lost_from(struct model *m, uint64_t ts, const uint64_t *by_type, enum model_loss cause);
 /* "ringbuf" or "queue", as the log writes it */
 const char *model_loss_name(enum model_loss cause);
 /* Every sink's flush(); returns the first error */
-int model__flush(struct model *m);
+int model_flush(struct model *m);
 /* End of trace at @end_ts: every sink's finish(); returns the first error */
-int model__finish(struct model *m, uint64_t end_ts);
+int model_finish(struct model *m, uint64_t end_ts);
 
 /* ns since the trace start (negative for times before it) */
 static inline int64_t model_rel_ns(const struct model *m, uint64_t ts)

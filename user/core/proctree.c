@@ -34,7 +34,7 @@ static uint32_t pid_hash(uint32_t pid)
 	return (pid * 2654435761u) >> (32 - HASH_BITS);
 }
 
-struct proctree *proctree__new(const struct proctree_ops *ops, void *ctx)
+struct proctree *proctree_new(const struct proctree_ops *ops, void *ctx)
 {
 	struct proctree *t = calloc(1, sizeof(*t));
 
@@ -49,7 +49,7 @@ struct proctree *proctree__new(const struct proctree_ops *ops, void *ctx)
 
 static void ref_set(struct proctree *t, struct proc **slot, struct proc *v);
 
-void proctree__free(struct proctree *t)
+void proctree_free(struct proctree *t)
 {
 	size_t i;
 
@@ -71,18 +71,18 @@ void proctree__free(struct proctree *t)
 	free(t);
 }
 
-void proctree__set_tick_ns(struct proctree *t, uint64_t tick_ns)
+void proctree_set_tick_ns(struct proctree *t, uint64_t tick_ns)
 {
 	if (tick_ns)
 		t->tick_ns = tick_ns;
 }
 
-const struct proctree_stats *proctree__stats(const struct proctree *t)
+const struct proctree_stats *proctree_stats(const struct proctree *t)
 {
 	return &t->stats;
 }
 
-struct proc *const *proctree__all(const struct proctree *t, size_t *n)
+struct proc *const *proctree_all(const struct proctree *t, size_t *n)
 {
 	*n = t->n;
 	return t->all;
@@ -115,12 +115,12 @@ static struct proc *find_tol(const struct proctree *t, uint32_t pid, uint64_t st
 	return NULL;
 }
 
-struct proc *proctree__find(const struct proctree *t, uint32_t pid, uint64_t start_ns)
+struct proc *proctree_find(const struct proctree *t, uint32_t pid, uint64_t start_ns)
 {
 	return find_tol(t, pid, start_ns, false);
 }
 
-struct proc *proctree__find_pid(const struct proctree *t, uint32_t pid)
+struct proc *proctree_find_pid(const struct proctree *t, uint32_t pid)
 {
 	struct proc *p;
 
@@ -215,7 +215,7 @@ static struct proc *proc_new(struct proctree *t, uint32_t pid, uint64_t start_ns
 	if (!p)
 		return NULL;
 	/* a live or zombie process with this pid cannot coexist with a new one */
-	old = proctree__find_pid(t, pid);
+	old = proctree_find_pid(t, pid);
 	if (old)
 		retire_stale(t, old, start_ns);
 	p->pid = pid;
@@ -237,7 +237,7 @@ static struct proc *proc_get(struct proctree *t, uint32_t pid, uint64_t start_ns
 
 	if (!pid)
 		return NULL;
-	p = proctree__find(t, pid, start_ns);
+	p = proctree_find(t, pid, start_ns);
 	if (p) {
 		if ((p->flags & PROC_F_START_APPROX) && p->start_ns != start_ns) {
 			p->start_ns = start_ns; /* exact now */
@@ -251,7 +251,7 @@ static struct proc *proc_get(struct proctree *t, uint32_t pid, uint64_t start_ns
 	return p;
 }
 
-struct proc *proctree__get(struct proctree *t, uint32_t pid, uint64_t start_ns)
+struct proc *proctree_get(struct proctree *t, uint32_t pid, uint64_t start_ns)
 {
 	return proc_get(t, pid, start_ns);
 }
@@ -318,7 +318,7 @@ static int apply_fork(struct proctree *t, const struct psc_ev_proc_fork *e,
 		return 0;
 	}
 	parent = proc_get(t, e->parent_tgid, e->parent_start_ns);
-	c = proctree__find(t, e->child_tgid, e->child_start_ns);
+	c = proctree_find(t, e->child_tgid, e->child_start_ns);
 	if (!c)
 		c = proc_new(t, e->child_tgid, e->child_start_ns, 0);
 	if (!c)
@@ -437,7 +437,7 @@ static int apply_reap(struct proctree *t, const struct psc_ev_proc_reap *e,
 		      const struct proc **subj)
 {
 	struct proc *waiter = proc_get(t, e->hdr.tgid, e->hdr.start_ns);
-	struct proc *p = proctree__find_pid(t, e->reaped_tgid);
+	struct proc *p = proctree_find_pid(t, e->reaped_tgid);
 
 	if (!waiter)
 		return -ENOMEM;
@@ -472,7 +472,7 @@ static int apply_reap(struct proctree *t, const struct psc_ev_proc_reap *e,
 static int apply_free(struct proctree *t, const struct psc_ev_proc_free *e,
 		      const struct proc **subj)
 {
-	struct proc *p = proctree__find(t, e->hdr.tgid, e->hdr.start_ns);
+	struct proc *p = proctree_find(t, e->hdr.tgid, e->hdr.start_ns);
 
 	if (!p || p->state == PROC_REAPED)
 		return 0;
@@ -518,7 +518,7 @@ static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e,
 	return 0;
 }
 
-int proctree__apply(struct proctree *t, const union psc_event *ev, const struct proc **subject)
+int proctree_apply(struct proctree *t, const union psc_event *ev, const struct proc **subject)
 {
 	const struct proc *subj = NULL;
 	int err = 0;
@@ -552,7 +552,7 @@ int proctree__apply(struct proctree *t, const union psc_event *ev, const struct 
 	return err;
 }
 
-void proctree__set_retain(struct proctree *t, size_t plain, size_t notable)
+void proctree_set_retain(struct proctree *t, size_t plain, size_t notable)
 {
 	t->retain_plain = plain;
 	t->retain_notable = notable;
@@ -617,7 +617,7 @@ static void retire_one(struct proctree *t, struct proc *p)
 	free(p);
 }
 
-void proctree__retire(struct proctree *t)
+void proctree_retire(struct proctree *t)
 {
 	size_t limit = t->retain_plain + t->retain_notable, plain = 0, notable = 0, i, o;
 	struct proc **pp, *p;

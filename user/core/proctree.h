@@ -64,9 +64,9 @@ struct proc {
 	uint32_t threads_live; /* besides the leader */
 	uint32_t threads_total; /* threads created during the trace */
 	uint32_t seq; /* creation order: a unique id, never reused */
-	uint32_t pos; /* index in proctree__all() (changes when retired entries are compacted) */
+	uint32_t pos; /* index in proctree_all() (changes when retired entries are compacted) */
 	uint32_t nref; /* other entries pointing here (parent, fork_parent, old_parent, reaper) */
-	uint32_t retired_kids; /* children retired from the table (see proctree__set_retain()) */
+	uint32_t retired_kids; /* children retired from the table (see proctree_set_retain()) */
 	uint64_t retired_kids_life_ns; /* their summed lifetimes */
 	uint64_t born_tick; /* start_ns / tick when first met: with seq, the fork order key */
 	struct proc *parent; /* current parent: changes when the process is orphaned */
@@ -83,7 +83,7 @@ struct proc {
 
 struct proctree;
 
-/* Callbacks for what the tree derives (orphans), called during proctree__apply() */
+/* Callbacks for what the tree derives (orphans), called during proctree_apply() */
 struct proctree_ops {
 	void (*orphan)(void *ctx, const struct proc *child, const struct proc *old_parent,
 		       const struct proc *new_parent, uint64_t ts);
@@ -113,11 +113,11 @@ struct proctree_stats {
 };
 
 /* Returns NULL with errno set */
-struct proctree *proctree__new(const struct proctree_ops *ops, void *ctx);
-void proctree__free(struct proctree *t);
+struct proctree *proctree_new(const struct proctree_ops *ops, void *ctx);
+void proctree_free(struct proctree *t);
 
 /* Clock-tick length of /proc start times (default 10 ms), for matching seeded processes */
-void proctree__set_tick_ns(struct proctree *t, uint64_t tick_ns);
+void proctree_set_tick_ns(struct proctree *t, uint64_t tick_ns);
 
 /*
  * Bound memory on long traces: keep at most @plain reaped processes of no interest and @notable
@@ -126,25 +126,25 @@ void proctree__set_tick_ns(struct proctree *t, uint64_t tick_ns);
  * An entry still pointed to leaves the table as a tombstone (PROC_F_RETIRED) that drops its
  * own links, so a chain of any depth costs O(1) per event and bounded memory.
  */
-void proctree__set_retain(struct proctree *t, size_t plain, size_t notable);
+void proctree_set_retain(struct proctree *t, size_t plain, size_t notable);
 /* Retire what the limits allow; called between events (pointers from sinks are stale after) */
-void proctree__retire(struct proctree *t);
+void proctree_retire(struct proctree *t);
 
 /*
  * Apply one event. *subject (if not NULL) gets the process the event is about: the child for a
  * fork, the reaped process for a reap (NULL if unknown). Returns 0 or -ENOMEM.
  */
-int proctree__apply(struct proctree *t, const union psc_event *ev, const struct proc **subject);
+int proctree_apply(struct proctree *t, const union psc_event *ev, const struct proc **subject);
 
-struct proc *proctree__find(const struct proctree *t, uint32_t pid, uint64_t start_ns);
+struct proc *proctree_find(const struct proctree *t, uint32_t pid, uint64_t start_ns);
 /* Find, or create as implicit (origin unknown); NULL only without memory (or pid 0) */
-struct proc *proctree__get(struct proctree *t, uint32_t pid, uint64_t start_ns);
+struct proc *proctree_get(struct proctree *t, uint32_t pid, uint64_t start_ns);
 /* The newest process with @pid, whatever its state; NULL if none */
-struct proc *proctree__find_pid(const struct proctree *t, uint32_t pid);
+struct proc *proctree_find_pid(const struct proctree *t, uint32_t pid);
 
 /* Every process, in creation order */
-struct proc *const *proctree__all(const struct proctree *t, size_t *n);
-const struct proctree_stats *proctree__stats(const struct proctree *t);
+struct proc *const *proctree_all(const struct proctree *t, size_t *n);
+const struct proctree_stats *proctree_stats(const struct proctree *t);
 
 /* Retired but still pointed to: only its identity (pid, start_ns, comm) and times are valid */
 static inline bool proc_is_retired(const struct proc *p)
@@ -152,7 +152,7 @@ static inline bool proc_is_retired(const struct proc *p)
 	return p && (p->flags & PROC_F_RETIRED);
 }
 
-/* @p if it is in the table (proctree__all()), NULL if it is NULL or retired: for indexes by pos */
+/* @p if it is in the table (proctree_all()), NULL if it is NULL or retired: for indexes by pos */
 static inline const struct proc *proc_listed(const struct proc *p)
 {
 	return p && !(p->flags & PROC_F_RETIRED) ? p : NULL;

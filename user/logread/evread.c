@@ -38,7 +38,7 @@ static int fail(struct evread *r, int err, const char *fmt, ...)
 	return err;
 }
 
-struct evread *evread__new(void)
+struct evread *evread_new(void)
 {
 	struct evread *r = calloc(1, sizeof(*r));
 
@@ -56,7 +56,7 @@ struct evread *evread__new(void)
 	return r;
 }
 
-void evread__free(struct evread *r)
+void evread_free(struct evread *r)
 {
 	if (!r)
 		return;
@@ -64,22 +64,22 @@ void evread__free(struct evread *r)
 	free(r);
 }
 
-void evread__set_fast(struct evread *r, bool on)
+void evread_set_fast(struct evread *r, bool on)
 {
 	r->no_fast = !on;
 }
 
-const char *evread__error(const struct evread *r)
+const char *evread_error(const struct evread *r)
 {
 	return r->err;
 }
 
-void evread__set_base(struct evread *r, uint64_t base_ns)
+void evread_set_base(struct evread *r, uint64_t base_ns)
 {
 	r->base_ns = base_ns;
 }
 
-uint64_t evread__base(const struct evread *r)
+uint64_t evread_base(const struct evread *r)
 {
 	return r->base_ns;
 }
@@ -732,7 +732,7 @@ static int read_trailer(struct evread *r, json_object *o, struct evread_record *
 	return err ? err : EVREAD_TRAILER;
 }
 
-int evread__parse_line(struct evread *r, const char *line, size_t len, struct evread_record *rec)
+int evread_parse_line(struct evread *r, const char *line, size_t len, struct evread_record *rec)
 {
 	const struct schema_type *st;
 	enum json_tokener_error jerr;

@@ -66,25 +66,25 @@ struct evread_record {
 struct evread;
 
 /* Returns NULL with errno set. Times count from EVREAD_ASSUMED_BASE_NS until a header is read. */
-struct evread *evread__new(void);
-void evread__free(struct evread *r);
+struct evread *evread_new(void);
+void evread_free(struct evread *r);
 
 /*
  * Parse one line (without its '\n'; a trailing '\r' or blanks are allowed) into @rec. A header
  * sets the time base for the lines after it. Returns an enum evread_kind, or -EBADMSG (not one
  * JSON object, a field missing, of the wrong type or out of range), -EPROTO (an unknown record
- * type) or -ENOMEM; then evread__error() says why, naming the field.
+ * type) or -ENOMEM; then evread_error() says why, naming the field.
  */
-int evread__parse_line(struct evread *r, const char *line, size_t len, struct evread_record *rec);
+int evread_parse_line(struct evread *r, const char *line, size_t len, struct evread_record *rec);
 /*
  * The fast path for the event lines procscope writes: on by default. Off, json-c reads every
  * line. The records are the same either way (the fuzzer and the unit tests compare).
  */
-void evread__set_fast(struct evread *r, bool on);
+void evread_set_fast(struct evread *r, bool on);
 /* The reason for the last refused line ("" if none) */
-const char *evread__error(const struct evread *r);
+const char *evread_error(const struct evread *r);
 /* Use @base_ns as time 0 from now on (the header's boottime_base_ns) */
-void evread__set_base(struct evread *r, uint64_t base_ns);
-uint64_t evread__base(const struct evread *r);
+void evread_set_base(struct evread *r, uint64_t base_ns);
+uint64_t evread_base(const struct evread *r);
 
 #endif /* __PSC_EVREAD_H */

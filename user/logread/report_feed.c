@@ -62,14 +62,14 @@ static void problem(struct report_feed *f, uint64_t lineno, const char *fmt, ...
 		f->problem(f->ctx, lineno, msg);
 }
 
-struct report_feed *report_feed__new(struct model *m, const struct report_filter *filter,
-				     report_problem_fn fn, void *ctx)
+struct report_feed *report_feed_new(struct model *m, const struct report_filter *filter,
+				    report_problem_fn fn, void *ctx)
 {
 	struct report_feed *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return NULL;
-	f->rd = evread__new();
+	f->rd = evread_new();
 	if (!f->rd) {
 		free(f);
 		errno = ENOMEM;
@@ -87,20 +87,20 @@ struct report_feed *report_feed__new(struct model *m, const struct report_filter
 	return f;
 }
 
-void report_feed__free(struct report_feed *f)
+void report_feed_free(struct report_feed *f)
 {
 	if (!f)
 		return;
-	evread__free(f->rd);
+	evread_free(f->rd);
 	free(f);
 }
 
-uint64_t report_feed__records(const struct report_feed *f)
+uint64_t report_feed_records(const struct report_feed *f)
 {
 	return f->records;
 }
 
-const struct summary_log_damage *report_feed__damage(const struct report_feed *f)
+const struct summary_log_damage *report_feed_damage(const struct report_feed *f)
 {
 	return f->damaged ? &f->damage : NULL;
 }
@@ -130,7 +130,7 @@ static bool take_header(struct report_feed *f, uint64_t lineno)
 	}
 	f->header_seen = true;
 	f->m->meta = *t;
-	evread__set_base(f->rd, t->boottime_base_ns);
+	evread_set_base(f->rd, t->boottime_base_ns);
 	if (f->rec.version > PSC_LOG_VERSION) {
 		f->damage.newer_version = f->rec.version;
 		problem(f, lineno,
@@ -193,8 +193,8 @@ static bool bad_event(struct report_feed *f, uint64_t lineno)
 	return true;
 }
 
-int report_feed__line(struct report_feed *f, uint64_t lineno, const char *line, size_t len,
-		      unsigned int flags)
+int report_feed_line(struct report_feed *f, uint64_t lineno, const char *line, size_t len,
+		     unsigned int flags)
 {
 	static const char bom[] = "\xef\xbb\xbf";
 	int kind;
@@ -212,23 +212,22 @@ int report_feed__line(struct report_feed *f, uint64_t lineno, const char *line, 
 	}
 	if (is_blank(line, len))
 		return 0; /* a blank line holds nothing to lose */
-	kind = evread__parse_line(f->rd, line, len, &f->rec);
+	kind = evread_parse_line(f->rd, line, len, &f->rec);
 	if (kind == -ENOMEM)
 		return -ENOMEM;
 	if (kind < 0 && (flags & EVREAD_LINE_UNTERMINATED)) {
 		f->damage.bad_lines++;
-		problem(f, lineno, "the last line is cut short (%s): ignored",
-			evread__error(f->rd));
+		problem(f, lineno, "the last line is cut short (%s): ignored", evread_error(f->rd));
 		return 0;
 	}
 	if (kind == -EPROTO) {
 		f->damage.unknown_types++;
-		problem(f, lineno, "%s (from a newer procscope?): skipped", evread__error(f->rd));
+		problem(f, lineno, "%s (from a newer procscope?): skipped", evread_error(f->rd));
 		return 0;
 	}
 	if (kind < 0) {
 		f->damage.bad_lines++;
-		problem(f, lineno, "%s: skipped", evread__error(f->rd));
+		problem(f, lineno, "%s: skipped", evread_error(f->rd));
 		return 0;
 	}
 	if (f->trailer_seen) {
@@ -254,11 +253,11 @@ int report_feed__line(struct report_feed *f, uint64_t lineno, const char *line, 
 		check_order(f, lineno, f->rec.ev.hdr.ts_ns);
 		if (!keep_event(f, &f->rec.ev))
 			return 0;
-		return model__apply(f->m, &f->rec.ev);
+		return model_apply(f->m, &f->rec.ev);
 	case EVREAD_LOST:
 		if (!after_until(f, f->rec.lost.ts_ns))
-			model__lost_from(f->m, f->rec.lost.ts_ns, f->rec.lost.by_type,
-					 f->rec.lost.queue ? MODEL_LOSS_QUEUE : MODEL_LOSS_RINGBUF);
+			model_lost_from(f->m, f->rec.lost.ts_ns, f->rec.lost.by_type,
+					f->rec.lost.queue ? MODEL_LOSS_QUEUE : MODEL_LOSS_RINGBUF);
 		return 0;
 	case EVREAD_TRAILER:
 		f->trailer_seen = true;
@@ -269,7 +268,7 @@ int report_feed__line(struct report_feed *f, uint64_t lineno, const char *line, 
 	}
 }
 
-void report_feed__input_error(struct report_feed *f, int err)
+void report_feed_input_error(struct report_feed *f, int err)
 {
 	if (err == -EBADMSG) {
 		f->damage.compressed_damaged = true;
@@ -278,7 +277,7 @@ void report_feed__input_error(struct report_feed *f, int err)
 	}
 }
 
-uint64_t report_feed__end(struct report_feed *f)
+uint64_t report_feed_end(struct report_feed *f)
 {
 	struct model *m = f->m;
 	uint64_t end = 0, until;

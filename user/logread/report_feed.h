@@ -29,29 +29,29 @@ struct report_filter {
 typedef void (*report_problem_fn)(void *ctx, uint64_t lineno, const char *msg);
 
 /*
- * Log lines -> the model: header into m->meta, events through model__apply(), losses through
- * model__lost(), derived records skipped, the trailer kept for report_feed__end(). Pure; the
+ * Log lines -> the model: header into m->meta, events through model_apply(), losses through
+ * model_lost(), derived records skipped, the trailer kept for report_feed_end(). Pure; the
  * fuzz target drives it too.
  */
 struct report_feed;
 
 /* Returns NULL with errno set. @filter may be NULL; @fn may be NULL. */
-struct report_feed *report_feed__new(struct model *m, const struct report_filter *filter,
-				     report_problem_fn fn, void *ctx);
-void report_feed__free(struct report_feed *f);
+struct report_feed *report_feed_new(struct model *m, const struct report_filter *filter,
+				    report_problem_fn fn, void *ctx);
+void report_feed_free(struct report_feed *f);
 /* One line (EVREAD_LINE_* @flags). Returns 0, or -ENOMEM (the only fatal error). */
-int report_feed__line(struct report_feed *f, uint64_t lineno, const char *line, size_t len,
-		      unsigned int flags);
+int report_feed_line(struct report_feed *f, uint64_t lineno, const char *line, size_t len,
+		     unsigned int flags);
 /* The input ended early: a read error (-errno) or damaged compressed data (-EBADMSG) */
-void report_feed__input_error(struct report_feed *f, int err);
+void report_feed_input_error(struct report_feed *f, int err);
 /*
  * End of input: the trailer's facts into the model, a missing header or trailer noted. Returns
- * the end of the trace for model__finish().
+ * the end of the trace for model_finish().
  */
-uint64_t report_feed__end(struct report_feed *f);
+uint64_t report_feed_end(struct report_feed *f);
 /* What was wrong with the log, NULL if nothing */
-const struct summary_log_damage *report_feed__damage(const struct report_feed *f);
+const struct summary_log_damage *report_feed_damage(const struct report_feed *f);
 /* Records the summary covers (every kind; not those ignored or refused), for messages */
-uint64_t report_feed__records(const struct report_feed *f);
+uint64_t report_feed_records(const struct report_feed *f);
 
 #endif /* __PSC_REPORT_FEED_H */

@@ -95,7 +95,7 @@ static size_t chunk_cap(const struct drain *d)
 	return d->chunk_bytes - offsetof(struct chunk, data);
 }
 
-int drain__new(struct drain **out, size_t queue_bytes)
+int drain_new(struct drain **out, size_t queue_bytes)
 {
 	struct drain *d;
 
@@ -120,7 +120,7 @@ int drain__new(struct drain **out, size_t queue_bytes)
 	if (!d->head) {
 		int err = -errno;
 
-		drain__free(d);
+		drain_free(d);
 		return err;
 	}
 	d->nchunks = d->peak_chunks = 1;
@@ -139,7 +139,7 @@ static void drop(struct drain *d, const void *data, size_t len)
 	__atomic_fetch_add(&d->drops[type], 1, __ATOMIC_RELAXED);
 }
 
-int drain__push_record(void *ctx, void *data, size_t len)
+int drain_push_record(void *ctx, void *data, size_t len)
 {
 	struct drain *d = ctx;
 	struct chunk *t = d->tail, *c;
@@ -217,7 +217,7 @@ static void *drain_thread(void *arg)
 
 	drain_thread_init();
 	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
-		n = loader__poll(d->ld, DRAIN_POLL_MS);
+		n = loader_poll(d->ld, DRAIN_POLL_MS);
 		if (n < 0 && n != -EINTR) {
 			__atomic_store_n(&d->err, n, __ATOMIC_RELEASE);
 			d->unsignalled = true;
@@ -227,12 +227,12 @@ static void *drain_thread(void *arg)
 		wake_consumer(d);
 	}
 	/* the last records submitted before the stop */
-	loader__drain(d->ld);
+	loader_drain(d->ld);
 	wake_consumer(d);
 	return NULL;
 }
 
-int drain__start(struct drain *d, struct loader *ld)
+int drain_start(struct drain *d, struct loader *ld)
 {
 	sigset_t all, old;
 	int err;
@@ -296,7 +296,7 @@ static int consume_queued(struct drain *d, drain_cb cb, void *ctx)
 	}
 }
 
-int drain__consume(struct drain *d, int timeout_ms, drain_cb cb, void *ctx)
+int drain_consume(struct drain *d, int timeout_ms, drain_cb cb, void *ctx)
 {
 	struct pollfd pfd = { .fd = d->efd, .events = POLLIN };
 	uint64_t v;
@@ -315,7 +315,7 @@ int drain__consume(struct drain *d, int timeout_ms, drain_cb cb, void *ctx)
 	return consume_queued(d, cb, ctx);
 }
 
-void drain__stop(struct drain *d)
+void drain_stop(struct drain *d)
 {
 	if (!d || !d->started)
 		return;
@@ -324,7 +324,7 @@ void drain__stop(struct drain *d)
 	d->started = false;
 }
 
-void drain__read_drops(struct drain *d, uint64_t by_type[PSC_EV_TYPE_MAX])
+void drain_read_drops(struct drain *d, uint64_t by_type[PSC_EV_TYPE_MAX])
 {
 	int t;
 
@@ -332,18 +332,18 @@ void drain__read_drops(struct drain *d, uint64_t by_type[PSC_EV_TYPE_MAX])
 		by_type[t] = __atomic_load_n(&d->drops[t], __ATOMIC_RELAXED);
 }
 
-size_t drain__peak_bytes(const struct drain *d)
+size_t drain_peak_bytes(const struct drain *d)
 {
 	return __atomic_load_n(&d->peak_chunks, __ATOMIC_RELAXED) * d->chunk_bytes;
 }
 
-void drain__free(struct drain *d)
+void drain_free(struct drain *d)
 {
 	struct chunk *c, *next;
 
 	if (!d)
 		return;
-	drain__stop(d);
+	drain_stop(d);
 	for (c = d->head; c; c = next) {
 		next = c->next;
 		munmap(c, c->map_len);

@@ -139,7 +139,7 @@ static void __attribute__((noreturn)) held_child(const struct launch *l, int go_
 	_exit(127);
 }
 
-int launch__start(struct launch *l, char *const argv[], const struct trace_user *u)
+int launch_start(struct launch *l, char *const argv[], const struct trace_user *u)
 {
 	int go[2], ex[2], err;
 
@@ -203,7 +203,7 @@ static void start_reaper(struct launch *l)
 	l->reaper_on = !err;
 }
 
-void launch__release(struct launch *l, char *const argv[], const struct trace_user *u)
+void launch_release(struct launch *l, char *const argv[], const struct trace_user *u)
 {
 	ssize_t n;
 	int e = 0;
@@ -227,7 +227,7 @@ void launch__release(struct launch *l, char *const argv[], const struct trace_us
 	}
 }
 
-bool launch__reap(struct launch *l)
+bool launch_reap(struct launch *l)
 {
 	int st;
 
@@ -242,7 +242,7 @@ bool launch__reap(struct launch *l)
 	return l->reaped;
 }
 
-int launch__exit_status(const struct launch *l)
+int launch_exit_status(const struct launch *l)
 {
 	struct wstatus ws;
 	char name[16];
@@ -266,7 +266,7 @@ int launch__exit_status(const struct launch *l)
 	return 1;
 }
 
-void launch__cleanup(struct launch *l)
+void launch_cleanup(struct launch *l)
 {
 	if (l->reaper_on) {
 		/* a command that runs on (-d, a signal): its reaper waits forever */

@@ -17,7 +17,7 @@ struct launch {
 	pid_t pid; /* the held child; 0 = none */
 	int go_fd; /* write end: one byte releases the held child */
 	int exec_err_fd; /* read end: errno from a failed exec, EOF on success */
-	bool reaped; /* launch__reap() saw the reaper's result */
+	bool reaped; /* launch_reap() saw the reaper's result */
 	int status; /* wait status, once reaped */
 	gid_t *groups; /* -u USER's supplementary groups, looked up before the fork */
 	int ngroups;
@@ -25,7 +25,7 @@ struct launch {
 	bool reaper_on;
 	atomic_bool reaper_done; /* set by the reaper after status */
 	int exec_errno; /* the exec (or the switch to -u USER) failed with this */
-	bool stdout_to_stderr; /* set before launch__start(): a document owns procscope's stdout */
+	bool stdout_to_stderr; /* set before launch_start(): a document owns procscope's stdout */
 };
 
 /* The shells' status for a command that did not run: 127 not found, 126 found but not runnable */
@@ -35,32 +35,32 @@ int launch_exec_failure_status(int err);
 int launch_check_executable(const char *file);
 
 /*
- * Fork the held child for @argv; it waits for launch__release(). @u (or NULL) is resolved
+ * Fork the held child for @argv; it waits for launch_release(). @u (or NULL) is resolved
  * already: the child only switches ids. 0 or -errno.
  */
-int launch__start(struct launch *l, char *const argv[], const struct trace_user *u);
+int launch_start(struct launch *l, char *const argv[], const struct trace_user *u);
 
 /*
  * Let the held child exec, and start reaping it: a thread waits for it, so it is reaped the
  * moment it exits, not at procscope's next poll (that delay would show as the command's zombie
  * time). Reports (on stderr) and records a failed exec.
  */
-void launch__release(struct launch *l, char *const argv[], const struct trace_user *u);
+void launch_release(struct launch *l, char *const argv[], const struct trace_user *u);
 
 /* Has the command been reaped (by the reaper thread)? Never waits. */
-bool launch__reap(struct launch *l);
+bool launch_reap(struct launch *l);
 
 /*
  * The exit status procscope passes on: the command's code, 126 or 127 if it could not run
  * (launch_exec_failure_status()); killed by a
  * signal: procscope kills itself with it (as strace does), or returns 128 + the signal.
  */
-int launch__exit_status(const struct launch *l);
+int launch_exit_status(const struct launch *l);
 
 /*
  * A child never released sees EOF on its pipe and exits without running anything: wait for it.
  * Stop the reaper of a command that runs on (stopped by -d or a signal).
  */
-void launch__cleanup(struct launch *l);
+void launch_cleanup(struct launch *l);
 
 #endif /* __PSC_LAUNCH_H */

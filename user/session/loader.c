@@ -193,7 +193,7 @@ static void report_load_error(int err)
 			strerror(-err));
 }
 
-int loader__open(struct loader **out, const struct loader_opts *opts)
+int loader_open(struct loader **out, const struct loader_opts *opts)
 {
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	struct loader *l;
@@ -261,8 +261,8 @@ int loader__open(struct loader **out, const struct loader_opts *opts)
 		report_load_error(err);
 		goto out_free;
 	}
-	err = ringbuf__new(&l->rb, bpf_map__fd(l->skel->maps.events), l->ringbuf_size,
-			   opts->on_record, opts->ctx);
+	err = ringbuf_new(&l->rb, bpf_map__fd(l->skel->maps.events), l->ringbuf_size,
+			  opts->on_record, opts->ctx);
 	if (err) {
 		psc_err("failed to create the ring buffer reader: %s", strerror(-err));
 		goto out_free;
@@ -271,11 +271,11 @@ int loader__open(struct loader **out, const struct loader_opts *opts)
 	return 0;
 
 out_free:
-	loader__free(l);
+	loader_free(l);
 	return err;
 }
 
-int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombie)
+int loader_track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombie)
 {
 	/* /proc gives the start in clock ticks: the kernel compares at that precision */
 	struct psc_tracked t = { .start_ns = start_ns,
@@ -288,7 +288,7 @@ int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombi
 	return 0;
 }
 
-int loader__watch_socket(struct loader *l, uint64_t ino)
+int loader_watch_socket(struct loader *l, uint64_t ino)
 {
 	__u8 one = 1;
 
@@ -298,7 +298,7 @@ int loader__watch_socket(struct loader *l, uint64_t ino)
 	return 0;
 }
 
-int loader__attach(struct loader *l)
+int loader_attach(struct loader *l)
 {
 	struct bpf_program *prog;
 	int err;
@@ -324,7 +324,7 @@ int loader__attach(struct loader *l)
 	return 0;
 }
 
-int loader__sched_flush(struct loader *l)
+int loader_sched_flush(struct loader *l)
 {
 	char buf[256];
 	ssize_t n;
@@ -344,14 +344,14 @@ int loader__sched_flush(struct loader *l)
 	return (int)n;
 }
 
-int loader__poll(struct loader *l, int timeout_ms)
+int loader_poll(struct loader *l, int timeout_ms)
 {
-	return ringbuf__poll(l->rb, timeout_ms);
+	return ringbuf_poll(l->rb, timeout_ms);
 }
 
-int loader__drain(struct loader *l)
+int loader_drain(struct loader *l)
 {
-	return ringbuf__consume(l->rb);
+	return ringbuf_consume(l->rb);
 }
 
 static int sum_percpu(struct loader *l, struct bpf_map *map, __u32 key, uint64_t *out)
@@ -367,7 +367,7 @@ static int sum_percpu(struct loader *l, struct bpf_map *map, __u32 key, uint64_t
 	return 0;
 }
 
-int loader__read_drops(struct loader *l, uint64_t by_type[PSC_EV_TYPE_MAX])
+int loader_read_drops(struct loader *l, uint64_t by_type[PSC_EV_TYPE_MAX])
 {
 	__u32 t;
 	int err;
@@ -384,7 +384,7 @@ int loader__read_drops(struct loader *l, uint64_t by_type[PSC_EV_TYPE_MAX])
 	return 0;
 }
 
-uint64_t loader__track_overflows(struct loader *l)
+uint64_t loader_track_overflows(struct loader *l)
 {
 	uint64_t v = 0;
 
@@ -392,23 +392,23 @@ uint64_t loader__track_overflows(struct loader *l)
 	return v;
 }
 
-size_t loader__ringbuf_size(const struct loader *l)
+size_t loader_ringbuf_size(const struct loader *l)
 {
 	return l->ringbuf_size;
 }
 
-const char *loader__missing(const struct loader *l)
+const char *loader_missing(const struct loader *l)
 {
 	return l->missing;
 }
 
-void loader__free(struct loader *l)
+void loader_free(struct loader *l)
 {
 	size_t i;
 
 	if (!l)
 		return;
-	ringbuf__free(l->rb);
+	ringbuf_free(l->rb);
 	for (i = 0; i < l->nlinks; i++)
 		bpf_link__destroy(l->links[i]);
 	procscope_bpf__destroy(l->skel);

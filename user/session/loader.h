@@ -26,37 +26,37 @@ struct loader_opts {
 };
 
 /* Check the environment (privileges, BTF), open and load the programs. Prints its errors. */
-int loader__open(struct loader **out, const struct loader_opts *opts);
+int loader_open(struct loader **out, const struct loader_opts *opts);
 /*
  * Follow process (@tgid, @start_ns) and its descendants (PSC_FILTER_TREE). @start_ns is /proc's
  * start time (clock ticks * procfs_tick_ns()): a later process under the same pid is not
  * followed. A @zombie's reap is reported whoever reaps it.
  */
-int loader__track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombie);
+int loader_track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombie);
 /*
  * A traced process's unix socket (@ino) in an epoll interest list from before the trace: sends
  * that wake it are reported whoever makes them. 0 or -errno.
  */
-int loader__watch_socket(struct loader *l, uint64_t ino);
+int loader_watch_socket(struct loader *l, uint64_t ino);
 /* Attach every program (BTF tracepoints: no tracefs needed). Prints its errors. */
-int loader__attach(struct loader *l);
+int loader_attach(struct loader *l);
 /* Wait up to @timeout_ms for records and consume them; returns records or -errno (-EINTR too) */
-int loader__poll(struct loader *l, int timeout_ms);
+int loader_poll(struct loader *l, int timeout_ms);
 /*
  * The sched group's end-of-trace records: every live traced thread's state times, closed
  * now (into the ring; drain afterwards). 0 when the group is off, or -errno.
  */
-int loader__sched_flush(struct loader *l);
+int loader_sched_flush(struct loader *l);
 /* Consume what is in the ring without waiting */
-int loader__drain(struct loader *l);
+int loader_drain(struct loader *l);
 /* Cumulative kernel-side drops per event type (summed over CPUs) */
-int loader__read_drops(struct loader *l, uint64_t by_type[PSC_EV_TYPE_MAX]);
+int loader_read_drops(struct loader *l, uint64_t by_type[PSC_EV_TYPE_MAX]);
 /* Descendants the kernel could not follow because the tracked map was full */
-uint64_t loader__track_overflows(struct loader *l);
-size_t loader__ringbuf_size(const struct loader *l);
+uint64_t loader_track_overflows(struct loader *l);
+size_t loader_ringbuf_size(const struct loader *l);
 /* Tracepoints switched off before load (missing from the kernel, or disabled by the user) */
-const char *loader__missing(const struct loader *l);
-void loader__free(struct loader *l);
+const char *loader_missing(const struct loader *l);
+void loader_free(struct loader *l);
 
 /* The ring's size: a power of two from a page to 2 GiB (what BPF ring maps accept here) */
 #define LOADER_RINGBUF_MIN 4096ull

@@ -53,8 +53,8 @@ static int ringbuf_init(struct ringbuf **out, size_t size, ringbuf_cb cb, void *
 	return 0;
 }
 
-int ringbuf__from_mem(struct ringbuf **out, uint64_t *consumer_pos, const uint64_t *producer_pos,
-		      const void *data, size_t size, ringbuf_cb cb, void *ctx)
+int ringbuf_from_mem(struct ringbuf **out, uint64_t *consumer_pos, const uint64_t *producer_pos,
+		     const void *data, size_t size, ringbuf_cb cb, void *ctx)
 {
 	int err = ringbuf_init(out, size, cb, ctx);
 
@@ -66,7 +66,7 @@ int ringbuf__from_mem(struct ringbuf **out, uint64_t *consumer_pos, const uint64
 	return 0;
 }
 
-int ringbuf__new(struct ringbuf **out, int map_fd, size_t size, ringbuf_cb cb, void *ctx)
+int ringbuf_new(struct ringbuf **out, int map_fd, size_t size, ringbuf_cb cb, void *ctx)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -105,7 +105,7 @@ int ringbuf__new(struct ringbuf **out, int map_fd, size_t size, ringbuf_cb cb, v
 	return 0;
 
 err_free:
-	ringbuf__free(rb);
+	ringbuf_free(rb);
 	return err;
 }
 
@@ -114,7 +114,7 @@ static void publish(struct ringbuf *rb, uint64_t cons)
 	__atomic_store_n(rb->consumer_pos, cons, __ATOMIC_RELEASE);
 }
 
-int ringbuf__consume(struct ringbuf *rb)
+int ringbuf_consume(struct ringbuf *rb)
 {
 	uint64_t cons = __atomic_load_n(rb->consumer_pos, __ATOMIC_RELAXED);
 	uint64_t published = cons, prod;
@@ -158,7 +158,7 @@ out:
 	return n;
 }
 
-int ringbuf__poll(struct ringbuf *rb, int timeout_ms)
+int ringbuf_poll(struct ringbuf *rb, int timeout_ms)
 {
 	struct epoll_event ev;
 
@@ -168,10 +168,10 @@ int ringbuf__poll(struct ringbuf *rb, int timeout_ms)
 	 */
 	if (rb->epoll_fd >= 0 && epoll_wait(rb->epoll_fd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
-	return ringbuf__consume(rb);
+	return ringbuf_consume(rb);
 }
 
-void ringbuf__free(struct ringbuf *rb)
+void ringbuf_free(struct ringbuf *rb)
 {
 	if (!rb)
 		return;

@@ -18,17 +18,17 @@ struct ringbuf;
 typedef int (*ringbuf_cb)(void *ctx, void *data, size_t len);
 
 /* Map the ring buffer map @map_fd (@size bytes of data) for reading */
-int ringbuf__new(struct ringbuf **out, int map_fd, size_t size, ringbuf_cb cb, void *ctx);
+int ringbuf_new(struct ringbuf **out, int map_fd, size_t size, ringbuf_cb cb, void *ctx);
 /*
  * Read a ring laid out in memory the way the kernel maps it (tests): the consumer and producer
  * positions, and @size bytes of data mapped twice in a row so that a record may wrap.
  */
-int ringbuf__from_mem(struct ringbuf **out, uint64_t *consumer_pos, const uint64_t *producer_pos,
-		      const void *data, size_t size, ringbuf_cb cb, void *ctx);
+int ringbuf_from_mem(struct ringbuf **out, uint64_t *consumer_pos, const uint64_t *producer_pos,
+		     const void *data, size_t size, ringbuf_cb cb, void *ctx);
 /* Consume the committed records; returns how many, or the callback's negative return */
-int ringbuf__consume(struct ringbuf *rb);
+int ringbuf_consume(struct ringbuf *rb);
 /* Wait up to @timeout_ms for a wakeup, then consume; returns records or -errno (-EINTR too) */
-int ringbuf__poll(struct ringbuf *rb, int timeout_ms);
-void ringbuf__free(struct ringbuf *rb);
+int ringbuf_poll(struct ringbuf *rb, int timeout_ms);
+void ringbuf_free(struct ringbuf *rb);
 
 #endif /* __PSC_RINGBUF_H */

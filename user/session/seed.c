@@ -100,7 +100,7 @@ static void watch_sockets(struct loader *ld, uint32_t pid)
 
 		if (procfs_fd_info(pid, fds[i], &fi) || fi.kind != PSC_FD_SOCKET)
 			continue;
-		err = loader__watch_socket(ld, fi.ino);
+		err = loader_watch_socket(ld, fi.ino);
 		if (err)
 			psc_warn("failed to watch socket %llu of pid %u: %s",
 				 (unsigned long long)fi.ino, pid, strerror(-err));
@@ -121,8 +121,8 @@ int seed_track(struct loader *ld, const struct seed_scope *sc)
 	for (i = 0; i < n; i++) {
 		const struct procfs_stat *st = procfs_snapshot_find(&snap, desc[i]);
 
-		if (st && loader__track(ld, st->pid, st->start_ticks * procfs_tick_ns(),
-					st->state == 'Z'))
+		if (st &&
+		    loader_track(ld, st->pid, st->start_ticks * procfs_tick_ns(), st->state == 'Z'))
 			psc_warn("failed to follow pid %u: %s", st->pid, strerror(errno));
 		if (st && st->state != 'Z' && (sc->groups & PSC_GROUP_UNIX))
 			watch_sockets(ld, st->pid);
@@ -173,7 +173,7 @@ int seed_model(struct model *m, const struct seed_scope *sc)
 			continue;
 		procfs_make_seed(&snap, &sorted[i], now, &ev);
 		/* the model marks the root (and procscope) from its meta: see mark_target() */
-		err = model__apply(m, &ev);
+		err = model_apply(m, &ev);
 	}
 	free(sorted);
 	free(want);
@@ -199,7 +199,7 @@ static int apply_epoll_seed(struct model *m, const struct procfs_stat *st, uint6
 		e->data = r->data;
 		e->target = *target;
 	}
-	return model__apply(m, &ev);
+	return model_apply(m, &ev);
 }
 
 /* The target of registration @r as the kernel side would fill it (psc_file_info()) */
@@ -242,7 +242,7 @@ static int apply_unix_seed(struct model *m, const struct procfs_stat *st, uint64
 		e->flags |= PSC_UNIX_SEED_PEER_PATH;
 		e->addr = peer->path;
 	}
-	return model__apply(m, &ev);
+	return model_apply(m, &ev);
 }
 
 /*

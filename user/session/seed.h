@@ -31,7 +31,7 @@ int seed_model(struct model *m, const struct seed_scope *sc);
  * For a traced tree (-p): seed @m with the epoll registrations its processes made before the
  * trace (PSC_EV_EPOLL_SEED records, from /proc/PID/fdinfo) and the unix sockets they hold
  * (PSC_EV_UNIX_SEED, from /proc/PID/fd and sock_diag), and have the kernel side watch those
- * sockets (loader__watch_socket()). What cannot be read is warned about, and for an
+ * sockets (loader_watch_socket()). What cannot be read is warned about, and for an
  * epoll fd recorded as a seed with the error. 0 or -ENOMEM.
  */
 int seed_fds(struct model *m, struct loader *ld, const struct seed_scope *sc);

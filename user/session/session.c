@@ -160,7 +160,7 @@ static int on_record(void *ctx, void *data, size_t len)
 	struct session *s = ctx;
 
 	/* per-record problems are counted in the model; only ENOMEM stops the poll */
-	return model__apply_raw(s->m, data, len);
+	return model_apply_raw(s->m, data, len);
 }
 
 /*
@@ -185,7 +185,7 @@ static char system_state(const struct proc *p)
 static void tree_state(const struct session *s, bool *alive, bool *zombie)
 {
 	size_t n, i;
-	struct proc *const *all = proctree__all(s->m->tree, &n);
+	struct proc *const *all = proctree_all(s->m->tree, &n);
 
 	*alive = *zombie = false;
 	for (i = 0; i < n; i++) {
@@ -208,7 +208,7 @@ static void tree_state(const struct session *s, bool *alive, bool *zombie)
 /* -p of a zombie: say what the trace waits for */
 static void note_zombie_root(const struct session *s)
 {
-	const struct proc *p = s->root_pid ? proctree__find_pid(s->m->tree, s->root_pid) : NULL;
+	const struct proc *p = s->root_pid ? proctree_find_pid(s->m->tree, s->root_pid) : NULL;
 
 	if (p && (p->flags & PROC_F_ZOMBIE_AT_START))
 		psc_info("process %u is a zombie (it exited before the trace): waiting for its "
@@ -246,7 +246,7 @@ static void account_drops(struct session *s, uint64_t now, const uint64_t *drops
 	if (!any)
 		return;
 	memcpy(seen, drops, sizeof(delta));
-	model__lost_from(s->m, now, delta, cause);
+	model_lost_from(s->m, now, delta, cause);
 	/* the first loss at once, then at most once a second with the total */
 	if (!s->live_on_stderr &&
 	    (!s->lost_warned_ns || now - s->lost_warned_ns >= 1000000000ull)) {
@@ -262,14 +262,14 @@ static void housekeep(struct session *s, uint64_t now)
 	uint64_t drops[PSC_EV_TYPE_MAX], track_overflow;
 	bool alive, zombie;
 
-	if (!loader__read_drops(s->ld, drops))
+	if (!loader_read_drops(s->ld, drops))
 		account_drops(s, now, drops, s->drops, MODEL_LOSS_RINGBUF);
-	drain__read_drops(s->drain, drops);
+	drain_read_drops(s->drain, drops);
 	account_drops(s, now, drops, s->queue_drops, MODEL_LOSS_QUEUE);
 	/* stdout went away (procscope ... | head): stop quietly, the files get their trailers */
-	if (model__flush(s->m) == -EPIPE || stdout_reader_gone())
+	if (model_flush(s->m) == -EPIPE || stdout_reader_gone())
 		session_stop(s, STOP_READER_GONE);
-	track_overflow = loader__track_overflows(s->ld);
+	track_overflow = loader_track_overflows(s->ld);
 	if (track_overflow > s->track_overflow) {
 		s->track_overflow = track_overflow;
 		psc_warn("%llu new processes were not followed: the tracked map is full",
@@ -278,7 +278,7 @@ static void housekeep(struct session *s, uint64_t now)
 	if (!s->root_pid)
 		return;
 	if (!s->root)
-		s->root = proctree__find_pid(s->m->tree, s->root_pid);
+		s->root = proctree_find_pid(s->m->tree, s->root_pid);
 	if (s->o->argv && !s->cmd.reaped)
 		return;
 	tree_state(s, &alive, &zombie);
@@ -334,7 +334,7 @@ static int add_sinks(struct session *s)
 			return -errno;
 		}
 		s->evlog->output = o->output;
-		model__add_sink(s->m, s->evlog);
+		model_add_sink(s->m, s->evlog);
 	}
 	if (o->perfetto) {
 		sk = perfetto_sink_new(o->perfetto);
@@ -343,7 +343,7 @@ static int add_sinks(struct session *s)
 			return -errno;
 		}
 		sk->output = o->perfetto;
-		model__add_sink(s->m, sk);
+		model_add_sink(s->m, sk);
 	}
 	if (o->svg) {
 		sk = svg_sink_new(o->svg);
@@ -352,7 +352,7 @@ static int add_sinks(struct session *s)
 			return -errno;
 		}
 		sk->output = o->svg;
-		model__add_sink(s->m, sk);
+		model_add_sink(s->m, sk);
 	}
 	/* live lines on stderr, as strace and perf trace: stdout stays the command's */
 	if (!o->quiet) {
@@ -367,7 +367,7 @@ static int add_sinks(struct session *s)
 		}
 		s->live_on_stderr = !o->live;
 		sk->output = o->live;
-		model__add_sink(s->m, sk);
+		model_add_sink(s->m, sk);
 	}
 	if (!o->no_summary) {
 		struct summary_opts so = {
@@ -378,7 +378,7 @@ static int add_sinks(struct session *s)
 		sk = summary_sink_new(log_on_stdout ? stderr : stdout, &so);
 		if (!sk)
 			return -ENOMEM;
-		model__add_sink(s->m, sk);
+		model_add_sink(s->m, sk);
 	}
 	if (o->summary_json) {
 		/* the same document `report --format json` makes from the log */
@@ -389,7 +389,7 @@ static int add_sinks(struct session *s)
 			return -errno;
 		}
 		sk->output = o->summary_json;
-		model__add_sink(s->m, sk);
+		model_add_sink(s->m, sk);
 	}
 	return 0;
 }
@@ -426,13 +426,13 @@ static int finish(struct session *s)
 	int err, failed;
 
 	/* the sched group's final records go into the ring before its last drain */
-	if (loader__sched_flush(s->ld))
+	if (loader_sched_flush(s->ld))
 		psc_warn("failed to read the threads' final states: the sched totals stop at "
 			 "their last record");
 	/* the drain thread's last pass over the ring, then whatever it queued */
-	drain__stop(s->drain);
+	drain_stop(s->drain);
 	do
-		err = drain__consume(s->drain, 0, on_record, s);
+		err = drain_consume(s->drain, 0, on_record, s);
 	while (err > 0);
 	if (err < 0 && err != -EINTR)
 		psc_err("failed to read the ring buffer: %s", strerror(-err));
@@ -441,8 +441,8 @@ static int finish(struct session *s)
 		s->m->meta.exit_status = s->cmd.status;
 	s->m->meta.interrupted = s->stop == STOP_SIGNAL;
 	snprintf(s->m->meta.missing_hooks, sizeof(s->m->meta.missing_hooks), "%s",
-		 loader__missing(s->ld));
-	err = model__finish(s->m, now_ns(CLOCK_BOOTTIME));
+		 loader_missing(s->ld));
+	err = model_finish(s->m, now_ns(CLOCK_BOOTTIME));
 	/* the log on a closed stdout (-o - | head): every line that got out was whole */
 	if (s->evlog && evlog_status(s->evlog, NULL) == -EPIPE && !strcmp(s->o->output, "-"))
 		return 0;
@@ -511,7 +511,7 @@ static int session_start(struct session *s)
 		.sched_slices = o->sched_slices || o->perfetto || o->svg,
 		.ringbuf_size = o->ringbuf_size,
 		.verbose = o->verbose,
-		.on_record = drain__push_record,
+		.on_record = drain_push_record,
 	};
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
 	struct seed_scope scope = { .command = o->argv != NULL, .groups = o->groups };
@@ -523,7 +523,7 @@ static int session_start(struct session *s)
 	}
 	if (o->argv) {
 		s->cmd.stdout_to_stderr = trace_doc_on_stdout(o);
-		err = launch__start(&s->cmd, o->argv, o->user);
+		err = launch_start(&s->cmd, o->argv, o->user);
 		if (err) {
 			psc_err("failed to start '%s': %s", o->argv[0], strerror(-err));
 			return -1;
@@ -532,24 +532,24 @@ static int session_start(struct session *s)
 		s->m->meta.target_pid = s->root_pid;
 	}
 	scope.root_pid = s->root_pid;
-	err = drain__new(&s->drain, o->queue_size);
+	err = drain_new(&s->drain, o->queue_size);
 	if (err) {
 		psc_err("failed to create the event queue: %s", strerror(-err));
 		return -1;
 	}
 	lo.ctx = s->drain;
-	if (loader__open(&s->ld, &lo))
+	if (loader_open(&s->ld, &lo))
 		return -1;
-	s->m->meta.ringbuf_bytes = loader__ringbuf_size(s->ld);
+	s->m->meta.ringbuf_bytes = loader_ringbuf_size(s->ld);
 	if (s->root_pid && seed_track(s->ld, &scope))
 		return -1;
 	/* the trace starts at attach: no event may be older than the base */
 	s->m->meta.boottime_base_ns = now_ns(CLOCK_BOOTTIME);
 	s->m->meta.realtime_base_ns = now_ns(CLOCK_REALTIME);
-	if (loader__attach(s->ld))
+	if (loader_attach(s->ld))
 		return -1;
 	/* drain the ring from the first event on, while /proc is read and the sinks start */
-	err = drain__start(s->drain, s->ld);
+	err = drain_start(s->drain, s->ld);
 	if (err) {
 		psc_err("failed to start the drain thread: %s", strerror(-err));
 		return -1;
@@ -567,7 +567,7 @@ static int session_start(struct session *s)
 	psc_dbg("ready in %.1f ms (processes read from /proc)",
 		(now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	/* the -p target may have exited while we attached */
-	if (o->pid && !proctree__find_pid(s->m->tree, s->root_pid) && kill((pid_t)s->root_pid, 0) &&
+	if (o->pid && !proctree_find_pid(s->m->tree, s->root_pid) && kill((pid_t)s->root_pid, 0) &&
 	    errno == ESRCH) {
 		psc_err("process %u exited during start-up", s->root_pid);
 		return -1;
@@ -576,7 +576,7 @@ static int session_start(struct session *s)
 	if (!o->keep_caps)
 		host_drop_capabilities();
 	if (o->argv)
-		launch__release(&s->cmd, o->argv, o->user);
+		launch_release(&s->cmd, o->argv, o->user);
 	return 0;
 }
 
@@ -590,13 +590,13 @@ static void session_loop(struct session *s)
 		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(s->o->duration * 1e9);
 	while (!session_stopping(s)) {
 		/* the drain thread queues the ring's records: apply them, a batch at a time */
-		err = drain__consume(s->drain, POLL_MS, on_record, s);
+		err = drain_consume(s->drain, POLL_MS, on_record, s);
 		if (err < 0 && err != -EINTR) {
 			psc_err("failed to poll the ring buffer: %s", strerror(-err));
 			session_stop(s, STOP_POLL_FAILED);
 			break;
 		}
-		launch__reap(&s->cmd);
+		launch_reap(&s->cmd);
 		now = now_ns(CLOCK_BOOTTIME);
 		if (now - last >= HOUSEKEEP_NS) {
 			last = now;
@@ -631,12 +631,12 @@ int trace_run(const struct trace_opts *o)
 	err = session_check(&s);
 	if (err)
 		return err;
-	s.m = model__new();
+	s.m = model_new();
 	if (!s.m) {
 		psc_err("out of memory");
 		return 1;
 	}
-	proctree__set_tick_ns(s.m->tree, procfs_tick_ns());
+	proctree_set_tick_ns(s.m->tree, procfs_tick_ns());
 	host_fill_meta(&s.m->meta, s.o, s.root_pid);
 	if (session_start(&s))
 		goto out;
@@ -647,13 +647,13 @@ int trace_run(const struct trace_opts *o)
 	if (err)
 		ret = 1;
 	else if (o->argv && s.cmd.reaped)
-		ret = launch__exit_status(&s.cmd);
+		ret = launch_exit_status(&s.cmd);
 	else
 		ret = stopped_early_status(&s);
 out:
-	launch__cleanup(&s.cmd);
-	drain__free(s.drain); /* stops the thread before the ring goes */
-	loader__free(s.ld);
-	model__free(s.m);
+	launch_cleanup(&s.cmd);
+	drain_free(s.drain); /* stops the thread before the ring goes */
+	loader_free(s.ld);
+	model_free(s.m);
 	return ret;
 }

@@ -87,9 +87,9 @@ void evjson_write_event(struct jw *w, const struct model *m, const union psc_eve
 		free_derived(w, ev, subject);
 		break;
 	default:
-		ops = model__group_ops(m, st->group);
+		ops = model_group_ops(m, st->group);
 		if (ops && ops->json_extra)
-			ops->json_extra(model__group_state(m, st->group), m, ev, w);
+			ops->json_extra(model_group_state(m, st->group), m, ev, w);
 		break;
 	}
 	jw_obj_end(w);

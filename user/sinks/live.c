@@ -293,10 +293,10 @@ static void live_event(struct sink *s, const struct model *m, const union psc_ev
 		break;
 	default: {
 		const struct schema_type *st = schema_lookup(ev->hdr.type);
-		const struct model_group_ops *ops = st ? model__group_ops(m, st->group) : NULL;
+		const struct model_group_ops *ops = st ? model_group_ops(m, st->group) : NULL;
 
 		if (ops && ops->live)
-			ops->live(model__group_state(m, st->group), m, ev, l->out,
+			ops->live(model_group_state(m, st->group), m, ev, l->out,
 				  l->opts.min_wait_ns);
 		break;
 	}

@@ -190,7 +190,7 @@ static int pf_finish(struct sink *s, const struct model *m)
 		if (tl && tl->perfetto_finish)
 			tl->perfetto_finish(m->group_state[i], pf, m);
 	}
-	all = proctree__all(m->tree, &n);
+	all = proctree_all(m->tree, &n);
 	/* close what is still open: lifetimes of the living, zombies never reaped */
 	for (i = 0; i < n; i++)
 		if (timeline_in_scope(&pf->procs, m, all[i]))

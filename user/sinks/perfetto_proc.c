@@ -159,7 +159,7 @@ void pf_sync_proc(struct perfetto *pf, const struct model *m, const struct proc 
 static void on_proc_fork(struct perfetto *pf, const struct model *m,
 			 const struct psc_ev_proc_fork *e, const struct proc *child)
 {
-	const struct proc *caller = proctree__find(m->tree, e->hdr.tgid, e->hdr.start_ns);
+	const struct proc *caller = proctree_find(m->tree, e->hdr.tgid, e->hdr.start_ns);
 	struct pf_thread *kt;
 	uint64_t ts = timeline_rel(m, e->hdr.ts_ns), s_ts, f_ts;
 	char b[64];
@@ -246,7 +246,7 @@ static void on_proc_reap(struct perfetto *pf, const struct model *m, const union
 	if (!p)
 		return;
 	if (ev->hdr.type == PSC_EV_PROC_REAP) {
-		waiter = proctree__find(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
+		waiter = proctree_find(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
 		/* procscope reaping its command, or any waiter outside the picture, is not drawn */
 		if (waiter && timeline_in_scope(&pf->procs, m, waiter)) {
 			w = pf_instant(pf, waiter, ev->hdr.tid, timeline_rel(m, ev->hdr.ts_ns),

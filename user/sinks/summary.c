@@ -210,14 +210,14 @@ bool summary_selects(const struct summary_opts *opts, const struct proc *p)
 bool *summary_tree_set(const struct model *m, const struct summary_opts *opts)
 {
 	size_t n, i;
-	struct proc *const *all = proctree__all(m->tree, &n);
+	struct proc *const *all = proctree_all(m->tree, &n);
 	const struct proc *target = NULL;
 	bool *shown = calloc(n + 1, sizeof(*shown));
 
 	if (!shown)
 		return NULL;
 	if (m->meta.target_pid)
-		target = proctree__find_pid(m->tree, m->meta.target_pid);
+		target = proctree_find_pid(m->tree, m->meta.target_pid);
 	/* the first process with the target pid is the one we were asked about */
 	for (i = 0; target && i < n; i++)
 		if (all[i]->pid == m->meta.target_pid) {
@@ -235,7 +235,7 @@ static int print_tree(FILE *out, const struct model *m, const struct summary_opt
 		      size_t max_lines)
 {
 	size_t n, i, root_count = 0;
-	struct proc *const *all = proctree__all(m->tree, &n);
+	struct proc *const *all = proctree_all(m->tree, &n);
 	struct tree_ctx c = { .out = out, .m = m, .max_lines = max_lines };
 	char prefix[520] = "";
 	size_t *fill;
@@ -300,7 +300,7 @@ static int cmp_zombie(const void *a, const void *b, void *end_ts)
 struct proc **summary_zombies(const struct model *m, const struct summary_opts *opts, size_t *nz)
 {
 	size_t n, i, k = 0;
-	struct proc *const *all = proctree__all(m->tree, &n);
+	struct proc *const *all = proctree_all(m->tree, &n);
 	struct proc **z = calloc(n + 1, sizeof(*z));
 
 	*nz = 0;
@@ -407,7 +407,7 @@ static void print_orphans(FILE *out, const struct model *m, const struct summary
 			  size_t max_rows)
 {
 	size_t n, i, k = 0;
-	struct proc *const *all = proctree__all(m->tree, &n);
+	struct proc *const *all = proctree_all(m->tree, &n);
 	char e1[COMM_ESC], e2[COMM_ESC], e3[COMM_ESC], op[COMM_ESC + 16], np[COMM_ESC + 32];
 
 	fprintf(out, "\nOrphans (parent exited first; who adopted them):\n");
@@ -451,7 +451,7 @@ void summary_count_selected(const struct model *m, const struct summary_opts *op
 {
 	uint64_t since = opts ? opts->since_ns : 0;
 	size_t n, i;
-	struct proc *const *all = proctree__all(m->tree, &n);
+	struct proc *const *all = proctree_all(m->tree, &n);
 	bool *in_tree = summary_tree_set(m, opts);
 
 	memset(c, 0, sizeof(*c));
@@ -496,7 +496,7 @@ static void summary_lost_line(FILE *out, const struct model_stats *st)
 
 static void print_counts(FILE *out, const struct model *m, const struct summary_opts *opts)
 {
-	const struct proctree_stats *t = proctree__stats(m->tree);
+	const struct proctree_stats *t = proctree_stats(m->tree);
 	struct summary_counts c;
 
 	if (!summary_is_filtered(opts)) {

@@ -269,7 +269,7 @@ static void write_process(struct jw *w, const struct model *m, const struct proc
 static int write_processes(struct jw *w, const struct model *m, const struct summary_opts *o)
 {
 	size_t n, i, rows = 0;
-	struct proc *const *all = proctree__all(m->tree, &n);
+	struct proc *const *all = proctree_all(m->tree, &n);
 	bool *shown = summary_tree_set(m, o);
 
 	if (!shown)
@@ -324,7 +324,7 @@ static bool is_listed_orphan(const struct summary_opts *o, const struct proc *p)
 static void write_orphans(struct jw *w, const struct model *m, const struct summary_opts *o)
 {
 	size_t n, i;
-	struct proc *const *all = proctree__all(m->tree, &n);
+	struct proc *const *all = proctree_all(m->tree, &n);
 
 	size_t total = 0, seen = 0;
 
@@ -374,7 +374,7 @@ static void write_groups(struct jw *w, const struct model *m, const struct summa
 
 static void write_counts(struct jw *w, const struct model *m, const struct summary_opts *o)
 {
-	const struct proctree_stats *t = proctree__stats(m->tree);
+	const struct proctree_stats *t = proctree_stats(m->tree);
 	struct summary_counts c;
 
 	jw_key(w, "counts");

@@ -35,7 +35,7 @@ struct summary_log_damage {
 struct jw;
 
 /*
- * Write the document for @m (after model__finish) into @w, as selected by @opts (NULL: all),
+ * Write the document for @m (after model_finish) into @w, as selected by @opts (NULL: all),
  * with @damage (NULL: none). The caller checks jw_error(w).
  */
 void summary_json_write(struct jw *w, const struct model *m, const struct summary_opts *opts,
@@ -47,7 +47,7 @@ void summary_json_write(struct jw *w, const struct model *m, const struct summar
  * otherwise. Returns NULL with errno set.
  */
 struct sink *summary_json_sink_new(const char *path, const struct summary_opts *opts);
-/* Report damage to include in the document (copied); call before model__finish */
+/* Report damage to include in the document (copied); call before model_finish */
 void summary_json_sink_set_damage(struct sink *s, const struct summary_log_damage *damage);
 
 #endif /* __PSC_SUMMARY_JSON_H */

@@ -363,7 +363,7 @@ static int render(struct svg *sv, const struct model *m)
 	double height;
 	int err;
 
-	proctree__all(m->tree, &nall);
+	proctree_all(m->tree, &nall);
 	err = svg_pick_rows(sv, m, &d, &nd, &nprocs, &hidden, &retired);
 	if (err)
 		return err;

@@ -63,7 +63,7 @@ int svg_pick_rows(struct svg *sv, const struct model *m, struct drow **out, size
 	int err = -ENOMEM;
 
 	*hidden_total = *retired_total = 0;
-	proctree__all(m->tree, &nall);
+	proctree_all(m->tree, &nall);
 	keep = calloc(nall + 1, sizeof(*keep));
 	if (!keep || timeline_tree_order(m, &sv->procs, &rows, &n))
 		goto out;

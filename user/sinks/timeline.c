@@ -274,7 +274,7 @@ int timeline_tree_order(const struct model *m, struct timeline_procs *t,
 			struct timeline_row **rows_out, size_t *n_out)
 {
 	size_t n, i, nrows = 0, nroots = 0, sp = 0;
-	struct proc *const *all = proctree__all(m->tree, &n);
+	struct proc *const *all = proctree_all(m->tree, &n);
 	struct timeline_row *rows = calloc(n + 1, sizeof(*rows));
 	struct timeline_row *stack = calloc(n + 1, sizeof(*stack));
 	size_t *kid_off = calloc(n + 2, sizeof(*kid_off)), *fill = calloc(n + 1, sizeof(*fill));

@@ -65,7 +65,7 @@ static void live_wait(struct epoll_tl *tl, const struct model *m, const struct p
 	char d[32], ev[64], details[1024], who[96];
 	size_t n, i, o = 0;
 
-	rf = epoll_tl__last_ready(tl, &n);
+	rf = epoll_tl_last_ready(tl, &n);
 	duration_fmt(e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0, d, sizeof(d));
 	if (e->ret > 0)
 		o += snprintf(details + o, sizeof(details) - o,
@@ -97,7 +97,7 @@ static void live_wait(struct epoll_tl *tl, const struct model *m, const struct p
 	for (i = 0; i < m->nlinks && o < sizeof(details); i++) {
 		const struct wake_link *l = &m->links[i];
 		const struct proc *sender =
-			proctree__find(m->tree, l->sender_pid, l->sender_start_ns);
+			proctree_find(m->tree, l->sender_pid, l->sender_start_ns);
 
 		o += snprintf(details + o, sizeof(details) - o, "; woken by %s (unix) on fd %d +%s",
 			      live_who(sender, who, sizeof(who)), l->fd,
@@ -110,7 +110,7 @@ static void live_wait(struct epoll_tl *tl, const struct model *m, const struct p
 static void epoll_live(void *state, const struct model *m, const union psc_event *ev, FILE *out,
 		       uint64_t min_wait_ns)
 {
-	const struct proc *p = proctree__find(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
+	const struct proc *p = proctree_find(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
 	const char *comm = p ? p->comm : NULL;
 	char ev_s[64], tgt[96], d[32];
 	uint64_t dur;
@@ -244,21 +244,21 @@ static const char *poll_comm(const struct poll_use *p)
 }
 
 /*
- * report -p/--comm/--since: keep the rows of the processes the summary shows (model__shows());
+ * report -p/--comm/--since: keep the rows of the processes the summary shows (model_shows());
  * the sets folded away (retired owners) cannot be told apart then, and count only without it
  */
 static const struct epoll_folded no_folded;
 
 static const struct epoll_folded *folded_shown(const struct model *m, const struct epoll_tl *tl)
 {
-	return m->view ? &no_folded : epoll_tl__folded(tl);
+	return m->view ? &no_folded : epoll_tl_folded(tl);
 }
 
 /* A row's process under the report's filter: an exited one is found by its identity */
 static bool shows_owner(const struct model *m, const struct proc *owner,
 			const struct epoll_owner *who)
 {
-	return owner ? model__shows(m, owner) : model__shows_pid(m, who->pid, who->start_ns);
+	return owner ? model_shows(m, owner) : model_shows_pid(m, who->pid, who->start_ns);
 }
 
 static size_t shown_sets(const struct model *m, struct epoll_set **a, size_t n)
@@ -285,7 +285,7 @@ static void print_polls(FILE *out, const struct model *m, const struct epoll_tl 
 {
 	const struct epoll_folded *f = folded_shown(m, tl);
 	size_t np, i;
-	struct poll_use **polls = epoll_tl__ranked_polls(tl, &np);
+	struct poll_use **polls = epoll_tl_ranked_polls(tl, &np);
 	uint64_t more_rows = f->polls, more_calls = f->poll_calls;
 
 	np = shown_polls(m, polls, np);
@@ -322,7 +322,7 @@ static void epoll_summary(void *state, const struct model *m, FILE *out)
 	struct epoll_tl *tl = state;
 	const struct epoll_folded *f = folded_shown(m, tl);
 	size_t k, i;
-	struct epoll_set **sorted = epoll_tl__ranked_sets(tl, &k);
+	struct epoll_set **sorted = epoll_tl_ranked_sets(tl, &k);
 	uint64_t hist[EPOLL_TL_HIST], wake[EPOLL_TL_HIST], waits = f->waits,
 							   wakes = f->wakes_linked, more = f->sets;
 
@@ -430,8 +430,8 @@ static void epoll_summary_json(void *state, const struct model *m, struct jw *w)
 	struct epoll_tl *tl = state;
 	const struct epoll_folded *f = folded_shown(m, tl);
 	size_t n, np, i, shown, pshown;
-	struct epoll_set **sets = epoll_tl__ranked_sets(tl, &n);
-	struct poll_use **polls = epoll_tl__ranked_polls(tl, &np);
+	struct epoll_set **sets = epoll_tl_ranked_sets(tl, &n);
+	struct poll_use **polls = epoll_tl_ranked_polls(tl, &np);
 
 	n = shown_sets(m, sets, n);
 	np = shown_polls(m, polls, np);
@@ -485,7 +485,7 @@ static void epoll_json_extra(void *state, const struct model *m, const union psc
 
 	if (ev->hdr.type != PSC_EV_EPOLL_WAIT)
 		return;
-	rf = epoll_tl__last_ready(state, &n);
+	rf = epoll_tl_last_ready(state, &n);
 	jw_key(w, "ready_fds");
 	jw_arr_start(w);
 	for (i = 0; i < n; i++)
@@ -513,23 +513,23 @@ static void epoll_json_extra(void *state, const struct model *m, const union psc
 
 static void *epoll_new(struct model *m)
 {
-	return epoll_tl__new();
+	return epoll_tl_new();
 }
 
 static void epoll_free(void *state)
 {
-	epoll_tl__free(state);
+	epoll_tl_free(state);
 }
 
 static int epoll_apply(void *state, struct model *m, const union psc_event *ev,
 		       const struct proc *owner)
 {
-	return epoll_tl__apply(state, m, ev, owner);
+	return epoll_tl_apply(state, m, ev, owner);
 }
 
 static void epoll_retire(void *state, const struct proc *p)
 {
-	epoll_tl__retire(state, p);
+	epoll_tl_retire(state, p);
 }
 
 const struct model_group_ops epoll_group_ops = {

@@ -54,8 +54,8 @@ static void wake_links(struct perfetto *pf, const struct model *m, const struct 
 	jw_key(w, "senders");
 	jw_arr_start(w);
 	for (i = 0; i < m->nlinks; i++)
-		jw_str(w, pf_proc_name(proctree__find(m->tree, m->links[i].sender_pid,
-						      m->links[i].sender_start_ns),
+		jw_str(w, pf_proc_name(proctree_find(m->tree, m->links[i].sender_pid,
+						     m->links[i].sender_start_ns),
 				       nb, sizeof(nb)));
 	jw_arr_end(w);
 	jw_obj_end(w);
@@ -63,7 +63,7 @@ static void wake_links(struct perfetto *pf, const struct model *m, const struct 
 	f_ts = b - d / 2;
 	for (i = 0; i < m->nlinks; i++) {
 		const struct wake_link *l = &m->links[i];
-		const struct proc *sp = proctree__find(m->tree, l->sender_pid, l->sender_start_ns);
+		const struct proc *sp = proctree_find(m->tree, l->sender_pid, l->sender_start_ns);
 		uint64_t s_ts = 0;
 
 		/* the unix group's hook placed a marker at the send (none outside the picture) */
@@ -79,7 +79,7 @@ static void wake_links(struct perfetto *pf, const struct model *m, const struct 
 static void on_epoll_wait(struct perfetto *pf, const struct model *m,
 			  const struct psc_ev_epoll_wait *e, const struct proc *p)
 {
-	struct epoll_tl *tl = model__group_state(m, PSC_GROUP_EPOLL);
+	struct epoll_tl *tl = model_group_state(m, PSC_GROUP_EPOLL);
 	const struct epoll_ready_fd *rf = NULL;
 	uint64_t b = timeline_rel(m, e->hdr.ts_ns),
 		 a = e->enter_ns ? timeline_rel(m, e->enter_ns) : b;
@@ -96,7 +96,7 @@ static void on_epoll_wait(struct perfetto *pf, const struct model *m,
 		return;
 	}
 	if (tl)
-		rf = epoll_tl__last_ready(tl, &nrf);
+		rf = epoll_tl_last_ready(tl, &nrf);
 	pf_args(w);
 	jw_kv_i64(w, "epfd", e->epfd);
 	kv_timeout(w, e->timeout_ns);
@@ -126,8 +126,8 @@ static void on_epoll_wait(struct perfetto *pf, const struct model *m,
 
 			jw_obj_start(w);
 			jw_kv_str(w, "sender",
-				  pf_proc_name(proctree__find(m->tree, l->sender_pid,
-							      l->sender_start_ns),
+				  pf_proc_name(proctree_find(m->tree, l->sender_pid,
+							     l->sender_start_ns),
 					       nb, sizeof(nb)));
 			jw_kv_u64(w, "sender_tid", l->sender_tid);
 			jw_kv_i64(w, "fd", l->fd);
@@ -206,7 +206,7 @@ static void epoll_svg(void *state, struct svg *sv, const struct model *m, const 
 	for (i = 0; i < m->nlinks; i++) {
 		const struct wake_link *l = &m->links[i];
 
-		svg_arrow(sv, m, proctree__find(m->tree, l->sender_pid, l->sender_start_ns),
+		svg_arrow(sv, m, proctree_find(m->tree, l->sender_pid, l->sender_start_ns),
 			  l->send_ts, owner, ev->hdr.ts_ns, &epoll_svg_kinds[1]);
 	}
 }

@@ -61,7 +61,7 @@ struct epoll_tl {
 	size_t nlast;
 };
 
-struct epoll_tl *epoll_tl__new(void)
+struct epoll_tl *epoll_tl_new(void)
 {
 	struct epoll_tl *tl = calloc(1, sizeof(*tl));
 
@@ -75,7 +75,7 @@ struct epoll_tl *epoll_tl__new(void)
 	return tl;
 }
 
-void epoll_tl__free(struct epoll_tl *tl)
+void epoll_tl_free(struct epoll_tl *tl)
 {
 	size_t i, pos = 0;
 	void *v;
@@ -119,8 +119,8 @@ static void owner_copy(struct epoll_owner *w, const struct proc *p)
 	memcpy(w->comm, p->comm, sizeof(w->comm));
 }
 
-struct epoll_set *epoll_tl__find_set(const struct epoll_tl *tl, const struct proc *owner,
-				     int32_t epfd)
+struct epoll_set *epoll_tl_find_set(const struct epoll_tl *tl, const struct proc *owner,
+				    int32_t epfd)
 {
 	return hmap_get(&tl->sets_by_key, set_key(owner, epfd));
 }
@@ -154,30 +154,30 @@ static struct epoll_set *get_set(struct epoll_tl *tl, const struct proc *owner, 
 	return &sp->pub;
 }
 
-struct epoll_set *const *epoll_tl__sets(const struct epoll_tl *tl, size_t *n)
+struct epoll_set *const *epoll_tl_sets(const struct epoll_tl *tl, size_t *n)
 {
 	*n = tl->nsets;
 	return tl->sets;
 }
 
-struct poll_use *const *epoll_tl__polls(const struct epoll_tl *tl, size_t *n)
+struct poll_use *const *epoll_tl_polls(const struct epoll_tl *tl, size_t *n)
 {
 	*n = tl->npolls;
 	return tl->polls;
 }
 
-const struct epoll_ready_fd *epoll_tl__last_ready(const struct epoll_tl *tl, size_t *n)
+const struct epoll_ready_fd *epoll_tl_last_ready(const struct epoll_tl *tl, size_t *n)
 {
 	*n = tl->nlast;
 	return tl->last;
 }
 
-const struct epoll_folded *epoll_tl__folded(const struct epoll_tl *tl)
+const struct epoll_folded *epoll_tl_folded(const struct epoll_tl *tl)
 {
 	return &tl->folded;
 }
 
-size_t epoll_tl__pending(const struct epoll_tl *tl)
+size_t epoll_tl_pending(const struct epoll_tl *tl)
 {
 	return tl->pending.live;
 }
@@ -203,7 +203,7 @@ static int cmp_poll_rank(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-struct epoll_set **epoll_tl__ranked_sets(const struct epoll_tl *tl, size_t *n)
+struct epoll_set **epoll_tl_ranked_sets(const struct epoll_tl *tl, size_t *n)
 {
 	struct epoll_set **out = malloc((tl->nsets + 1) * sizeof(*out));
 	size_t i, k = 0;
@@ -219,7 +219,7 @@ struct epoll_set **epoll_tl__ranked_sets(const struct epoll_tl *tl, size_t *n)
 	return out;
 }
 
-struct poll_use **epoll_tl__ranked_polls(const struct epoll_tl *tl, size_t *n)
+struct poll_use **epoll_tl_ranked_polls(const struct epoll_tl *tl, size_t *n)
 {
 	struct poll_use **out = malloc((tl->npolls + 1) * sizeof(*out));
 
@@ -564,7 +564,7 @@ static void trim_old(struct epoll_tl *tl)
 	}
 }
 
-void epoll_tl__retire(struct epoll_tl *tl, const struct proc *p)
+void epoll_tl_retire(struct epoll_tl *tl, const struct proc *p)
 {
 	struct set_priv *sp = hmap_del(&tl->sets_by_owner, p->seq), *next;
 	size_t i, r;
@@ -602,8 +602,8 @@ void epoll_tl__retire(struct epoll_tl *tl, const struct proc *p)
 	trim_old(tl);
 }
 
-int epoll_tl__apply(struct epoll_tl *tl, struct model *m, const union psc_event *ev,
-		    const struct proc *owner)
+int epoll_tl_apply(struct epoll_tl *tl, struct model *m, const union psc_event *ev,
+		   const struct proc *owner)
 {
 	switch (ev->hdr.type) {
 	case PSC_EV_EPOLL_CTL:

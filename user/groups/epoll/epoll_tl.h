@@ -109,35 +109,35 @@ struct epoll_tl;
 
 extern const struct model_group_ops epoll_group_ops;
 
-struct epoll_tl *epoll_tl__new(void);
-void epoll_tl__free(struct epoll_tl *tl);
-int epoll_tl__apply(struct epoll_tl *tl, struct model *m, const union psc_event *ev,
-		    const struct proc *owner);
+struct epoll_tl *epoll_tl_new(void);
+void epoll_tl_free(struct epoll_tl *tl);
+int epoll_tl_apply(struct epoll_tl *tl, struct model *m, const union psc_event *ev,
+		   const struct proc *owner);
 /*
  * @p exited or leaves the process table (the first of the two): its sets and poll rows keep a
  * copy of who owned them, and only the EPOLL_TL_KEEP_RETIRED busiest of those stay whole (the
  * rest are folded). A second call for @p does nothing.
  */
-void epoll_tl__retire(struct epoll_tl *tl, const struct proc *p);
+void epoll_tl_retire(struct epoll_tl *tl, const struct proc *p);
 
 /* The set (owner, epfd), NULL if unknown */
-struct epoll_set *epoll_tl__find_set(const struct epoll_tl *tl, const struct proc *owner,
-				     int32_t epfd);
+struct epoll_set *epoll_tl_find_set(const struct epoll_tl *tl, const struct proc *owner,
+				    int32_t epfd);
 /* Every set and poll row kept, in no particular order (seq gives the creation order) */
-struct epoll_set *const *epoll_tl__sets(const struct epoll_tl *tl, size_t *n);
-struct poll_use *const *epoll_tl__polls(const struct epoll_tl *tl, size_t *n);
+struct epoll_set *const *epoll_tl_sets(const struct epoll_tl *tl, size_t *n);
+struct poll_use *const *epoll_tl_polls(const struct epoll_tl *tl, size_t *n);
 /*
  * The sets with a wait or a registration, busiest first (waits, then creation), or the poll
  * rows by calls: a new array (free it), NULL with *n = 0 when there is none or no memory.
  */
-struct epoll_set **epoll_tl__ranked_sets(const struct epoll_tl *tl, size_t *n);
-struct poll_use **epoll_tl__ranked_polls(const struct epoll_tl *tl, size_t *n);
+struct epoll_set **epoll_tl_ranked_sets(const struct epoll_tl *tl, size_t *n);
+struct poll_use **epoll_tl_ranked_polls(const struct epoll_tl *tl, size_t *n);
 /* What was folded away */
-const struct epoll_folded *epoll_tl__folded(const struct epoll_tl *tl);
+const struct epoll_folded *epoll_tl_folded(const struct epoll_tl *tl);
 /* Unix wakes waiting for an epoll_wait to return (only sockets a live set watches) */
-size_t epoll_tl__pending(const struct epoll_tl *tl);
+size_t epoll_tl_pending(const struct epoll_tl *tl);
 /* The ready fds of the epoll_wait just applied */
-const struct epoll_ready_fd *epoll_tl__last_ready(const struct epoll_tl *tl, size_t *n);
+const struct epoll_ready_fd *epoll_tl_last_ready(const struct epoll_tl *tl, size_t *n);
 
 /* "IN|OUT|ET", for an events mask */
 const char *epoll_events_str(uint32_t events, char *buf, size_t size);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "sched_model.h"
 
-struct sched_model *sched_model__new(void)
+struct sched_model *sched_model_new(void)
 {
 	struct sched_model *sm = calloc(1, sizeof(*sm));
 
@@ -31,7 +31,7 @@ static void proc_free(struct sched_proc *sp)
 	free(sp);
 }
 
-void sched_model__free(struct sched_model *sm)
+void sched_model_free(struct sched_model *sm)
 {
 	struct sched_proc *sp, *next;
 
@@ -45,7 +45,7 @@ void sched_model__free(struct sched_model *sm)
 	free(sm);
 }
 
-struct sched_proc *sched_model__find(const struct sched_model *sm, uint32_t pid, uint64_t start_ns)
+struct sched_proc *sched_model_find(const struct sched_model *sm, uint32_t pid, uint64_t start_ns)
 {
 	struct sched_proc *sp = hmap_get(&sm->procs, hmap_key2(pid, start_ns));
 
@@ -55,7 +55,7 @@ struct sched_proc *sched_model__find(const struct sched_model *sm, uint32_t pid,
 
 static struct sched_proc *proc_get(struct sched_model *sm, const struct proc *owner)
 {
-	struct sched_proc *sp = sched_model__find(sm, owner->pid, owner->start_ns);
+	struct sched_proc *sp = sched_model_find(sm, owner->pid, owner->start_ns);
 
 	if (sp)
 		return sp;
@@ -118,7 +118,7 @@ static int apply_prio(struct sched_model *sm, struct model *m, const struct psc_
 	struct sched_proc *sp;
 
 	if (e->target_tgid)
-		target = proctree__find(m->tree, e->target_tgid, e->target_start_ns);
+		target = proctree_find(m->tree, e->target_tgid, e->target_start_ns);
 	if (!target)
 		return 0; /* a process we do not know: the event itself is still logged */
 	sp = proc_get(sm, target);
@@ -193,8 +193,8 @@ static void proc_finished(struct sched_model *sm, struct sched_proc *sp)
 		proc_drop(sm, sm->fin_head);
 }
 
-int sched_model__apply(struct sched_model *sm, struct model *m, const union psc_event *ev,
-		       const struct proc *owner)
+int sched_model_apply(struct sched_model *sm, struct model *m, const union psc_event *ev,
+		      const struct proc *owner)
 {
 	struct sched_proc *sp;
 
@@ -224,9 +224,9 @@ int sched_model__apply(struct sched_model *sm, struct model *m, const union psc_
 	}
 }
 
-void sched_model__retire(struct sched_model *sm, const struct proc *p)
+void sched_model_retire(struct sched_model *sm, const struct proc *p)
 {
-	struct sched_proc *sp = sched_model__find(sm, p->pid, p->start_ns);
+	struct sched_proc *sp = sched_model_find(sm, p->pid, p->start_ns);
 
 	if (sp)
 		proc_drop(sm, sp);

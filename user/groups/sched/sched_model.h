@@ -78,14 +78,14 @@ struct sched_model {
 	uint64_t rq_hist_retired[HIST_BUCKETS]; /* their run-queue waits, still in the total */
 };
 
-struct sched_model *sched_model__new(void);
-void sched_model__free(struct sched_model *sm);
+struct sched_model *sched_model_new(void);
+void sched_model_free(struct sched_model *sm);
 /* Apply a sched event whose header names @owner. 0 or -ENOMEM. */
-int sched_model__apply(struct sched_model *sm, struct model *m, const union psc_event *ev,
-		       const struct proc *owner);
+int sched_model_apply(struct sched_model *sm, struct model *m, const union psc_event *ev,
+		      const struct proc *owner);
 /* @p leaves the process table */
-void sched_model__retire(struct sched_model *sm, const struct proc *p);
-struct sched_proc *sched_model__find(const struct sched_model *sm, uint32_t pid, uint64_t start_ns);
+void sched_model_retire(struct sched_model *sm, const struct proc *p);
+struct sched_proc *sched_model_find(const struct sched_model *sm, uint32_t pid, uint64_t start_ns);
 
 /*
  * Sum @sp's threads up to @end (the end of the trace): times per state, the unknown stretch of

@@ -30,7 +30,7 @@ static const char *policy_name(uint32_t policy)
 
 static void live_prio(const struct model *m, const struct psc_ev_sched_prio *e, FILE *out)
 {
-	const struct proc *caller = proctree__find(m->tree, e->hdr.tgid, e->hdr.start_ns);
+	const struct proc *caller = proctree_find(m->tree, e->hdr.tgid, e->hdr.start_ns);
 	char args[96], result[160], target[48];
 
 	switch (e->call) {
@@ -85,7 +85,7 @@ static void live_prio(const struct model *m, const struct psc_ev_sched_prio *e, 
 
 static void live_state(const struct model *m, const struct psc_ev_sched_state *e, FILE *out)
 {
-	const struct proc *p = proctree__find(m->tree, e->hdr.tgid, e->hdr.start_ns);
+	const struct proc *p = proctree_find(m->tree, e->hdr.tgid, e->hdr.start_ns);
 	char d[32];
 
 	if (e->state == PSC_SST_STOPPED || e->state == PSC_SST_TRACED)
@@ -137,7 +137,7 @@ static struct row *collect(const struct sched_model *sm, const struct model *m, 
 		return NULL;
 	for (sp = sm->head; sp; sp = sp->next) {
 		/* report -p/--comm/--since: the rows of the selected processes only */
-		if (!model__shows(m, sp->p))
+		if (!model_shows(m, sp->p))
 			continue;
 		sched_proc_totals(sp, m, m->end_ts, &rows[k].t);
 		if (!rows[k].t.known && !sp->nchanges)
@@ -397,12 +397,12 @@ static void sched_summary_json(void *state, const struct model *m, struct jw *w)
 
 static void *sched_new(struct model *m)
 {
-	return sched_model__new();
+	return sched_model_new();
 }
 
 static void sched_free(void *state)
 {
-	sched_model__free(state);
+	sched_model_free(state);
 }
 
 static int sched_apply(void *state, struct model *m, const union psc_event *ev,
@@ -410,12 +410,12 @@ static int sched_apply(void *state, struct model *m, const union psc_event *ev,
 {
 	if (ev->hdr.type < PSC_EV_SCHED_STATS || ev->hdr.type > PSC_EV_SCHED_STATE)
 		return 0;
-	return sched_model__apply(state, m, ev, owner);
+	return sched_model_apply(state, m, ev, owner);
 }
 
 static void sched_retire(void *state, const struct proc *p)
 {
-	sched_model__retire(state, p);
+	sched_model_retire(state, p);
 }
 
 const struct model_group_ops sched_group_ops = {

@@ -194,7 +194,7 @@ static int who_default(struct unix_flow *uf, struct unix_who *w, const struct pr
 	return w->pid ? 0 : who_set(uf, w, p);
 }
 
-void unix_flow__retire(struct unix_flow *uf, const struct proc *p)
+void unix_flow_retire(struct unix_flow *uf, const struct proc *p)
 {
 	struct unix_proc *up = hmap_del(&uf->procs, p->seq);
 
@@ -229,7 +229,7 @@ uint64_t unix_who_exit_ts(const struct unix_who *w)
 
 /* ---- lifetime ---- */
 
-struct unix_flow *unix_flow__new(void)
+struct unix_flow *unix_flow_new(void)
 {
 	struct unix_flow *uf = calloc(1, sizeof(*uf));
 
@@ -258,7 +258,7 @@ static void end_free(struct unix_flow *uf, struct unix_end *e)
 	free(e);
 }
 
-void unix_flow__free(struct unix_flow *uf)
+void unix_flow_free(struct unix_flow *uf)
 {
 	size_t i;
 
@@ -277,35 +277,35 @@ void unix_flow__free(struct unix_flow *uf)
 	free(uf);
 }
 
-void unix_flow__set_keep_closed(struct unix_flow *uf, size_t keep)
+void unix_flow_set_keep_closed(struct unix_flow *uf, size_t keep)
 {
 	uf->keep_closed = keep;
 	uf->sweep_at = 2 * keep;
 }
 
-struct unix_end *const *unix_flow__ends(const struct unix_flow *uf, size_t *n)
+struct unix_end *const *unix_flow_ends(const struct unix_flow *uf, size_t *n)
 {
 	*n = uf->nends;
 	return uf->ends;
 }
 
-struct unix_conn *const *unix_flow__conns(const struct unix_flow *uf, size_t *n)
+struct unix_conn *const *unix_flow_conns(const struct unix_flow *uf, size_t *n)
 {
 	*n = uf->nconns;
 	return uf->conns;
 }
 
-struct unix_end *unix_flow__find_ino(const struct unix_flow *uf, uint64_t ino)
+struct unix_end *unix_flow_find_ino(const struct unix_flow *uf, uint64_t ino)
 {
 	return ino ? hmap_get(&uf->by_ino, ino) : NULL;
 }
 
-struct unix_end *unix_flow__find_sk(const struct unix_flow *uf, uint64_t sk_id)
+struct unix_end *unix_flow_find_sk(const struct unix_flow *uf, uint64_t sk_id)
 {
 	return sk_id ? hmap_get(&uf->by_sk, sk_id) : NULL;
 }
 
-struct unix_end *unix_flow__find_path(const struct unix_flow *uf, const struct psc_unix_addr *a)
+struct unix_end *unix_flow_find_path(const struct unix_flow *uf, const struct psc_unix_addr *a)
 {
 	struct unix_end *e;
 
@@ -315,12 +315,12 @@ struct unix_end *unix_flow__find_path(const struct unix_flow *uf, const struct p
 	return e && unix_addr_equal(&e->path, a) ? e : NULL;
 }
 
-const struct unix_flow_stats *unix_flow__stats(const struct unix_flow *uf)
+const struct unix_flow_stats *unix_flow_stats(const struct unix_flow *uf)
 {
 	return &uf->stats;
 }
 
-const struct unix_touch *unix_flow__touched(const struct unix_flow *uf)
+const struct unix_touch *unix_flow_touched(const struct unix_flow *uf)
 {
 	return &uf->touch;
 }
@@ -333,7 +333,7 @@ const struct unix_end *unix_end_peer(const struct unix_flow *uf, const struct un
 		return NULL;
 	if (e->conn)
 		return e->conn->client == e ? e->conn->server : e->conn->client;
-	return e->peer_ino && !(e->flags & UX_END_CLOSED) ? unix_flow__find_ino(uf, e->peer_ino) :
+	return e->peer_ino && !(e->flags & UX_END_CLOSED) ? unix_flow_find_ino(uf, e->peer_ino) :
 							    NULL;
 }
 
@@ -482,7 +482,7 @@ static struct unix_end *end_new(struct unix_flow *uf, uint64_t ino, uint32_t typ
 /* The live end with @ino, or a new one made before the trace (first seen now) */
 static struct unix_end *end_get(struct unix_flow *uf, uint64_t ino, uint32_t type, uint64_t ts)
 {
-	struct unix_end *e = unix_flow__find_ino(uf, ino);
+	struct unix_end *e = unix_flow_find_ino(uf, ino);
 
 	if (e || !ino)
 		return e;
@@ -685,11 +685,11 @@ static int apply_connect(struct unix_flow *uf, const struct psc_ev_unix_connect 
 		/* a default destination, no connection: its datagrams are flows */
 		end->dest = e->addr;
 		end->peer_ino = e->peer_ino;
-		uf->touch.peer = unix_flow__find_ino(uf, e->peer_ino);
+		uf->touch.peer = unix_flow_find_ino(uf, e->peer_ino);
 		return 0;
 	}
 	/* the server end the kernel made for us, until accept() gives it an inode */
-	srv = unix_flow__find_sk(uf, e->peer_sk_id);
+	srv = unix_flow_find_sk(uf, e->peer_sk_id);
 	if (srv && (srv->flags & UX_END_PENDING))
 		end_mark_closed(uf, srv, e->hdr.ts_ns); /* a stale one: its sock was reused */
 	srv = end_new(uf, e->peer_ino, end->type, e->hdr.ts_ns);
@@ -727,7 +727,7 @@ static int apply_accept(struct unix_flow *uf, struct model *m, const struct psc_
 		if (!(lst->flags & UX_END_BOUND) && set_path(uf, lst, &e->addr))
 			return -ENOMEM;
 	}
-	srv = unix_flow__find_sk(uf, e->sk_id);
+	srv = unix_flow_find_sk(uf, e->sk_id);
 	if (srv && !(srv->flags & UX_END_PENDING) && srv->ino != e->ino)
 		srv = NULL; /* the id belongs to another, older sock */
 	if (!srv) {
@@ -754,7 +754,7 @@ static int apply_accept(struct unix_flow *uf, struct model *m, const struct psc_
 		if (!cli)
 			return -ENOMEM;
 		if (!cli->owner.pid && e->peer_pid &&
-		    who_set(uf, &cli->owner, proctree__find_pid(m->tree, e->peer_pid)))
+		    who_set(uf, &cli->owner, proctree_find_pid(m->tree, e->peer_pid)))
 			return -ENOMEM;
 		c = cli->conn;
 		if (c && c->server && (c->server->flags & UX_END_PENDING)) {
@@ -846,7 +846,7 @@ static int apply_xfer(struct unix_flow *uf, const union psc_event *ev, const str
 	if (!send)
 		return 0;
 	/* a datagram: to the address given, else where connect() pointed the socket */
-	rcv = unix_flow__find_ino(uf, x->peer_ino);
+	rcv = unix_flow_find_ino(uf, x->peer_ino);
 	dest = sm.addr.len ? sm.addr : end->dest;
 	if (!dest.len && rcv && (rcv->flags & UX_END_BOUND))
 		dest = rcv->path; /* connected before the trace: the receiver's name */
@@ -931,8 +931,8 @@ static int apply_close(struct unix_flow *uf, const struct psc_ev_unix_close *e,
 
 static void apply_wake(struct unix_flow *uf, const struct psc_ev_unix_wake *e)
 {
-	struct unix_end *end = e->ino ? unix_flow__find_ino(uf, e->ino) :
-					unix_flow__find_sk(uf, e->sk_id);
+	struct unix_end *end = e->ino ? unix_flow_find_ino(uf, e->ino) :
+					unix_flow_find_sk(uf, e->sk_id);
 
 	uf->stats.wakes++;
 	if (!end)
@@ -942,12 +942,12 @@ static void apply_wake(struct unix_flow *uf, const struct psc_ev_unix_wake *e)
 	uf->touch.conn = end->conn;
 }
 
-int unix_flow__wake_links(struct unix_flow *uf, const struct model *m)
+int unix_flow_wake_links(struct unix_flow *uf, const struct model *m)
 {
 	size_t i;
 
 	for (i = 0; i < m->nlinks; i++) {
-		struct unix_end *end = unix_flow__find_ino(uf, m->links[i].ino);
+		struct unix_end *end = unix_flow_find_ino(uf, m->links[i].ino);
 
 		if (!end)
 			continue;
@@ -1103,8 +1103,8 @@ static int apply_seed(struct unix_flow *uf, const struct psc_ev_unix_seed *e,
 	return 0;
 }
 
-int unix_flow__apply(struct unix_flow *uf, struct model *m, const union psc_event *ev,
-		     const struct proc *owner)
+int unix_flow_apply(struct unix_flow *uf, struct model *m, const union psc_event *ev,
+		    const struct proc *owner)
 {
 	/* amortized: a sweep after as many closes as are kept, or when the tables grew a quarter */
 	if (uf->closed_since_sweep > uf->keep_closed || uf->nends + uf->nconns > uf->sweep_at)

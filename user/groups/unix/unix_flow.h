@@ -175,33 +175,33 @@ struct unix_flow;
 extern const struct model_group_ops unix_group_ops;
 
 /* Returns NULL with errno set */
-struct unix_flow *unix_flow__new(void);
-void unix_flow__free(struct unix_flow *uf);
+struct unix_flow *unix_flow_new(void);
+void unix_flow_free(struct unix_flow *uf);
 /* Apply one event (every non-proc event comes here). Returns 0 or -ENOMEM. */
-int unix_flow__apply(struct unix_flow *uf, struct model *m, const union psc_event *ev,
-		     const struct proc *owner);
+int unix_flow_apply(struct unix_flow *uf, struct model *m, const union psc_event *ev,
+		    const struct proc *owner);
 /*
  * Attribute the wake links of the event just applied (m->links: an epoll_wait woken by unix
- * sends) to their sockets' wake-latency histograms. Runs after unix_flow__apply() of the same
+ * sends) to their sockets' wake-latency histograms. Runs after unix_flow_apply() of the same
  * event. Returns 0 or -ENOMEM.
  */
-int unix_flow__wake_links(struct unix_flow *uf, const struct model *m);
+int unix_flow_wake_links(struct unix_flow *uf, const struct model *m);
 /* How many closed connections and sockets to keep listed (default UNIX_FLOW_KEEP_CLOSED) */
-void unix_flow__set_keep_closed(struct unix_flow *uf, size_t keep);
+void unix_flow_set_keep_closed(struct unix_flow *uf, size_t keep);
 
 /* Every end and connection kept, in creation order */
-struct unix_end *const *unix_flow__ends(const struct unix_flow *uf, size_t *n);
-struct unix_conn *const *unix_flow__conns(const struct unix_flow *uf, size_t *n);
+struct unix_end *const *unix_flow_ends(const struct unix_flow *uf, size_t *n);
+struct unix_conn *const *unix_flow_conns(const struct unix_flow *uf, size_t *n);
 /* A live end by inode or by sk_id, NULL if none */
-struct unix_end *unix_flow__find_ino(const struct unix_flow *uf, uint64_t ino);
-struct unix_end *unix_flow__find_sk(const struct unix_flow *uf, uint64_t sk_id);
+struct unix_end *unix_flow_find_ino(const struct unix_flow *uf, uint64_t ino);
+struct unix_end *unix_flow_find_sk(const struct unix_flow *uf, uint64_t sk_id);
 /* The live end bound to @a, NULL if none */
-struct unix_end *unix_flow__find_path(const struct unix_flow *uf, const struct psc_unix_addr *a);
-const struct unix_flow_stats *unix_flow__stats(const struct unix_flow *uf);
-const struct unix_touch *unix_flow__touched(const struct unix_flow *uf);
+struct unix_end *unix_flow_find_path(const struct unix_flow *uf, const struct psc_unix_addr *a);
+const struct unix_flow_stats *unix_flow_stats(const struct unix_flow *uf);
+const struct unix_touch *unix_flow_touched(const struct unix_flow *uf);
 
 /* @p leaves the process table: the model keeps copies of what it knew of it */
-void unix_flow__retire(struct unix_flow *uf, const struct proc *p);
+void unix_flow_retire(struct unix_flow *uf, const struct proc *p);
 
 /* The other end of @e's connection (or the end with its peer inode), NULL if unknown */
 const struct unix_end *unix_end_peer(const struct unix_flow *uf, const struct unix_end *e);

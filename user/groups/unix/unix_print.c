@@ -107,7 +107,7 @@ static void live_connect(const struct model *m, const struct psc_ev_unix_connect
 			 const struct unix_touch *t, const struct proc *p, FILE *out)
 {
 	char path[UNIX_ADDR_STR_LEN], err[32], tag[32], who[96], ty[16];
-	const struct proc *lp = e->peer_pid ? proctree__find_pid(m->tree, e->peer_pid) : NULL;
+	const struct proc *lp = e->peer_pid ? proctree_find_pid(m->tree, e->peer_pid) : NULL;
 
 	path_str(&e->addr, path, sizeof(path));
 	if (e->ret) {
@@ -248,8 +248,8 @@ static void live_close(const struct model *m, const struct psc_ev_unix_close *e,
 static void unix_live(void *state, const struct model *m, const union psc_event *ev, FILE *out,
 		      uint64_t min_wait_ns)
 {
-	const struct unix_touch *t = unix_flow__touched(state);
-	const struct proc *p = proctree__find(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
+	const struct unix_touch *t = unix_flow_touched(state);
+	const struct proc *p = proctree_find(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
 	const char *comm = p ? p->comm : NULL;
 	char path[UNIX_ADDR_STR_LEN], err[32], tag[32];
 	static const char *const hows[] = { "RD", "WR", "RDWR" };
@@ -407,13 +407,13 @@ static const char *conn_kind_str(const struct unix_conn *c, char *buf, size_t si
 }
 
 /*
- * report -p/--comm/--since show rows of the selected processes (model__shows()): a connection
+ * report -p/--comm/--since show rows of the selected processes (model_shows()): a connection
  * when either end's process is selected, a socket when its owner is. The model has both ends
  * either way, so a row reads the same filtered or not.
  */
 static bool who_shown(const struct model *m, const struct unix_who *w)
 {
-	return !m->view || (w && model__shows_pid(m, w->pid, w->start_ns));
+	return !m->view || (w && model_shows_pid(m, w->pid, w->start_ns));
 }
 
 static bool end_shown(const struct model *m, const struct unix_end *e)
@@ -429,7 +429,7 @@ static bool conn_shown(const struct model *m, const struct unix_conn *c)
 static void print_conns(FILE *out, const struct model *m, struct unix_flow *uf)
 {
 	size_t n, i, skipped = 0;
-	struct unix_conn *const *conns = unix_flow__conns(uf, &n);
+	struct unix_conn *const *conns = unix_flow_conns(uf, &n);
 	char kind[32], cli[96], srv[96], t1[32], t2[32], a[48], b[48], errs[80];
 	char path[UNIX_ADDR_STR_LEN];
 
@@ -462,7 +462,7 @@ static void print_conns(FILE *out, const struct model *m, struct unix_flow *uf)
 		who_str(unix_end_proc(c->client), cli, sizeof(cli));
 		if (!s || (s->flags & UX_END_PENDING)) {
 			const struct proc *lp =
-				c->listener_pid ? proctree__find_pid(m->tree, c->listener_pid) :
+				c->listener_pid ? proctree_find_pid(m->tree, c->listener_pid) :
 						  NULL;
 
 			live_who(lp, srv, sizeof(srv));
@@ -507,7 +507,7 @@ static void print_conns(FILE *out, const struct model *m, struct unix_flow *uf)
 static void print_flows(FILE *out, const struct model *m, struct unix_flow *uf)
 {
 	size_t n, i, k, rows = 0, more = 0;
-	struct unix_end *const *ends = unix_flow__ends(uf, &n);
+	struct unix_end *const *ends = unix_flow_ends(uf, &n);
 	char snd[96], rcv[96], path[UNIX_ADDR_STR_LEN], err[32], errs[48], sender[128];
 
 	for (i = 0; i < n; i++)
@@ -557,7 +557,7 @@ static void print_flows(FILE *out, const struct model *m, struct unix_flow *uf)
 static void print_listeners(FILE *out, const struct model *m, struct unix_flow *uf)
 {
 	size_t n, i, k = 0;
-	struct unix_end *const *ends = unix_flow__ends(uf, &n);
+	struct unix_end *const *ends = unix_flow_ends(uf, &n);
 	char who[96], path[UNIX_ADDR_STR_LEN];
 
 	for (i = 0; i < n; i++) {
@@ -604,7 +604,7 @@ static int cmp_wakes(const void *a, const void *b)
 static void print_wakes(FILE *out, const struct model *m, struct unix_flow *uf)
 {
 	size_t n, i, k = 0;
-	struct unix_conn *const *conns = unix_flow__conns(uf, &n);
+	struct unix_conn *const *conns = unix_flow_conns(uf, &n);
 	struct unix_end *const *ends;
 	struct unix_conn **sorted;
 	uint64_t hist[UNIX_FLOW_HIST];
@@ -633,7 +633,7 @@ static void print_wakes(FILE *out, const struct model *m, struct unix_flow *uf)
 		fprintf(out, "    ... %zu more connections with wake-ups\n", k - MAX_HISTS);
 	free(sorted);
 	/* datagram receivers: woken by whoever sent to them */
-	ends = unix_flow__ends(uf, &n);
+	ends = unix_flow_ends(uf, &n);
 	for (i = 0; i < n; i++) {
 		const struct unix_end *e = ends[i];
 
@@ -650,7 +650,7 @@ static void print_wakes(FILE *out, const struct model *m, struct unix_flow *uf)
 static void unix_summary(void *state, const struct model *m, FILE *out)
 {
 	struct unix_flow *uf = state;
-	const struct unix_flow_stats *s = unix_flow__stats(uf);
+	const struct unix_flow_stats *s = unix_flow_stats(uf);
 
 	fprintf(out, "\nUnix sockets:\n");
 	/* the totals are the trace's: a filter picks rows, it does not recount */
@@ -785,7 +785,7 @@ static const char *kind_name(uint32_t kind)
 static void json_conns(struct jw *w, const struct model *m, struct unix_flow *uf)
 {
 	size_t n, i;
-	struct unix_conn *const *conns = unix_flow__conns(uf, &n);
+	struct unix_conn *const *conns = unix_flow_conns(uf, &n);
 	uint64_t hist[UNIX_FLOW_HIST];
 	char ty[16], name[32];
 	uint64_t skipped_bytes = 0;
@@ -838,7 +838,7 @@ static void json_conns(struct jw *w, const struct model *m, struct unix_flow *uf
 static void json_flows(struct jw *w, const struct model *m, struct unix_flow *uf)
 {
 	size_t n, i, k, total = 0, skip, seen = 0;
-	struct unix_end *const *ends = unix_flow__ends(uf, &n);
+	struct unix_end *const *ends = unix_flow_ends(uf, &n);
 	uint64_t skipped_bytes = 0;
 	char name[32];
 
@@ -882,7 +882,7 @@ static void json_flows(struct jw *w, const struct model *m, struct unix_flow *uf
 static void json_sockets(struct jw *w, const struct model *m, struct unix_flow *uf)
 {
 	size_t n, i;
-	struct unix_end *const *ends = unix_flow__ends(uf, &n);
+	struct unix_end *const *ends = unix_flow_ends(uf, &n);
 	char ty[16], name[32];
 	size_t total = 0, skip, seen = 0;
 	uint64_t skipped_bytes = 0;
@@ -933,7 +933,7 @@ static void json_sockets(struct jw *w, const struct model *m, struct unix_flow *
 static void unix_summary_json(void *state, const struct model *m, struct jw *w)
 {
 	struct unix_flow *uf = state;
-	const struct unix_flow_stats *s = unix_flow__stats(uf);
+	const struct unix_flow_stats *s = unix_flow_stats(uf);
 
 	jw_key(w, "counts");
 	jw_obj_start(w);
@@ -972,7 +972,7 @@ static void unix_summary_json(void *state, const struct model *m, struct jw *w)
 static void unix_json_extra(void *state, const struct model *m, const union psc_event *ev,
 			    struct jw *w)
 {
-	const struct unix_touch *t = unix_flow__touched(state);
+	const struct unix_touch *t = unix_flow_touched(state);
 	const struct unix_who *peer = t->peer ? unix_end_proc(t->peer) : NULL;
 	char name[32], ty[16];
 	bool xfer = false;
@@ -1037,28 +1037,28 @@ static void unix_json_extra(void *state, const struct model *m, const union psc_
 
 static void *unix_new(struct model *m)
 {
-	return unix_flow__new();
+	return unix_flow_new();
 }
 
 static void unix_free(void *state)
 {
-	unix_flow__free(state);
+	unix_flow_free(state);
 }
 
 static int unix_apply(void *state, struct model *m, const union psc_event *ev,
 		      const struct proc *owner)
 {
-	return unix_flow__apply(state, m, ev, owner);
+	return unix_flow_apply(state, m, ev, owner);
 }
 
 static int unix_wake_links(void *state, struct model *m, const union psc_event *ev)
 {
-	return unix_flow__wake_links(state, m);
+	return unix_flow_wake_links(state, m);
 }
 
 static void unix_retire(void *state, const struct proc *p)
 {
-	unix_flow__retire(state, p);
+	unix_flow_retire(state, p);
 }
 
 const struct model_group_ops unix_group_ops = {
