@@ -84,6 +84,13 @@ struct report_run {
 	bool verbose;
 	int progress; /* the percentage shown on stderr (a terminal), -1 if none */
 	uint64_t problems;
+	/*
+	 * Until a line is a procscope record, its problems wait here: a file that holds none is
+	 * not a log, and gets one line saying so rather than a problem per line and a summary.
+	 */
+	bool is_log;
+	char **held;
+	size_t nheld;
 	const char *perfetto; /* --perfetto FILE */
 	const char *svg; /* --svg FILE */
 };
@@ -116,17 +123,47 @@ static void progress_clear(struct report_run *r)
 static void print_problem(void *ctx, uint64_t lineno, const char *msg)
 {
 	struct report_run *r = ctx;
-	char safe[768];
+	char safe[768], line[800];
+	char **more;
 
 	if (r->problems++ >= MAX_SHOWN && !r->verbose)
 		return;
-	progress_clear(r);
 	/* messages quote the log (a type name...): nothing in it may reach the terminal raw */
 	term_escape_str(safe, sizeof(safe), msg);
 	if (lineno)
-		psc_err("%s:%llu: %s", r->name, (unsigned long long)lineno, safe);
+		snprintf(line, sizeof(line), "%s:%llu: %s", r->name, (unsigned long long)lineno,
+			 safe);
 	else
-		psc_err("%s: %s", r->name, safe);
+		snprintf(line, sizeof(line), "%s: %s", r->name, safe);
+	if (r->is_log) {
+		progress_clear(r);
+		psc_err("%s", line);
+		return;
+	}
+	more = realloc(r->held, (r->nheld + 1) * sizeof(*more));
+	if (more) {
+		r->held = more;
+		r->held[r->nheld] = strdup(line);
+		r->nheld += r->held[r->nheld] != NULL;
+	}
+}
+
+/* Problems held until the first record: shown (@show) in their order, or dropped */
+static void release_problems(struct report_run *r, bool show)
+{
+	size_t i;
+
+	if (show && r->nheld)
+		progress_clear(r);
+	for (i = 0; i < r->nheld; i++) {
+		if (show)
+			psc_err("%s", r->held[i]);
+		free(r->held[i]);
+	}
+	free(r->held);
+	r->held = NULL;
+	r->nheld = 0;
+	r->is_log = show;
 }
 
 static int usage_error(void)
@@ -295,13 +332,29 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 				(unsigned long long)evread_file_lineno(in));
 			goto out;
 		}
+		if (!r->is_log && report_feed_records(feed))
+			release_problems(r, true);
 	}
 	progress_clear(r);
 	if (n < 0 && n != -EBADMSG) {
+		release_problems(r, true);
 		psc_err("failed to read '%s' after line %llu: %s", path,
 			(unsigned long long)evread_file_lineno(in), strerror(-n));
 		goto out;
 	}
+	/* not one record from start to end (a compressed log cut short is a damaged log) */
+	if (!r->is_log && !n) {
+		release_problems(r, false);
+		if (evread_file_lineno(in))
+			psc_err("failed to read '%s': not a procscope event log (none of its %llu "
+				"lines is a procscope record)",
+				r->name, (unsigned long long)evread_file_lineno(in));
+		else
+			psc_err("failed to read '%s': not a procscope event log (it is empty)",
+				r->name);
+		goto out;
+	}
+	release_problems(r, true);
 	if (n == -EBADMSG)
 		report_feed_input_error(feed, n);
 	end = report_feed_end(feed);
@@ -356,6 +409,7 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 		damage_line(r, dmg, report_feed_records(feed));
 	ret = dmg ? REPORT_EXIT_DAMAGED : REPORT_EXIT_OK;
 out:
+	release_problems(r, false);
 	report_feed_free(feed);
 	model_free(m);
 	evread_file_close(in);
