@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <string.h>
+#include <stdlib.h>
 #include "decode.h"
 #include "drain.h"
 #include "testlib.h"
@@ -127,6 +128,184 @@ static void test_drain__bound_counts_every_drop(void **state)
 	drain_free(d);
 }
 
+/*
+ * Round trip @i of the ping-pong: each side sends, wakes the other, receives, and returns from
+ * epoll_wait with its one ready socket (the events the bench's 100k ping-pong makes, 4 a trip)
+ */
+static size_t make_pingpong(union psc_event *ev, uint32_t i)
+{
+	uint32_t side = i / 4 % 2, tid = 4000 + side;
+	uint64_t ts = 1000000000ull + i * 2917ull, ino = 70000 + side;
+
+	switch (i % 4) {
+	case 0:
+		make_wait(ev, 0, 1);
+		tl_ev_hdr(ev, PSC_EV_EPOLL_WAIT, ts, tid, tid, 5000 + side);
+		ev->epoll_wait.enter_ns = ts - 1500 - i % 7;
+		ev->epoll_wait.timeout_ns = -1;
+		ev->epoll_wait.epfd = 3;
+		ev->epoll_wait.maxevents = 8;
+		ev->epoll_wait.ret = 1;
+		ev->epoll_wait.nready = 1;
+		ev->epoll_wait.ready[0].events = 1;
+		ev->epoll_wait.ready[0].data = 4;
+		return sizeof(ev->epoll_wait);
+	case 1:
+	case 3:
+		tl_ev_hdr(ev, i % 4 == 1 ? PSC_EV_UNIX_RECV : PSC_EV_UNIX_SEND, ts, tid, tid,
+			  5000 + side);
+		ev->unix_xfer.ino = ino;
+		ev->unix_xfer.peer_ino = ino ^ 1;
+		ev->unix_xfer.sk_id = 0xffff888100000000ull + ino;
+		ev->unix_xfer.ret = 64;
+		ev->unix_xfer.type = 1;
+		return sizeof(ev->unix_xfer);
+	default:
+		tl_ev_hdr(ev, PSC_EV_UNIX_WAKE, ts, tid, tid, 5000 + side);
+		ev->unix_wake.ino = ino ^ 1;
+		ev->unix_wake.sk_id = 0xffff888100000000ull + (ino ^ 1);
+		ev->unix_wake.peer_ino = ino;
+		return sizeof(ev->unix_wake);
+	}
+}
+
+struct same {
+	uint32_t i;
+	bool bad;
+};
+
+static int check_pingpong(void *ctx, void *data, size_t len)
+{
+	struct same *s = ctx;
+	union psc_event want;
+	size_t n = make_pingpong(&want, s->i++);
+
+	if (len != n || memcmp(data, &want, n))
+		s->bad = true;
+	return 0;
+}
+
+/*
+ * The bench's burst: the 100k ping-pong's 800k events arrive faster than they are written. The
+ * default queue holds all of them (each record as what changed since its thread's last one of
+ * that type), and they come out as they went in.
+ */
+static void test_drain__pingpong_burst_fits_default_queue(void **state)
+{
+	struct drain *d;
+	struct same s = { 0 };
+	union psc_event ev;
+	uint64_t drops[PSC_EV_TYPE_MAX], raw = 0;
+	uint32_t i, n = 800000;
+
+	assert_int_equal(drain_new(&d, 0), 0);
+	for (i = 0; i < n; i++) {
+		size_t len = make_pingpong(&ev, i);
+
+		raw += len;
+		assert_int_equal(drain_push_record(d, &ev, len), 0);
+	}
+	drain_read_drops(d, drops);
+	for (i = 0; i < PSC_EV_TYPE_MAX; i++)
+		assert_int_equal(drops[i], 0);
+	/* 800k records: 106 MB as the ring holds them, 59 MB trimmed, 14 MiB queued */
+	assert_true(raw > DRAIN_DEFAULT_QUEUE);
+	assert_true(drain_peak_bytes(d) <= DRAIN_DEFAULT_QUEUE / 2);
+	while (drain_consume(d, 0, check_pingpong, &s) > 0)
+		;
+	assert_int_equal(s.i, n);
+	assert_false(s.bad);
+	drain_free(d);
+}
+
+struct rec {
+	size_t len, keep; /* bytes handed in, bytes that must come back as they went */
+	unsigned char *data;
+};
+
+struct replay {
+	struct rec *recs;
+	size_t i;
+	bool bad;
+};
+
+static int check_replay(void *ctx, void *data, size_t len)
+{
+	struct replay *r = ctx;
+	const struct rec *want = &r->recs[r->i++];
+	size_t k;
+
+	if (len != want->len || memcmp(data, want->data, want->keep))
+		r->bad = true;
+	for (k = want->keep; k < len && !r->bad; k++)
+		if (((unsigned char *)data)[k])
+			r->bad = true;
+	return 0;
+}
+
+/*
+ * Any record comes back as it went in, byte for byte: every known type, odd lengths, headers
+ * cut short, slots shared by threads and types, records longer than any event, words that
+ * repeat and words that do not; pushed and consumed in uneven turns
+ */
+static void test_drain__any_record_round_trips(void **state)
+{
+	enum { N = 30000 };
+	struct replay r = { .recs = calloc(N, sizeof(struct rec)) };
+	uint64_t drops[PSC_EV_TYPE_MAX], seed = 88172645463325252ull;
+	struct drain *d;
+	size_t i, k, pushed = 0;
+
+	assert_non_null(r.recs);
+	assert_int_equal(drain_new(&d, 1 << 20), 0);
+	for (i = 0; i < N; i++) {
+		struct rec *rc = &r.recs[i];
+		union psc_event ev;
+		uint32_t pick;
+
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		pick = (uint32_t)(seed >> 32);
+		if (pick % 10 == 0) {
+			rc->len = 1 + pick % 1500; /* malformed: any length, up to past any event */
+			rc->data = malloc(rc->len);
+			assert_non_null(rc->data);
+			for (k = 0; k < rc->len; k++)
+				rc->data[k] = (unsigned char)(k * 7 + pick);
+			memcpy(rc->data, &pick, rc->len < 4 ? rc->len : 4);
+		} else {
+			uint32_t type = 1 + pick % (PSC_EV_TYPE_MAX - 1);
+
+			if (!decode_type_size(type))
+				type = PSC_EV_UNIX_SEND;
+			tl_ev_hdr(&ev, type, i, 10 + pick % 3, 10 + (pick >> 8) % 5, 77);
+			rc->len = ev.hdr.size;
+			for (k = sizeof(ev.hdr); k < rc->len; k++)
+				if ((pick >> (k % 24)) & 1)
+					((unsigned char *)&ev)[k] = (unsigned char)(pick >> 3);
+			rc->data = malloc(rc->len);
+			assert_non_null(rc->data);
+			memcpy(rc->data, &ev, rc->len);
+		}
+		rc->keep = decode_record_needed(rc->data, rc->len);
+		assert_int_equal(drain_push_record(d, rc->data, rc->len), 0);
+		if (pick % 97 == 0)
+			while (drain_consume(d, 0, check_replay, &r) > 0)
+				;
+	}
+	while (drain_consume(d, 0, check_replay, &r) > 0)
+		;
+	drain_read_drops(d, drops);
+	for (k = 0; k < PSC_EV_TYPE_MAX; k++)
+		pushed += drops[k];
+	assert_int_equal(pushed, 0);
+	assert_int_equal(r.i, N);
+	assert_false(r.bad);
+	for (i = 0; i < N; i++)
+		free(r.recs[i].data);
+	free(r.recs);
+	drain_free(d);
+}
+
 static void test_drain__sizes(void **state)
 {
 	size_t v;
@@ -147,6 +326,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drain__order_and_trimmed_waits),
 		cmocka_unit_test(test_drain__bound_counts_every_drop),
+		cmocka_unit_test(test_drain__pingpong_burst_fits_default_queue),
+		cmocka_unit_test(test_drain__any_record_round_trips),
 		cmocka_unit_test(test_drain__sizes),
 	};
 

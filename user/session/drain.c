@@ -4,6 +4,18 @@
  * chunks: the producer appends records to the last one and links a new one when it is full; the
  * consumer reads from the first and unmaps it once the producer has moved on. Chunks are mapped
  * directly (not malloc'ed) so that a read burst gives its memory back to the system.
+ *
+ * Records are queued compactly, as what changed since the last record of the same slot (a hash
+ * of type and thread): a busy thread repeats its pid, start time, socket inodes and zeroes from
+ * one event to the next, and mostly its timestamps change. An entry is
+ *   u16 len, u16 keep, u8 slot, mask[(words + 7) / 8], one u64 per set mask bit
+ * where words = (keep + 7) / 8 are the record's first keep bytes in 8-byte words (the last one
+ * zero-padded), a set bit is a word that differs from the slot's, and the bytes from keep to len
+ * (an epoll wait's unused ready[] entries) come back as zeroes. Both sides keep the same slots
+ * (the consumer applies entries in the order they were written), so a 56-96-byte record of a
+ * ping-pong takes 15-30 bytes: a burst of a million events fits the default queue. A record
+ * too long for a slot (none is, unless malformed) is queued whole: len = 0xffff, u32 length,
+ * the bytes.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -28,7 +40,16 @@
 
 #define DRAIN_POLL_MS 10
 #define CHUNK_MAX (1u << 20)
-#define REC_HDR 8 /* u32 length, u32 bytes kept: keeps the record 8-aligned */
+#define SLOTS 256
+#define SLOT_WORDS ((sizeof(union psc_event) + 7) / 8)
+#define ENTRY_HDR 5 /* u16 len, u16 keep, u8 slot */
+#define ENTRY_RAW 0xffff /* len of a record queued whole */
+#define ENTRY_MAX (ENTRY_HDR + (SLOT_WORDS + 7) / 8 + SLOT_WORDS * 8)
+
+/* The last record of a slot, as both sides saw it */
+struct slot {
+	uint64_t w[SLOT_WORDS];
+};
 
 struct chunk {
 	struct chunk *next; /* set (release) once the producer writes elsewhere */
@@ -43,10 +64,13 @@ struct drain {
 	/* consumer side */
 	struct chunk *head;
 	size_t head_pos;
-	union psc_event scratch; /* a trimmed record, padded back to its length */
+	union psc_event scratch; /* the record rebuilt from its entry */
+	struct slot *out_slots;
 	/* producer side */
 	struct chunk *tail;
 	bool unsignalled; /* records pushed since the consumer was last woken */
+	struct slot *in_slots;
+	unsigned char entry[ENTRY_MAX]; /* the entry being encoded */
 	/* shared */
 	struct chunk *spare; /* one emptied chunk handed back by the consumer */
 	size_t nchunks; /* chunks in the list */
@@ -111,10 +135,14 @@ int drain_new(struct drain **out, size_t queue_bytes)
 	d->chunk_bytes = queue_bytes / 8 < CHUNK_MAX ? queue_bytes / 8 : CHUNK_MAX;
 	d->chunk_bytes &= ~(size_t)4095;
 	d->max_chunks = queue_bytes / d->chunk_bytes;
+	d->in_slots = calloc(SLOTS, sizeof(*d->in_slots));
+	d->out_slots = calloc(SLOTS, sizeof(*d->out_slots));
 	d->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (d->efd < 0) {
-		free(d);
-		return -errno;
+	if (d->efd < 0 || !d->in_slots || !d->out_slots) {
+		int err = d->efd < 0 ? -errno : -ENOMEM;
+
+		drain_free(d);
+		return err;
 	}
 	d->head = d->tail = chunk_new(d);
 	if (!d->head) {
@@ -139,15 +167,63 @@ static void drop(struct drain *d, const void *data, size_t len)
 	__atomic_fetch_add(&d->drops[type], 1, __ATOMIC_RELAXED);
 }
 
+/* The slot of a record: its type and thread, as the ring's header has them */
+static unsigned int slot_of(const void *data, size_t len)
+{
+	struct psc_ev_hdr hdr;
+
+	if (len < sizeof(hdr))
+		return 0;
+	memcpy(&hdr, data, sizeof(hdr));
+	return (hdr.tid * 31u + hdr.type) % SLOTS;
+}
+
+/* Word @i of the first @keep bytes of @data, zero-padded */
+static uint64_t word_at(const unsigned char *data, size_t keep, size_t i)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, data + i * 8, keep - i * 8 < 8 ? keep - i * 8 : 8);
+	return v;
+}
+
+/*
+ * Encode @data's first @keep bytes against @sl into d->entry (the slot is left as it is: the
+ * entry may not fit). The entry's size.
+ */
+static size_t encode(struct drain *d, const unsigned char *data, size_t len, size_t keep,
+		     unsigned int slot)
+{
+	const struct slot *sl = &d->in_slots[slot];
+	size_t words = (keep + 7) / 8, i, at = ENTRY_HDR + (words + 7) / 8;
+	unsigned char *e = d->entry, *mask = e + ENTRY_HDR;
+	uint16_t h[2] = { (uint16_t)len, (uint16_t)keep };
+
+	memcpy(e, h, sizeof(h));
+	e[4] = (unsigned char)slot;
+	memset(mask, 0, (words + 7) / 8);
+	for (i = 0; i < words; i++) {
+		uint64_t v = word_at(data, keep, i);
+
+		if (v == sl->w[i])
+			continue;
+		mask[i / 8] |= (unsigned char)(1u << (i % 8));
+		memcpy(e + at, &v, sizeof(v));
+		at += sizeof(v);
+	}
+	return at;
+}
+
 int drain_push_record(void *ctx, void *data, size_t len)
 {
 	struct drain *d = ctx;
 	struct chunk *t = d->tail, *c;
 	/* an epoll wait's unused ready[] entries: 3/4 of the busiest record, not worth queueing */
-	size_t keep = decode_record_needed(data, len);
-	size_t need = REC_HDR + ((keep + 7) & ~(size_t)7);
-	uint32_t hdr[2] = { (uint32_t)len, (uint32_t)keep };
+	size_t keep = decode_record_needed(data, len), need, words;
+	unsigned int slot = slot_of(data, len);
+	bool raw = len > sizeof(union psc_event);
 
+	need = raw ? 2 + sizeof(uint32_t) + len : encode(d, data, len, keep, slot);
 	if (need > chunk_cap(d)) {
 		drop(d, data, len);
 		return 0;
@@ -170,8 +246,22 @@ int drain_push_record(void *ctx, void *data, size_t len)
 		__atomic_store_n(&t->next, c, __ATOMIC_RELEASE);
 		d->tail = t = c;
 	}
-	memcpy(t->data + t->used, hdr, sizeof(hdr));
-	memcpy(t->data + t->used + REC_HDR, data, keep);
+	if (raw) {
+		uint16_t mark = ENTRY_RAW;
+		uint32_t n32 = (uint32_t)len;
+
+		memcpy(t->data + t->used, &mark, sizeof(mark));
+		memcpy(t->data + t->used + sizeof(mark), &n32, sizeof(n32));
+		memcpy(t->data + t->used + sizeof(mark) + sizeof(n32), data, len);
+	} else {
+		memcpy(t->data + t->used, d->entry, need);
+		/* the slot now holds this record, as the consumer will rebuild it */
+		words = (keep + 7) / 8;
+		if (words) {
+			d->in_slots[slot].w[words - 1] = 0;
+			memcpy(d->in_slots[slot].w, data, keep);
+		}
+	}
 	__atomic_store_n(&t->used, t->used + need, __ATOMIC_RELEASE);
 	d->unsignalled = true;
 	return 0;
@@ -256,29 +346,58 @@ int drain_start(struct drain *d, struct loader *ld)
  */
 #define DRAIN_BATCH 8192
 
+/*
+ * Rebuild the record of the entry at @e into d->scratch (or point into the chunk at a raw one):
+ * the entry's size
+ */
+static size_t decode_entry(struct drain *d, const unsigned char *e, void **rec, size_t *len)
+{
+	uint16_t h[2];
+	uint32_t n32;
+	size_t words, i, at;
+	const unsigned char *mask;
+	struct slot *sl;
+
+	memcpy(h, e, sizeof(h));
+	if (h[0] == ENTRY_RAW) {
+		memcpy(&n32, e + sizeof(h[0]), sizeof(n32));
+		*rec = (void *)(e + sizeof(h[0]) + sizeof(n32));
+		*len = n32;
+		return sizeof(h[0]) + sizeof(n32) + n32;
+	}
+	sl = &d->out_slots[e[4]];
+	words = (h[1] + 7u) / 8;
+	mask = e + ENTRY_HDR;
+	at = ENTRY_HDR + (words + 7) / 8;
+	for (i = 0; i < words; i++) {
+		if (!(mask[i / 8] & (1u << (i % 8))))
+			continue;
+		memcpy(&sl->w[i], e + at, sizeof(sl->w[i]));
+		at += sizeof(sl->w[i]);
+	}
+	memcpy(&d->scratch, sl->w, h[1]);
+	if (h[0] > h[1])
+		memset((char *)&d->scratch + h[1], 0, h[0] - h[1]);
+	*rec = &d->scratch;
+	*len = h[0];
+	return at;
+}
+
 static int consume_queued(struct drain *d, drain_cb cb, void *ctx)
 {
 	int n = 0, err;
 
 	for (;;) {
 		struct chunk *c = d->head, *next;
-		size_t used = load_sz(&c->used);
+		size_t used = load_sz(&c->used), len;
+		void *rec;
 
 		while (d->head_pos < used) {
-			uint32_t hdr[2];
-
 			if (n >= DRAIN_BATCH)
 				return n;
-			char *rec = c->data + d->head_pos + REC_HDR;
-
-			memcpy(hdr, c->data + d->head_pos, sizeof(hdr));
-			if (hdr[1] < hdr[0]) {
-				memcpy(&d->scratch, rec, hdr[1]);
-				memset((char *)&d->scratch + hdr[1], 0, hdr[0] - hdr[1]);
-				rec = (char *)&d->scratch;
-			}
-			err = cb(ctx, rec, hdr[0]);
-			d->head_pos += REC_HDR + ((hdr[1] + 7) & ~(size_t)7);
+			d->head_pos +=
+				decode_entry(d, (unsigned char *)c->data + d->head_pos, &rec, &len);
+			err = cb(ctx, rec, len);
 			if (err < 0)
 				return err;
 			n++;
@@ -352,6 +471,8 @@ void drain_free(struct drain *d)
 		munmap(d->spare, d->spare->map_len);
 	if (d->efd >= 0)
 		close(d->efd);
+	free(d->in_slots);
+	free(d->out_slots);
 	free(d);
 }
 
