@@ -70,21 +70,22 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u32
 	psc_submit(e);
 }
 
-static __always_inline void emit_slice(struct task_struct *t, const struct psc_ev_sched_slice *sl,
-				       __u64 now)
+/* @sl->hdr.ts_ns is when the run ended (earlier than now for a run inferred after a miss) */
+static __always_inline void emit_slice(struct task_struct *t, const struct psc_ev_sched_slice *sl)
 {
 	struct psc_ev_sched_slice *e;
 
 	e = psc_emit_reserve_task(t, sizeof(*e), PSC_EV_SCHED_SLICE);
 	if (!e)
 		return;
-	e->hdr.ts_ns = now;
+	e->hdr.ts_ns = sl->hdr.ts_ns;
 	e->off_ns = sl->off_ns;
 	e->wake_ns = sl->wake_ns;
 	e->run_ns = sl->run_ns;
 	e->off_state = sl->off_state;
 	e->next_state = sl->next_state;
 	e->cpu = sl->cpu;
+	e->flags = sl->flags;
 	psc_submit(e);
 }
 
@@ -103,10 +104,10 @@ int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 
 		now = bpf_ktime_get_boot_ns();
 		sl.run_ns = 0;
-		st = psc_sched_switch_out(a, now, preempt, prev_state, prev->exit_state,
+		st = psc_sched_switch_out(a, now, cpu, preempt, prev_state, prev->exit_state,
 					  prev->se.sum_exec_runtime, cfg_sched_slices ? &sl : NULL);
 		if (cfg_sched_slices && sl.run_ns)
-			emit_slice(prev, &sl, now);
+			emit_slice(prev, &sl);
 		if (st == PSC_SST_STOPPED || st == PSC_SST_TRACED)
 			emit_state(prev, st, PSC_SST_RUNNING, 0, cpu);
 		if (now - a->last_emit_ns >= cfg_sched_period_ns)
@@ -114,9 +115,15 @@ int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	}
 	a = acct_of(next);
 	if (a && !(a->flags & PSC_SCHED_EXITED)) {
+		struct psc_ev_sched_slice sl;
+
 		if (!now)
 			now = bpf_ktime_get_boot_ns();
-		psc_sched_switch_in(a, now, cpu, next->se.sum_exec_runtime);
+		sl.run_ns = 0;
+		psc_sched_switch_in(a, now, cpu, next->se.sum_exec_runtime,
+				    cfg_sched_slices ? &sl : NULL);
+		if (cfg_sched_slices && sl.run_ns)
+			emit_slice(next, &sl);
 	}
 	return 0;
 }
@@ -154,24 +161,17 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tp_sched_exit, struct task_struct *task)
 {
 	struct psc_sched_acct *a = acct_of(task);
+	struct psc_ev_sched_slice sl;
 	__u64 now;
 
 	if (!a || (a->flags & PSC_SCHED_EXITED))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
-	if (cfg_sched_slices && a->first_ns && a->state == PSC_SST_RUNNING) {
-		struct psc_ev_sched_slice sl = {
-			.off_ns = a->off_ns,
-			.wake_ns = a->wake_ns,
-			.run_ns = a->since_ns,
-			.off_state = a->off_state,
-			.next_state = PSC_SST_DEAD,
-			.cpu = a->cpu,
-		};
-
-		emit_slice(task, &sl, now);
-	}
-	psc_sched_exit(a, now);
+	sl.run_ns = 0;
+	psc_sched_exit(a, now, bpf_get_smp_processor_id(), task->se.sum_exec_runtime,
+		       cfg_sched_slices ? &sl : NULL);
+	if (cfg_sched_slices && sl.run_ns)
+		emit_slice(task, &sl);
 	emit_stats(task, a, now);
 	return 0;
 }

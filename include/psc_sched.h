@@ -99,6 +99,12 @@ struct psc_ev_sched_stats {
 };
 
 /*
+ * A slice whose run was not seen whole: a hook of its switch-in or switch-out was missed, and
+ * the run's start (or end) comes from the kernel's CPU clock (sum_exec_runtime)
+ */
+#define PSC_SLICE_INFERRED (1u << 0)
+
+/*
  * One run on a CPU and the off-CPU time before it (timeline mode only: --sched-slices,
  * --perfetto, --svg): [off_ns, wake_ns) in off_state, [wake_ns, run_ns) runnable,
  * [run_ns, hdr.ts_ns) running on cpu, then next_state. 0 times are unknown.
@@ -109,9 +115,9 @@ struct psc_ev_sched_slice {
 	__u64 wake_ns;
 	__u64 run_ns;
 	__u32 off_state; /* PSC_SST_* */
-	__u32 next_state; /* PSC_SST_* entered at hdr.ts_ns */
+	__u32 next_state; /* PSC_SST_* entered at hdr.ts_ns (UNKNOWN after a missed switch-out) */
 	__u32 cpu;
-	__u32 __pad;
+	__u32 flags; /* PSC_SLICE_* */
 };
 
 /* Which syscall changed a priority */
@@ -278,15 +284,65 @@ PSC_SCHED_INLINE void psc_sched_enter(struct psc_sched_acct *a, __u64 now, __u32
 	a->state = state;
 }
 
+/* @slice: the run [@run_ns, @end_ns) on @cpu, after the off-CPU time @a last recorded */
+PSC_SCHED_INLINE void psc_sched_fill_slice(struct psc_ev_sched_slice *slice,
+					   const struct psc_sched_acct *a, __u64 run_ns,
+					   __u64 end_ns, __u32 next_state, __u32 cpu, __u32 flags)
+{
+	slice->off_ns = a->off_ns;
+	slice->wake_ns = a->wake_ns;
+	slice->run_ns = run_ns;
+	slice->off_state = a->off_state;
+	slice->next_state = next_state;
+	slice->cpu = cpu;
+	slice->flags = flags;
+	slice->hdr.ts_ns = end_ns;
+}
+
 /*
- * sched_switch, the thread leaving the CPU. @prev_state is the raw prev->__state (tp_btf),
- * @exit_state prev->exit_state. Preempted (or yielding) it stays runnable; otherwise it
- * sleeps in the state the kernel would show. Returns the state entered; fills @slice (if not
- * NULL) with the run that ends here when the thread was seen running.
+ * The thread leaves the CPU @cpu at @now (a switch-out or its exit) into @st. Its run is closed,
+ * and @slice (if not NULL; its run_ns stays 0 when there is none) filled with it: the run seen
+ * from its switch-in or, when that switch-in was missed (task storage busy on that CPU: a
+ * helper preempted there), the run the kernel's CPU time since its last switch-out shows.
  */
-PSC_SCHED_INLINE __u32 psc_sched_switch_out(struct psc_sched_acct *a, __u64 now, int preempt,
-					    __u32 prev_state, __u32 exit_state, __u64 exec_ns,
-					    struct psc_ev_sched_slice *slice)
+PSC_SCHED_INLINE void psc_sched_run_ends(struct psc_sched_acct *a, __u64 now, __u32 cpu, __u32 st,
+					 __u64 exec_ns, struct psc_ev_sched_slice *slice)
+{
+	if (!a->first_ns) {
+		psc_sched_begin(a, now, st);
+	} else if (a->state == PSC_SST_RUNNING) {
+		if (slice)
+			psc_sched_fill_slice(slice, a, a->since_ns, now, st, a->cpu, 0);
+		psc_sched_enter(a, now, st);
+	} else if (a->state == PSC_SST_RUNNABLE && a->exec_known && exec_ns >= a->exec_ns) {
+		/* how much of this "wait" was a run; the run (its last part if several) ended now */
+		__u64 span = now > a->since_ns ? now - a->since_ns : 0;
+		__u64 ran = exec_ns - a->exec_ns < span ? exec_ns - a->exec_ns : span;
+
+		a->t_ns[PSC_SST_RUNNABLE] += span - ran;
+		a->t_ns[PSC_SST_RUNNING] += ran;
+		if (slice && ran)
+			psc_sched_fill_slice(slice, a, now - ran, now, st, cpu, PSC_SLICE_INFERRED);
+		a->since_ns = now > a->since_ns ? now : a->since_ns;
+		a->state = st;
+		a->nmissed++;
+	} else {
+		a->nmissed++; /* its switch-in was missed, and its CPU time is unknown */
+		psc_sched_enter(a, now, st);
+	}
+	a->exec_ns = exec_ns;
+	a->exec_known = 1;
+}
+
+/*
+ * sched_switch, the thread leaving the CPU @cpu. @prev_state is the raw prev->__state
+ * (tp_btf), @exit_state prev->exit_state, @exec_ns its sum_exec_runtime. Preempted (or
+ * yielding) it stays runnable; otherwise it sleeps in the state the kernel would show. Returns
+ * the state entered; fills @slice as psc_sched_run_ends() does.
+ */
+PSC_SCHED_INLINE __u32 psc_sched_switch_out(struct psc_sched_acct *a, __u64 now, __u32 cpu,
+					    int preempt, __u32 prev_state, __u32 exit_state,
+					    __u64 exec_ns, struct psc_ev_sched_slice *slice)
 {
 	__u32 idx = psc_task_state_index(prev_state, exit_state);
 	__u32 st = preempt ? PSC_SST_RUNNABLE : psc_sched_from_index(idx);
@@ -296,46 +352,21 @@ PSC_SCHED_INLINE __u32 psc_sched_switch_out(struct psc_sched_acct *a, __u64 now,
 		a->nvcsw++;
 	else
 		a->nivcsw++;
-	if (slice && a->first_ns && a->state == PSC_SST_RUNNING) {
-		slice->off_ns = a->off_ns;
-		slice->wake_ns = a->wake_ns;
-		slice->run_ns = a->since_ns;
-		slice->off_state = a->off_state;
-		slice->next_state = st;
-		slice->cpu = a->cpu;
-	}
-	if (!a->first_ns) {
-		psc_sched_begin(a, now, st);
-	} else if (a->state == PSC_SST_RUNNABLE && a->exec_known && exec_ns >= a->exec_ns) {
-		/*
-		 * Its switch-in was missed (task storage busy on that CPU: a helper preempted
-		 * elsewhere). The kernel's CPU time since its last switch-out says how much of
-		 * this "wait" was a run; the run ended now.
-		 */
-		__u64 span = now > a->since_ns ? now - a->since_ns : 0;
-		__u64 ran = exec_ns - a->exec_ns < span ? exec_ns - a->exec_ns : span;
-
-		a->t_ns[PSC_SST_RUNNABLE] += span - ran;
-		a->t_ns[PSC_SST_RUNNING] += ran;
-		a->since_ns = now > a->since_ns ? now : a->since_ns;
-		a->state = st;
-		a->nmissed++;
-	} else {
-		if (a->state != PSC_SST_RUNNING)
-			a->nmissed++; /* its switch-in was missed, and its CPU time is unknown */
-		psc_sched_enter(a, now, st);
-	}
+	psc_sched_run_ends(a, now, cpu, st, exec_ns, slice);
 	a->off_ns = now;
 	a->off_state = st;
 	a->wake_ns = st == PSC_SST_RUNNABLE ? now : 0;
-	a->exec_ns = exec_ns;
-	a->exec_known = 1;
 	return st;
 }
 
-/* sched_switch, the thread taking the CPU @cpu; @exec_ns its sum_exec_runtime so far */
+/*
+ * sched_switch, the thread taking the CPU @cpu; @exec_ns its sum_exec_runtime so far. When its
+ * last switch-out was missed, fills @slice (if not NULL; its run_ns stays 0 otherwise) with the
+ * run that ended unseen: from its switch-in, as long as the kernel's CPU time says, on the CPU
+ * it took then, into a state unknown.
+ */
 PSC_SCHED_INLINE void psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, __u32 cpu,
-					  __u64 exec_ns)
+					  __u64 exec_ns, struct psc_ev_sched_slice *slice)
 {
 	__u32 bit = cpu < 63 ? cpu : 63;
 
@@ -364,6 +395,13 @@ PSC_SCHED_INLINE void psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, _
 
 			a->t_ns[PSC_SST_RUNNING] += ran;
 			a->t_ns[PSC_SST_LOST] += span - ran;
+			if (slice && ran)
+				psc_sched_fill_slice(slice, a, a->since_ns, a->since_ns + ran,
+						     PSC_SST_UNKNOWN, a->cpu, PSC_SLICE_INFERRED);
+			/* where it went then, and when it came back, are unknown */
+			a->off_ns = a->since_ns + ran;
+			a->off_state = PSC_SST_UNKNOWN;
+			a->wake_ns = 0;
 			a->since_ns = now > a->since_ns ? now : a->since_ns;
 			a->exec_ns = exec_ns;
 			a->nmissed++;
@@ -409,12 +447,16 @@ PSC_SCHED_INLINE void psc_sched_wakeup_new(struct psc_sched_acct *a, __u64 now)
 	a->exec_known = 1; /* a new thread has run for 0 ns */
 }
 
-/* The thread exits (sched_process_exit): nothing is counted after this */
-PSC_SCHED_INLINE void psc_sched_exit(struct psc_sched_acct *a, __u64 now)
+/*
+ * The thread exits (sched_process_exit) on @cpu, its sum_exec_runtime @exec_ns: nothing is
+ * counted after this. Fills @slice as psc_sched_run_ends() does, with its last run.
+ */
+PSC_SCHED_INLINE void psc_sched_exit(struct psc_sched_acct *a, __u64 now, __u32 cpu, __u64 exec_ns,
+				     struct psc_ev_sched_slice *slice)
 {
 	if (!a->first_ns)
 		psc_sched_begin(a, now, PSC_SST_RUNNING);
-	psc_sched_enter(a, now, PSC_SST_DEAD);
+	psc_sched_run_ends(a, now, cpu, PSC_SST_DEAD, exec_ns, slice);
 	a->flags |= PSC_SCHED_EXITED;
 }
 

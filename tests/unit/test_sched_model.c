@@ -57,12 +57,18 @@ static uint64_t exec_of(const struct psc_sched_acct *a, uint64_t now)
 static uint32_t sw_out(struct psc_sched_acct *a, uint64_t now, int preempt, uint32_t state,
 		       uint32_t exit_state, struct psc_ev_sched_slice *sl)
 {
-	return psc_sched_switch_out(a, now, preempt, state, exit_state, exec_of(a, now), sl);
+	return psc_sched_switch_out(a, now, a->cpu, preempt, state, exit_state, exec_of(a, now),
+				    sl);
 }
 
 static void sw_in(struct psc_sched_acct *a, uint64_t now, uint32_t cpu)
 {
-	psc_sched_switch_in(a, now, cpu, exec_of(a, now));
+	psc_sched_switch_in(a, now, cpu, exec_of(a, now), NULL);
+}
+
+static void sw_exit(struct psc_sched_acct *a, uint64_t now)
+{
+	psc_sched_exit(a, now, a->cpu, exec_of(a, now), NULL);
 }
 
 static void test_sched__state_index_of_every_state(void **state)
@@ -136,7 +142,7 @@ static void test_sched__times_from_fork(void **state)
 	sw_in(&a, t += 3 * US, 1);
 	sw_out(&a, t += 2 * MS, 0, T_WAKEKILL | T_STOPPED_BIT, 0, NULL);
 	assert_int_equal(psc_sched_wakeup(&a, t += 200 * MS), PSC_SST_STOPPED);
-	psc_sched_exit(&a, t += 7 * US); /* exits while runnable, never ran again */
+	sw_exit(&a, t += 7 * US); /* exits while runnable, never ran again */
 	psc_sched_snapshot(&a, t + 50 * MS, &e);
 
 	assert_int_equal(e.t_ns[PSC_SST_RUNNABLE], 10 * US + 3 * US + 7 * US);
@@ -224,22 +230,22 @@ static void test_sched__missed_switches_repaired(void **state)
 	uint64_t t = BASE;
 
 	psc_sched_wakeup_new(&a, t);
-	psc_sched_switch_in(&a, t += 10 * US, 0, 0);
-	psc_sched_switch_out(&a, t += MS, 1, T_RUNNING, 0, MS, NULL); /* preempted: 1 ms ran */
+	psc_sched_switch_in(&a, t += 10 * US, 0, 0, NULL);
+	psc_sched_switch_out(&a, t += MS, 0, 1, T_RUNNING, 0, MS, NULL); /* preempted: 1 ms ran */
 	/* waits 2 ms, runs 3 ms: the switch-in is missed; switched out at 1 + 5 ms */
-	psc_sched_switch_out(&a, t += 5 * MS, 0, T_INTERRUPTIBLE, 0, 4 * MS, NULL);
+	psc_sched_switch_out(&a, t += 5 * MS, 0, 0, T_INTERRUPTIBLE, 0, 4 * MS, NULL);
 	assert_int_equal(a.nmissed, 1);
 	assert_int_equal(a.t_ns[PSC_SST_RUNNING], 4 * MS);
 	assert_int_equal(a.t_ns[PSC_SST_RUNNABLE], 10 * US + 2 * MS);
 	assert_int_equal(a.state, PSC_SST_SLEEP);
 	/* woken, runs 1 ms, its switch-out and next wake-up are missed; back 9 ms later */
 	psc_sched_wakeup(&a, t += 4 * MS);
-	psc_sched_switch_in(&a, t += 100 * US, 0, 4 * MS);
+	psc_sched_switch_in(&a, t += 100 * US, 0, 4 * MS, NULL);
 	assert_int_equal(psc_sched_wakeup(&a, t + 5 * MS), PSC_SST_RUNNING); /* no change */
-	psc_sched_switch_in(&a, t += 10 * MS, 0, 5 * MS);
+	psc_sched_switch_in(&a, t += 10 * MS, 0, 5 * MS, NULL);
 	assert_int_equal(a.nmissed, 2);
 	assert_int_equal(a.t_ns[PSC_SST_RUNNING], 5 * MS);
-	psc_sched_switch_out(&a, t += 2 * MS, 0, T_INTERRUPTIBLE, 0, 7 * MS, NULL);
+	psc_sched_switch_out(&a, t += 2 * MS, 0, 0, T_INTERRUPTIBLE, 0, 7 * MS, NULL);
 	psc_sched_snapshot(&a, t, &e);
 	assert_int_equal(e.t_ns[PSC_SST_RUNNING], 7 * MS);
 	assert_int_equal(e.lost_ns, 9 * MS); /* 10 ms away, 1 ms of it running */
@@ -275,6 +281,67 @@ static void test_sched__slices(void **state)
 	assert_int_equal(sl.wake_ns, sl.off_ns);
 	assert_int_equal(sl.run_ns - sl.wake_ns, 30 * US);
 	assert_int_equal(sl.next_state, PSC_SST_BLOCKED);
+}
+
+/*
+ * A timeline keeps every run when a hook is missed: the run a missed switch-in hid comes out
+ * at the switch-out (or the exit), the one a missed switch-out hid at the next switch-in, both
+ * from the kernel's CPU time and marked inferred. The slices' runs add up to the running time.
+ */
+static void test_sched__slices_after_missed_hooks(void **state)
+{
+	struct psc_sched_acct a = { 0 };
+	struct psc_ev_sched_slice sl;
+	uint64_t t = BASE, ran = 0;
+
+	psc_sched_wakeup_new(&a, t);
+	memset(&sl, 0, sizeof(sl));
+	psc_sched_switch_in(&a, t += 10 * US, 1, 0, &sl);
+	assert_int_equal(sl.run_ns, 0); /* nothing missed: no slice at a switch-in */
+	psc_sched_switch_out(&a, t += MS, 1, 1, T_RUNNING, 0, MS, &sl);
+	assert_int_equal(sl.flags, 0);
+	ran += sl.hdr.ts_ns - sl.run_ns;
+	/* waits 2 ms, its switch-in on CPU 0 is missed, runs 3 ms, leaves CPU 0 to sleep */
+	memset(&sl, 0, sizeof(sl));
+	psc_sched_switch_out(&a, t += 5 * MS, 0, 0, T_INTERRUPTIBLE, 0, 4 * MS, &sl);
+	assert_int_equal(sl.flags, PSC_SLICE_INFERRED);
+	assert_int_equal(sl.run_ns, t - 3 * MS);
+	assert_int_equal(sl.hdr.ts_ns, t);
+	assert_int_equal(sl.cpu, 0);
+	assert_int_equal(sl.off_state, PSC_SST_RUNNABLE);
+	assert_int_equal(sl.wake_ns, t - 5 * MS);
+	assert_int_equal(sl.next_state, PSC_SST_SLEEP);
+	ran += sl.hdr.ts_ns - sl.run_ns;
+	/* woken, runs 1 ms on CPU 1; its switch-out is missed; back 9 ms later */
+	psc_sched_wakeup(&a, t += 4 * MS);
+	memset(&sl, 0, sizeof(sl));
+	psc_sched_switch_in(&a, t += 100 * US, 1, 4 * MS, &sl);
+	assert_int_equal(sl.run_ns, 0);
+	psc_sched_switch_in(&a, t += 10 * MS, 0, 5 * MS, &sl);
+	assert_int_equal(sl.flags, PSC_SLICE_INFERRED);
+	assert_int_equal(sl.run_ns, t - 10 * MS);
+	assert_int_equal(sl.hdr.ts_ns, t - 9 * MS);
+	assert_int_equal(sl.cpu, 1);
+	assert_int_equal(sl.next_state, PSC_SST_UNKNOWN);
+	ran += sl.hdr.ts_ns - sl.run_ns;
+	/* the run after it: the time away before it is unknown, not a sleep */
+	memset(&sl, 0, sizeof(sl));
+	psc_sched_switch_out(&a, t += 2 * MS, 0, 1, T_RUNNING, 0, 7 * MS, &sl);
+	assert_int_equal(sl.flags, 0);
+	assert_int_equal(sl.off_state, PSC_SST_UNKNOWN);
+	assert_int_equal(sl.wake_ns, 0);
+	ran += sl.hdr.ts_ns - sl.run_ns;
+	/* preempted, its switch-in missed again, it exits after running 500 us */
+	memset(&sl, 0, sizeof(sl));
+	psc_sched_exit(&a, t += 2 * MS, 1, 7 * MS + 500 * US, &sl);
+	assert_int_equal(sl.flags, PSC_SLICE_INFERRED);
+	assert_int_equal(sl.run_ns, t - 500 * US);
+	assert_int_equal(sl.next_state, PSC_SST_DEAD);
+	assert_int_equal(sl.cpu, 1);
+	ran += sl.hdr.ts_ns - sl.run_ns;
+	assert_int_equal(ran, a.t_ns[PSC_SST_RUNNING]);
+	assert_int_equal(ran, 7 * MS + 500 * US);
+	assert_int_equal(a.nmissed, 3);
 }
 
 static void test_sched__hist_buckets(void **state)
@@ -457,11 +524,11 @@ static void test_sched__model_tid_reuse(void **state)
 
 	psc_sched_wakeup_new(&a, BASE);
 	sw_in(&a, BASE, 0);
-	psc_sched_exit(&a, BASE + 3 * MS);
+	sw_exit(&a, BASE + 3 * MS);
 	stats(m, PID + 7, BASE + 3 * MS, &a, 0);
 	psc_sched_wakeup_new(&b, BASE + 10 * MS);
 	sw_in(&b, BASE + 10 * MS, 0);
-	psc_sched_exit(&b, BASE + 15 * MS);
+	sw_exit(&b, BASE + 15 * MS);
 	stats(m, PID + 7, BASE + 15 * MS, &b, 0);
 	m->end_ts = BASE + 20 * MS;
 	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
@@ -491,7 +558,7 @@ static void test_sched__model_launched_counts_from_exec(void **state)
 	sw_out(&a, BASE + 12 * MS, 0, T_INTERRUPTIBLE, 0, NULL);
 	psc_sched_wakeup(&a, BASE + 17 * MS);
 	sw_in(&a, BASE + 17 * MS, 0);
-	psc_sched_exit(&a, BASE + 17 * MS);
+	sw_exit(&a, BASE + 17 * MS);
 	stats(m, PID, BASE + 17 * MS, &a, 0);
 	m->end_ts = BASE + 20 * MS;
 	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
@@ -519,7 +586,7 @@ static void test_sched__model_finished_bounded(void **state)
 
 		psc_sched_wakeup_new(&a, t);
 		sw_in(&a, t + 10 * US, 0); /* one run-queue wait each */
-		psc_sched_exit(&a, t + 100 * US);
+		sw_exit(&a, t + 100 * US);
 		memset(&ev, 0, sizeof(ev));
 		ev.hdr.type = PSC_EV_SCHED_STATS;
 		ev.hdr.size = sizeof(ev.sched_stats);
@@ -552,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_sched__clock_skew_never_negative),
 		cmocka_unit_test(test_sched__missed_switches_repaired),
 		cmocka_unit_test(test_sched__slices),
+		cmocka_unit_test(test_sched__slices_after_missed_hooks),
 		cmocka_unit_test(test_sched__hist_buckets),
 		cmocka_unit_test(test_sched__model_threads_summed),
 		cmocka_unit_test(test_sched__model_extends_last_state),

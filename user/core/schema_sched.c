@@ -114,6 +114,7 @@ static const struct schema_field slice_fields[] = {
 	SF(psc_ev_sched_slice, run_ns, "run_ns", SK_TIME),
 	SF(psc_ev_sched_slice, cpu, "cpu", SK_U32),
 	SF(psc_ev_sched_slice, next_state, "next_state", SK_U32),
+	SF_FLAG(psc_ev_sched_slice, flags, PSC_SLICE_INFERRED, "inferred"),
 	SF_END,
 };
 

@@ -6,6 +6,7 @@
  * which thread ran where; in the SVG a process's row shows when it ran and when it waited for a
  * CPU. Layout: docs/timeline.md.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "json_writer.h"
@@ -43,8 +44,10 @@ static const char *state_title(uint32_t st, const char **cname)
 	}
 }
 
+/* @inferred: a run whose switch hook was missed, timed from the kernel's CPU clock */
 static void lane_slice(struct perfetto *pf, const struct model *m, const struct proc *owner,
-		       uint32_t tid, uint64_t from, uint64_t to, uint32_t st, uint32_t cpu)
+		       uint32_t tid, uint64_t from, uint64_t to, uint32_t st, uint32_t cpu,
+		       bool inferred)
 {
 	uint64_t a = timeline_rel(m, from), b = timeline_rel(m, to);
 	const char *cname, *name = state_title(st, &cname);
@@ -58,6 +61,8 @@ static void lane_slice(struct perfetto *pf, const struct model *m, const struct 
 	if (st == PSC_SST_RUNNING) {
 		pf_args(w);
 		jw_kv_u64(w, "cpu", cpu);
+		if (inferred)
+			jw_kv_bool(w, "inferred", true);
 		jw_obj_end(w);
 	}
 	pf_end(pf);
@@ -76,9 +81,12 @@ static void sched_perfetto(void *state, struct perfetto *pf, const struct model 
 	pf_lane_name(pf, SCHED_LANE, "state");
 	/* off the CPU, then waiting for it, then on it: consecutive slices tile the thread */
 	if (e->off_state != PSC_SST_RUNNABLE)
-		lane_slice(pf, m, owner, e->hdr.tid, e->off_ns, e->wake_ns, e->off_state, e->cpu);
-	lane_slice(pf, m, owner, e->hdr.tid, e->wake_ns, e->run_ns, PSC_SST_RUNNABLE, e->cpu);
-	lane_slice(pf, m, owner, e->hdr.tid, e->run_ns, e->hdr.ts_ns, PSC_SST_RUNNING, e->cpu);
+		lane_slice(pf, m, owner, e->hdr.tid, e->off_ns, e->wake_ns, e->off_state, e->cpu,
+			   false);
+	lane_slice(pf, m, owner, e->hdr.tid, e->wake_ns, e->run_ns, PSC_SST_RUNNABLE, e->cpu,
+		   false);
+	lane_slice(pf, m, owner, e->hdr.tid, e->run_ns, e->hdr.ts_ns, PSC_SST_RUNNING, e->cpu,
+		   e->flags & PSC_SLICE_INFERRED);
 	/* the CPU's own track: who ran there */
 	a = timeline_rel(m, e->run_ns);
 	b = timeline_rel(m, e->hdr.ts_ns);
