@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -423,6 +424,103 @@ static void test_json_writer__integers(void **state)
 	jw_free(&w);
 }
 
+/* Every digit count, each side of every power of ten, both signs: as printf writes them */
+static void test_json_writer__integers_every_length(void **state)
+{
+	char want[128];
+	uint64_t p = 1;
+	struct jw w;
+	int k, d;
+
+	jw_init(&w);
+	for (k = 0; k <= 20; k++) {
+		for (d = -2; d <= 2; d++) {
+			uint64_t u = p + (uint64_t)(int64_t)d;
+			int64_t i = (int64_t)u;
+
+			jw_reset(&w);
+			jw_obj_start(&w);
+			jw_kv_u64(&w, "u", u);
+			jw_kv_i64(&w, "i", i);
+			jw_kv_i64(&w, "n", -i);
+			jw_obj_end(&w);
+			snprintf(want, sizeof(want), "{\"u\":%llu,\"i\":%lld,\"n\":%lld}",
+				 (unsigned long long)u, (long long)i, (long long)(0 - (uint64_t)i));
+			/* -INT64_MIN is INT64_MIN again: printf's and ours agree on its digits */
+			if (i == INT64_MIN)
+				snprintf(want, sizeof(want), "{\"u\":%llu,\"i\":%lld,\"n\":%lld}",
+					 (unsigned long long)u, (long long)i, (long long)i);
+			expect_buf(&w, want);
+		}
+		if (k < 19)
+			p *= 10;
+		else
+			p = UINT64_MAX;
+	}
+	jw_free(&w);
+}
+
+/*
+ * NDJSON in one buffer: lines end with jw_newline(), a failed line is cut back with
+ * jw_truncate() and the next one starts clean; keys of the fast path's longest length and one
+ * more, and keys with bytes to escape, read as json-c reads them
+ */
+static void test_json_writer__lines_in_one_buffer(void **state)
+{
+	char k48[49], k49[50];
+	struct json_object *root, *v;
+	size_t mark;
+	struct jw w;
+
+	memset(k48, 'a', 48);
+	k48[48] = '\0';
+	memset(k49, 'b', 49);
+	k49[49] = '\0';
+	jw_init(&w);
+	jw_obj_start(&w);
+	jw_kv_u64(&w, k48, 1);
+	jw_kv_u64(&w, k49, 2);
+	jw_kv_i64(&w, "q\"\\\x01", -3);
+	jw_kv_bool(&w, "t\x7f", true);
+	jw_obj_end(&w);
+	jw_newline(&w);
+	assert_int_equal(jw_error(&w), 0);
+	mark = w.len;
+	/* a second line that goes wrong: a value without its key */
+	jw_obj_start(&w);
+	jw_kv_u64(&w, "x", 1);
+	jw_u64(&w, 5);
+	assert_int_equal(jw_error(&w), -EINVAL);
+	jw_truncate(&w, mark);
+	assert_int_equal(jw_error(&w), 0);
+	assert_int_equal(w.len, mark);
+	jw_obj_start(&w);
+	jw_kv_u64(&w, "x", 7);
+	jw_obj_end(&w);
+	jw_newline(&w);
+	assert_int_equal(jw_error(&w), 0);
+	assert_true(w.buf[w.len - 1] == '\n');
+	assert_string_equal(w.buf + mark, "{\"x\":7}\n");
+	w.buf[mark - 1] = '\0';
+	root = json_tokener_parse(w.buf);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, k48, &v) && json_object_get_int64(v) == 1);
+	assert_true(json_object_object_get_ex(root, k49, &v) && json_object_get_int64(v) == 2);
+	assert_true(json_object_object_get_ex(root, "q\"\\\x01", &v) &&
+		    json_object_get_int64(v) == -3);
+	assert_true(json_object_object_get_ex(root, "t\x7f", &v) && json_object_get_boolean(v));
+	json_object_put(root);
+	/* a newline with no value before it, or inside one, is misuse */
+	jw_truncate(&w, 0);
+	jw_newline(&w);
+	assert_int_equal(jw_error(&w), -EINVAL);
+	jw_truncate(&w, 0);
+	jw_obj_start(&w);
+	jw_newline(&w);
+	assert_int_equal(jw_error(&w), -EINVAL);
+	jw_free(&w);
+}
+
 static void test_json_writer__doubles(void **state)
 {
 	static const double vals[] = { 0.1,	      1.5,     -2.25,  1.0 / 3.0,
@@ -553,6 +651,8 @@ int main(void)
 		cmocka_unit_test(test_json_writer__pretty),
 		cmocka_unit_test(test_json_writer__misuse),
 		cmocka_unit_test(test_json_writer__integers),
+		cmocka_unit_test(test_json_writer__integers_every_length),
+		cmocka_unit_test(test_json_writer__lines_in_one_buffer),
 		cmocka_unit_test(test_json_writer__doubles),
 		cmocka_unit_test(test_json_writer__hex),
 		cmocka_unit_test(test_json_writer__growth_and_reset),

@@ -97,6 +97,30 @@ static inline void put(struct jw *w, const char *s, size_t n)
 	w->buf[w->len] = '\0';
 }
 
+void jw_truncate(struct jw *w, size_t len)
+{
+	if (len > w->len)
+		return;
+	w->len = len;
+	if (w->buf)
+		w->buf[len] = '\0';
+	w->depth = 0;
+	w->err = 0;
+	w->key_pending = false;
+	w->need_comma[0] = false;
+	w->in_obj[0] = false;
+}
+
+void jw_newline(struct jw *w)
+{
+	if (w->err || w->depth || !w->need_comma[0]) {
+		fail(w, -EINVAL);
+		return;
+	}
+	put(w, "\n", 1);
+	w->need_comma[0] = false;
+}
+
 static void indent(struct jw *w, int depth)
 {
 	put(w, "\n", 1);
@@ -236,6 +260,13 @@ static void write_string(struct jw *w, const char *s, size_t n)
 #define JW_FAST_KEY 48 /* the longest key key_fast() writes */
 #define JW_FAST_VALUE 24 /* room it leaves after the key: any integer, true, false */
 
+/* Key bytes key_fast() copies as they are: printable ASCII but '"' and '\\' */
+static const bool key_plain[256] = {
+	[0x20 ... 0x21] = true,
+	[0x23 ... 0x5b] = true, /* not '"' (0x22) */
+	[0x5d ... 0x7e] = true, /* not '\\' (0x5c) */
+};
+
 /*
  * ,"key": straight into the buffer, in one pass over the key, with room left for a number:
  * the hot path of the NDJSON log. Returns false, the buffer as it was, when the key needs the
@@ -246,6 +277,7 @@ static inline bool key_fast(struct jw *w, const char *key)
 {
 	char *start, *p;
 	size_t i;
+	unsigned char c;
 
 	if (w->err || w->pretty || !key || !w->in_obj[w->depth] || w->key_pending ||
 	    !reserve(w, JW_FAST_KEY + 4 + JW_FAST_VALUE))
@@ -254,14 +286,12 @@ static inline bool key_fast(struct jw *w, const char *key)
 	if (w->need_comma[w->depth])
 		*p++ = ',';
 	*p++ = '"';
-	for (i = 0; key[i]; i++) {
-		unsigned char c = (unsigned char)key[i];
-
-		if (i == JW_FAST_KEY || c >= 0x80 || ascii_escape[c]) {
-			*start = '\0';
-			return false;
-		}
+	/* one lookup a byte: the NUL, a byte to escape and a non-ASCII byte all stop the copy */
+	for (i = 0; key_plain[c = (unsigned char)key[i]] && i < JW_FAST_KEY; i++)
 		*p++ = (char)c;
+	if (c) {
+		*start = '\0';
+		return false;
 	}
 	*p++ = '"';
 	*p++ = ':';
@@ -312,27 +342,61 @@ void jw_raw(struct jw *w, const char *json)
 		put(w, json, strlen(json));
 }
 
+/* "00" to "99": two digits per division */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930"
+				     "31323334353637383940414243444546474849505152535455565758596061"
+				     "62636465666768697071727374757677787980818283848586878889909192"
+				     "93949596979899";
+
 /* Decimal digits of @v, written backwards from @end; returns the first one (no snprintf: hot) */
-static char *u64_digits(uint64_t v, char *end)
+static inline char *u64_digits(uint64_t v, char *end)
 {
-	do
-		*--end = (char)('0' + v % 10);
-	while (v /= 10);
+	while (v >= 100) {
+		const char *d = digit_pairs + 2 * (v % 100);
+
+		v /= 100;
+		*--end = d[1];
+		*--end = d[0];
+	}
+	if (v >= 10) {
+		*--end = digit_pairs[2 * v + 1];
+		*--end = digit_pairs[2 * v];
+	} else {
+		*--end = (char)('0' + v);
+	}
 	return end;
 }
 
-/* The value after key_fast(): @v's digits (and a '-') into the room it left */
+/* Digits in @v */
+static inline size_t u64_ndigits(uint64_t v)
+{
+	size_t n = 1;
+
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+/* The value after key_fast(): @v's digits (and a '-') straight into the room it left */
 static inline void value_fast(struct jw *w, uint64_t v, bool neg)
 {
-	char b[24], *p = u64_digits(v, b + sizeof(b));
-	size_t n;
+	char *p = w->buf + w->len;
 
 	if (neg)
-		*--p = '-';
-	n = (size_t)(b + sizeof(b) - p);
-	memcpy(w->buf + w->len, p, n);
-	w->len += n;
-	w->buf[w->len] = '\0';
+		*p++ = '-';
+	p += u64_ndigits(v);
+	u64_digits(v, p);
+	*p = '\0';
+	w->len = (size_t)(p - w->buf);
 	w->key_pending = false;
 }
 

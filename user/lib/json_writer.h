@@ -41,6 +41,13 @@ void jw_free(
 	struct jw *w); /* frees buf; safe on an inited-but-unused writer; leaves it re-initable */
 void jw_reset(struct jw *w); /* len=0, depth=0, err=0 (keeps the allocation and pretty) */
 int jw_error(const struct jw *w); /* w->err, or -EINVAL if depth != 0 */
+/*
+ * NDJSON in one buffer: jw_newline() ends the top-level value just written with '\n' and lets a
+ * next one follow; jw_truncate() cuts the text back to @len bytes (a line that failed) and
+ * clears the error and the nesting, keeping the allocation and pretty.
+ */
+void jw_newline(struct jw *w);
+void jw_truncate(struct jw *w, size_t len);
 
 void jw_obj_start(struct jw *w);
 void jw_obj_end(struct jw *w);

@@ -15,13 +15,10 @@
 
 struct evlog {
 	struct sink sink;
-	struct jw line;
-	char *buf;
-	size_t len;
-	size_t cap;
+	struct jw line; /* the staged lines, each written in place (no copy) */
 	struct outfile *out;
 	uint64_t records; /* lines on disk */
-	uint64_t staged; /* lines in buf */
+	uint64_t staged; /* lines in line.buf */
 	int err;
 };
 
@@ -46,56 +43,36 @@ static int evlog_flush(struct sink *s)
 
 	if (l->err)
 		return l->err;
-	if (!l->len)
+	if (!l->line.len)
 		return 0;
 	/* a batch that fails (a full disk) keeps each of its lines that fits, whole */
 	before = outfile_written(l->out);
-	err = outfile_write(l->out, l->buf, l->len);
+	err = outfile_write(l->out, l->line.buf, l->line.len);
 	if (!err)
 		err = outfile_flush(l->out);
 	if (err)
-		l->records += count_lines(l->buf, (size_t)(outfile_written(l->out) - before));
+		l->records += count_lines(l->line.buf, (size_t)(outfile_written(l->out) - before));
 	else
 		l->records += l->staged;
 	l->err = err;
 	l->staged = 0;
-	l->len = 0;
+	jw_truncate(&l->line, 0);
 	return err;
 }
 
-/* Append the line in l->line to the staging buffer */
-static void stage_line(struct evlog *l)
+/* The line written from @mark on is whole: end it, or take it back if it failed */
+static void stage_line(struct evlog *l, size_t mark)
 {
-	size_t need;
-
+	if (!l->err)
+		jw_newline(&l->line);
 	if (l->err || jw_error(&l->line)) {
 		if (!l->err && jw_error(&l->line) == -ENOMEM)
 			l->err = -ENOMEM;
-		jw_reset(&l->line);
+		jw_truncate(&l->line, mark);
 		return;
 	}
-	need = l->len + l->line.len + 1;
-	if (need > l->cap) {
-		size_t cap = l->cap ? l->cap : 256u << 10;
-		char *b;
-
-		while (cap < need)
-			cap *= 2;
-		b = realloc(l->buf, cap);
-		if (!b) {
-			l->err = -ENOMEM;
-			jw_reset(&l->line);
-			return;
-		}
-		l->buf = b;
-		l->cap = cap;
-	}
-	memcpy(l->buf + l->len, l->line.buf, l->line.len);
-	l->len += l->line.len;
-	l->buf[l->len++] = '\n';
 	l->staged++;
-	jw_reset(&l->line);
-	if (l->len >= FLUSH_AT)
+	if (l->line.len >= FLUSH_AT)
 		evlog_flush(&l->sink);
 }
 
@@ -103,36 +80,40 @@ static void evlog_event(struct sink *s, const struct model *m, const union psc_e
 			const struct proc *subject)
 {
 	struct evlog *l = (struct evlog *)s;
+	size_t mark = l->line.len;
 
 	evjson_write_event(&l->line, m, ev, subject);
-	stage_line(l);
+	stage_line(l, mark);
 }
 
 static void evlog_orphan(struct sink *s, const struct model *m, const struct proc *child,
 			 const struct proc *old_parent, const struct proc *new_parent, uint64_t ts)
 {
 	struct evlog *l = (struct evlog *)s;
+	size_t mark = l->line.len;
 
 	evjson_write_orphan(&l->line, m, child, old_parent, new_parent, ts);
-	stage_line(l);
+	stage_line(l, mark);
 }
 
 static void evlog_lost(struct sink *s, const struct model *m, uint64_t ts, const uint64_t *by_type,
 		       uint64_t total)
 {
 	struct evlog *l = (struct evlog *)s;
+	size_t mark = l->line.len;
 
 	evjson_write_lost(&l->line, m, ts, by_type, total);
-	stage_line(l);
+	stage_line(l, mark);
 }
 
 static int evlog_finish(struct sink *s, const struct model *m)
 {
 	struct evlog *l = (struct evlog *)s;
+	size_t mark = l->line.len;
 	int err;
 
 	evjson_write_trailer(&l->line, m);
-	stage_line(l);
+	stage_line(l, mark);
 	err = evlog_flush(s);
 	if (!err)
 		err = l->err = outfile_commit(l->out);
@@ -145,7 +126,6 @@ static void evlog_destroy(struct sink *s)
 
 	outfile_close(l->out);
 	jw_free(&l->line);
-	free(l->buf);
 	free(l);
 }
 
@@ -177,7 +157,7 @@ struct sink *evlog_sink_new(const char *path, const struct model *m)
 	if (!l->out)
 		goto fail;
 	evjson_write_header(&l->line, m);
-	stage_line(l);
+	stage_line(l, 0);
 	if (evlog_flush(&l->sink)) {
 		errno = -l->err;
 		goto fail;
