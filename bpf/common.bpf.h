@@ -86,6 +86,13 @@ static __always_inline void psc_count(void *map, __u32 idx)
 		*cnt += 1; /* per-CPU slot: no atomics needed */
 }
 
+/*
+ * @task's process start time (its group leader's start_boottime), with two probe reads. The
+ * plain load task->group_leader->start_boottime is a few ns cheaper at run time, but the
+ * verifier checks a pointer walked from a trusted one against the kernel BTF's
+ * "__safe_trusted" type names, a linear search of ~1 ms for each visit: in every record's
+ * header (psc_emit_reserve_part()) that was half the verification time of all the programs.
+ */
 static __always_inline __u64 psc_task_start(struct task_struct *task)
 {
 	return BPF_CORE_READ(task, group_leader, start_boottime);
@@ -105,11 +112,38 @@ static __always_inline bool psc_tracked_is(const struct psc_tracked *t, __u64 st
  * process (pid and start time), not an earlier holder of the pid. @task is a BTF pointer (a
  * tracepoint argument, bpf_get_current_task_btf(), or a field walked from one): plain loads.
  */
+/*
+ * A superset of the tgids in the tracked map, one bit per tgid (modulo the size): set before a
+ * tgid enters the map (proc.bpf.c's fork hook, the loader's seeding), never cleared (a stale bit
+ * only costs the map lookup it would have cost anyway). In PSC_FILTER_TREE mode every hook of
+ * the system asks "is this task traced?" and nearly every answer is no: a clear bit gives it
+ * with one load, where the hash lookup and the start-time check cost ~100 ns (bench/run.sh,
+ * "context switches of untraced tasks").
+ */
+__u64 psc_tracked_hint[PSC_TRACKED_HINT_BITS / 64] __weak;
+
+static __always_inline bool psc_tracked_hinted(__u32 tgid)
+{
+	__u32 bit = tgid & (PSC_TRACKED_HINT_BITS - 1);
+
+	return psc_tracked_hint[bit / 64] & (1ull << (bit % 64));
+}
+
+static __always_inline void psc_tracked_hint_set(__u32 tgid)
+{
+	__u32 bit = tgid & (PSC_TRACKED_HINT_BITS - 1);
+
+	__sync_fetch_and_or(&psc_tracked_hint[bit / 64], 1ull << (bit % 64));
+}
+
 static __always_inline struct psc_tracked *psc_tracked_get(struct task_struct *task)
 {
 	__u32 tgid = task->tgid;
-	struct psc_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct psc_tracked *t;
 
+	if (!psc_tracked_hinted(tgid))
+		return NULL;
+	t = bpf_map_lookup_elem(&tracked, &tgid);
 	if (!t || !psc_tracked_is(t, task->group_leader->start_boottime))
 		return NULL;
 	return t;
@@ -154,7 +188,7 @@ static __always_inline void *psc_emit_reserve_part(struct task_struct *task, __u
 	}
 	__builtin_memset(hdr, 0, zero);
 	hdr->ts_ns = bpf_ktime_get_boot_ns();
-	hdr->start_ns = task->group_leader->start_boottime;
+	hdr->start_ns = psc_task_start(task);
 	hdr->type = type;
 	hdr->size = size;
 	hdr->tgid = task->tgid;

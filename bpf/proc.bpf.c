@@ -40,6 +40,7 @@ static __always_inline void track(struct task_struct *child)
 
 	if (cfg_filter_mode != PSC_FILTER_TREE)
 		return;
+	psc_tracked_hint_set(tgid);
 	if (bpf_map_update_elem(&tracked, &tgid, &t, BPF_ANY))
 		psc_count(&stats, PSC_STAT_TRACK_FULL);
 }

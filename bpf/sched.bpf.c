@@ -28,6 +28,9 @@ static __always_inline struct psc_sched_acct *acct_of(struct task_struct *t)
 	/* the idle threads (pid 0) are no process */
 	if (!t->pid)
 		return NULL;
+	/* tree mode: an untracked process's task has no storage, and one load says so */
+	if (cfg_filter_mode == PSC_FILTER_TREE && !psc_tracked_hinted(t->tgid))
+		return NULL;
 	a = bpf_task_storage_get(&schedacct, t, 0, 0);
 	if (a || !psc_task_wanted(t))
 		return a;

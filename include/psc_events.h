@@ -223,6 +223,13 @@ struct psc_tracked {
 	__u32 flags; /* PSC_TRACKED_* */
 };
 
+/*
+ * Bits of the tracked map's hint (psc_tracked_hint, global data of the BPF object): bit
+ * tgid % PSC_TRACKED_HINT_BITS is set before a tgid enters the tracked map and never cleared,
+ * so a clear bit means "not tracked" without a map lookup.
+ */
+#define PSC_TRACKED_HINT_BITS (1u << 19)
+
 /* Index of counters in the per-CPU stats array, besides the per-type drop counters */
 enum psc_stat {
 	PSC_STAT_TRACK_FULL = 0, /* a descendant could not be added to the tracked map */
