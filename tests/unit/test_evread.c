@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for user/logread/evread.c and the report feed: every schema type written by the log writer
+ * Unit tests for user/logread/evread*.c and the report feed: every schema type written by the log writer
  * and read back byte for byte; header, trailer, lost and derived records; lines that must be
  * refused, each with its reason; the file layer (plain, gzip, cut lines, long lines); and a
  * synthetic log fed to the model, clean and damaged.

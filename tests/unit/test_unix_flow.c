@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for user/groups/unix/unix_flow.c and user/groups/unix/unix_print.c: synthetic unix-socket events through the
- * whole model (so the epoll group's wake links come in as in a real trace), checked against the
- * connections, datagram flows, counters and outputs they must produce.
+ * Unit tests for the unix group (user/groups/unix/: its model and its outputs): synthetic
+ * unix-socket events through the whole model (so the epoll group's wake links come in as in a
+ * real trace), checked against the connections, datagram flows, counters and outputs they must
+ * produce.
  */
 #include <stdarg.h>
 #include <stddef.h>
