@@ -192,6 +192,8 @@ TIDY_FLAGS := -- -std=gnu11 -D_GNU_SOURCE -Iinclude $(USER_INC) -I$(OUTPUT)
 lint: $(OUTPUT)/procscope.skel.h
 	$(call msg,LAYERS,user)
 	$(Q)scripts/check-layers.sh
+	$(call msg,SIZES,user bpf include tests/lib)
+	$(Q)scripts/check-sizes.sh
 	$(call msg,CPPCHECK,user tests)
 	$(Q)cppcheck --quiet --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
 		--suppress=missingIncludeSystem -D__linux__ -Iinclude $(USER_INC) user/ tests/unit/ tests/lib/ tests/fuzz/
