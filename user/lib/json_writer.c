@@ -257,7 +257,7 @@ static void write_string(struct jw *w, const char *s, size_t n)
 	put(w, "\"", 1);
 }
 
-#define JW_FAST_KEY 48 /* the longest key key_fast() writes */
+#define JW_FAST_KEY 48 /* keys of this length or more take the general path */
 #define JW_FAST_VALUE 24 /* room it leaves after the key: any integer, true, false */
 
 /* Key bytes key_fast() copies as they are: printable ASCII but '"' and '\\' */
@@ -286,8 +286,12 @@ static inline bool key_fast(struct jw *w, const char *key)
 	if (w->need_comma[w->depth])
 		*p++ = ',';
 	*p++ = '"';
-	/* one lookup a byte: the NUL, a byte to escape and a non-ASCII byte all stop the copy */
-	for (i = 0; key_plain[c = (unsigned char)key[i]] && i < JW_FAST_KEY; i++)
+	/*
+	 * one lookup a byte: the NUL, a byte to escape and a non-ASCII byte all stop the copy; so
+	 * does the length (c is then the last byte copied: the general path writes the key)
+	 */
+	c = 0;
+	for (i = 0; i < JW_FAST_KEY && key_plain[c = (unsigned char)key[i]]; i++)
 		*p++ = (char)c;
 	if (c) {
 		*start = '\0';
