@@ -16,6 +16,7 @@
 #include "perfetto.h"
 #include "procfs.h"
 #include "report_feed.h"
+#include "report_pipe.h"
 #include "strutil.h"
 #include "summary.h"
 #include "summary_json.h"
@@ -93,6 +94,10 @@ struct report_run {
 	size_t nheld;
 	const char *perfetto; /* --perfetto FILE */
 	const char *svg; /* --svg FILE */
+	/* the read loop's (report_pipe_run()'s each_line()) */
+	bool show_progress;
+	const struct evread_file *in;
+	const struct report_feed *feed;
 };
 
 /*
@@ -269,6 +274,17 @@ static bool any_selected(const struct model *m, const struct summary_opts *so)
 	return false;
 }
 
+/* After each line fed: the progress shown, problems held back until the file is a log */
+static void each_line(void *ctx, uint64_t lineno)
+{
+	struct report_run *r = ctx;
+
+	if (r->show_progress && lineno % PROGRESS_EVERY == 0)
+		progress_show(r, r->in);
+	if (!r->is_log && report_feed_records(r->feed))
+		release_problems(r, true);
+}
+
 static int add_timeline_sinks(struct model *m, const struct report_run *r)
 {
 	const char *paths[2] = { r->perfetto, r->svg };
@@ -298,12 +314,8 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 	struct model *m = NULL;
 	struct sink *sk;
 	const struct summary_log_damage *dmg;
-	const char *line;
-	unsigned int flags;
-	size_t len;
-	uint64_t end;
+	uint64_t end, err_line;
 	int n, err = 0, summary_err = 0, ret = REPORT_EXIT_IO;
-	bool progress;
 
 	in = evread_file_open(path);
 	if (!in) {
@@ -322,18 +334,13 @@ static int run(const char *path, bool json, const struct report_filter *flt,
 	/* the timelines stream: they must see every event, from the first one on */
 	if (add_timeline_sinks(m, r))
 		goto out;
-	progress = isatty(STDERR_FILENO);
-	while ((n = evread_file_next(in, &line, &len, &flags)) > 0) {
-		if (progress && evread_file_lineno(in) % PROGRESS_EVERY == 0)
-			progress_show(r, in);
-		err = report_feed_line(feed, evread_file_lineno(in), line, len, flags);
-		if (err) {
-			psc_err("out of memory at line %llu",
-				(unsigned long long)evread_file_lineno(in));
-			goto out;
-		}
-		if (!r->is_log && report_feed_records(feed))
-			release_problems(r, true);
+	r->show_progress = isatty(STDERR_FILENO);
+	r->in = in;
+	r->feed = feed;
+	n = report_pipe_run(feed, in, report_pipe_threads(), each_line, r, &err, &err_line);
+	if (err) {
+		psc_err("out of memory at line %llu", (unsigned long long)err_line);
+		goto out;
 	}
 	progress_clear(r);
 	if (n < 0 && n != -EBADMSG) {

@@ -193,6 +193,47 @@ static bool bad_event(struct report_feed *f, uint64_t lineno)
 	return true;
 }
 
+/* The record in f->rec, of @kind, read from line @lineno: into the model */
+static int feed_record(struct report_feed *f, uint64_t lineno, int kind)
+{
+	if (f->trailer_seen) {
+		f->damage.ignored++;
+		if (!f->damage.after_trailer++)
+			problem(f, lineno,
+				"records after the trailer (logs joined together?): "
+				"ignored");
+		return 0;
+	}
+	if (kind == EVREAD_HEADER) {
+		f->records += take_header(f, lineno);
+		return 0;
+	}
+	if (kind == EVREAD_EVENT && bad_event(f, lineno))
+		return 0;
+	f->records++;
+	missing_header(f, lineno);
+	f->records_seen = true;
+	switch (kind) {
+	case EVREAD_EVENT:
+		f->events_read++;
+		check_order(f, lineno, f->rec.ev.hdr.ts_ns);
+		if (!keep_event(f, &f->rec.ev))
+			return 0;
+		return model_apply(f->m, &f->rec.ev);
+	case EVREAD_LOST:
+		if (!after_until(f, f->rec.lost.ts_ns))
+			model_lost_from(f->m, f->rec.lost.ts_ns, f->rec.lost.by_type,
+					f->rec.lost.queue ? MODEL_LOSS_QUEUE : MODEL_LOSS_RINGBUF);
+		return 0;
+	case EVREAD_TRAILER:
+		f->trailer_seen = true;
+		f->trailer = f->rec.trailer;
+		return 0;
+	default:
+		return 0; /* derived: the model has made it again */
+	}
+}
+
 int report_feed_line(struct report_feed *f, uint64_t lineno, const char *line, size_t len,
 		     unsigned int flags)
 {
@@ -230,42 +271,24 @@ int report_feed_line(struct report_feed *f, uint64_t lineno, const char *line, s
 		problem(f, lineno, "%s: skipped", evread_error(f->rd));
 		return 0;
 	}
-	if (f->trailer_seen) {
-		f->damage.ignored++;
-		if (!f->damage.after_trailer++)
-			problem(f, lineno,
-				"records after the trailer (logs joined together?): "
-				"ignored");
-		return 0;
-	}
-	if (kind == EVREAD_HEADER) {
-		f->records += take_header(f, lineno);
-		return 0;
-	}
-	if (kind == EVREAD_EVENT && bad_event(f, lineno))
-		return 0;
-	f->records++;
-	missing_header(f, lineno);
-	f->records_seen = true;
-	switch (kind) {
-	case EVREAD_EVENT:
-		f->events_read++;
-		check_order(f, lineno, f->rec.ev.hdr.ts_ns);
-		if (!keep_event(f, &f->rec.ev))
-			return 0;
-		return model_apply(f->m, &f->rec.ev);
-	case EVREAD_LOST:
-		if (!after_until(f, f->rec.lost.ts_ns))
-			model_lost_from(f->m, f->rec.lost.ts_ns, f->rec.lost.by_type,
-					f->rec.lost.queue ? MODEL_LOSS_QUEUE : MODEL_LOSS_RINGBUF);
-		return 0;
-	case EVREAD_TRAILER:
-		f->trailer_seen = true;
-		f->trailer = f->rec.trailer;
-		return 0;
-	default:
-		return 0; /* derived: the model has made it again */
-	}
+	return feed_record(f, lineno, kind);
+}
+
+int report_feed_event(struct report_feed *f, uint64_t lineno, const union psc_event *ev)
+{
+	f->lines++;
+	f->rec.kind = EVREAD_EVENT;
+	f->rec.ev = *ev;
+	return feed_record(f, lineno, EVREAD_EVENT);
+}
+
+bool report_feed_base(const struct report_feed *f, uint64_t *base_ns)
+{
+	/* take_header() sets the base only before the first record of any kind */
+	if (!f->header_seen && !f->records_seen)
+		return false;
+	*base_ns = evread_base(f->rd);
+	return true;
 }
 
 void report_feed_input_error(struct report_feed *f, int err)

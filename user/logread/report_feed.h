@@ -42,6 +42,16 @@ void report_feed_free(struct report_feed *f);
 /* One line (EVREAD_LINE_* @flags). Returns 0, or -ENOMEM (the only fatal error). */
 int report_feed_line(struct report_feed *f, uint64_t lineno, const char *line, size_t len,
 		     unsigned int flags);
+/*
+ * An event line another thread parsed (evfast_parse_event() with report_feed_base()'s base):
+ * as report_feed_line() would have fed it. Returns 0, or -ENOMEM.
+ */
+int report_feed_event(struct report_feed *f, uint64_t lineno, const union psc_event *ev);
+/*
+ * The time base every later line is read with, once it can no longer change (a header or a
+ * first record was fed): true and *@base_ns, else false
+ */
+bool report_feed_base(const struct report_feed *f, uint64_t *base_ns);
 /* The input ended early: a read error (-errno) or damaged compressed data (-EBADMSG) */
 void report_feed_input_error(struct report_feed *f, int err);
 /*
