@@ -463,6 +463,81 @@ static void test_cli__truth_file_mode_documented(void **state)
 	run_cleanup(&r);
 }
 
+/* The index of the live line "EVENT PID" in @lines, -1 if none */
+static int live_line_of(char **lines, int n, const char *event, long pid)
+{
+	char ev[16];
+	unsigned int p;
+	double t;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (sscanf(lines[i], "%lf %15s %u", &t, ev, &p) == 3 && !strcmp(ev, event) &&
+		    p == pid)
+			return i;
+	return -1;
+}
+
+/* The pid after "reaped [WORD ]" in a narration line (but the kernel's), 0 if none */
+static long reaped_pid(const char *line)
+{
+	const char *p = strstr(line, " reaped ");
+
+	if (!p || strstr(line, "the kernel reaped")) /* auto-reaped: no reap line */
+		return 0;
+	p += strlen(" reaped ");
+	if (!isdigit((unsigned char)*p)) /* "reaped child 123", "reaped parent 123" */
+		p = strchr(p, ' ');
+	return p ? strtol(p, NULL, 10) : 0;
+}
+
+/*
+ * `procscope demo fork zombie 2>&1`, as a user runs it: each narration line comes after the
+ * live line of what it tells ("parent P reaped child C" after C's reap line) and before what it
+ * announces ("C (child of P) exits with code 5" before C's exit line). The pids are the ones the
+ * workload narrated itself (getpid(), waitpid()).
+ */
+static void test_cli__demo_narration_in_time_order(void **state)
+{
+	char cmd[PATH_MAX + 256], *all, *save = NULL, *l, *lines[4096];
+	int n = 0, i, j, reaps = 0, exits = 0;
+	struct run r;
+	long pid;
+
+	run_setup(&r);
+	snprintf(cmd, sizeof(cmd), "%s demo fork zombie >%s 2>&1", integ_procscope(), r.out);
+	assert_int_equal(system(cmd), 0);
+	all = integ_slurp(r.out, NULL);
+	for (l = strtok_r(all, "\n", &save); l && n < 4096; l = strtok_r(NULL, "\n", &save))
+		lines[n++] = l;
+	for (i = 0; i < n; i++) {
+		if (strncmp(lines[i], "fork: ", 6) && strncmp(lines[i], "zombie: ", 8))
+			continue;
+		pid = reaped_pid(lines[i]);
+		if (pid > 0) {
+			j = live_line_of(lines, n, "reap", pid);
+			if (j < 0 || j > i)
+				fail_msg("'%s' is line %d, the reap of %ld is line %d", lines[i], i,
+					 pid, j);
+			reaps++;
+		}
+		if (strstr(lines[i], " exits with code ") && strstr(lines[i], " (child of ")) {
+			pid = strtol(strchr(lines[i], ' ') + 1, NULL, 10);
+			j = live_line_of(lines, n, "exit", pid);
+			if (j < i)
+				fail_msg("'%s' is line %d, the exit of %ld is line %d", lines[i], i,
+					 pid, j);
+			exits++;
+		}
+	}
+	/* fork: 4 reaps, 3 announced exits; zombie: 2 reaps, 1 announced exit */
+	if (reaps < 6 || exits < 4)
+		fail_msg("%d reap and %d exit narrations in:\n%s", reaps, exits,
+			 integ_slurp(r.out, NULL));
+	free(all);
+	run_cleanup(&r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +551,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cli__hostile_comm),
 		cmocka_unit_test(test_cli__gzip_log),
 		cmocka_unit_test(test_cli__pid_mode),
+		cmocka_unit_test(test_cli__demo_narration_in_time_order),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "hostile"))

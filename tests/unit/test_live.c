@@ -332,6 +332,56 @@ static void test_live__lost_lines_at_most_once_a_second(void **state)
 	free(out);
 }
 
+/* The line of @out that holds @needle, by number (from 0), -1 if none */
+static int line_no(const char *out, const char *needle)
+{
+	const char *hit = strstr(out, needle), *p;
+	int n = 0;
+
+	if (!hit)
+		return -1;
+	for (p = out; p < hit; p++)
+		n += *p == '\n';
+	return n;
+}
+
+/*
+ * A demo's narration: each note among the events by its time (notes that came in out of order
+ * too), escaped for the terminal, the ones after the last event at the end
+ */
+static void test_live__notes_in_time_order(void **state)
+{
+	struct fixture f;
+	struct sink *s;
+	union psc_event ev;
+	char *out;
+
+	setup(&f, NULL);
+	s = f.m->sinks;
+	seed(&f);
+	assert_int_equal(live_sink_note(s, BASE_NS + 3000, "demo: late", 10), 0);
+	assert_int_equal(live_sink_note(s, BASE_NS + 1500, "demo: early \x1b[2J", 17), 0);
+	assert_int_equal(live_sink_note(s, BASE_NS + 9000, "demo: last", 10), 0);
+	hdr(&ev, PSC_EV_EPOLL_CREATE, 1000, PID);
+	ev.epoll_create.ret = 5;
+	assert_int_equal(model_apply(f.m, &ev), 0);
+	hdr(&ev, PSC_EV_EPOLL_CREATE, 2000, PID);
+	ev.epoll_create.ret = 6;
+	assert_int_equal(model_apply(f.m, &ev), 0);
+	hdr(&ev, PSC_EV_EPOLL_CREATE, 4000, PID);
+	ev.epoll_create.ret = 7;
+	assert_int_equal(model_apply(f.m, &ev), 0);
+	live_sink_notes_upto(s, BASE_NS + 8000); /* nothing up to 8000 is left: none to print */
+	out = finish(&f);
+	assert_true(line_no(out, "epfd 5") < line_no(out, "demo: early"));
+	assert_true(line_no(out, "demo: early \\x1b[2J") < line_no(out, "epfd 6"));
+	assert_true(line_no(out, "epfd 6") < line_no(out, "demo: late"));
+	assert_true(line_no(out, "demo: late") < line_no(out, "epfd 7"));
+	assert_true(line_no(out, "epfd 7") < line_no(out, "demo: last"));
+	assert_null(strchr(out, '\x1b'));
+	free(out);
+}
+
 /*
  * Whole lines per write(): through a pipe whose reader checks each read, with lines from the
  * sink and a group's hook; a short pipe buffer forces many writes.
@@ -393,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_live__wall_clock_column),
 		cmocka_unit_test(test_live__lost_lines_at_most_once_a_second),
 		cmocka_unit_test(test_live__writes_hold_whole_lines),
+		cmocka_unit_test(test_live__notes_in_time_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

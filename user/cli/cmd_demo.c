@@ -4,8 +4,10 @@
  * itself with --no-trace), or alone. The workloads live in user/demos.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
@@ -95,11 +97,50 @@ static int self_exe(char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * The workload's narration comes back through a pipe, so that the live output prints it in time
+ * order among the events (narrate.h), not ahead of the events it tells about. Its write end is
+ * inherited at a high number, where it shifts none of the fds the workload opens (fd 3 stays
+ * its first). Returns the write end, or -1 (the workload narrates on stdout).
+ */
+#define NARRATE_FD_MIN 100
+
+static int narrate_pipe(struct trace_opts *o)
+{
+	char num[16];
+	int p[2], w;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	w = fcntl(p[1], F_DUPFD, NARRATE_FD_MIN); /* without FD_CLOEXEC: the workload's */
+	close(p[1]);
+	snprintf(num, sizeof(num), "%d", w);
+	if (w < 0 || setenv(DEMO_NARRATE_ENV, num, 1)) {
+		if (w >= 0)
+			close(w);
+		close(p[0]);
+		return -1;
+	}
+	o->narrate = true;
+	o->narrate_fd = p[0];
+	return w;
+}
+
+static void narrate_pipe_close(struct trace_opts *o, int w)
+{
+	if (w < 0)
+		return;
+	unsetenv(DEMO_NARRATE_ENV);
+	close(w);
+	close(o->narrate_fd);
+	o->narrate = false;
+}
+
 static int run_traced_demo(const char *name, const char *truth, struct trace_opts *o)
 {
 	char exe[PATH_MAX];
 	char *argv[10];
-	int i = 0, ret;
+	int i = 0, ret, narrate_w = -1;
 
 	if (self_exe(exe, sizeof(exe))) {
 		psc_err("failed to find my own executable: %s", strerror(errno));
@@ -117,10 +158,13 @@ static int run_traced_demo(const char *name, const char *truth, struct trace_opt
 	argv[i++] = (char *)name;
 	argv[i] = NULL;
 	o->argv = argv;
-	if (!o->quiet)
+	if (!o->quiet) {
 		printf("\n### demo %s: %s\n", name, demo_find(name)->summary);
+		narrate_w = narrate_pipe(o);
+	}
 	fflush(stdout);
 	ret = trace_run(o);
+	narrate_pipe_close(o, narrate_w);
 	o->argv = NULL; /* argv[] dies with this frame */
 	return ret;
 }

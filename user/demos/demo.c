@@ -8,11 +8,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -596,8 +598,11 @@ int demo_truth(const struct demo_ctx *ctx, const char *fmt, ...)
 int demo_main(const char *name, const char *truth_path, bool quiet)
 {
 	const struct demo *d = demo_find(name);
-	struct demo_ctx ctx = { .truth_fd = -1, .quiet = quiet };
+	struct demo_ctx ctx = { .truth_fd = -1, .quiet = quiet, .narrate_fd = -1 };
+	const char *narrate = getenv(DEMO_NARRATE_ENV);
 	void (*old_sigchld)(int);
+	char *end;
+	long fd;
 	int rc;
 
 	if (!d) {
@@ -613,6 +618,11 @@ int demo_main(const char *name, const char *truth_path, bool quiet)
 			fprintf(stderr, "procscope: %s: %s\n", truth_path, strerror(errno));
 			return 1;
 		}
+	}
+	if (narrate && *narrate) {
+		fd = strtol(narrate, &end, 10);
+		if (!*end && fd > STDERR_FILENO && fd < INT_MAX && fcntl((int)fd, F_GETFD) >= 0)
+			ctx.narrate_fd = (int)fd;
 	}
 	/* an inherited SIG_IGN would make the kernel reap our children and every waitpid() fail */
 	old_sigchld = signal(SIGCHLD, SIG_DFL);

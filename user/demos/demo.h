@@ -12,7 +12,16 @@
 struct demo_ctx {
 	int truth_fd; /* -1 = no ground-truth file; else an O_APPEND fd shared by all the demo's processes */
 	bool quiet; /* no narration on stdout */
+	/*
+	 * -1: narration goes to stdout. Else a pipe to the tracing procscope (PROCSCOPE_NARRATE_FD):
+	 * each line carries its CLOCK_BOOTTIME time, so the tracer prints it among the live lines
+	 * in time order, after the events it narrates and not ahead of them.
+	 */
+	int narrate_fd;
 };
+
+/* The environment variable through which `procscope demo` hands its workload the pipe */
+#define DEMO_NARRATE_ENV "PROCSCOPE_NARRATE_FD"
 
 struct demo {
 	const char *name;

@@ -53,17 +53,34 @@ void demo_sleep_ms(int ms)
 
 void demo_narrate(const struct run *r, const char *fmt, ...)
 {
+	char line[1024];
+	struct timespec ts;
+	size_t o = 0, room;
+	ssize_t w;
 	va_list ap;
+	int n;
 
 	if (r->ctx->quiet)
 		return;
-	printf("%s: ", r->demo);
+	if (r->ctx->narrate_fd >= 0) {
+		/* now, after what the line says happened: the tracer prints it after those events */
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		o = (size_t)snprintf(line, sizeof(line), "%llu ",
+				     (unsigned long long)ts.tv_sec * 1000000000ull +
+					     (unsigned long long)ts.tv_nsec);
+	}
+	o += (size_t)snprintf(line + o, sizeof(line) - o, "%.64s: ", r->demo);
+	room = sizeof(line) - 1 - o; /* the newline's byte stays free */
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	n = vsnprintf(line + o, room, fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	/* per line: lines of concurrent processes stay whole, and nothing is buffered at fork() */
-	fflush(stdout);
+	if (n > 0)
+		o += (size_t)n < room ? (size_t)n : room - 1;
+	line[o++] = '\n';
+	/* one write() per line: lines of concurrent processes stay whole (a pipe: PIPE_BUF) */
+	do
+		w = write(r->ctx->narrate_fd >= 0 ? r->ctx->narrate_fd : STDOUT_FILENO, line, o);
+	while (w < 0 && errno == EINTR);
 }
 
 /* Print "demo NAME (pid N): what: strerror" on stderr; returns err (a -errno) */

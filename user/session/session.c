@@ -24,6 +24,7 @@
 #include "loader.h"
 #include "log.h"
 #include "model.h"
+#include "narrate.h"
 #include "outfile.h"
 #include "perfetto.h"
 #include "procfs.h"
@@ -66,6 +67,7 @@ struct session {
 	struct loader *ld;
 	struct drain *drain; /* the ring's records, queued by the drain thread */
 	struct sink *evlog;
+	struct narrate *narrate; /* a demo's narration, into the live lines; NULL if none */
 	struct launch cmd; /* the launched command, if any */
 	uint32_t root_pid; /* -p PID or the command: the tree whose end ends the trace */
 	const struct proc *root;
@@ -159,6 +161,9 @@ static int on_record(void *ctx, void *data, size_t len)
 {
 	struct session *s = ctx;
 
+	/* what the workload narrated before this event: known before the event is printed */
+	if (s->narrate && len >= sizeof(struct psc_ev_hdr))
+		narrate_before(s->narrate, ((const struct psc_ev_hdr *)data)->ts_ns);
 	/* per-record problems are counted in the model; only ENOMEM stops the poll */
 	return model_apply_raw(s->m, data, len);
 }
@@ -368,6 +373,11 @@ static int add_sinks(struct session *s)
 		s->live_on_stderr = !o->live;
 		sk->output = o->live;
 		model_add_sink(s->m, sk);
+		if (o->narrate) {
+			s->narrate = narrate_new(o->narrate_fd, sk);
+			if (!s->narrate)
+				return errno ? -errno : -ENOMEM;
+		}
 	}
 	if (!o->no_summary) {
 		struct summary_opts so = {
@@ -437,6 +447,7 @@ static int finish(struct session *s)
 	if (err < 0 && err != -EINTR)
 		psc_err("failed to read the ring buffer: %s", strerror(-err));
 	housekeep(s, now_ns(CLOCK_BOOTTIME));
+	narrate_before(s->narrate, UINT64_MAX); /* the workload's last lines, printed at the end */
 	if (s->cmd.pid > 0 && s->cmd.reaped)
 		s->m->meta.exit_status = s->cmd.status;
 	s->m->meta.interrupted = s->stop == STOP_SIGNAL;
@@ -598,6 +609,8 @@ static void session_loop(struct session *s)
 		}
 		launch_reap(&s->cmd);
 		now = now_ns(CLOCK_BOOTTIME);
+		if (!err)
+			narrate_idle(s->narrate, now);
 		if (now - last >= HOUSEKEEP_NS) {
 			last = now;
 			housekeep(s, now);
@@ -652,6 +665,7 @@ int trace_run(const struct trace_opts *o)
 		ret = stopped_early_status(&s);
 out:
 	launch_cleanup(&s.cmd);
+	narrate_free(s.narrate);
 	drain_free(s.drain); /* stops the thread before the ring goes */
 	loader_free(s.ld);
 	model_free(s.m);

@@ -45,6 +45,8 @@ struct trace_opts {
 	uint64_t min_wait_ns; /* live lines only for waits at least this long */
 	bool min_wait_set; /* given on the command line */
 	int verbose;
+	bool narrate; /* demo: its workload writes narration lines into a pipe (narrate.h) */
+	int narrate_fd; /* with narrate: the pipe's read end */
 };
 
 /* Exit status for main: the command's status in command mode, else 0/1 */

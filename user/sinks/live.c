@@ -25,6 +25,11 @@
 #define LIVE_BATCH PIPE_BUF /* at most this much in one write(), unless one line is longer */
 #define LOST_EVERY_NS 1000000000ull /* at most one LOST line a second after the first */
 
+struct live_note {
+	uint64_t ts;
+	char *text; /* escaped, without its newline */
+};
+
 struct live {
 	struct sink sink;
 	FILE *out; /* unbuffered stream into buf[]: what live_print() and the groups write to */
@@ -36,6 +41,8 @@ struct live {
 	uint64_t lost_line_ts; /* the last LOST line, 0 before the first */
 	uint64_t lost_shown; /* the running total it printed */
 	struct live_opts opts;
+	struct live_note *notes; /* live_sink_note()'s lines not printed yet, oldest first */
+	size_t nnotes, notes_cap;
 	size_t len;
 	char buf[LIVE_BUF_SIZE];
 };
@@ -240,12 +247,58 @@ static void live_exit(struct live *l, const struct model *m, const struct psc_ev
 	     e->flags & PSC_EXIT_AUTOREAP ? ", auto-reaped (parent ignores SIGCHLD)" : "");
 }
 
+int live_sink_note(struct sink *s, uint64_t ts, const char *text, size_t len)
+{
+	struct live *l = (struct live *)s;
+	struct live_note *more;
+	size_t at, size = len * 4 + 1; /* term_escape()'s worst case: \xNN per byte */
+	char *esc;
+
+	if (l->nnotes == l->notes_cap) {
+		more = realloc(l->notes, (l->notes_cap * 2 + 8) * sizeof(*more));
+		if (!more)
+			return -ENOMEM;
+		l->notes = more;
+		l->notes_cap = l->notes_cap * 2 + 8;
+	}
+	esc = malloc(size);
+	if (!esc)
+		return -ENOMEM;
+	term_escape(esc, size, text, len);
+	/* processes write in parallel: a line may come after a later one */
+	for (at = l->nnotes; at > 0 && l->notes[at - 1].ts > ts; at--)
+		;
+	memmove(l->notes + at + 1, l->notes + at, (l->nnotes - at) * sizeof(*l->notes));
+	l->notes[at] = (struct live_note){ .ts = ts, .text = esc };
+	l->nnotes++;
+	return 0;
+}
+
+static void print_notes(struct live *l, uint64_t upto)
+{
+	size_t i;
+
+	for (i = 0; i < l->nnotes && l->notes[i].ts <= upto; i++) {
+		fprintf(l->out, "%s\n", l->notes[i].text);
+		free(l->notes[i].text);
+	}
+	memmove(l->notes, l->notes + i, (l->nnotes - i) * sizeof(*l->notes));
+	l->nnotes -= i;
+}
+
+void live_sink_notes_upto(struct sink *s, uint64_t ts)
+{
+	print_notes((struct live *)s, ts);
+}
+
 static void live_event(struct sink *s, const struct model *m, const union psc_event *ev,
 		       const struct proc *p)
 {
 	struct live *l = (struct live *)s;
 	char who[96], z[32];
 
+	if (l->nnotes)
+		print_notes(l, ev->hdr.ts_ns);
 	l->ev = ev;
 	switch (ev->hdr.type) {
 	case PSC_EV_PROC_FORK:
@@ -310,6 +363,8 @@ static void live_orphan(struct sink *s, const struct model *m, const struct proc
 	struct live *l = (struct live *)s;
 	char a[96], b[96];
 
+	if (l->nnotes)
+		print_notes(l, ts);
 	line(l, m, ts, "orphan", child->pid, new_parent ? new_parent->pid : 0, child->comm,
 	     "parent %s exited; adopted by %s%s", live_who(old_parent, a, sizeof(a)),
 	     live_who(new_parent, b, sizeof(b)),
@@ -340,6 +395,8 @@ static void live_lost(struct sink *s, const struct model *m, uint64_t ts, const 
 {
 	struct live *l = (struct live *)s;
 
+	if (l->nnotes)
+		print_notes(l, ts);
 	if (l->lost_line_ts && ts - l->lost_line_ts < LOST_EVERY_NS)
 		return;
 	lost_line(l, m, ts);
@@ -359,6 +416,7 @@ static int live_finish(struct sink *s, const struct model *m)
 {
 	struct live *l = (struct live *)s;
 
+	print_notes(l, UINT64_MAX);
 	/* losses the once-a-second limit held back: the last line has the final total */
 	if (m->stats.lost > l->lost_shown)
 		lost_line(l, m, m->end_ts);
@@ -373,6 +431,9 @@ static void live_destroy(struct sink *s)
 	struct live *l = (struct live *)s;
 
 	drain(l, true);
+	while (l->nnotes)
+		free(l->notes[--l->nnotes].text);
+	free(l->notes);
 	if (l->out)
 		fclose(l->out);
 	outfile_close(l->file);

@@ -43,4 +43,13 @@ struct sink *live_sink_new(int fd, const struct live_opts *opts);
  */
 struct sink *live_sink_open(const char *path, const struct live_opts *opts);
 
+/*
+ * A line narrating the traced workload (a demo's), written at @ts (CLOCK_BOOTTIME) after what it
+ * narrates: printed as it is (terminal-escaped), among the event lines in time order, before the
+ * first event after @ts, or at live_sink_notes_upto() or at the end. Returns 0 or -ENOMEM.
+ */
+int live_sink_note(struct sink *s, uint64_t ts, const char *text, size_t len);
+/* Print the notes written up to @ts: no event older than @ts is still to come */
+void live_sink_notes_upto(struct sink *s, uint64_t ts);
+
 #endif /* __PSC_LIVE_H */
