@@ -278,9 +278,18 @@ static void test_live__epoll_data_in_hex(void **state)
 	ev.epoll_wait.ready[1].events = 1;
 	ev.epoll_wait.ready[1].data = 0x99;
 	assert_int_equal(model_apply(f.m, &ev), 0);
+	/* a registration from before the trace (-p): the same hex, in the same place */
+	hdr(&ev, PSC_EV_EPOLL_SEED, 30, PID);
+	ev.epoll_ctl.epfd = 6;
+	ev.epoll_ctl.op = 1;
+	ev.epoll_ctl.fd = 4;
+	ev.epoll_ctl.events = 1;
+	ev.epoll_ctl.data = 0x7fa900000004ull;
+	assert_int_equal(model_apply(f.m, &ev), 0);
 	out = finish(&f);
 	if (!strstr(out, "epfd 6 ADD fd 3 data 0x7f8b00000003 ") ||
-	    !strstr(out, " fd 3 data 0x7f8b00000003 IN data 0x99 (no fd) IN"))
+	    !strstr(out, " fd 3 data 0x7f8b00000003 IN data 0x99 (no fd) IN") ||
+	    !strstr(out, "epfd 6 fd 4 data 0x7fa900000004 "))
 		fail_msg("epoll data not in hex by its fd:\n%s", out);
 	free(out);
 }
@@ -330,6 +339,23 @@ static void test_live__lost_lines_at_most_once_a_second(void **state)
 	assert_true(n >= 5 && n <= 7);
 	assert_non_null(strstr(out, " 150 events lost so far"));
 	free(out);
+}
+
+/* A process known by its pid alone (an untraced peer, with -p) is said to be so, not "4723 " */
+static void test_live__who_untraced(void **state)
+{
+	struct model *m = model_new();
+	struct proc *p;
+	char buf[96];
+
+	assert_non_null(m);
+	assert_string_equal(live_who(NULL, buf, sizeof(buf)), "?");
+	p = proctree_get(m->tree, 4723, START);
+	assert_non_null(p);
+	assert_string_equal(live_who(p, buf, sizeof(buf)), "4723 (untraced)");
+	strcpy(p->comm, "client");
+	assert_string_equal(live_who(p, buf, sizeof(buf)), "4723 client");
+	model_free(m);
 }
 
 /* The line of @out that holds @needle, by number (from 0), -1 if none */
@@ -444,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_live__lost_lines_at_most_once_a_second),
 		cmocka_unit_test(test_live__writes_hold_whole_lines),
 		cmocka_unit_test(test_live__notes_in_time_order),
+		cmocka_unit_test(test_live__who_untraced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -203,6 +203,8 @@ const char *live_who(const struct proc *p, char *buf, size_t size)
 
 	if (!p)
 		snprintf(buf, size, "?");
+	else if (!p->comm[0] && (p->flags & PROC_F_IMPLICIT))
+		snprintf(buf, size, "%u (untraced)", p->pid); /* known by its pid alone (-p) */
 	else
 		snprintf(buf, size, "%u %s", p->pid, esc_comm(p->comm, ecomm));
 	return buf;

@@ -29,7 +29,10 @@ struct live_opts {
 void live_print(FILE *out, const struct model *m, uint64_t ts, const char *event, uint32_t pid,
 		uint32_t ppid, const char *comm, const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
-/* "pid comm" of a process, terminal-escaped ("?" for NULL) */
+/*
+ * "pid comm" of a process, terminal-escaped ("?" for NULL, "pid (untraced)" for one known by its
+ * pid alone: the untraced peer of a traced process's socket, with -p)
+ */
 const char *live_who(const struct proc *p, char *buf, size_t size);
 
 /*

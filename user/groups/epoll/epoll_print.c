@@ -149,10 +149,10 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 		else
 			live_print(
 				out, m, ev->hdr.ts_ns, "ep_seed", ev->hdr.tgid, ppid_of(p), comm,
-				"epfd %d fd %d %s events %s data %llu (registered before the trace)",
-				e->epfd, e->fd, target_str(&e->target, tgt, sizeof(tgt)),
-				epoll_events_str(e->events, ev_s, sizeof(ev_s)),
-				(unsigned long long)e->data);
+				"epfd %d fd %d data 0x%llx %s events %s (registered before the trace)",
+				e->epfd, e->fd, (unsigned long long)e->data,
+				target_str(&e->target, tgt, sizeof(tgt)),
+				epoll_events_str(e->events, ev_s, sizeof(ev_s)));
 		break;
 	}
 	case PSC_EV_EPOLL_WAIT:
