@@ -10,12 +10,14 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
 #include "hist.h"
 #include "epoll_tl.h"
 #include "model.h"
+#include "summary.h"
 #include "testlib.h"
 
 #define US 1000ull
@@ -152,6 +154,65 @@ static void test_epoll_tl__del_and_fd_reuse(void **state)
 	assert_int_equal(the_set(m)->nregs, 3);
 	assert_false(the_set(m)->regs[1].live);
 	assert_true(the_set(m)->regs[2].live);
+	model_free(m);
+}
+
+/*
+ * redis's event loop: interest switched by DEL + ADD, thousands of times. The same registration
+ * (fd, file, interest, data) comes back: the list stays two rows, their ready counts whole.
+ */
+static void test_epoll_tl__del_add_cycles_reuse_the_registration(void **state)
+{
+	struct model *m = model_new();
+	uint64_t d = 4, t = 0;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		t += 10 * US;
+		ctl(m, t, 1, 4, 4 /* OUT */, d, 5000, 0);
+		wait_ev(m, t + 1 * US, t + 2 * US, -1, 1, 1, &d);
+		ctl(m, t + 3 * US, 2, 4, 0, d, 5000, 0);
+		ctl(m, t + 4 * US, 1, 4, 1 /* IN */, d, 5000, 0);
+		wait_ev(m, t + 5 * US, t + 6 * US, -1, 1, 1, &d);
+		ctl(m, t + 7 * US, 2, 4, 0, d, 5000, 0);
+	}
+	assert_int_equal(the_set(m)->nregs, 2);
+	assert_int_equal(the_set(m)->regs[0].events, 4);
+	assert_int_equal(the_set(m)->regs[0].ready, 1000);
+	assert_int_equal(the_set(m)->regs[1].ready, 1000);
+	assert_int_equal(the_set(m)->ready_events, 2000);
+	assert_int_equal(the_set(m)->unmapped, 0);
+	model_free(m);
+}
+
+/* More registrations than the text lists: the rest are counted, never silently dropped */
+static void test_epoll_tl__summary_counts_unlisted_registrations(void **state)
+{
+	struct model *m = model_new();
+	uint64_t d;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int fd;
+
+	m->meta.groups = PSC_GROUP_ALL;
+	for (fd = 10; fd < 30; fd++) {
+		d = (uint64_t)fd;
+		ctl(m, (uint64_t)fd * MS, 1, fd, 1, d, 6000 + (uint64_t)fd, 0);
+		wait_ev(m, (uint64_t)fd * MS + 10, (uint64_t)fd * MS + 20, -1, 1, 1, &d);
+	}
+	assert_int_equal(model_finish(m, 100 * MS), 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(summary_print(f, m, NULL), 0);
+	assert_int_equal(fclose(f), 0);
+	/* 12 rows (fds 10 to 21), then the 8 others and their 8 ready wake-ups */
+	if (!strstr(buf, "      fd 21 "))
+		fail_msg("%s", buf);
+	assert_null(strstr(buf, "      fd 22 "));
+	if (!strstr(buf, "      ... 8 more registrations, ready 8 times\n"))
+		fail_msg("no count of the registrations not listed:\n%s", buf);
+	free(buf);
 	model_free(m);
 }
 
@@ -460,6 +521,8 @@ int main(void)
 		cmocka_unit_test(test_epoll_tl__mod_changes_data),
 		cmocka_unit_test(test_epoll_tl__del_and_fd_reuse),
 		cmocka_unit_test(test_epoll_tl__failed_ctl_changes_nothing),
+		cmocka_unit_test(test_epoll_tl__del_add_cycles_reuse_the_registration),
+		cmocka_unit_test(test_epoll_tl__summary_counts_unlisted_registrations),
 		cmocka_unit_test(test_epoll_tl__wait_stats_and_histogram),
 		cmocka_unit_test(test_epoll_tl__busy_polling),
 		cmocka_unit_test(test_epoll_tl__unix_send_links_to_wake),

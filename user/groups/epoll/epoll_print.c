@@ -178,6 +178,7 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 
 /* Rows the text summary shows of each kind; the JSON summary's (docs/summary-json.md) */
 #define TEXT_ROWS 20
+#define SET_ROWS 12 /* registrations listed under an epoll set */
 #define JSON_ROWS 256
 
 static int cmp_set_seq(const void *a, const void *b)
@@ -199,7 +200,8 @@ static int cmp_poll_seq(const void *a, const void *b)
 static void print_set(FILE *out, const struct epoll_set *s)
 {
 	char comm[LIVE_COMM_ESC], d1[32], d2[32], ev[64], tgt[96];
-	size_t i, shown = 0;
+	size_t i, shown = 0, more = 0;
+	uint64_t more_ready = 0;
 
 	const struct epoll_owner *w = &s->who;
 
@@ -217,17 +219,25 @@ static void print_set(FILE *out, const struct epoll_set *s)
 		duration_fmt(s->waits ? s->wait_ns / s->waits : 0, d1, sizeof(d1)),
 		duration_fmt(s->max_wait_ns, d2, sizeof(d2)),
 		epoll_set_is_busy_polling(s) ? "  BUSY-POLLING (timeout 0, nothing ready)" : "");
-	for (i = 0; i < s->nregs && shown < 12; i++) {
+	for (i = 0; i < s->nregs; i++) {
 		const struct epoll_reg *r = &s->regs[i];
 
 		if (!r->ready && !r->live)
 			continue;
+		if (shown == SET_ROWS) {
+			more++;
+			more_ready += r->ready;
+			continue;
+		}
 		shown++;
 		fprintf(out, "      fd %-4d %-22s interest %-14s ready %6llu  seen %s\n", r->fd,
 			target_str(&r->target, tgt, sizeof(tgt)),
 			epoll_events_str(r->events, d1, sizeof(d1)), (unsigned long long)r->ready,
 			r->ready_mask ? epoll_events_str(r->ready_mask, ev, sizeof(ev)) : "-");
 	}
+	if (more)
+		fprintf(out, "      ... %zu more registrations, ready %llu times\n", more,
+			(unsigned long long)more_ready);
 	if (s->unmapped)
 		fprintf(out,
 			"      %llu ready entries matched no traced registration (added before "

@@ -292,6 +292,28 @@ static void reg_retire(struct epoll_tl *tl, struct set_priv *sp, struct epoll_re
 		hmap_del(&sp->by_data, r->data);
 }
 
+/*
+ * Event loops (redis's ae, for one) switch interest by DEL and ADD of the same fd, thousands of
+ * times a second: a registration ADDed again as it was (same fd, file, interest and data) is
+ * the one DELeted a moment ago, revived, so that the interest list stays the size of what was
+ * registered, not of how often. Only the last few are looked at: the cost stays constant.
+ */
+#define REVIVE_LOOKBACK 32
+
+static struct epoll_reg *reg_revivable(struct epoll_set *s, const struct psc_ev_epoll_ctl *e)
+{
+	size_t i, stop = s->nregs > REVIVE_LOOKBACK ? s->nregs - REVIVE_LOOKBACK : 0;
+
+	for (i = s->nregs; i-- > stop;) {
+		struct epoll_reg *r = &s->regs[i];
+
+		if (!r->live && r->fd == e->fd && r->events == e->events && r->data == e->data &&
+		    r->target.ino == e->target.ino && r->target.kind == e->target.kind)
+			return r;
+	}
+	return NULL;
+}
+
 static int apply_ctl(struct epoll_tl *tl, const struct psc_ev_epoll_ctl *e,
 		     const struct proc *owner)
 {
@@ -309,6 +331,16 @@ static int apply_ctl(struct epoll_tl *tl, const struct psc_ev_epoll_ctl *e,
 	case 1: /* EPOLL_CTL_ADD: an old registration of this fd number died with its file */
 		if (r)
 			reg_retire(tl, sp, r);
+		r = reg_revivable(s, e);
+		if (r) {
+			idx = (size_t)(r - s->regs);
+			r->live = true;
+			if (hmap_put(&sp->by_fd, (uint32_t)e->fd, IDX_VAL(idx)) ||
+			    hmap_put(&sp->by_data, e->data, IDX_VAL(idx)) ||
+			    watch(tl, r->target.ino))
+				return -ENOMEM;
+			break;
+		}
 		if (s->nregs == s->cap) {
 			size_t cap = s->cap ? s->cap * 2 : 8;
 			struct epoll_reg *regs = realloc(s->regs, cap * sizeof(*regs));
