@@ -983,6 +983,41 @@ static void test_unix_flow__summary_text_and_json(void **state)
 	model_free(m);
 }
 
+/*
+ * -p SRV: a client outside the traced tree connects, sends 10 and 20 bytes and closes; the
+ * server answers 5. The client's own calls are not traced: its row says so and shows what the
+ * server received from it, never "0/0" and a blank name.
+ */
+#define UNTRACED 4723
+static void test_unix_flow__untraced_peer_of_a_pid_trace(void **state)
+{
+	struct model *m = model_new();
+	union psc_event ev;
+	char *text;
+
+	snprintf(m->meta.mode, sizeof(m->meta.mode), "pid");
+	m->meta.target_pid = SRV;
+	hdr(&ev, PSC_EV_PROC_SEED, 1, SRV);
+	ev.seed.parent_tgid = 1;
+	strcpy(ev.seed.comm, "server");
+	ev.seed.state = 'S';
+	apply(m, &ev);
+	listening_server(m);
+	ev_wake(m, 4 * MS, UNTRACED, 500); /* its connect() made the listener readable */
+	ev_accept(m, 5 * MS, SRV, 500, 5, 2002, 0x51, 1001, 0xc1, UNTRACED, PATH);
+	RECV(m, 6 * MS, SRV, 2002, 1001, 10);
+	RECV(m, 7 * MS, SRV, 2002, 1001, 20);
+	SEND(m, 8 * MS, SRV, 2002, 1001, 5);
+	RECV(m, 9 * MS, SRV, 2002, 1001, 0); /* EOF */
+	text = capture_text(print_summary, m);
+	/* one connection: its row is the only one with these */
+	if (!strstr(text, "    #1 ") || !strstr(text, " 4723 (untraced) ") ||
+	    !strstr(text, " 2/30 recv ") || !strstr(text, " 1/5 ") || strstr(text, "0/0"))
+		fail_msg("the untraced client's row:\n%s", text);
+	free(text);
+	model_free(m);
+}
+
 struct live_arg {
 	struct model *m;
 	const union psc_event *ev;
@@ -1211,6 +1246,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unix_flow__connect_accept_pairs_by_sk_id),
+		cmocka_unit_test(test_unix_flow__untraced_peer_of_a_pid_trace),
 		cmocka_unit_test(test_unix_flow__client_gone_before_accept),
 		cmocka_unit_test(test_unix_flow__accept_without_traced_connect),
 		cmocka_unit_test(test_unix_flow__connected_before_trace_by_inodes),

@@ -17,7 +17,10 @@
 #define MAX_FLOW_ROWS 30
 #define MAX_HISTS 10
 
-/* "4321 client", terminal-escaped, or "?" */
+/*
+ * "4321 client", terminal-escaped, or "?"; "4321 (untraced)" for a process known by its pid
+ * alone (SO_PEERCRED of the untraced peer of a -p trace): no traced event told its name
+ */
 const char *ux_who_str(const struct unix_who *w, char *buf, size_t size)
 {
 	char comm[LIVE_COMM_ESC];
@@ -28,6 +31,10 @@ const char *ux_who_str(const struct unix_who *w, char *buf, size_t size)
 		return buf;
 	}
 	c = unix_who_comm(w);
+	if (!*c) {
+		snprintf(buf, size, "%u (untraced)", w->pid);
+		return buf;
+	}
 	term_escape(comm, sizeof(comm), c, strnlen(c, PSC_COMM_LEN));
 	snprintf(buf, size, "%u %s", w->pid, comm);
 	return buf;
@@ -75,6 +82,38 @@ const struct unix_dir *ux_tx_of(const struct unix_end *e)
 static const struct unix_dir *rx_of(const struct unix_end *e)
 {
 	return e ? &e->rx : &empty_dir;
+}
+
+/*
+ * A connection end whose process is outside the traced tree (-p, a command): its own sends and
+ * receives were not traced. System-wide, every process is traced. A process no longer in the
+ * table (retired) was one the trace followed.
+ */
+static bool end_untraced(const struct model *m, const struct unix_end *e)
+{
+	const struct unix_who *w = e ? unix_end_proc(e) : NULL;
+
+	if (!e || !m->meta.target_pid)
+		return false;
+	if (!w || !w->proc)
+		return true;
+	return w->proc->p && !(w->proc->p->flags & PROC_F_IN_TREE);
+}
+
+/*
+ * Messages/bytes from @from to @to: @from's sends, or, when @from's process is not traced,
+ * what @to received from it, marked "recv" (its EOFs apart): never a misleading "0/0"
+ */
+static const char *way_str(const struct model *m, const struct unix_end *from,
+			   const struct unix_end *to, char *buf, size_t size)
+{
+	const struct unix_dir *rx = rx_of(to);
+
+	if (!end_untraced(m, from) || !to || end_untraced(m, to))
+		return mb_str(ux_tx_of(from), buf, size);
+	snprintf(buf, size, "%llu/%llu recv", (unsigned long long)(rx->msgs - rx->eof),
+		 (unsigned long long)rx->bytes);
+	return buf;
 }
 
 /* Failed sends and receives of both ends, EAGAIN apart: "EPIPE x2, 5 EAGAIN" or "-" */
@@ -201,8 +240,8 @@ static void print_conns(FILE *out, const struct model *m, struct unix_flow *uf)
 			snprintf(a, sizeof(a), "-");
 			snprintf(b, sizeof(b), "-");
 		} else {
-			mb_str(ux_tx_of(c->client), a, sizeof(a));
-			mb_str(ux_tx_of(s), b, sizeof(b));
+			way_str(m, c->client, s, a, sizeof(a));
+			way_str(m, s, c->client, b, sizeof(b));
 		}
 		fprintf(out, "    %-5s %-16s %-22s %-22s %-11s %-20s %-14s %-14s %-16s %s\n", id,
 			conn_kind_str(c, kind, sizeof(kind)), cli, srv,
