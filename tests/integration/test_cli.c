@@ -7,6 +7,8 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include "integ.h"
 
 #define HOSTILE_COMM "q\"b\\n\n\x1b[2J\t\x01\xff"
@@ -463,6 +465,139 @@ static void test_cli__truth_file_mode_documented(void **state)
 	run_cleanup(&r);
 }
 
+/*
+ * A unix stream server at @path: once @flag exists (procscope is attached: an accept() already
+ * blocked at attach is not seen), one client, 5 bytes back for each read, until its EOF
+ */
+static void echo5_server(const char *path, const char *flag)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char buf[64];
+	int l, c;
+
+	alarm(60); /* bounded, whatever happens */
+	snprintf(a.sun_path, sizeof(a.sun_path), "%.100s", path);
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1))
+		_exit(1);
+	while (access(flag, F_OK))
+		usleep(10000);
+	c = accept(l, NULL, NULL);
+	if (c < 0)
+		_exit(1);
+	while (read(c, buf, sizeof(buf)) > 0)
+		if (write(c, "hello", 5) != 5)
+			_exit(1);
+	_exit(0);
+}
+
+/*
+ * Once procscope says it is ready (its -v stderr in @err): connect to @path, send 3 x 10 bytes,
+ * each after the server's answer, and write "PID INO" (getpid(), fstat()) to @truth
+ */
+static void echo5_client(const char *err_path, const char *path, const char *flag,
+			 const char *truth)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct stat st;
+	char buf[16], line[64];
+	int i, s, fd;
+
+	alarm(60);
+	for (i = 0; i < 3000; i++) {
+		char *err = access(err_path, F_OK) ? NULL : integ_slurp(err_path, NULL);
+		int ready = err && strstr(err, "ready in");
+
+		free(err);
+		if (ready)
+			break;
+		usleep(10000);
+	}
+	if (close(open(flag, O_CREAT | O_WRONLY, 0600)))
+		_exit(1);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%.100s", path);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) || fstat(s, &st))
+		_exit(1);
+	for (i = 0; i < 3; i++)
+		if (write(s, "0123456789", 10) != 10 || read(s, buf, 5) != 5)
+			_exit(1);
+	snprintf(line, sizeof(line), "%d %llu\n", getpid(), (unsigned long long)st.st_ino);
+	fd = open(truth, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, line, strlen(line)) != (ssize_t)strlen(line))
+		_exit(1);
+	close(fd);
+	close(s);
+	_exit(0);
+}
+
+/*
+ * `trace -p SERVER` of a unix server whose client is outside the traced tree: the client's row
+ * names it by the pid it has (SO_PEERCRED), marked untraced, and C->S shows what the server
+ * received from it (3 reads of 10 bytes), not "0/0" and a blank name
+ */
+static void test_cli__pid_mode_untraced_client(void **state)
+{
+	char pidarg[16], sock[160], truth[160], flag[160], needle[64], *out, *row, *end, *t;
+	char *argv[] = { (char *)integ_procscope(),
+			 (char *)"trace",
+			 (char *)"-v",
+			 (char *)"-e",
+			 (char *)"proc,epoll,unix",
+			 (char *)"-p",
+			 pidarg,
+			 (char *)"-d",
+			 (char *)"30",
+			 NULL };
+	long cpid = 0;
+	pid_t server, client;
+	unsigned long long ino = 0;
+	struct run r;
+	int status;
+
+	run_setup(&r);
+	snprintf(sock, sizeof(sock), "%s/s.sock", r.dir);
+	snprintf(truth, sizeof(truth), "%s/client", r.dir);
+	snprintf(flag, sizeof(flag), "%s/ready", r.dir);
+	server = fork();
+	assert_true(server >= 0);
+	if (server == 0)
+		echo5_server(sock, flag);
+	client = fork();
+	assert_true(client >= 0);
+	if (client == 0)
+		echo5_client(r.err, sock, flag, truth);
+	snprintf(pidarg, sizeof(pidarg), "%d", server);
+	r.status = integ_run(argv, r.out, r.err);
+	assert_int_equal(waitpid(client, &status, 0), client);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(waitpid(server, &status, 0), server);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(WIFEXITED(r.status));
+	assert_int_equal(WEXITSTATUS(r.status), 0);
+	t = integ_slurp(truth, NULL);
+	assert_int_equal(sscanf(t, "%ld %llu", &cpid, &ino), 2);
+	free(t);
+	out = integ_slurp(r.out, NULL);
+	snprintf(needle, sizeof(needle), " %ld (untraced) ", cpid);
+	row = strstr(out, needle);
+	end = row ? strchr(row, '\n') : NULL;
+	if (end)
+		*end = '\0';
+	snprintf(needle, sizeof(needle), " %d ", server);
+	if (!row || !strstr(row, needle) || !strstr(row, " 3/30 recv ") || !strstr(row, " 3/15 "))
+		fail_msg("no row of client %ld (untraced), 3/30 recv, 3/15 for server %d:\n%s",
+			 cpid, server, integ_slurp(r.out, NULL));
+	free(out);
+	/* the live accept line names the client's socket by the inode it had */
+	snprintf(needle, sizeof(needle), "from %ld (untraced) unix:[%llu]", cpid, ino);
+	out = integ_slurp(r.err, NULL);
+	if (!strstr(out, needle))
+		fail_msg("no '%s' in:\n%s", needle, out);
+	free(out);
+	run_cleanup(&r);
+}
+
 /* The index of the live line "EVENT PID" in @lines, -1 if none */
 static int live_line_of(char **lines, int n, const char *event, long pid)
 {
@@ -552,6 +687,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cli__gzip_log),
 		cmocka_unit_test(test_cli__pid_mode),
 		cmocka_unit_test(test_cli__demo_narration_in_time_order),
+		cmocka_unit_test(test_cli__pid_mode_untraced_client),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "hostile"))
