@@ -28,8 +28,14 @@ static __always_inline struct psc_sched_acct *acct_of(struct task_struct *t)
 	/* the idle threads (pid 0) are no process */
 	if (!t->pid)
 		return NULL;
+	/* system-wide every task but procscope's is wanted: one call finds or creates */
+	if (cfg_filter_mode == PSC_FILTER_ALL) {
+		if (t->tgid == cfg_self_tgid)
+			return NULL;
+		return bpf_task_storage_get(&schedacct, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	}
 	/* tree mode: an untracked process's task has no storage, and one load says so */
-	if (cfg_filter_mode == PSC_FILTER_TREE && !psc_tracked_hinted(t->tgid))
+	if (!psc_tracked_hinted(t->tgid))
 		return NULL;
 	a = bpf_task_storage_get(&schedacct, t, 0, 0);
 	if (a || !psc_task_wanted(t))

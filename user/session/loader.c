@@ -3,6 +3,7 @@
  * Skeleton lifecycle. Errors are printed here, once, with the hint that fixes them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,47 +127,152 @@ static bool is_essential(const char *name)
 	       !strcmp(name, "tp_proc_exit");
 }
 
+/* The raw BTF header (include/uapi/linux/btf.h), native endian as the kernel exports it */
+struct btf_raw_header {
+	uint16_t magic;
+	uint8_t version;
+	uint8_t flags;
+	uint32_t hdr_len;
+	uint32_t type_off;
+	uint32_t type_len;
+	uint32_t str_off;
+	uint32_t str_len;
+};
+
+/* Read all of @path into *@buf (malloc'ed), its size in *@len */
+static int read_whole(const char *path, char **buf, size_t *len)
+{
+	size_t cap = 8u << 20, n = 0;
+	char *b = malloc(cap), *nb;
+	ssize_t r;
+	int fd, err = 0;
+
+	if (!b)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(b);
+		return -errno;
+	}
+	for (;;) {
+		if (n == cap) {
+			nb = realloc(b, cap * 2);
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = r < 0 ? -errno : 0;
+			break;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	if (err) {
+		free(b);
+		return err;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/*
+ * Mark found[i] when the kernel has tracepoint names[i] (n of them): its BTF then holds the
+ * typedef btf_trace_<name>, and so the string, which nothing else names. One pass over the raw
+ * string table: parsing the whole BTF for it (btf__load_vmlinux_btf(), which libbpf does again
+ * to load) took ~30 ms of the start.
+ */
+static int kernel_has_tracepoints(const char *const *names, size_t n, bool *found)
+{
+	static const char prefix[] = "btf_trace_";
+	const size_t plen = sizeof(prefix) - 1;
+	struct btf_raw_header h;
+	const char *str, *end;
+	size_t len = 0, i;
+	char *buf = NULL;
+	int err;
+
+	err = read_whole(BTF_PATH, &buf, &len);
+	if (err)
+		return err;
+	if (len < sizeof(h)) {
+		free(buf);
+		return -EINVAL;
+	}
+	memcpy(&h, buf, sizeof(h));
+	if (h.magic != 0xeb9f || h.hdr_len > len || h.str_off > len - h.hdr_len ||
+	    h.str_len > len - h.hdr_len - h.str_off) {
+		free(buf);
+		return -EINVAL;
+	}
+	str = buf + h.hdr_len + h.str_off;
+	end = str + h.str_len;
+	while (str < end) {
+		size_t slen = strnlen(str, (size_t)(end - str));
+
+		if (slen > plen && !memcmp(str, prefix, plen))
+			for (i = 0; i < n; i++)
+				if (!found[i] && !strcmp(str + plen, names[i]))
+					found[i] = true;
+		str += slen + 1;
+	}
+	free(buf);
+	return 0;
+}
+
 /*
  * A tp_btf program whose tracepoint this kernel lacks would fail the whole load: switch it off
  * first, say so, and keep tracing the rest.
  */
 static int disable_missing_tracepoints(struct loader *l)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_program *progs[MAX_LINKS];
+	const char *names[MAX_LINKS];
+	bool found[MAX_LINKS] = { false };
 	struct bpf_program *prog;
-	char type[128];
-	int err = 0;
+	size_t n = 0, i;
+	int err;
 
-	if (!vmlinux) {
-		psc_err("failed to read kernel BTF: %s", strerror(errno));
-		return -errno;
-	}
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 
 		if (strncmp(sec, "tp_btf/", 7) != 0 || !bpf_program__autoload(prog))
 			continue;
-		snprintf(type, sizeof(type), "btf_trace_%s", sec + 7);
-		if (btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0 &&
-		    !disabled_by_user(sec + 7))
-			continue;
-		if (is_essential(bpf_program__name(prog))) {
-			psc_err("tracepoint %s is %s, and procscope cannot trace without it",
-				sec + 7,
-				disabled_by_user(sec + 7) ?
-					"disabled by PROCSCOPE_DISABLE_TRACEPOINTS" :
-					"missing from this kernel");
-			err = -ENOENT;
-			break;
-		}
-		psc_warn("tracepoint %s is %s: its events are off", sec + 7,
-			 disabled_by_user(sec + 7) ? "disabled by PROCSCOPE_DISABLE_TRACEPOINTS" :
-						     "missing from this kernel");
-		bpf_program__set_autoload(prog, false);
-		note_missing(l, sec + 7);
+		if (n == MAX_LINKS)
+			return -E2BIG;
+		progs[n] = prog;
+		names[n++] = sec + 7;
 	}
-	btf__free(vmlinux);
-	return err;
+	err = kernel_has_tracepoints(names, n, found);
+	if (err) {
+		psc_err("failed to read kernel BTF: %s", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < n; i++) {
+		const char *tp = names[i];
+
+		if (found[i] && !disabled_by_user(tp))
+			continue;
+		if (is_essential(bpf_program__name(progs[i]))) {
+			psc_err("tracepoint %s is %s, and procscope cannot trace without it", tp,
+				disabled_by_user(tp) ? "disabled by PROCSCOPE_DISABLE_TRACEPOINTS" :
+						       "missing from this kernel");
+			return -ENOENT;
+		}
+		psc_warn("tracepoint %s is %s: its events are off", tp,
+			 disabled_by_user(tp) ? "disabled by PROCSCOPE_DISABLE_TRACEPOINTS" :
+						"missing from this kernel");
+		bpf_program__set_autoload(progs[i], false);
+		note_missing(l, tp);
+	}
+	return 0;
 }
 
 /*
