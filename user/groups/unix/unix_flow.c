@@ -16,6 +16,7 @@
 #include "hist.h"
 #include "unix_flow_int.h"
 
+/* A connection we only see by its traffic: made before the trace */
 static int conn_from_peers(struct unix_flow *uf, struct unix_end *e, uint64_t peer_ino)
 {
 	struct unix_end *p;

@@ -240,5 +240,3 @@ struct unix_conn *ux_conn_new(struct unix_flow *uf, uint32_t kind, uint32_t type
 	uf->touch.new_conn = true;
 	return c;
 }
-
-/* A connection we only see by its traffic: made before the trace */
