@@ -284,6 +284,8 @@ static void print_notes(struct live *l, uint64_t upto)
 		fprintf(l->out, "%s\n", l->notes[i].text);
 		free(l->notes[i].text);
 	}
+	if (!i)
+		return;
 	memmove(l->notes, l->notes + i, (l->nnotes - i) * sizeof(*l->notes));
 	l->nnotes -= i;
 }
