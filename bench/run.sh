@@ -28,7 +28,8 @@
 #
 # The throughput section traces the ping-pong as a command (procscope trace -o LOG -- pingpong)
 # with a plain, a .zst and a .gz log, interleaved, and prints the events per second the trace
-# kept up with, what was lost, procscope's own CPU per event and its peak RSS; then it reads the
+# kept up with, what was lost, procscope's own CPU per event (and that figure without its fixed
+# start-up cost, timed on `trace -- true`) and its peak RSS; then it reads the
 # plain log back with `procscope report` and with Python's json module, interleaved, and checks
 # that report's summary is the one the live trace printed, byte for byte.
 set -euo pipefail
@@ -541,6 +542,18 @@ tp_round() {
 	tp_rss=$m
 }
 
+# procscope's fixed cost, the same trace of a command that does nothing (`true`): loading and
+# attaching the BPF programs, reading /proc, writing the header and trailer. Sets tp_fixed (s).
+tp_fixed_round() {
+	local log=$1 u s m
+
+	rm -f "$log"
+	/usr/bin/time -f '%U %S %M' -o "$tmp/time" "$PROCSCOPE" trace -q -o "$log" -- true \
+		>/dev/null 2>"$tmp/stderr" || die "procscope trace -o $log -- true failed: $(cat "$tmp/stderr")"
+	read -r u s m <"$tmp/time"
+	tp_fixed=$(calc %.3f "$u + $s")
+}
+
 # Wall and CPU seconds of a command ($@), output to /dev/null: sets rd_wall rd_cpu
 timed() {
 	local u s e
@@ -555,13 +568,15 @@ throughput() {
 	local r f log lines rate_max worst_us rss_max_tp=0 ok
 	local -a fmts=(jsonl jsonl.zst jsonl.gz)
 	local -A ev lost rate us rate_ok
-	local -a rd_w=() rd_c=() py_w=() py_c=() base=()
+	local -a rd_w=() rd_c=() py_w=() py_c=() base=() fixed=()
 
 	echo "throughput: the ping-pong traced as a command (trace -q -o LOG -- pingpong $PINGS), $TP_RUNS runs of each log format, interleaved"
 	for ((r = 1; r <= TP_RUNS; r++)); do
 		workload=("$PINGPONG" "$PINGS")
 		base+=("$(run_workload)")
-		printf '  run %d/%d: untraced %.2f s;' "$r" "$TP_RUNS" "${base[-1]}"
+		tp_fixed_round "$tmp/tp-true.jsonl"
+		fixed+=("$tp_fixed")
+		printf '  run %d/%d: untraced %.2f s; start-up %.2f s CPU;' "$r" "$TP_RUNS" "${base[-1]}" "$tp_fixed"
 		for f in "${fmts[@]}"; do
 			tp_round "$tmp/tp.$f"
 			ev[$f]+="$tp_events " lost[$f]+="$tp_lost " rate[$f]+="$tp_rate " us[$f]+="$tp_us "
@@ -604,6 +619,10 @@ throughput() {
 	# shellcheck disable=SC2086
 	printf '  procscope CPU per event (plain log)  %.2f us (target <= %.2f us)%s\n' \
 		"$(median ${us[jsonl]})" "$TP_US_TARGET" "$(verdict "$(median ${us[jsonl]})" '<=' "$TP_US_TARGET")"
+	# shellcheck disable=SC2086
+	printf '    of which start-up (trace -- true) %.2f s: %.2f us per event without it\n' \
+		"$(median "${fixed[@]}")" \
+		"$(calc %.3f "$(median ${us[jsonl]}) - $(median "${fixed[@]}") / $(median ${ev[jsonl]}) * 1e6")"
 	printf '  peak RSS (max over the runs)         %.1f MiB (target <= %d MiB)%s\n' \
 		"$(calc %.1f "$rss_max_tp / 1024")" "$TP_RSS_TARGET_MIB" \
 		"$(verdict "$(calc %.1f "$rss_max_tp / 1024")" '<=' "$TP_RSS_TARGET_MIB")"

@@ -453,6 +453,37 @@ static void test_evread__refuses_bad_lines(void **state)
  * to json-c. Whatever it accepts must read exactly as json-c reads it: same result, same event
  * bytes. The usual lines must take it (else report is slow again), the unusual ones must not.
  */
+/* Integers of 19 and 20 digits: exact up to UINT64_MAX, the full parser's past it */
+static void test_evread__fast_path_long_integers(void **state)
+{
+	static const struct {
+		const char *digits;
+		uint64_t want; /* 0: the fast path declines */
+	} cases[] = {
+		{ "9999999999999999999", 9999999999999999999ull },
+		{ "10000000000000000000", 10000000000000000000ull },
+		{ "18446744073709551615", UINT64_MAX },
+		{ "18446744073709551616", 0 },
+		{ "99999999999999999999", 0 },
+		{ "184467440737095516150", 0 },
+	};
+	struct evfast_cache cache = { 0 };
+	union psc_event ev;
+	char line[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line),
+			 "{\"type\":\"unix_wake\",\"ts_ns\":1,\"pid\":5,\"tid\":5,\"start_ns\":0,"
+			 "\"ino\":1,\"sk_id\":%s,\"peer_ino\":2}",
+			 cases[i].digits);
+		assert_int_equal(evfast_parse_event(line, strlen(line), BASE_NS, &cache, &ev),
+				 cases[i].want != 0);
+		if (cases[i].want)
+			assert_true(ev.unix_wake.sk_id == cases[i].want);
+	}
+}
+
 static void test_evread__fast_path_agrees(void **state)
 {
 #define EV_HEAD "{\"type\":\"free\",\"ts_ns\":5,\"pid\":7,\"tid\":8,\"start_ns\":-3"
@@ -1046,6 +1077,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_evread__every_type_roundtrips),
 		cmocka_unit_test(test_evread__zero_time_stays_zero),
+		cmocka_unit_test(test_evread__fast_path_long_integers),
 		cmocka_unit_test(test_evread__header_trailer_lost_orphan),
 		cmocka_unit_test(test_evread__refuses_bad_lines),
 		cmocka_unit_test(test_evread__fast_path_agrees),

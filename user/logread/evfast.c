@@ -83,6 +83,9 @@ static const char *parse_int(const char *p, const char *e, struct fx_val *v)
 	if (v->neg)
 		p++;
 	d = p;
+	/* 19 digits cannot overflow: no check (nor division) until a 20th */
+	while (p < e && *p >= '0' && *p <= '9' && p - d < 19)
+		x = x * 10 + (unsigned int)(*p++ - '0');
 	while (p < e && *p >= '0' && *p <= '9') {
 		unsigned int dig = (unsigned int)(*p - '0');
 
