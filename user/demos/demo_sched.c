@@ -9,9 +9,11 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -395,19 +397,64 @@ struct par_arg {
 	int go1_wr, go2_wr, done_rd; /* the root's ends: closed in the children */
 	int done_wr; /* a byte when the first half ends */
 	bool parallel; /* run the first half */
+	int idx; /* which spinner: its slot in the shared arrays */
+	struct par_shared *sh;
 };
 
-static void spin_half(const struct run *r, const char *half, int cpu, int ms)
-{
-	long long t0 = demo_now_ns(), b0 = clock_ns(CLOCK_BOOTTIME),
-		  c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID), s0 = cpu_steal_ns(cpu);
+/* Shared by the two spinners (MAP_SHARED) */
+struct par_shared {
+	_Atomic long long start[2][2]; /* [half][spinner] CLOCK_MONOTONIC start */
+	_Atomic unsigned long beat[2]; /* [spinner] counts up while it spins */
+	_Atomic int at_once[2]; /* [half] one saw the other's beat move while it ran itself */
+};
 
-	spin_until(t0 + ms * MS_NS);
+/* A beat of the other within this much of our own two reads: both were on a CPU then */
+#define AT_ONCE_NS 10000
+
+/*
+ * Spin @ms in half @h, and on until the other spinner has spun @ms/2 of it too: under load one
+ * may start late (its wake-up waits for a CPU). In the parallel half also on until one of them
+ * saw the two run at once (on a loaded machine each gets a thin share of its CPU). Bounded: it
+ * ends PHASE_WAIT_MS/2 after @ms whatever happens, and the truth says what was seen.
+ */
+static void spin_half(const struct run *r, const struct par_arg *a, int h, int cpu, int ms)
+{
+	struct par_shared *sh = a->sh;
+	long long t0 = demo_now_ns(), b0 = clock_ns(CLOCK_BOOTTIME),
+		  c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID), s0 = cpu_steal_ns(cpu), prev_t = 0;
+	unsigned long prev = 0;
+	const char *half = h ? "concurrent" : "parallel";
+
+	atomic_store(&sh->start[h][a->idx], t0);
+	for (;;) {
+		long long now = demo_now_ns(), other = atomic_load(&sh->start[h][!a->idx]), after;
+		unsigned long o;
+
+		atomic_fetch_add_explicit(&sh->beat[a->idx], 1, memory_order_relaxed);
+		o = atomic_load_explicit(&sh->beat[!a->idx], memory_order_relaxed);
+		after = demo_now_ns();
+		/*
+		 * From the clock read before the last load to the one after this load, under
+		 * 10 us: no switch fits in that, so we ran all along, and the other's beat moved
+		 * meanwhile: it ran too.
+		 */
+		if (prev_t && o != prev && after - prev_t < AT_ONCE_NS)
+			atomic_store(&sh->at_once[h], 1);
+		prev = o;
+		prev_t = now;
+		if (now >= t0 + (ms + PHASE_WAIT_MS / 2) * MS_NS)
+			break;
+		if (now >= t0 + ms * MS_NS && other && now >= other + ms / 2 * MS_NS &&
+		    (h || atomic_load(&sh->at_once[h])))
+			break;
+	}
 	demo_truth(r->ctx,
 		   "{\"demo\":\"%s\",\"kind\":\"half\",\"half\":\"%s\",\"pid\":%d,\"cpu\":%d,"
-		   "\"boot_from_ns\":%lld,\"boot_to_ns\":%lld,\"cpu_ns\":%lld,\"steal_ns\":%lld}",
+		   "\"boot_from_ns\":%lld,\"boot_to_ns\":%lld,\"cpu_ns\":%lld,\"steal_ns\":%lld,"
+		   "\"seen_at_once\":%s}",
 		   r->demo, half, getpid(), cpu, b0, clock_ns(CLOCK_BOOTTIME),
-		   clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0, steal_since(cpu, s0));
+		   clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0, steal_since(cpu, s0),
+		   atomic_load(&sh->at_once[h]) ? "true" : "false");
 }
 
 static int par_spinner(const struct run *r, pid_t parent, void *arg)
@@ -420,13 +467,13 @@ static int par_spinner(const struct run *r, pid_t parent, void *arg)
 	if (a->parallel) {
 		if (pin(a->cpu1) || demo_await_eof(a->go1_rd))
 			return demo_fail(r, -EINVAL, "first half on CPU %d", a->cpu1), 1;
-		spin_half(r, "parallel", a->cpu1, PAR_RUN_MS);
+		spin_half(r, a, 0, a->cpu1, PAR_RUN_MS);
 		if (write_byte(a->done_wr))
 			return 1;
 	}
 	if (pin(a->cpu2) || demo_poll_readable(a->go2_rd, demo_deadline_in(PHASE_WAIT_MS)))
 		return demo_fail(r, -EINVAL, "second half on CPU %d", a->cpu2), 1;
-	spin_half(r, "concurrent", a->cpu2, PAR_RUN_MS);
+	spin_half(r, a, 1, a->cpu2, PAR_RUN_MS);
 	return 0;
 }
 
@@ -436,9 +483,13 @@ static int run_parallel(const struct demo_ctx *ctx)
 	int go1[2], go2[2], done[2], ncpus, top = pick_cpu(&ncpus), err = 0, i;
 	struct par_arg a[2];
 	pid_t pid[2] = { -1, -1 };
+	struct par_shared *sh;
 
 	if (top < 0)
 		return demo_fail(&r, -errno, "sched_getaffinity"), 1;
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return demo_fail(&r, -errno, "mmap"), 1; /* zeroed */
 	if (pipe2(go1, O_CLOEXEC) < 0 || pipe2(go2, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0)
 		return demo_fail(&r, -errno, "pipe2"), 1;
 	demo_truth(ctx, "{\"demo\":\"parallel\",\"kind\":\"cpus\",\"ncpus\":%d}", ncpus);
@@ -450,7 +501,9 @@ static int run_parallel(const struct demo_ctx *ctx)
 					 .go2_wr = go2[1],
 					 .done_rd = done[0],
 					 .done_wr = done[1],
-					 .parallel = ncpus > 1 };
+					 .parallel = ncpus > 1,
+					 .idx = i,
+					 .sh = sh };
 		a[i].cpu1 = top;
 	}
 	if (ncpus > 1) {
@@ -492,6 +545,7 @@ static int run_parallel(const struct demo_ctx *ctx)
 		}
 		err = reap_with_stat(&r, pid[i], PAR_RUN_MS + PHASE_WAIT_MS) != 0;
 	}
+	munmap(sh, sizeof(*sh));
 	return err ? 1 : 0;
 }
 
