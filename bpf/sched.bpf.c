@@ -79,11 +79,16 @@ static __always_inline void emit_state(struct task_struct *t, __u32 state, __u32
 	psc_submit(e);
 }
 
-/* @sl->hdr.ts_ns is when the run ended (earlier than now for a run inferred after a miss) */
+/*
+ * The run in @sl, if timeline mode is on and the accounting found one (run_ns set); its
+ * hdr.ts_ns is when the run ended (earlier than now for a run inferred after a miss)
+ */
 static __always_inline void emit_slice(struct task_struct *t, const struct psc_ev_sched_slice *sl)
 {
 	struct psc_ev_sched_slice *e;
 
+	if (!cfg_sched_slices || !sl->run_ns)
+		return;
 	e = psc_emit_reserve_task(t, sizeof(*e), PSC_EV_SCHED_SLICE);
 	if (!e)
 		return;
@@ -115,8 +120,7 @@ int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		sl.run_ns = 0;
 		st = psc_sched_switch_out(a, now, cpu, preempt, prev_state, prev->exit_state,
 					  prev->se.sum_exec_runtime, cfg_sched_slices ? &sl : NULL);
-		if (cfg_sched_slices && sl.run_ns)
-			emit_slice(prev, &sl);
+		emit_slice(prev, &sl);
 		if (st == PSC_SST_STOPPED || st == PSC_SST_TRACED)
 			emit_state(prev, st, PSC_SST_RUNNING, 0, cpu);
 		if (now - a->last_emit_ns >= cfg_sched_period_ns)
@@ -131,8 +135,7 @@ int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		sl.run_ns = 0;
 		psc_sched_switch_in(a, now, cpu, next->se.sum_exec_runtime,
 				    cfg_sched_slices ? &sl : NULL);
-		if (cfg_sched_slices && sl.run_ns)
-			emit_slice(next, &sl);
+		emit_slice(next, &sl);
 	}
 	return 0;
 }
@@ -179,8 +182,7 @@ int BPF_PROG(tp_sched_exit, struct task_struct *task)
 	sl.run_ns = 0;
 	psc_sched_exit(a, now, bpf_get_smp_processor_id(), task->se.sum_exec_runtime,
 		       cfg_sched_slices ? &sl : NULL);
-	if (cfg_sched_slices && sl.run_ns)
-		emit_slice(task, &sl);
+	emit_slice(task, &sl);
 	emit_stats(task, a, now);
 	return 0;
 }

@@ -300,6 +300,17 @@ PSC_SCHED_INLINE void psc_sched_fill_slice(struct psc_ev_sched_slice *slice,
 }
 
 /*
+ * A run a missed hook hid: of the @span (set) since the current state began, the part the
+ * kernel's CPU time since the last switch-out, @exec_ns - a->exec_ns, says was running.
+ */
+PSC_SCHED_INLINE __u64 psc_sched_hidden_run(const struct psc_sched_acct *a, __u64 now,
+					    __u64 exec_ns, __u64 *span)
+{
+	*span = now > a->since_ns ? now - a->since_ns : 0;
+	return exec_ns - a->exec_ns < *span ? exec_ns - a->exec_ns : *span;
+}
+
+/*
  * The thread leaves the CPU @cpu at @now (a switch-out or its exit) into @st. Its run is closed,
  * and @slice (if not NULL; its run_ns stays 0 when there is none) filled with it: the run seen
  * from its switch-in or, when that switch-in was missed (task storage busy on that CPU: a
@@ -316,8 +327,7 @@ PSC_SCHED_INLINE void psc_sched_run_ends(struct psc_sched_acct *a, __u64 now, __
 		psc_sched_enter(a, now, st);
 	} else if (a->state == PSC_SST_RUNNABLE && a->exec_known && exec_ns >= a->exec_ns) {
 		/* how much of this "wait" was a run; the run (its last part if several) ended now */
-		__u64 span = now > a->since_ns ? now - a->since_ns : 0;
-		__u64 ran = exec_ns - a->exec_ns < span ? exec_ns - a->exec_ns : span;
+		__u64 span, ran = psc_sched_hidden_run(a, now, exec_ns, &span);
 
 		a->t_ns[PSC_SST_RUNNABLE] += span - ran;
 		a->t_ns[PSC_SST_RUNNING] += ran;
@@ -390,8 +400,7 @@ PSC_SCHED_INLINE void psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, _
 			 * Its switch-out was missed: it ran, left the CPU and came back. Its CPU
 			 * time since the last switch-out is the run; where the rest went is unknown.
 			 */
-			__u64 span = now > a->since_ns ? now - a->since_ns : 0;
-			__u64 ran = exec_ns - a->exec_ns < span ? exec_ns - a->exec_ns : span;
+			__u64 span, ran = psc_sched_hidden_run(a, now, exec_ns, &span);
 
 			a->t_ns[PSC_SST_RUNNING] += ran;
 			a->t_ns[PSC_SST_LOST] += span - ran;
