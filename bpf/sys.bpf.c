@@ -226,7 +226,7 @@ int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 	case __NR_accept:
 	case __NR_accept4:
 		if (UNIX_ON)
-			ux_accept_exit(ret);
+			ux_accept_exit(regs, ret);
 		break;
 	case __NR_shutdown:
 		if (UNIX_ON)

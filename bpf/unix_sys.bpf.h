@@ -368,15 +368,23 @@ static __always_inline void ux_connect_exit(long ret)
 	psc_submit(e);
 }
 
-static __always_inline void ux_accept_exit(long ret)
+static __always_inline void ux_accept_exit(struct pt_regs *regs, long ret)
 {
 	struct psc_ev_unix_accept *e;
 	struct sock *lsk, *sk, *peer;
 	struct psc_stash s;
 	__u64 lino = 0;
 
-	if (!psc_stash_exit(PSC_SC_UNIX_ACCEPT, &s))
-		return;
+	/*
+	 * No stash: the accept began before we attached (a server of -p blocked in accept). The
+	 * registers still hold its arguments at exit (x86-64 keeps the user's pt_regs as saved at
+	 * entry), so the listening fd is known, and the returned fd is the accepted end.
+	 */
+	if (!psc_stash_exit(PSC_SC_UNIX_ACCEPT, &s)) {
+		if (!psc_current_wanted())
+			return;
+		s.args[0] = PSC_SC_ARG1(regs);
+	}
 	/* accept(fd, addr, addrlen), accept4(fd, addr, addrlen, flags) */
 	lsk = ux_fd_sock(s.args[0], &lino);
 	if (!lsk)

@@ -699,12 +699,142 @@ static void test_id__attach_epoll_server(void **state)
 	rm_rf(dir);
 }
 
+/* A server blocked in accept() before the trace: it records its own ends (fstat) and its peer */
+static const char blocked_py[] =
+	"import json, os, socket, struct, sys, time\n"
+	"path, truth = sys.argv[1], sys.argv[2]\n"
+	"out = open(truth, 'w')\n"
+	"def rec(**kw):\n"
+	"    out.write(json.dumps(kw) + '\\n'); out.flush()\n"
+	"ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+	"ls.bind(path); ls.listen(8)\n"
+	"rec(kind='fd', role='listener', fd=ls.fileno(), ino=os.fstat(ls.fileno()).st_ino)\n"
+	"c, _ = ls.accept()\n"
+	"pid, uid, gid = struct.unpack('3i', c.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))\n"
+	"rec(kind='fd', role='conn', fd=c.fileno(), ino=os.fstat(c.fileno()).st_ino, peer_pid=pid)\n"
+	"c.sendall(c.recv(16))\n"
+	"time.sleep(0.2)\n";
+
+static const char once_py[] = "import json, os, socket, sys\n"
+			      "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+			      "s.connect(sys.argv[1])\n"
+			      "open(sys.argv[2], 'w').write(json.dumps({'kind': 'client', "
+			      "'pid': os.getpid(), 'ino': os.fstat(s.fileno()).st_ino}) + '\\n')\n"
+			      "s.sendall(b'ping'); s.recv(16)\n";
+
+/*
+ * -p of a server already blocked in accept() when the trace attaches (its sys_enter came
+ * before us): the accept that returns is the server's, with the new end, the client's end and
+ * the client's pid its own fstat and SO_PEERCRED saw; the summary shows the client as client.
+ */
+static void test_id__attach_blocked_accept(void **state)
+{
+	char dir[64], sock[128], truth[128], ctruth[128], log[128], out[128], err[128], pid_arg[16],
+		row[256];
+	char *argv[] = { ps_exe,  S("trace"), S("-p"), pid_arg, S("-d"), S("20"),
+			 S("-e"), S("unix"),  S("-o"), log,	NULL };
+	struct integ_log lg, tr, ct;
+	json_object *conn = NULL, *cli, *acc;
+	pid_t server, ps, client;
+	char *text = NULL;
+	double t0;
+	size_t i;
+	int status;
+
+	integ_tmpdir(dir, sizeof(dir));
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	snprintf(truth, sizeof(truth), "%s/truth.jsonl", dir);
+	snprintf(ctruth, sizeof(ctruth), "%s/client.jsonl", dir);
+	snprintf(log, sizeof(log), "%s/log.jsonl", dir);
+	snprintf(out, sizeof(out), "%s/stdout", dir);
+	snprintf(err, sizeof(err), "%s/stderr", dir);
+	server = start_python(blocked_py, sock, truth);
+	for (t0 = now_s(); access(truth, F_OK) && now_s() - t0 < 30;)
+		usleep(10000);
+	usleep(300000); /* well inside accept() */
+	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)server);
+	fflush(NULL);
+	ps = fork();
+	assert_true(ps >= 0);
+	if (ps == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(126);
+	}
+	/* attached once the listener from before the trace is seeded */
+	for (t0 = now_s(); now_s() - t0 < 30; usleep(10000)) {
+		free(text);
+		text = access(err, F_OK) ? strdup("") : integ_slurp(err, NULL);
+		if (strstr(text, "ux_seed") || waitpid(ps, &status, WNOHANG) == ps)
+			break;
+	}
+	if (!strstr(text, "ux_seed")) {
+		kill(server, SIGKILL);
+		kill(ps, SIGKILL);
+		waitpid(server, NULL, 0);
+		waitpid(ps, NULL, 0);
+		fail_msg("procscope did not seed the listener: <%s>", text);
+	}
+	free(text);
+	client = start_python(once_py, sock, ctruth);
+	assert_int_equal(waitpid(client, &status, 0), client);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(waitpid(server, &status, 0), server);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* the trace ends with its target */
+	assert_int_equal(waitpid(ps, &status, 0), ps);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	integ_load(log, &lg);
+	integ_load(truth, &tr);
+	integ_load(ctruth, &ct);
+	for (i = 0; i < tr.n; i++)
+		if (integ_is(tr.recs[i], "role", "conn"))
+			conn = tr.recs[i];
+	assert_non_null(conn);
+	cli = integ_find(&ct, "kind", "client", NULL);
+	assert_non_null(cli);
+	assert_int_equal(integ_i64(conn, "peer_pid"), integ_i64(cli, "pid"));
+	acc = integ_find(&lg, "type", "unix_accept", NULL);
+	if (!acc || integ_i64(acc, "pid") != server ||
+	    integ_i64(acc, "ret") != integ_i64(conn, "fd") ||
+	    integ_i64(acc, "ino") != integ_i64(conn, "ino") ||
+	    integ_i64(acc, "peer_ino") != integ_i64(cli, "ino") ||
+	    integ_i64(acc, "peer_pid") != integ_i64(cli, "pid") || !integ_is(acc, "path", sock)) {
+		if (acc)
+			integ_dump("accept", acc);
+		integ_dump("truth", conn);
+		integ_dump("client", cli);
+		fail_msg("the accept of the blocked server is missing or wrong");
+	}
+	/* the connection's row: the untraced client on the client side, the server on its own */
+	text = integ_slurp(out, NULL);
+	snprintf(row, sizeof(row), "%lld (untraced)", (long long)integ_i64(cli, "pid"));
+	{
+		char *r = strstr(text, row), *srv;
+
+		snprintf(pid_arg, sizeof(pid_arg), " %d ", (int)server);
+		srv = r ? strstr(r, pid_arg) : NULL;
+		if (!r || !srv || memchr(r, '\n', (size_t)(srv - r)))
+			fail_msg("no connection row '%s ... %d': <%s>", row, (int)server, text);
+	}
+	free(text);
+	integ_free(&lg);
+	integ_free(&tr);
+	integ_free(&ct);
+	rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_id__thread_exit_orders),
 		cmocka_unit_test(test_id__pid_of_zombie),
 		cmocka_unit_test(test_id__attach_epoll_server),
+		cmocka_unit_test(test_id__attach_blocked_accept),
 		cmocka_unit_test(test_id__pid_reuse_storm),
 	};
 
