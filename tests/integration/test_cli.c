@@ -159,7 +159,8 @@ static void test_cli__exec_failure(void **state)
 	r.status = integ_run(argv, r.out, r.err);
 	assert_true(WIFEXITED(r.status));
 	assert_int_equal(WEXITSTATUS(r.status), 127);
-	assert_one_line_error(&r, "cannot execute '/nonexistent/cmd'");
+	assert_one_line_error(&r,
+			      "failed to execute '/nonexistent/cmd': No such file or directory");
 	run_cleanup(&r);
 }
 
@@ -173,7 +174,9 @@ static void test_cli__usage_errors(void **state)
 		{ { "trace", "--bogus" }, 2, "unknown option '--bogus'" },
 		{ { "trace", "-p" }, 2, "option '-p' needs a value" },
 		{ { "trace", "-p", "12x" }, 2, "invalid pid '12x'" },
-		{ { "trace", "-p", "999999" }, 1, "no such process: 999999" },
+		{ { "trace", "-p", "999999" },
+		  1,
+		  "failed to trace process 999999: No such process" },
 		{ { "trace", "-e", "proc,nope" }, 2, "unknown event group 'nope'" },
 		{ { "trace", "-d", "-1" }, 2, "invalid duration" },
 		{ { "trace", "--ringbuf-size", "1000" }, 2, "invalid --ringbuf-size" },

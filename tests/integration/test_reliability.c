@@ -1482,7 +1482,7 @@ static void test_rl__env_pid_missing(void **state)
 	status = wait_bounded(spawn(argv, &io), 30, "-p of a dead pid");
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 1);
-	snprintf(needle, sizeof(needle), "no such process: %d", (int)gone);
+	snprintf(needle, sizeof(needle), "failed to trace process %d: No such process", (int)gone);
 	assert_one_line_error(r.err, needle);
 }
 
@@ -1533,8 +1533,10 @@ static void test_rl__env_pid_exits_during_startup(void **state)
 		wait_bounded(mid, 5, "the target's parent");
 		assert_true(WIFEXITED(status));
 		if (WEXITSTATUS(status) == 1) {
-			snprintf(nosuch, sizeof(nosuch), "no such process: %d", (int)target);
-			snprintf(startup, sizeof(startup), "process %d exited during start-up",
+			snprintf(nosuch, sizeof(nosuch),
+				 "failed to trace process %d: No such process", (int)target);
+			snprintf(startup, sizeof(startup),
+				 "failed to trace process %d: it exited during start-up",
 				 (int)target);
 			err = integ_slurp(r.err, NULL);
 			outcomes[strstr(err, startup) ? 1 : 0]++;
@@ -1596,8 +1598,7 @@ static void test_rl__env_command_not_executable(void **state)
 		assert_true(WIFEXITED(status));
 		/* the shells' statuses: 126 found but not executable, 127 not found */
 		assert_int_equal(WEXITSTATUS(status), i == 0 ? 126 : 127);
-		snprintf(needle, sizeof(needle), "%s '%s': %s",
-			 i == 1 ? "failed to execute" : "cannot execute", path,
+		snprintf(needle, sizeof(needle), "failed to execute '%s': %s", path,
 			 strerror(i == 0 ? EACCES : ENOENT));
 		assert_one_line_error(r.err, needle);
 		rl_teardown(NULL);

@@ -480,20 +480,20 @@ static int session_check(struct session *s)
 	int err;
 
 	if (!host_in_initial_pid_ns()) {
-		psc_err("procscope must run in the initial pid namespace: the kernel reports "
-			"global pids");
+		psc_err("failed to start the trace: procscope must run in the initial pid namespace "
+			"(the kernel reports global pids)");
 		return 1;
 	}
 	if (o->argv) {
 		err = launch_check_executable(o->argv[0]);
 		if (err) {
-			psc_err("cannot execute '%s': %s", o->argv[0], strerror(-err));
+			psc_err("failed to execute '%s': %s", o->argv[0], strerror(-err));
 			return launch_exec_failure_status(-err);
 		}
 	}
 	if (o->pid) {
 		if (procfs_read_stat((uint32_t)o->pid, &st)) {
-			psc_err("no such process: %d", (int)o->pid);
+			psc_err("failed to trace process %d: %s", (int)o->pid, strerror(ESRCH));
 			return 1;
 		}
 		s->root_pid = (uint32_t)o->pid;
@@ -580,7 +580,7 @@ static int session_start(struct session *s)
 	/* the -p target may have exited while we attached */
 	if (o->pid && !proctree_find_pid(s->m->tree, s->root_pid) && kill((pid_t)s->root_pid, 0) &&
 	    errno == ESRCH) {
-		psc_err("process %u exited during start-up", s->root_pid);
+		psc_err("failed to trace process %u: it exited during start-up", s->root_pid);
 		return -1;
 	}
 	note_zombie_root(s);
