@@ -541,7 +541,8 @@ static void echo5_client(const char *err_path, const char *path, const char *fla
  */
 static void test_cli__pid_mode_untraced_client(void **state)
 {
-	char pidarg[16], sock[160], truth[160], flag[160], needle[64], *out, *row, *end, *t;
+	char pidarg[16], sock[160], truth[160], flag[160], sjson[160], needle[64], *out, *row, *end,
+		*t;
 	char *argv[] = { (char *)integ_procscope(),
 			 (char *)"trace",
 			 (char *)"-v",
@@ -551,8 +552,12 @@ static void test_cli__pid_mode_untraced_client(void **state)
 			 pidarg,
 			 (char *)"-d",
 			 (char *)"30",
+			 (char *)"--summary-json",
+			 sjson,
 			 NULL };
+	json_object *doc, *g, *conns, *c, *side, *proc;
 	long cpid = 0;
+	size_t i, seen = 0;
 	pid_t server, client;
 	unsigned long long ino = 0;
 	struct run r;
@@ -562,6 +567,7 @@ static void test_cli__pid_mode_untraced_client(void **state)
 	snprintf(sock, sizeof(sock), "%s/s.sock", r.dir);
 	snprintf(truth, sizeof(truth), "%s/client", r.dir);
 	snprintf(flag, sizeof(flag), "%s/ready", r.dir);
+	snprintf(sjson, sizeof(sjson), "%s/summary.json", r.dir);
 	server = fork();
 	assert_true(server >= 0);
 	if (server == 0)
@@ -598,6 +604,32 @@ static void test_cli__pid_mode_untraced_client(void **state)
 	if (!strstr(out, needle))
 		fail_msg("no '%s' in:\n%s", needle, out);
 	free(out);
+	/* the JSON summary says so too: the client untraced (no name), the server not */
+	out = integ_slurp(sjson, NULL);
+	doc = json_tokener_parse(out);
+	free(out);
+	assert_non_null(doc);
+	assert_true(json_object_object_get_ex(doc, "groups", &g) &&
+		    json_object_object_get_ex(g, "unix", &g) &&
+		    json_object_object_get_ex(g, "connections", &conns));
+	for (i = 0; i < json_object_array_length(conns); i++) {
+		c = json_object_array_get_idx(conns, i);
+		assert_true(json_object_object_get_ex(c, "client", &side) &&
+			    json_object_object_get_ex(side, "process", &proc));
+		if (integ_i64(proc, "pid") != cpid)
+			continue;
+		seen++;
+		if (!integ_bool(proc, "untraced") || !integ_is(proc, "comm", ""))
+			fail_msg("client %ld is not marked untraced: %s", cpid,
+				 json_object_to_json_string(proc));
+		assert_true(json_object_object_get_ex(c, "server", &side) &&
+			    json_object_object_get_ex(side, "process", &proc));
+		if (integ_i64(proc, "pid") != server || integ_bool(proc, "untraced") ||
+		    !json_object_object_get_ex(proc, "untraced", NULL))
+			fail_msg("server %d: %s", server, json_object_to_json_string(proc));
+	}
+	assert_int_equal(seen, 1);
+	json_object_put(doc);
 	run_cleanup(&r);
 }
 

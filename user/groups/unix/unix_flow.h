@@ -213,6 +213,8 @@ static inline uint32_t unix_who_pid(const struct unix_who *w)
 	return w ? w->pid : 0;
 }
 const char *unix_who_comm(const struct unix_who *w);
+/* Known by its pid alone (SO_PEERCRED of the untraced peer of a -p trace): no event named it */
+bool unix_who_untraced(const struct unix_who *w);
 uint64_t unix_who_exit_ts(const struct unix_who *w);
 /*
  * When @e closed: its traced close, else the exit of the process(es) holding it (*inferred is

@@ -30,11 +30,11 @@ const char *ux_who_str(const struct unix_who *w, char *buf, size_t size)
 		snprintf(buf, size, "?");
 		return buf;
 	}
-	c = unix_who_comm(w);
-	if (!*c) {
+	if (unix_who_untraced(w)) {
 		snprintf(buf, size, "%u (untraced)", w->pid);
 		return buf;
 	}
+	c = unix_who_comm(w);
 	term_escape(comm, sizeof(comm), c, strnlen(c, PSC_COMM_LEN));
 	snprintf(buf, size, "%u %s", w->pid, comm);
 	return buf;

@@ -105,6 +105,11 @@ const char *unix_who_comm(const struct unix_who *w)
 	return w->proc->p ? w->proc->p->comm : w->proc->comm;
 }
 
+bool unix_who_untraced(const struct unix_who *w)
+{
+	return w && w->pid && !*unix_who_comm(w);
+}
+
 uint64_t unix_who_exit_ts(const struct unix_who *w)
 {
 	const struct unix_proc *up = w ? w->proc : NULL;
