@@ -170,6 +170,71 @@ static void test_summary__window_in_header(void **state)
 	model_free(m);
 }
 
+#define CHAIN 6000u /* deeper than the 4096 levels the ancestor walk once stopped at */
+
+/*
+ * report -p / --comm: a process CHAIN forks below the one asked about is its descendant, and
+ * the text tree shows it (each process forks the next, as a fork chain does)
+ */
+static void test_summary__filter_selects_deep_descendants(void **state)
+{
+	struct summary_opts by_pid = { .pid = PARENT }, by_comm = { .comm = "make" };
+	struct model *m = model_new();
+	const struct proc *deepest;
+	union psc_event ev;
+	uint64_t pstart = PSTART, t = BASE_NS;
+	uint32_t i, ppid = PARENT;
+
+	assert_non_null(m);
+	m->meta.boottime_base_ns = BASE_NS;
+	tl_ev_hdr(&ev, PSC_EV_PROC_SEED, BASE_NS, PARENT, PARENT, PSTART);
+	strcpy(ev.seed.comm, "make");
+	ev.seed.state = 'S';
+	apply(m, &ev);
+	for (i = 1; i <= CHAIN; i++) {
+		t += 1000;
+		tl_ev_hdr(&ev, PSC_EV_PROC_FORK, t, ppid, ppid, pstart);
+		ev.fork.parent_tgid = ppid;
+		ev.fork.parent_start_ns = pstart;
+		ev.fork.child_tgid = ev.fork.child_tid = PARENT + i;
+		ev.fork.child_start_ns = t;
+		strcpy(ev.fork.comm, "sh");
+		apply(m, &ev);
+		ppid = PARENT + i;
+		pstart = t;
+	}
+	deepest = proctree_find(m->tree, ppid, pstart);
+	assert_non_null(deepest);
+	assert_true(summary_selects(&by_pid, deepest));
+	assert_true(summary_selects(&by_comm, deepest));
+	by_pid.pid = PARENT + 1;
+	assert_true(summary_selects(&by_pid, deepest));
+	by_pid.pid = PARENT + CHAIN + 1; /* no such process */
+	assert_false(summary_selects(&by_pid, deepest));
+	model_free(m);
+}
+
+/* A damaged log could make fork_parent loop: the walk sees every process of it once, and ends */
+static void test_summary__filter_walk_survives_a_loop(void **state)
+{
+	struct summary_opts so = { .pid = 7 };
+	struct proc p[5];
+	int i;
+
+	memset(p, 0, sizeof(p));
+	for (i = 0; i < 5; i++) {
+		p[i].pid = 10 + (uint32_t)i;
+		strcpy(p[i].comm, "x");
+		p[i].fork_parent = &p[i + 1 < 5 ? i + 1 : 2]; /* 0 -> 1 -> 2 -> 3 -> 4 -> 2 */
+	}
+	assert_false(summary_selects_owner(&so, &p[0]));
+	so.pid = 14; /* the last one before the loop closes */
+	assert_true(summary_selects_owner(&so, &p[0]));
+	p[0].fork_parent = &p[0];
+	so.pid = 13;
+	assert_false(summary_selects_owner(&so, &p[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +242,8 @@ int main(void)
 		cmocka_unit_test(test_summary__zombie_min_zero_shows_all),
 		cmocka_unit_test(test_summary__json_keeps_every_zombie),
 		cmocka_unit_test(test_summary__window_in_header),
+		cmocka_unit_test(test_summary__filter_selects_deep_descendants),
+		cmocka_unit_test(test_summary__filter_walk_survives_a_loop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,16 +177,28 @@ bool summary_is_filtered(const struct summary_opts *opts)
 	return opts && (opts->pid || opts->comm || opts->since_ns);
 }
 
-/* Is @p, or a process that forked it (directly or not), what @want says? */
+/*
+ * Is @p, or a process that forked it (directly or not), what @o says? However deep: a damaged
+ * log could make fork_parent loop, so the walk carries a marker that jumps ahead in steps of
+ * growing powers of two (Brent's cycle finding): meeting it again means a loop, all seen.
+ */
 static bool in_subtree(const struct proc *p, const struct summary_opts *o, bool by_pid)
 {
-	int depth;
+	const struct proc *mark = p;
+	size_t steps = 0, power = 1;
 
-	for (depth = 0; p && depth < 4096; depth++, p = p->fork_parent) {
+	for (; p; p = p->fork_parent) {
 		if (by_pid && p->pid == o->pid)
 			return true;
 		if (!by_pid && !strncmp(p->comm, o->comm, PSC_COMM_LEN - 1))
 			return true;
+		if (p->fork_parent == mark)
+			return false;
+		if (++steps == power) {
+			mark = p->fork_parent;
+			power *= 2;
+			steps = 0;
+		}
 	}
 	return false;
 }
