@@ -484,6 +484,52 @@ static void test_evread__fast_path_long_integers(void **state)
 	}
 }
 
+/*
+ * Every length of digit run, where the line goes on after it and where it ends soon after:
+ * the fast path reads digits eight at a time and must agree with json-c at every boundary
+ */
+static void test_evread__fast_path_digit_runs(void **state)
+{
+	static const char digits[] = "1844674407370955161518446";
+	static const char *const stops[] = { "", ".5", "e1", "x", "\xff", " ", "0" };
+	struct evread *full = evread_new();
+	struct evfast_cache cache = { 0 };
+	struct evread_record rec;
+	union psc_event ev;
+	char line[256], num[32];
+	size_t n, s, lead, end;
+	int took, want;
+
+	assert_non_null(full);
+	evread_set_fast(full, false);
+	evread_set_base(full, BASE_NS);
+	for (end = 0; end < 2; end++)
+		for (lead = 0; lead < 2; lead++)
+			for (n = 1; n < sizeof(digits); n++)
+				for (s = 0; s < sizeof(stops) / sizeof(stops[0]); s++) {
+					/* a leading zero: only "0" itself is a number */
+					snprintf(num, sizeof(num), "%s%.*s%s", lead ? "0" : "",
+						 (int)n, digits, stops[s]);
+					/* the u64 sk_id in the middle, or the u64 peer_ino at the end */
+					snprintf(line, sizeof(line),
+						 "{\"type\":\"unix_wake\",\"ts_ns\":1,\"pid\":5,"
+						 "\"tid\":5,\"start_ns\":0,\"ino\":1,\"sk_id\":%s,"
+						 "\"peer_ino\":%s}",
+						 end ? "3" : num, end ? num : "2");
+					memset(&ev, 0x5a, sizeof(ev));
+					took = evfast_parse_event(line, strlen(line), BASE_NS,
+								  &cache, &ev);
+					want = parse_one(full, line, &rec) == EVREAD_EVENT;
+					if (took && (!want || memcmp(&rec.ev, &ev, sizeof(ev))))
+						fail_msg("the fast path read '%s' otherwise", line);
+					/* what the writer writes: up to UINT64_MAX (20 digits), then , or } */
+					if (want && !took && !lead && !s && n <= 20)
+						fail_msg("the fast path declined '%s'", line);
+				}
+	evread_free(full);
+	(void)state;
+}
+
 static void test_evread__fast_path_agrees(void **state)
 {
 #define EV_HEAD "{\"type\":\"free\",\"ts_ns\":5,\"pid\":7,\"tid\":8,\"start_ns\":-3"
@@ -519,8 +565,28 @@ static void test_evread__fast_path_agrees(void **state)
 		{ EV_HEAD "} \r", true },
 		/* fields in another order read the same */
 		{ "{\"pid\":7,\"start_ns\":-3,\"type\":\"free\",\"tid\":8,\"ts_ns\":5}", true },
+		{ "{\"type\":\"free\",\"ts_ns\":5,\"x\":1,\"tid\":8,\"pid\":7,\"start_ns\":-3}",
+		  true },
+		{ "{\"type\" : \"free\", \"ts_ns\" :5,\"pid\": 7 ,\"tid\":8\t,\"start_ns\":-3 }",
+		  true },
+		{ "{\"type\":\"unix_wake\",\"ts_ns\":1,\"pid\":5,\"tid\":5,\"start_ns\":0,"
+		  "\"ino\":1,\"peer_ino\":2,\"sk_id\":3}",
+		  true },
+		/* one missing, or a name the writer never writes (a key that is a prefix of one) */
+		{ "{\"type\":\"unix_wake\",\"ts_ns\":1,\"pid\":5,\"tid\":5,\"start_ns\":0,"
+		  "\"ino\":1,\"peer_ino\":2}",
+		  false },
+		{ "{\"type\":\"unix_wake\",\"ts_ns\":1,\"pid\":5,\"tid\":5,\"start_ns\":0,"
+		  "\"ino\":1,\"sk_i\":3,\"peer_ino\":2}",
+		  false },
+		{ "{\"type\":\"unix_wake\",\"ts_ns\":1,\"pid\":5,\"tid\":5,\"start_ns\":0,"
+		  "\"ino\":1,\"sk_idx\":3,\"sk_id\":3,\"peer_ino\":2}",
+		  true },
 		/* duplicates: json-c keeps the last, the fast path declines */
 		{ EV_HEAD ",\"pid\":9}", false },
+		{ EV_HEAD ",\"x\":1,\"start_ns\":9}", false },
+		{ "{\"type\":\"free\",\"ts_ns\":5,\"ts_ns\":6,\"pid\":7,\"tid\":8,\"start_ns\":-3}",
+		  false },
 		{ EV_HEAD ",\"type\":\"exit\"}", false },
 		{ "{\"type\":\"epoll_wait\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,"
 		  "\"enter_ns\":0,\"timeout_ns\":-1,\"epfd\":3,\"maxevents\":8,\"ret\":1,"
@@ -1080,6 +1146,7 @@ int main(void)
 		cmocka_unit_test(test_evread__fast_path_long_integers),
 		cmocka_unit_test(test_evread__header_trailer_lost_orphan),
 		cmocka_unit_test(test_evread__refuses_bad_lines),
+		cmocka_unit_test(test_evread__fast_path_digit_runs),
 		cmocka_unit_test(test_evread__fast_path_agrees),
 		cmocka_unit_test(test_evread__file_lines),
 		cmocka_unit_test(test_report_feed__clean_log),

@@ -44,9 +44,11 @@ struct fx_obj {
 	size_t n;
 };
 
-static const char *skip_ws(const char *p, const char *e)
+static inline const char *skip_ws(const char *p, const char *e)
 {
-	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+	/* the writer writes none: one test for the usual byte */
+	while (p < e && (unsigned char)*p <= ' ' &&
+	       (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 		p++;
 	return p;
 }
@@ -72,28 +74,76 @@ static inline const char *parse_str(const char *p, const char *e, const char **s
 	return q + 1;
 }
 
-/* -?(0|[1-9][0-9]*), no fraction or exponent, magnitude within u64 */
-static const char *parse_int(const char *p, const char *e, struct fx_val *v)
+/*
+ * The decimal digits that start the 8 bytes at @p: how many (0 to 8), their value in *@val.
+ * Eight bytes at a time, as simdjson does: a byte is a digit when its high nibble is 3 and
+ * adding 6 leaves it 3; the digits found are shifted to the top, '0's fill in below, and three
+ * multiplications add them up. Little-endian only (the byte order the words are read in).
+ */
+static inline unsigned int digits8(const char *p, uint64_t *val)
 {
-	uint64_t x = 0;
-	const char *d;
+	const uint64_t hi = 0xf0f0f0f0f0f0f0f0ull, zeros = 0x3030303030303030ull;
+	uint64_t w, m;
+	unsigned int n;
+
+	memcpy(&w, p, sizeof(w));
+	/* a carry out of a non-digit spoils only the bytes after it, never one before */
+	m = ((w & hi) ^ zeros) | (((w + 0x0606060606060606ull) & hi) ^ zeros);
+	n = m ? (unsigned int)__builtin_ctzll(m) / 8 : 8;
+	if (!n) {
+		*val = 0;
+		return 0;
+	}
+	if (n < 8)
+		w = (w << (8 * (8 - n))) | (zeros >> (8 * n));
+	w -= zeros;
+	w = w * 10 + (w >> 8);
+	*val = (((w & 0x000000ff000000ffull) * 0x000f424000000064ull) +
+		(((w >> 16) & 0x000000ff000000ffull) * 0x0000271000000001ull)) >>
+	       32;
+	return n;
+}
+
+/* -?(0|[1-9][0-9]*), no fraction or exponent, magnitude within u64 */
+static inline const char *parse_int(const char *p, const char *e, struct fx_val *v)
+{
+	static const uint64_t pow10[9] = { 1,	   10,	    100,      1000,	10000,
+					   100000, 1000000, 10000000, 100000000 };
+	const char *d, *easy;
+	uint64_t x = 0, y;
+	unsigned int dig, n;
 
 	v->kind = FX_INT;
 	v->neg = *p == '-';
 	if (v->neg)
 		p++;
 	d = p;
+	/* up to 16 digits, 8 at a time (while 8 bytes are left to read) */
+	if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && e - p >= 8) {
+		n = digits8(p, &x);
+		p += n;
+		if (n == 8 && e - p >= 8) {
+			n = digits8(p, &y);
+			x = x * pow10[n] + y;
+			p += n;
+		}
+		if (n < 8)
+			goto end;
+	}
 	/* 19 digits cannot overflow: no check (nor division) until a 20th */
-	while (p < e && *p >= '0' && *p <= '9' && p - d < 19)
-		x = x * 10 + (unsigned int)(*p++ - '0');
+	easy = e - d > 19 ? d + 19 : e;
+	while (p < easy && (dig = (unsigned char)(*p - '0')) < 10) {
+		x = x * 10 + dig;
+		p++;
+	}
 	while (p < e && *p >= '0' && *p <= '9') {
-		unsigned int dig = (unsigned int)(*p - '0');
-
+		dig = (unsigned int)(*p - '0');
 		if (x > (UINT64_MAX - dig) / 10)
 			return NULL;
 		x = x * 10 + dig;
 		p++;
 	}
+end:
 	if (p == d || (*d == '0' && p - d > 1))
 		return NULL;
 	if (p < e && (*p == '.' || *p == 'e' || *p == 'E'))
@@ -132,7 +182,10 @@ static const char *parse_container(const char *p, const char *e, int depth, stru
 				return NULL;
 			p = skip_ws(p + 1, e);
 		}
-		p = parse_value(p, e, depth + 1, &inner);
+		if (p < e && (*p == '-' || (unsigned char)(*p - '0') < 10))
+			p = parse_int(p, e, &inner);
+		else
+			p = parse_value(p, e, depth + 1, &inner);
 		if (!p)
 			return NULL;
 		p = skip_ws(p, e);
@@ -412,29 +465,86 @@ static bool read_field(const struct fx_member *m, const struct schema_field *f, 
 	}
 }
 
-/* The schema of the record type named by @m, or NULL; looked up once per name in @c */
-static const struct schema_type *type_of(const struct fx_member *m, struct evfast_cache *c)
+/* A member name's bit in a type's name filter: from its length and first byte */
+static inline uint64_t name_bit(const char *key, size_t klen)
 {
-	const struct fx_member name_m = { .key = m ? m->v.s : NULL, .klen = m ? m->v.n : 0 };
-	const struct schema_type **slot;
-	char name[48];
-
-	if (!m || m->v.kind != FX_STR || !m->v.n || m->v.n >= sizeof(name))
-		return NULL;
-	slot = &c->types[(m->v.n * 7 + (unsigned char)m->v.s[0] + (unsigned char)m->v.s[m->v.n - 1]) %
-			 EVFAST_TYPE_SLOTS];
-	if (*slot && key_is_cstr(&name_m, (*slot)->name))
-		return *slot;
-	memcpy(name, m->v.s, m->v.n);
-	name[m->v.n] = '\0';
-	if (!schema_by_name(name))
-		return NULL;
-	*slot = schema_by_name(name);
-	return *slot;
+	return 1ull << ((klen * 7 + (klen ? (unsigned char)key[0] : 0u)) & 63);
 }
 
-int evfast_parse_event(const char *line, size_t len, uint64_t base_ns, struct evfast_cache *cache,
-		       union psc_event *ev)
+/* The members every event record starts with, in the writer's order */
+static const char *const head_names[] = { "type", "ts_ns", "pid", "tid", "start_ns" };
+
+#define HEAD_NAMES (sizeof(head_names) / sizeof(head_names[0]))
+
+/* What the ordered reader needs to know of @st, into @t */
+static void type_learn(struct evfast_type *t, const struct schema_type *st)
+{
+	const struct schema_field *f;
+	size_t i, n = 0;
+
+	t->st = st;
+	t->names = 0;
+	for (i = 0; i < HEAD_NAMES; i++)
+		t->names |= name_bit(head_names[i], strlen(head_names[i]));
+	for (f = st->fields; f->name; f++) {
+		size_t len = strlen(f->name);
+
+		t->names |= name_bit(f->name, len);
+		/* a name too long for a byte, or too many fields: read in any order */
+		if (len > UINT8_MAX || n == EVFAST_MAX_FIELDS) {
+			t->len[0] = 0;
+			return;
+		}
+		t->len[n++] = (uint8_t)len;
+	}
+	t->len[n] = 0;
+}
+
+/* The type named @s (@n bytes), or NULL; looked up once per name in @c */
+static const struct evfast_type *type_named(const char *s, size_t n, struct evfast_cache *c)
+{
+	const struct fx_member name_m = { .key = s, .klen = n };
+	struct evfast_type *t;
+	const struct schema_type *st;
+	char name[48];
+
+	if (!n || n >= sizeof(name))
+		return NULL;
+	t = &c->types[(n * 7 + (unsigned char)s[0] + (unsigned char)s[n - 1]) % EVFAST_TYPE_SLOTS];
+	if (!t->st || !key_is_cstr(&name_m, t->st->name)) {
+		memcpy(name, s, n);
+		name[n] = '\0';
+		st = schema_by_name(name);
+		if (!st)
+			return NULL;
+		type_learn(t, st);
+	}
+	return t;
+}
+
+/* The schema of the record type named by @m, or NULL */
+static const struct schema_type *type_of(const struct fx_member *m, struct evfast_cache *c)
+{
+	const struct evfast_type *t;
+
+	if (!m || m->v.kind != FX_STR)
+		return NULL;
+	t = type_named(m->v.s, m->v.n, c);
+	return t ? t->st : NULL;
+}
+
+/* Twins that change how a field reads, and derived records: the full parser */
+static bool key_declines(const char *key, size_t klen)
+{
+	const struct fx_member m = { .key = key, .klen = klen };
+
+	return ends_with(&m, "_hex", 4) || ends_with(&m, "_abstract", 9) ||
+	       key_is(&m, "derived", 7);
+}
+
+/* Any order of members: what parse_ordered() leaves */
+static int parse_any(const char *line, size_t len, uint64_t base_ns, struct evfast_cache *cache,
+		     union psc_event *ev)
 {
 	const char *e = line + len, *p;
 	const struct schema_type *st;
@@ -450,10 +560,8 @@ int evfast_parse_event(const char *line, size_t len, uint64_t base_ns, struct ev
 	for (; p < e; p++)
 		if (*p != ' ' && *p != '\t' && *p != '\r')
 			return 0;
-	/* twins that change how a field reads, and derived records: the full parser */
 	for (i = 0; i < o.n; i++)
-		if (ends_with(&o.m[i], "_hex", 4) || ends_with(&o.m[i], "_abstract", 9) ||
-		    key_is(&o.m[i], "derived", 7))
+		if (key_declines(o.m[i].key, o.m[i].klen))
 			return 0;
 	st = type_of(find(&o, "type", &hint), cache);
 	if (!st)
@@ -474,4 +582,183 @@ int evfast_parse_event(const char *line, size_t len, uint64_t base_ns, struct ev
 	if (has_duplicate(&o) || schema_fixup(st, ev))
 		return 0;
 	return 1;
+}
+
+/* Is @key one of @st's member names (the header's included) */
+static bool is_member_name(const struct schema_type *st, const char *key, size_t klen)
+{
+	const struct fx_member m = { .key = key, .klen = klen };
+	const struct schema_field *f;
+	size_t i;
+
+	for (i = 0; i < HEAD_NAMES; i++)
+		if (key_is_cstr(&m, head_names[i]))
+			return true;
+	for (f = st->fields; f->name; f++)
+		if (key_is_cstr(&m, f->name))
+			return true;
+	return false;
+}
+
+/* The @n bytes at @p are @name's: compared a word at a time (the caller checked the bounds) */
+static inline bool same_bytes(const char *p, const char *name, size_t n)
+{
+	uint64_t a, b;
+	uint32_t c, d;
+
+	for (; n >= 8; n -= 8, p += 8, name += 8) {
+		memcpy(&a, p, sizeof(a));
+		memcpy(&b, name, sizeof(b));
+		if (a != b)
+			return false;
+	}
+	if (n >= 4) {
+		memcpy(&c, p, sizeof(c));
+		memcpy(&d, name, sizeof(d));
+		if (c != d)
+			return false;
+		n -= 4;
+		p += 4;
+		name += 4;
+	}
+	for (; n; n--)
+		if (*p++ != *name++)
+			return false;
+	return true;
+}
+
+/* The key at @p (its '"') is "@name" (@n bytes) and a ':': the text after it, or NULL */
+static inline const char *key_at(const char *p, const char *e, const char *name, size_t n)
+{
+	if ((size_t)(e - p) < n + 3 || !same_bytes(p + 1, name, n) || p[n + 1] != '"' ||
+	    p[n + 2] != ':')
+		return NULL;
+	return p + n + 3;
+}
+
+/* A value, the common kinds first */
+static inline const char *parse_any_value(const char *p, const char *e, struct fx_val *v)
+{
+	if (p < e && (*p == '-' || (unsigned char)(*p - '0') < 10))
+		return parse_int(p, e, v);
+	if (p < e && *p == '"') {
+		v->kind = FX_STR;
+		return parse_str(p, e, &v->s, &v->n);
+	}
+	return parse_value(p, e, 1, v);
+}
+
+/* Header member @i (after "type") into @ev */
+static bool read_head(size_t i, const struct fx_member *m, union psc_event *ev, uint64_t base_ns)
+{
+	int64_t x;
+
+	switch (i) {
+	case 1: /* ts_ns */
+	case 4: /* start_ns */
+		if (!as_int(m, INT64_MIN, INT64_MAX, &x))
+			return false;
+		*(i == 1 ? &ev->hdr.ts_ns : &ev->hdr.start_ns) = base_ns + (uint64_t)x;
+		return true;
+	case 2:
+		return as_u32(m, &ev->hdr.tgid);
+	default:
+		return as_u32(m, &ev->hdr.tid);
+	}
+}
+
+/*
+ * The members in the writer's order (the header, the table's fields, then what the writer
+ * derives), read in one pass as they come: 1 when it read the record, 0 when the full parser
+ * must, -1 when the members are in another order (parse_any() reads them).
+ */
+static int parse_ordered(const char *line, size_t len, uint64_t base_ns, struct evfast_cache *cache,
+			 union psc_event *ev)
+{
+	static const char type_key[] = "{\"type\":\"";
+	static const uint8_t head_len[HEAD_NAMES] = { 4, 5, 3, 3, 8 };
+	const char *e = line + len, *p, *s, *q;
+	const struct evfast_type *t;
+	const struct schema_field *f;
+	const char *want; /* the next member's name in the writer's order, NULL after the last */
+	size_t wlen, n, i = 1;
+	struct fx_member m;
+
+	if (len < sizeof(type_key) - 1 || memcmp(line, type_key, sizeof(type_key) - 1))
+		return -1;
+	p = parse_str(line + sizeof(type_key) - 2, e, &s, &n);
+	if (!p)
+		return 0;
+	t = type_named(s, n, cache);
+	if (!t)
+		return 0; /* header, trailer, lost, unknown, or an escape in the name */
+	f = t->st->fields;
+	if (f->name && !t->len[0])
+		return -1;
+	memset(ev, 0, sizeof(*ev));
+	ev->hdr.type = t->st->type;
+	ev->hdr.size = t->st->size;
+	want = head_names[i];
+	wlen = head_len[i];
+	for (;;) {
+		p = skip_ws(p, e);
+		if (p >= e || *p == '}')
+			break;
+		if (*p != ',')
+			return 0;
+		p = skip_ws(p + 1, e);
+		if (p >= e || *p != '"')
+			return 0;
+		q = want ? key_at(p, e, want, wlen) : NULL;
+		if (!q) {
+			/* another member: one the writer derives, or the order differs */
+			q = parse_str(p, e, &m.key, &m.klen);
+			if (!q || key_declines(m.key, m.klen))
+				return 0;
+			if ((t->names & name_bit(m.key, m.klen)) &&
+			    is_member_name(t->st, m.key, m.klen))
+				return -1;
+			p = skip_ws(q, e);
+			if (p >= e || *p != ':')
+				return 0;
+			p = parse_value(skip_ws(p + 1, e), e, 1, &m.v);
+			if (!p)
+				return 0;
+			continue;
+		}
+		p = parse_any_value(skip_ws(q, e), e, &m.v);
+		if (!p)
+			return 0;
+		if (i < HEAD_NAMES) {
+			if (!read_head(i, &m, ev, base_ns))
+				return 0;
+			if (++i < HEAD_NAMES) {
+				want = head_names[i];
+				wlen = head_len[i];
+				continue;
+			}
+		} else {
+			if (!read_field(&m, f, (char *)ev, base_ns))
+				return 0;
+			f++;
+		}
+		want = f->name;
+		wlen = t->len[f - t->st->fields];
+	}
+	/* cut short, or a member missing (one out of order returned above) */
+	if (p >= e || want)
+		return 0;
+	/* after the record: only what the full parser allows there */
+	for (p++; p < e; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\r')
+			return 0;
+	return schema_fixup(t->st, ev) ? 0 : 1;
+}
+
+int evfast_parse_event(const char *line, size_t len, uint64_t base_ns, struct evfast_cache *cache,
+		       union psc_event *ev)
+{
+	int ret = parse_ordered(line, len, base_ns, cache, ev);
+
+	return ret >= 0 ? ret : parse_any(line, len, base_ns, cache, ev);
 }

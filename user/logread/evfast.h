@@ -16,10 +16,18 @@
 struct schema_type;
 
 #define EVFAST_TYPE_SLOTS 61
+#define EVFAST_MAX_FIELDS 80 /* a type with more is read in any order, not in the writer's */
+
+/* A record type met so far */
+struct evfast_type {
+	const struct schema_type *st;
+	uint64_t names; /* a filter of its member names */
+	uint8_t len[EVFAST_MAX_FIELDS + 1]; /* its fields' name lengths; 0 after the last */
+};
 
 /* The record types met so far, by name (one per reader; zeroed to start) */
 struct evfast_cache {
-	const struct schema_type *types[EVFAST_TYPE_SLOTS];
+	struct evfast_type types[EVFAST_TYPE_SLOTS];
 };
 
 /*
