@@ -545,6 +545,60 @@ static void test_perfetto__command_tree_only(void **state)
 	json_object_put(root);
 }
 
+/*
+ * A pid reused within one trace: two processes (pid 500, two start times) get two process
+ * tracks, each named after its own program, each lifetime on its own, the fork arrow to each
+ */
+static void test_perfetto__reused_pid_gets_its_own_track(void **state)
+{
+	struct fx *f = *state;
+	const char *names[2] = { "first", "second" };
+	int64_t track[2] = { 0, 0 };
+	struct sink *sink = perfetto_sink_new(f->path);
+	json_object *root;
+	size_t i, k, n = 0;
+
+	assert_non_null(sink);
+	model_add_sink(f->m, sink);
+	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	ev_seed(f->m, T(0), 100, ST(100), 1, ST(1), 'S', "shell");
+	for (k = 0; k < 2; k++) {
+		uint64_t t = T(10 + 10 * k);
+
+		ev_fork(f->m, t, 100, ST(100), 100, 500, "shell");
+		ev_exec(f->m, t + MS, 500, t - 2 * US, names[k], "/bin/x", "x", 2);
+		ev_exit(f->m, t + 2 * MS, 500, t - 2 * US, 0, 0, 100, ST(100), 0, 0);
+		ev_reap(f->m, t + 3 * MS, 100, ST(100), 500, 0);
+	}
+	assert_int_equal(model_finish(f->m, END), 0);
+	root = load_checked(f->path);
+	for (i = 0; i < json_object_array_length(root); i++) {
+		json_object *o = json_object_array_get_idx(root, i), *pid;
+
+		if (!te_str(o, "ph") || strcmp(te_str(o, "ph"), "X") || !te_str(o, "cat") ||
+		    strcmp(te_str(o, "cat"), "proc") ||
+		    !json_object_object_get_ex(te_args(o), "pid", &pid) ||
+		    json_object_get_int64(pid) != 500)
+			continue;
+		for (k = 0; k < 2; k++)
+			if (!strcmp(te_str(o, "name"), names[k]))
+				break;
+		assert_true(k < 2);
+		assert_true(json_object_object_get_ex(o, "pid", &pid));
+		track[k] = json_object_get_int64(pid);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	if (track[0] == track[1])
+		fail_msg("both processes with pid 500 are on track %lld", (long long)track[0]);
+	assert_string_equal(te_meta_name(root, "process_name", track[0], 0), "first (500)");
+	assert_string_equal(te_meta_name(root, "process_name", track[1], 0), "second (500)");
+	/* the fork arrows end on each one's own track */
+	assert_non_null(te_find(root, 'f', "fork", track[0], 500, NULL));
+	assert_non_null(te_find(root, 'f', "fork", track[1], 500, NULL));
+	json_object_put(root);
+}
+
 static void test_perfetto__demo_title(void **state)
 {
 	struct fx *f = *state;
@@ -624,6 +678,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_perfetto__command_tree_only, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_perfetto__demo_title, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_perfetto__reused_pid_gets_its_own_track,
+						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_perfetto__memory_stays_bounded, fx_setup,
 						fx_teardown),
 	};

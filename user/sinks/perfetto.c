@@ -107,16 +107,17 @@ static int pf_flush(struct sink *s)
 }
 
 /* Name @p's tracks; @index orders its process track */
-static void name_tracks(struct perfetto *pf, const struct proc *p, const struct pf_proc *pp,
+static void name_tracks(struct perfetto *pf, const struct proc *p, struct pf_proc *pp,
 			uint64_t index)
 {
+	uint32_t track = pf_proc_pid(pf, p, pp);
 	char b[64];
 
 	pf_proc_name(p, b, sizeof(b));
-	pf_meta_name(pf, "process_name", p->pid, p->pid, b);
-	pf_meta_sort(pf, "process_sort_index", p->pid, p->pid, index);
-	pf_meta_name(pf, "thread_name", p->pid, p->pid, b);
-	pf_meta_sort(pf, "thread_sort_index", p->pid, p->pid, 0);
+	pf_meta_name(pf, "process_name", track, p->pid, b);
+	pf_meta_sort(pf, "process_sort_index", track, p->pid, index);
+	pf_meta_name(pf, "thread_name", track, p->pid, b);
+	pf_meta_sort(pf, "thread_sort_index", track, p->pid, 0);
 	pf_name_threads(pf, p, pp);
 }
 
@@ -148,31 +149,18 @@ static void pf_retire(struct sink *s, const struct model *m, const struct proc *
 	free(pp);
 }
 
-/* Names and the tree order: one process track per pid, one thread track per (pid, tid) */
+/* Names and the tree order: one process track per (pid, start), one thread track per tid in it */
 static void write_metadata(struct perfetto *pf, const struct model *m)
 {
 	struct timeline_row *rows = NULL;
-	struct hmap named; /* pid -> the process whose name the track carries */
 	size_t n = 0, i;
 
 	if (timeline_tree_order(m, &pf->procs, &rows, &n)) {
 		pf_fail(pf, -ENOMEM);
 		return;
 	}
-	hmap_init(&named);
-	/* a reused pid shares one track (the format knows pids only): the first in tree order names it */
-	for (i = 0; i < n; i++) {
-		const struct proc *p = rows[i].p;
-
-		if (hmap_get(&named, p->pid))
-			continue;
-		if (hmap_put(&named, p->pid, (void *)p)) {
-			pf_fail(pf, -ENOMEM);
-			break;
-		}
-		name_tracks(pf, p, timeline_procs_find(&pf->procs, p), i);
-	}
-	hmap_free(&named);
+	for (i = 0; i < n; i++)
+		name_tracks(pf, rows[i].p, timeline_procs_find(&pf->procs, rows[i].p), i);
 	free(rows);
 }
 
@@ -245,6 +233,7 @@ static void pf_destroy(struct sink *s)
 	for (g = 0; g < PF_AUX_GROUPS; g++)
 		free(pf->aux[g]);
 	jw_free(&pf->w);
+	free(pf->pid_seen);
 	free(pf);
 }
 

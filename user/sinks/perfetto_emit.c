@@ -128,25 +128,27 @@ int pf_lane_name(struct perfetto *pf, uint32_t lane, const char *name)
 	return 0;
 }
 
-static void name_track(struct perfetto *pf, const struct proc *p, const struct pf_thread *t)
+static void name_track(struct perfetto *pf, const struct proc *p, struct pf_proc *pp,
+		       const struct pf_thread *t)
 {
+	uint32_t track = pf_proc_pid(pf, p, pp);
 	uint32_t tid = t->tid & 0xffffffu, lane = t->tid >> 24;
 	char b[96];
 
 	snprintf(b, sizeof(b), "%.*s (%u)%s%s", (int)strnlen(p->comm, PSC_COMM_LEN), p->comm, tid,
 		 lane ? " " : "",
 		 lane ? (lane < PF_LANES && pf->lanes[lane] ? pf->lanes[lane] : "lane") : "");
-	pf_meta_name(pf, "thread_name", p->pid, t->tid, b);
-	pf_meta_sort(pf, "thread_sort_index", p->pid, t->tid, (uint64_t)t->order + 1);
+	pf_meta_name(pf, "thread_name", track, t->tid, b);
+	pf_meta_sort(pf, "thread_sort_index", track, t->tid, (uint64_t)t->order + 1);
 }
 
-void pf_name_threads(struct perfetto *pf, const struct proc *p, const struct pf_proc *pp)
+void pf_name_threads(struct perfetto *pf, const struct proc *p, struct pf_proc *pp)
 {
 	const struct pf_thread *t;
 
 	for (t = pp ? pp->threads : NULL; t; t = t->next)
 		if (t->tid != p->pid)
-			name_track(pf, p, t);
+			name_track(pf, p, pp, t);
 }
 
 void pf_thread_gone(struct perfetto *pf, const struct proc *p, uint32_t tid)
@@ -162,7 +164,7 @@ void pf_thread_gone(struct perfetto *pf, const struct proc *p, uint32_t tid)
 			continue;
 		}
 		*tp = t->next;
-		name_track(pf, p, t);
+		name_track(pf, p, pp, t);
 		hmap_del(&pf->threads, ((uint64_t)t->seq << 32) | t->tid);
 		free(t);
 	}
@@ -177,6 +179,41 @@ struct pf_proc *pf_proc(struct perfetto *pf, const struct proc *p)
 	if (!pp)
 		pf_fail(pf, -ENOMEM);
 	return pp;
+}
+
+uint32_t pf_proc_pid(struct perfetto *pf, const struct proc *p, struct pf_proc *pp)
+{
+	size_t byte = p->pid / 8;
+	uint8_t bit = (uint8_t)(1u << (p->pid % 8));
+
+	if (!pp)
+		return p->pid;
+	if (pp->track_pid)
+		return pp->track_pid;
+	if (byte >= pf->pid_seen_len) {
+		size_t len = byte + 1 > 2 * pf->pid_seen_len ? byte + 1 : 2 * pf->pid_seen_len;
+		uint8_t *grown = realloc(pf->pid_seen, len);
+
+		if (!grown) {
+			pf_fail(pf, -ENOMEM);
+			return p->pid;
+		}
+		memset(grown + pf->pid_seen_len, 0, len - pf->pid_seen_len);
+		pf->pid_seen = grown;
+		pf->pid_seen_len = len;
+	}
+	if (pf->pid_seen[byte] & bit) {
+		pp->track_pid = PF_REUSE_PID + pf->reused++;
+	} else {
+		pf->pid_seen[byte] |= bit;
+		pp->track_pid = p->pid;
+	}
+	return pp->track_pid;
+}
+
+uint32_t pf_pid(struct perfetto *pf, const struct proc *p)
+{
+	return pf_proc_pid(pf, p, pf_proc(pf, p));
 }
 
 struct pf_thread *pf_thread(struct perfetto *pf, const struct model *m, const struct proc *p,
@@ -241,13 +278,13 @@ static struct jw *slice_on(struct perfetto *pf, struct pf_thread *t, uint32_t pi
 struct jw *pf_slice(struct perfetto *pf, const struct model *m, const struct proc *p, uint32_t tid,
 		    uint64_t *a, uint64_t *b, const char *name, const char *cat, const char *cname)
 {
-	return slice_on(pf, pf_thread(pf, m, p, tid), p->pid, a, b, name, cat, cname);
+	return slice_on(pf, pf_thread(pf, m, p, tid), pf_pid(pf, p), a, b, name, cat, cname);
 }
 
 struct jw *pf_slice_inside(struct perfetto *pf, const struct proc *p, uint32_t tid, uint64_t a,
 			   uint64_t dur, const char *name, const char *cat, const char *cname)
 {
-	struct jw *w = pf_begin(pf, "X", name, cat, p->pid, tid, a);
+	struct jw *w = pf_begin(pf, "X", name, cat, pf_pid(pf, p), tid, a);
 
 	pf_kv_us(w, "dur", dur);
 	if (cname)
@@ -258,7 +295,7 @@ struct jw *pf_slice_inside(struct perfetto *pf, const struct proc *p, uint32_t t
 struct jw *pf_instant(struct perfetto *pf, const struct proc *p, uint32_t tid, uint64_t ts,
 		      const char *name, const char *cat)
 {
-	struct jw *w = pf_begin(pf, "i", name, cat, p->pid, tid ? tid : p->pid, ts);
+	struct jw *w = pf_begin(pf, "i", name, cat, pf_pid(pf, p), tid ? tid : p->pid, ts);
 
 	jw_kv_str(w, "s", "t");
 	return w;
@@ -279,7 +316,7 @@ struct jw *pf_mark(struct perfetto *pf, const struct model *m, const struct proc
 		b = a + PF_MARK_NS;
 		pf->slices_moved++;
 	}
-	w = slice_on(pf, t, p->pid, &a, &b, name, cat, "black");
+	w = slice_on(pf, t, pf_pid(pf, p), &a, &b, name, cat, "black");
 	if (at)
 		*at = a + PF_MARK_NS / 2;
 	t->marks[t->nmarks % PF_SENDS].ts = ts;
@@ -310,10 +347,10 @@ void pf_flow(struct perfetto *pf, const char *name, const char *cat, const struc
 	uint64_t id = ++pf->next_flow;
 	struct jw *w;
 
-	w = pf_begin(pf, "s", name, cat, sp->pid, stid, s_ts);
+	w = pf_begin(pf, "s", name, cat, pf_pid(pf, sp), stid, s_ts);
 	jw_kv_u64(w, "id", id);
 	pf_end(pf);
-	w = pf_begin(pf, "f", name, cat, fp->pid, ftid, f_ts);
+	w = pf_begin(pf, "f", name, cat, pf_pid(pf, fp), ftid, f_ts);
 	jw_kv_u64(w, "id", id);
 	jw_kv_str(w, "bp", "e"); /* bind to the enclosing slice, not the next one */
 	pf_end(pf);
@@ -328,7 +365,7 @@ void pf_flows_dropped(struct perfetto *pf, uint64_t n)
 static struct jw *async_ev(struct perfetto *pf, const char *ph, const struct proc *p,
 			   const char *name, const char *cat, uint64_t id, uint64_t ts)
 {
-	struct jw *w = pf_begin(pf, ph, name, cat, p->pid, p->pid, ts);
+	struct jw *w = pf_begin(pf, ph, name, cat, pf_pid(pf, p), p->pid, ts);
 
 	/* the id names the interval; cat + id + name must match between 'b' and 'e' */
 	jw_kv_u64(w, "id", id);

@@ -17,6 +17,7 @@
 #define PF_AUX_GROUPS 8
 #define PF_AUX_SEQ 0xffffff00u /* track keys of process-less groups: (PF_AUX_SEQ + g) << 32 */
 #define PF_AUX_PID 0x7fff0000u /* their pseudo pids */
+#define PF_REUSE_PID 0x40000000u /* track ids of a reused pid's later processes (pid_max is 2^22) */
 
 /* One track (a thread, a lane of it, or an aux track): where the next slice may go */
 struct pf_thread {
@@ -42,6 +43,8 @@ struct pf_proc {
 	struct timeline_entry e;
 	uint32_t flags; /* PFP_* */
 	uint32_t nthreads;
+	uint32_t track_pid; /* its process track: the pid, or PF_REUSE_PID + n for a reused one */
+	uint32_t __pad;
 	struct pf_thread *threads;
 };
 
@@ -62,10 +65,19 @@ struct perfetto {
 	uint64_t slices_moved; /* started a little later than recorded, to keep nesting valid */
 	uint64_t slices_dropped;
 	uint64_t retired; /* processes named when they left the table */
+	uint8_t *pid_seen; /* bit per pid: a process of the trace had its track under it */
+	size_t pid_seen_len; /* bytes */
+	uint32_t reused; /* track ids given out above PF_REUSE_PID */
 };
 
 /* perfetto_emit.c */
 struct pf_proc *pf_proc(struct perfetto *pf, const struct proc *p);
+/*
+ * The track id ("pid" of the events) of @p: its pid for the first process of the trace with
+ * it, a new id above PF_REUSE_PID for a later one, so a reused pid gets a track of its own
+ */
+uint32_t pf_pid(struct perfetto *pf, const struct proc *p);
+uint32_t pf_proc_pid(struct perfetto *pf, const struct proc *p, struct pf_proc *pp);
 struct pf_thread *pf_thread(struct perfetto *pf, const struct model *m, const struct proc *p,
 			    uint32_t tid);
 void pf_fail(struct perfetto *pf, int err);
@@ -78,7 +90,7 @@ void pf_meta_name(struct perfetto *pf, const char *what, uint32_t pid, uint32_t 
 void pf_meta_sort(struct perfetto *pf, const char *what, uint32_t pid, uint32_t tid,
 		  uint64_t index);
 /* Name the non-main tracks of @p (its threads and lanes) */
-void pf_name_threads(struct perfetto *pf, const struct proc *p, const struct pf_proc *pp);
+void pf_name_threads(struct perfetto *pf, const struct proc *p, struct pf_proc *pp);
 /* Thread @tid of @p exited: name its tracks now and forget them (memory follows live threads) */
 void pf_thread_gone(struct perfetto *pf, const struct proc *p, uint32_t tid);
 

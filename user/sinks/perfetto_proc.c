@@ -52,7 +52,7 @@ static void write_life(struct perfetto *pf, const struct model *m, const struct 
 	if (b < a)
 		b = a;
 	field_str(p->comm, PSC_COMM_LEN, comm, sizeof(comm));
-	w = pf_begin(pf, "X", comm[0] ? comm : "?", "proc", p->pid, p->pid, a);
+	w = pf_begin(pf, "X", comm[0] ? comm : "?", "proc", pf_pid(pf, p), p->pid, a);
 	pf_kv_us(w, "dur", b - a);
 	jw_kv_str(w, "cname", "thread_state_running");
 	pf_args(w);
