@@ -35,6 +35,7 @@ struct loader {
 	int ncpus;
 	uint64_t *percpu; /* ncpus values: one per-CPU map slot, read every housekeeping pass */
 	char missing[256];
+	char *verifier_log; /* -vvv: per-program verifier statistics (BPF_LOG_STATS) */
 	struct bpf_link *links[MAX_LINKS];
 	size_t nlinks;
 	struct bpf_link *sched_iter; /* the sched group's end-of-trace flush (one of links[]) */
@@ -298,6 +299,51 @@ static void disable_unused_groups(struct loader *l)
 	}
 }
 
+/*
+ * -vvv: ask the verifier for its statistics of each program (what start-up costs: the
+ * verification time, instructions and states per program), printed after the load by
+ * print_verifier_stats(). In place of the verifier log that -vv shows for a program that fails.
+ */
+#define VERIFIER_LOG_SIZE 512
+#define BPF_LOG_STATS 4
+
+static int request_verifier_stats(struct loader *l)
+{
+	struct bpf_program *prog;
+	size_t i = 0, n = 0;
+
+	bpf_object__for_each_program(prog, l->skel->obj)
+		n++;
+	l->verifier_log = calloc(n ? n : 1, VERIFIER_LOG_SIZE);
+	if (!l->verifier_log)
+		return -ENOMEM;
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		bpf_program__set_log_level(prog, BPF_LOG_STATS);
+		bpf_program__set_log_buf(prog, l->verifier_log + i++ * VERIFIER_LOG_SIZE,
+					 VERIFIER_LOG_SIZE);
+	}
+	return 0;
+}
+
+/* One debug line per loaded program: "verification time N usec ... processed N insns ..." */
+static void print_verifier_stats(struct loader *l)
+{
+	struct bpf_program *prog;
+	size_t i = 0;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		char *log = l->verifier_log + i++ * VERIFIER_LOG_SIZE, *c;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		log[VERIFIER_LOG_SIZE - 1] = '\0';
+		for (c = log; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		psc_dbg("verifier, %s: %s", bpf_program__name(prog), log);
+	}
+}
+
 static void report_load_error(int err)
 {
 	if (err == -EPERM || err == -EACCES)
@@ -313,7 +359,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 {
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	struct loader *l;
-	double t0, t1;
+	double t0, t1, t2;
 	int err;
 
 	*out = NULL;
@@ -375,13 +421,21 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 			strerror(-err));
 		goto out_free;
 	}
+	if (opts->verbose >= 3) {
+		err = request_verifier_stats(l);
+		if (err)
+			goto out_free;
+	}
+	t2 = mono_ms();
 	err = procscope_bpf__load(l->skel);
 	if (err) {
 		report_load_error(err);
 		goto out_free;
 	}
 	psc_dbg("tracepoints checked in %.1f ms, programs loaded and verified in %.1f ms", t1 - t0,
-		mono_ms() - t1);
+		mono_ms() - t2);
+	if (l->verifier_log)
+		print_verifier_stats(l);
 	err = ringbuf_new(&l->rb, bpf_map__fd(l->skel->maps.events), l->ringbuf_size,
 			  opts->on_record, opts->ctx);
 	if (err) {
@@ -537,6 +591,7 @@ void loader_free(struct loader *l)
 	for (i = 0; i < l->nlinks; i++)
 		bpf_link__destroy(l->links[i]);
 	procscope_bpf__destroy(l->skel);
+	free(l->verifier_log);
 	free(l->percpu);
 	free(l);
 }
