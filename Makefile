@@ -35,7 +35,8 @@ endif
 CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
-BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+# One translation unit (bpf/procscope.bpf.c includes each group's .bpf.c: see why there)
+BPF_SRCS  := bpf/procscope.bpf.c
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 
 # libprocscope.a, the pure core: the model and everything that reads or writes its results, no

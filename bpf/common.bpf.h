@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * BPF-only helpers shared by every program: the one ring buffer, the drop counters, the
- * filter knobs and psc_emit_reserve(). All programs are linked into one object, so the maps
- * declared here are defined once (__weak, merged by `bpftool gen object`).
+ * filter knobs and psc_emit_reserve(). All programs are compiled as one unit
+ * (bpf/procscope.bpf.c), so the maps declared here are defined once.
  */
 #ifndef __PSC_COMMON_BPF_H
 #define __PSC_COMMON_BPF_H
@@ -87,15 +87,27 @@ static __always_inline void psc_count(void *map, __u32 idx)
 }
 
 /*
- * @task's process start time (its group leader's start_boottime), with two probe reads. The
- * plain load task->group_leader->start_boottime is a few ns cheaper at run time, but the
- * verifier checks a pointer walked from a trusted one against the kernel BTF's
- * "__safe_trusted" type names, a linear search of ~1 ms for each visit: in every record's
- * header (psc_emit_reserve_part()) that was half the verification time of all the programs.
+ * A kfunc the verifier turns into a register move (6.2+, as bpf_task_from_pid, which the sched
+ * group's syscalls need): @obj as a read-only pointer of kernel type @btf_id.
  */
-static __always_inline __u64 psc_task_start(struct task_struct *task)
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * @p (a pointer to a kernel struct @type) as an untrusted, read-only pointer, to walk its
+ * pointer fields. A pointer field loaded through a trusted pointer (a tp_btf argument,
+ * bpf_get_current_task_btf()) makes the verifier search the kernel BTF by name for the
+ * "<type>__safe_trusted", "__safe_trusted_or_null", "__safe_rcu" and "__safe_rcu_or_null"
+ * types, a linear scan of ~125k types each, ~1 ms per visit of the load: 60 such visits
+ * were a third of procscope's start-up CPU. Through the cast the loads are checked at run time
+ * instead (a bad address reads 0: a plain load and a range check, cheaper than the probe-read
+ * helper call it replaces).
+ */
+#define psc_ro(type, p) ((type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+
+/* @task's process start time (its group leader's start_boottime) */
+static __always_inline __u64 psc_task_start(const struct task_struct *task)
 {
-	return BPF_CORE_READ(task, group_leader, start_boottime);
+	return psc_ro(struct task_struct, task)->group_leader->start_boottime;
 }
 
 /* Does tracked entry @t name the process whose group leader started at @start_ns? */
@@ -144,7 +156,7 @@ static __always_inline struct psc_tracked *psc_tracked_get(struct task_struct *t
 	if (!psc_tracked_hinted(tgid))
 		return NULL;
 	t = bpf_map_lookup_elem(&tracked, &tgid);
-	if (!t || !psc_tracked_is(t, task->group_leader->start_boottime))
+	if (!t || !psc_tracked_is(t, psc_task_start(task)))
 		return NULL;
 	return t;
 }

@@ -48,7 +48,7 @@ static __always_inline void track(struct task_struct *child)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(tp_proc_fork, struct task_struct *parent, struct task_struct *child)
 {
-	struct task_struct *rparent = child->real_parent;
+	struct task_struct *rparent = psc_ro(struct task_struct, child)->real_parent;
 	__u32 ctgid = child->tgid;
 	__u32 rptgid = rparent->tgid;
 	bool thread = ctgid == parent->tgid;
@@ -66,7 +66,7 @@ int BPF_PROG(tp_proc_fork, struct task_struct *parent, struct task_struct *child
 	e->parent_tgid = rptgid;
 	e->parent_start_ns = psc_task_start(rparent);
 	e->child_tgid = ctgid;
-	e->child_tid = BPF_CORE_READ(child, pid);
+	e->child_tid = child->pid;
 	e->child_start_ns = psc_task_start(child);
 	e->flags = thread ? PSC_FORK_THREAD : 0;
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
@@ -184,8 +184,9 @@ static __always_inline bool parent_autoreaps(struct task_struct *leader, struct 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tp_proc_exit, struct task_struct *task)
 {
-	struct task_struct *leader = task->group_leader, *parent, *reaper;
-	struct signal_struct *sig = task->signal;
+	struct task_struct *ro = psc_ro(struct task_struct, task);
+	struct task_struct *leader = ro->group_leader, *parent, *reaper;
+	struct signal_struct *sig = ro->signal;
 	__u32 tgid = task->tgid, tid = task->pid;
 	struct proc_key key = { .tgid = tgid, .start_ns = leader->start_boottime };
 	struct psc_ev_proc_exit *e;
@@ -281,5 +282,3 @@ int BPF_PROG(tp_proc_free, struct task_struct *task)
 	psc_submit(e);
 	return 0;
 }
-
-char LICENSE[] SEC("license") = "Dual BSD/GPL";

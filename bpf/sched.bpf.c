@@ -251,5 +251,3 @@ int sched_flush(struct bpf_iter__task *ctx)
 	psc_submit(e);
 	return 0;
 }
-
-char LICENSE[] SEC("license") = "Dual BSD/GPL";

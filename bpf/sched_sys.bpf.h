@@ -148,7 +148,7 @@ static __always_inline void sched_prio_exit(long ret)
 		if (t) {
 			e->target_tgid = t->tgid;
 			e->target_tid = t->pid;
-			e->target_start_ns = t->group_leader->start_boottime;
+			e->target_start_ns = psc_task_start(t);
 			prio_unpack(prio_pack(t), &e->new_nice, &e->new_policy, &e->new_rt_prio);
 			e->flags |= PSC_PRIO_NEW_KNOWN;
 			bpf_task_release(t);

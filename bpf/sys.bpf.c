@@ -251,5 +251,3 @@ int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 	}
 	return 0;
 }
-
-char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -19,17 +19,11 @@ static __always_inline __u64 ux_btf_ino(const struct sock *sk)
 
 	if (!sk)
 		return 0;
-	sock = sk->sk_socket;
+	sock = psc_ro(struct sock, sk)->sk_socket;
 	if (!sock)
 		return 0;
 	return sock->file->f_inode->i_ino;
 }
-
-/*
- * A kfunc the verifier turns into a register move (6.2+; the tracepoints these programs need
- * came in 6.3 and 6.5). __weak: a kernel without it still loads the other groups.
- */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
 /* The peer of an AF_UNIX sock (every one is a unix_sock): loads, not the checking helper */
 static __always_inline const struct sock *ux_btf_peer(const struct sock *sk)
@@ -175,5 +169,3 @@ int BPF_PROG(tp_ux_wake, const struct sock *sk)
 	psc_submit(e);
 	return 0;
 }
-
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
