@@ -674,8 +674,8 @@ if ((!TP_ONLY)); then
 	workload=("$PINGPONG" "$PINGS")
 	ROUNDS=$((2 * FORK_ROUNDS - 1))
 	measure "epoll ping-pong over a unix socketpair ($PINGS round trips, $((2 * PINGS)) waits)" \
-		"$PING_TARGET" "log:-e epoll" "log:-e unix" "log:-e epoll,unix" "log:"
-	sched_ratio "ping-pong" "-e epoll,unix" "$SCHED_CPU_TARGET"
+		"$PING_TARGET" "log:-e epoll" "log:-e unix" "log:-e proc,epoll,unix" "log:"
+	sched_ratio "ping-pong" "-e proc,epoll,unix" "$SCHED_CPU_TARGET"
 
 	# The sched hooks run for every context switch of the system, traced or not. With a
 	# command (tree mode) the ping-pong is untraced: what the hooks cost it is their early return.
