@@ -460,6 +460,93 @@ static void test_json_writer__integers_every_length(void **state)
 	jw_free(&w);
 }
 
+/* The _k calls with a prepared key write what the plain calls write with its name */
+static void write_both(struct jw *a, struct jw *b, int step, uint64_t u)
+{
+	static const struct jw_key k_u = JW_KEY("u"),
+				   k_long = JW_KEY("a_key_of_29_bytes_the_most_ok"),
+				   k_b = JW_KEY("flag"), k_s = JW_KEY("s"), k_o = JW_KEY("obj");
+
+	switch (step % 6) {
+	case 0:
+		jw_kv_u64(a, "u", u);
+		jw_kv_u64_k(b, &k_u, u);
+		break;
+	case 1:
+		jw_kv_i64(a, "a_key_of_29_bytes_the_most_ok", -(int64_t)u);
+		jw_kv_i64_k(b, &k_long, -(int64_t)u);
+		break;
+	case 2:
+		jw_kv_bool(a, "flag", u & 1);
+		jw_kv_bool_k(b, &k_b, u & 1);
+		break;
+	case 3:
+		jw_kv_str(a, "s", "x\"y");
+		jw_kv_str_k(b, &k_s, "x\"y");
+		break;
+	case 4:
+		jw_key(a, "obj");
+		jw_key_k(b, &k_o);
+		jw_obj_start(a);
+		jw_obj_start(b);
+		jw_kv_u64(a, "u", u);
+		jw_kv_u64_k(b, &k_u, u);
+		jw_obj_end(a);
+		jw_obj_end(b);
+		break;
+	default:
+		jw_kv_i64(a, "u", (int64_t)u);
+		jw_kv_i64_k(b, &k_u, (int64_t)u);
+		break;
+	}
+}
+
+static void test_json_writer__prepared_keys(void **state)
+{
+	static const struct jw_key k_u = JW_KEY("u");
+	struct jw a, b;
+	uint64_t p = 1;
+	int pretty, k, step = 0;
+
+	for (pretty = 0; pretty <= 1; pretty++) {
+		jw_init(&a);
+		jw_init(&b);
+		a.pretty = b.pretty = pretty;
+		for (k = 0; k <= 20; k++, p = k < 20 ? p * 10 : UINT64_MAX) {
+			/* one object per line, growing from an empty buffer: every reserve() path */
+			jw_obj_start(&a);
+			jw_obj_start(&b);
+			for (int d = -1; d <= 1; d++)
+				write_both(&a, &b, step++, p + (uint64_t)(int64_t)d);
+			jw_obj_end(&a);
+			jw_obj_end(&b);
+			if (!pretty) {
+				jw_newline(&a);
+				jw_newline(&b);
+			}
+			assert_int_equal(jw_error(&b), 0);
+			assert_int_equal(b.len, a.len);
+			assert_string_equal(b.buf, a.buf);
+			if (pretty) {
+				jw_reset(&a);
+				jw_reset(&b);
+			}
+		}
+		jw_free(&a);
+		jw_free(&b);
+	}
+	/* misuse as with a plain key: outside an object, or twice in a row */
+	jw_init(&b);
+	jw_kv_u64_k(&b, &k_u, 1);
+	assert_int_equal(jw_error(&b), -EINVAL);
+	jw_reset(&b);
+	jw_obj_start(&b);
+	jw_key_k(&b, &k_u);
+	jw_key_k(&b, &k_u);
+	assert_int_equal(jw_error(&b), -EINVAL);
+	jw_free(&b);
+}
+
 /*
  * NDJSON in one buffer: lines end with jw_newline(), a failed line is cut back with
  * jw_truncate() and the next one starts clean; keys of the fast path's longest length and one
@@ -652,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_json_writer__misuse),
 		cmocka_unit_test(test_json_writer__integers),
 		cmocka_unit_test(test_json_writer__integers_every_length),
+		cmocka_unit_test(test_json_writer__prepared_keys),
 		cmocka_unit_test(test_json_writer__lines_in_one_buffer),
 		cmocka_unit_test(test_json_writer__doubles),
 		cmocka_unit_test(test_json_writer__hex),

@@ -212,11 +212,15 @@ void schema_write_record(struct jw *w, const struct schema_type *st, const union
 	const struct schema_field *f;
 	const char *base = (const char *)ev;
 
-	jw_kv_str(w, "type", st->name);
-	jw_kv_i64(w, "ts_ns", (int64_t)(ev->hdr.ts_ns - base_ns));
-	jw_kv_u64(w, "pid", ev->hdr.tgid);
-	jw_kv_u64(w, "tid", ev->hdr.tid);
-	jw_kv_i64(w, "start_ns", (int64_t)(ev->hdr.start_ns - base_ns));
+	static const struct jw_key k_type = JW_KEY("type"), k_ts = JW_KEY("ts_ns"),
+				   k_pid = JW_KEY("pid"), k_tid = JW_KEY("tid"),
+				   k_start = JW_KEY("start_ns");
+
+	jw_kv_str_k(w, &k_type, st->name);
+	jw_kv_i64_k(w, &k_ts, (int64_t)(ev->hdr.ts_ns - base_ns));
+	jw_kv_u64_k(w, &k_pid, ev->hdr.tgid);
+	jw_kv_u64_k(w, &k_tid, ev->hdr.tid);
+	jw_kv_i64_k(w, &k_start, (int64_t)(ev->hdr.start_ns - base_ns));
 	for (f = st->fields; f->name; f++) {
 		const void *p = base + f->off;
 		uint64_t u64;
@@ -225,29 +229,29 @@ void schema_write_record(struct jw *w, const struct schema_type *st, const union
 
 		switch (f->kind) {
 		case SK_U32:
-			jw_kv_u64(w, f->name, get_u32(ev, f->off));
+			jw_kv_u64_k(w, &f->key, get_u32(ev, f->off));
 			break;
 		case SK_S32:
 			memcpy(&s32, p, sizeof(s32));
-			jw_kv_i64(w, f->name, s32);
+			jw_kv_i64_k(w, &f->key, s32);
 			break;
 		case SK_U64:
 			memcpy(&u64, p, sizeof(u64));
-			jw_kv_u64(w, f->name, u64);
+			jw_kv_u64_k(w, &f->key, u64);
 			break;
 		case SK_S64:
 			memcpy(&s64, p, sizeof(s64));
-			jw_kv_i64(w, f->name, s64);
+			jw_kv_i64_k(w, &f->key, s64);
 			break;
 		case SK_TIME:
 			memcpy(&u64, p, sizeof(u64));
-			jw_kv_i64(w, f->name, u64 ? (int64_t)(u64 - base_ns) : 0);
+			jw_kv_i64_k(w, &f->key, u64 ? (int64_t)(u64 - base_ns) : 0);
 			break;
 		case SK_STR:
 			jw_kv_bytes(w, f->name, p, strnlen(p, f->size));
 			break;
 		case SK_FLAG:
-			jw_kv_bool(w, f->name, get_u32(ev, f->off) & f->aux);
+			jw_kv_bool_k(w, &f->key, get_u32(ev, f->off) & f->aux);
 			break;
 		case SK_CHAR: {
 			char c = (char)get_u32(ev, f->off);

@@ -9,10 +9,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "json_writer.h"
 #include "psc_events.h"
 
 union psc_event;
-struct jw;
 
 enum schema_kind {
 	SK_U32 = 1,
@@ -35,6 +35,7 @@ struct schema_field {
 	uint16_t size;
 	uint16_t kind; /* SK_* */
 	uint16_t aux; /* SK_FLAG: bit; counted kinds: offset of the u32 count */
+	struct jw_key key; /* name, quoted for the log's writer */
 };
 
 struct schema_type {
@@ -50,21 +51,21 @@ struct schema_type {
 	void (*record_extra)(struct jw *w, const union psc_event *ev);
 };
 
-#define SF(st, member, jname, k)                                    \
-	{                                                           \
-		.name = jname, .off = offsetof(struct st, member),  \
-		.size = sizeof(((struct st *)0)->member), .kind = k \
+#define SF(st, member, jname, k)                                                          \
+	{                                                                                 \
+		.name = jname, .off = offsetof(struct st, member),                        \
+		.size = sizeof(((struct st *)0)->member), .kind = k, .key = JW_KEY(jname) \
 	}
 #define SF_FLAG(st, member, bit, jname)                                                        \
 	{                                                                                      \
 		.name = jname, .off = offsetof(struct st, member), .size = 4, .kind = SK_FLAG, \
-		.aux = bit                                                                     \
+		.aux = bit, .key = JW_KEY(jname)                                               \
 	}
-#define SF_COUNTED(st, member, count, jname, k)                      \
-	{                                                            \
-		.name = jname, .off = offsetof(struct st, member),   \
-		.size = sizeof(((struct st *)0)->member), .kind = k, \
-		.aux = offsetof(struct st, count)                    \
+#define SF_COUNTED(st, member, count, jname, k)                         \
+	{                                                               \
+		.name = jname, .off = offsetof(struct st, member),      \
+		.size = sizeof(((struct st *)0)->member), .kind = k,    \
+		.aux = offsetof(struct st, count), .key = JW_KEY(jname) \
 	}
 #define SF_END               \
 	{                    \

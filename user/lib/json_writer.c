@@ -372,23 +372,35 @@ static inline char *u64_digits(uint64_t v, char *end)
 	return end;
 }
 
-/* Digits in @v */
+/* Digits in @v: from its bit length, then one comparison (no division) */
 static inline size_t u64_ndigits(uint64_t v)
 {
-	size_t n = 1;
+	static const uint64_t pow10[20] = {
+		1ull,
+		10ull,
+		100ull,
+		1000ull,
+		10000ull,
+		100000ull,
+		1000000ull,
+		10000000ull,
+		100000000ull,
+		1000000000ull,
+		10000000000ull,
+		100000000000ull,
+		1000000000000ull,
+		10000000000000ull,
+		100000000000000ull,
+		1000000000000000ull,
+		10000000000000000ull,
+		100000000000000000ull,
+		1000000000000000000ull,
+		10000000000000000000ull,
+	};
+	/* floor(log10(2^bits)) approximately, off by at most one below */
+	size_t t = ((size_t)(64 - __builtin_clzll(v | 1)) * 1233) >> 12;
 
-	for (;;) {
-		if (v < 10)
-			return n;
-		if (v < 100)
-			return n + 1;
-		if (v < 1000)
-			return n + 2;
-		if (v < 10000)
-			return n + 3;
-		v /= 10000;
-		n += 4;
-	}
+	return t + 1 - ((v | 1) < pow10[t]);
 }
 
 /* The value after key_fast(): @v's digits (and a '-') straight into the room it left */
@@ -402,6 +414,17 @@ static inline void value_fast(struct jw *w, uint64_t v, bool neg)
 	u64_digits(v, p);
 	*p = '\0';
 	w->len = (size_t)(p - w->buf);
+	w->key_pending = false;
+}
+
+/* The value after key_fast(): true or false into the room it left */
+static inline void bool_fast(struct jw *w, bool v)
+{
+	size_t n = v ? 4 : 5;
+
+	memcpy(w->buf + w->len, v ? "true" : "false", n);
+	w->len += n;
+	w->buf[w->len] = '\0';
 	w->key_pending = false;
 }
 
@@ -492,16 +515,94 @@ void jw_kv_double(struct jw *w, const char *k, double v)
 void jw_kv_bool(struct jw *w, const char *k, bool v)
 {
 	if (key_fast(w, k)) {
-		size_t n = v ? 4 : 5;
-
-		memcpy(w->buf + w->len, v ? "true" : "false", n);
-		w->len += n;
-		w->buf[w->len] = '\0';
-		w->key_pending = false;
+		bool_fast(w, v);
 		return;
 	}
 	jw_key(w, k);
 	jw_bool(w, v);
+}
+
+/*
+ * key_fast() for a prepared key: one block copy. The room reserved covers the whole block, the
+ * comma before it and any number after it.
+ */
+static inline bool key_fast_k(struct jw *w, const struct jw_key *k)
+{
+	char *p;
+
+	if (w->err || w->pretty || !w->in_obj[w->depth] || w->key_pending ||
+	    !reserve(w, 1 + JW_KEY_ROOM + JW_FAST_VALUE))
+		return false;
+	p = w->buf + w->len;
+	*p = ',';
+	p += w->need_comma[w->depth];
+	memcpy(p, k->quoted, JW_KEY_ROOM);
+	p += k->len;
+	w->need_comma[w->depth] = true;
+	w->key_pending = true;
+	w->len = (size_t)(p - w->buf);
+	return true;
+}
+
+/* The general path of a prepared key: its name, "name" without the colon, needs no escaping */
+static void key_slow_k(struct jw *w, const struct jw_key *k)
+{
+	if (w->err)
+		return;
+	if (!w->in_obj[w->depth] || w->key_pending || k->len < 3) {
+		fail(w, -EINVAL);
+		return;
+	}
+	item_sep(w);
+	put(w, k->quoted, k->len - 1u);
+	put(w, ": ", w->pretty ? 2 : 1);
+	w->key_pending = true;
+}
+
+void jw_key_k(struct jw *w, const struct jw_key *k)
+{
+	if (key_fast_k(w, k)) {
+		w->buf[w->len] = '\0';
+		return;
+	}
+	key_slow_k(w, k);
+}
+
+void jw_kv_u64_k(struct jw *w, const struct jw_key *k, uint64_t v)
+{
+	if (key_fast_k(w, k)) {
+		value_fast(w, v, false);
+		return;
+	}
+	key_slow_k(w, k);
+	jw_u64(w, v);
+}
+
+void jw_kv_i64_k(struct jw *w, const struct jw_key *k, int64_t v)
+{
+	if (key_fast_k(w, k)) {
+		/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+		value_fast(w, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
+		return;
+	}
+	key_slow_k(w, k);
+	jw_i64(w, v);
+}
+
+void jw_kv_bool_k(struct jw *w, const struct jw_key *k, bool v)
+{
+	if (key_fast_k(w, k)) {
+		bool_fast(w, v);
+		return;
+	}
+	key_slow_k(w, k);
+	jw_bool(w, v);
+}
+
+void jw_kv_str_k(struct jw *w, const struct jw_key *k, const char *s)
+{
+	jw_key_k(w, k);
+	jw_str(w, s);
 }
 
 bool json_str_is_lossless(const char *s, size_t n)

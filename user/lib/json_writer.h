@@ -73,6 +73,28 @@ void jw_kv_i64(struct jw *w, const char *k, int64_t v);
 void jw_kv_double(struct jw *w, const char *k, double v);
 void jw_kv_bool(struct jw *w, const char *k, bool v);
 
+/*
+ * A key prepared at compile time for the hot path of the NDJSON log: quoted with its colon
+ * ("name":), so it is copied as one block and nothing is scanned. JW_KEY("name") takes a string
+ * literal of plain ASCII (no '"', '\\' or control byte: nothing to escape) of at most
+ * JW_KEY_ROOM - 3 bytes (a longer one does not compile). The _k calls write exactly what their
+ * plain twins write with the same name.
+ */
+#define JW_KEY_ROOM 32
+struct jw_key {
+	unsigned char len; /* bytes of quoted in use */
+	char quoted[JW_KEY_ROOM];
+};
+#define JW_KEY(name)                                                          \
+	{                                                                     \
+		.len = sizeof("\"" name "\":") - 1, .quoted = "\"" name "\":" \
+	}
+void jw_key_k(struct jw *w, const struct jw_key *k);
+void jw_kv_u64_k(struct jw *w, const struct jw_key *k, uint64_t v);
+void jw_kv_i64_k(struct jw *w, const struct jw_key *k, int64_t v);
+void jw_kv_bool_k(struct jw *w, const struct jw_key *k, bool v);
+void jw_kv_str_k(struct jw *w, const struct jw_key *k, const char *s);
+
 /* true when jw_strn() would write these bytes without loss (valid UTF-8, no replacement) */
 bool json_str_is_lossless(const char *s, size_t n);
 /* writes the bytes as lowercase hex into a string value (for an exact "<name>_hex" field) */

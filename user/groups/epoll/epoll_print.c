@@ -490,32 +490,37 @@ static void epoll_summary_json(void *state, const struct model *m, struct jw *w)
 static void epoll_json_extra(void *state, const struct model *m, const union psc_event *ev,
 			     struct jw *w)
 {
+	static const struct jw_key k_ready = JW_KEY("ready_fds"), k_woken = JW_KEY("woken_by"),
+				   k_pid = JW_KEY("pid"), k_tid = JW_KEY("tid"),
+				   k_start = JW_KEY("start_ns"), k_send = JW_KEY("send_ts_ns"),
+				   k_ino = JW_KEY("ino"), k_fd = JW_KEY("fd"),
+				   k_lat = JW_KEY("latency_ns");
 	const struct epoll_ready_fd *rf;
 	size_t n, i;
 
 	if (ev->hdr.type != PSC_EV_EPOLL_WAIT)
 		return;
 	rf = epoll_tl_last_ready(state, &n);
-	jw_key(w, "ready_fds");
+	jw_key_k(w, &k_ready);
 	jw_arr_start(w);
 	for (i = 0; i < n; i++)
 		jw_i64(w, rf[i].fd);
 	jw_arr_end(w);
 	if (!m->nlinks)
 		return;
-	jw_key(w, "woken_by");
+	jw_key_k(w, &k_woken);
 	jw_arr_start(w);
 	for (i = 0; i < m->nlinks; i++) {
 		const struct wake_link *l = &m->links[i];
 
 		jw_obj_start(w);
-		jw_kv_u64(w, "pid", l->sender_pid);
-		jw_kv_u64(w, "tid", l->sender_tid);
-		jw_kv_i64(w, "start_ns", model_rel_ns(m, l->sender_start_ns));
-		jw_kv_i64(w, "send_ts_ns", model_rel_ns(m, l->send_ts));
-		jw_kv_u64(w, "ino", l->ino);
-		jw_kv_i64(w, "fd", l->fd);
-		jw_kv_u64(w, "latency_ns", l->latency_ns);
+		jw_kv_u64_k(w, &k_pid, l->sender_pid);
+		jw_kv_u64_k(w, &k_tid, l->sender_tid);
+		jw_kv_i64_k(w, &k_start, model_rel_ns(m, l->sender_start_ns));
+		jw_kv_i64_k(w, &k_send, model_rel_ns(m, l->send_ts));
+		jw_kv_u64_k(w, &k_ino, l->ino);
+		jw_kv_i64_k(w, &k_fd, l->fd);
+		jw_kv_u64_k(w, &k_lat, l->latency_ns);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
