@@ -457,6 +457,21 @@ static void test_json_writer__integers_every_length(void **state)
 		else
 			p = UINT64_MAX;
 	}
+	/* random values of every bit length, zeros inside included */
+	for (k = 0; k < 100000; k++) {
+		uint64_t u = ((uint64_t)random() << 33 ^ (uint64_t)random() << 11 ^
+			      (uint64_t)random()) >>
+			     (k % 64);
+
+		if (k % 7 == 0)
+			u = u / 100000000 * 100000000 + (u % 3);
+		jw_reset(&w);
+		jw_obj_start(&w);
+		jw_kv_u64(&w, "u", u);
+		jw_obj_end(&w);
+		snprintf(want, sizeof(want), "{\"u\":%llu}", (unsigned long long)u);
+		expect_buf(&w, want);
+	}
 	jw_free(&w);
 }
 
@@ -535,6 +550,37 @@ static void test_json_writer__prepared_keys(void **state)
 		jw_free(&a);
 		jw_free(&b);
 	}
+	/* a whole member prepared at run time: only plain bytes that fit */
+	{
+		struct jw_key m;
+
+		assert_true(jw_member_prepare(&m, "type", "unix_wake"));
+		assert_false(jw_member_prepare(&m, "type", "a\"b"));
+		assert_int_equal(m.len, 0);
+		assert_false(jw_member_prepare(&m, "type", "\x7f"));
+		assert_false(jw_member_prepare(&m, "type", "caf\xc3\xa9"));
+		assert_false(jw_member_prepare(&m, "type", "a_value_too_long_to_fit_in"));
+		assert_true(jw_member_prepare(&m, "type", "a_value_just_fits_here"));
+		jw_init(&a);
+		jw_obj_start(&a);
+		assert_true(jw_member_k(&a, &m));
+		jw_kv_u64_k(&a, &k_u, 7);
+		jw_obj_end(&a);
+		expect_buf(&a, "{\"type\":\"a_value_just_fits_here\",\"u\":7}");
+		jw_free(&a);
+		/* pretty output, or no object: nothing written, the caller takes the general path */
+		jw_init(&a);
+		a.pretty = true;
+		jw_obj_start(&a);
+		assert_false(jw_member_k(&a, &m));
+		jw_obj_end(&a);
+		expect_buf(&a, "{}");
+		jw_reset(&a);
+		a.pretty = false;
+		assert_false(jw_member_k(&a, &m));
+		assert_int_equal(a.len, 0);
+		jw_free(&a);
+	}
 	/* misuse as with a plain key: outside an object, or twice in a row */
 	jw_init(&b);
 	jw_kv_u64_k(&b, &k_u, 1);
@@ -544,6 +590,58 @@ static void test_json_writer__prepared_keys(void **state)
 	jw_key_k(&b, &k_u);
 	jw_key_k(&b, &k_u);
 	assert_int_equal(jw_error(&b), -EINVAL);
+	jw_free(&b);
+}
+
+/* Members written in place read as the _k calls write them, across renewals of the room */
+static void test_json_writer__cursor(void **state)
+{
+	static const struct jw_key k_a = JW_KEY("a"), k_flag = JW_KEY("flag");
+	struct jw a, b;
+	struct jw_cur c = { 0 };
+	int i;
+
+	jw_init(&a);
+	jw_init(&b);
+	/* no member yet: the cursor does not open (a member written in place starts with ',') */
+	jw_obj_start(&b);
+	assert_false(jw_cur_open(&b, &c, 64));
+	assert_null(c.p);
+	jw_obj_start(&a);
+	jw_kv_u64_k(&a, &k_a, 0);
+	jw_kv_u64_k(&b, &k_a, 0);
+	for (i = 0; i < 1000; i++) {
+		uint64_t v = (uint64_t)i * 0x9e3779b97f4a7c15ull;
+
+		jw_kv_u64_k(&a, &k_a, v);
+		jw_kv_i64_k(&a, &k_a, -(int64_t)(v >> (i % 64)));
+		jw_kv_bool_k(&a, &k_flag, i & 1);
+		assert_true(jw_cur_room(&b, &c, JW_CUR_MEMBER));
+		jw_cur_u64(&c, &k_a, v);
+		assert_true(jw_cur_room(&b, &c, JW_CUR_MEMBER));
+		jw_cur_i64(&c, &k_a, -(int64_t)(v >> (i % 64)));
+		assert_true(jw_cur_room(&b, &c, JW_CUR_MEMBER));
+		jw_cur_bool(&c, &k_flag, i & 1);
+		if (i % 100 == 0) {
+			/* closed for a general call, then opened again */
+			jw_cur_close(&b, &c);
+			jw_kv_str(&a, "s", "x");
+			jw_kv_str(&b, "s", "x");
+		}
+	}
+	jw_cur_close(&b, &c);
+	jw_obj_end(&a);
+	jw_obj_end(&b);
+	assert_int_equal(jw_error(&b), 0);
+	assert_int_equal(b.len, a.len);
+	assert_string_equal(b.buf, a.buf);
+	/* pretty output: never in place */
+	jw_reset(&b);
+	b.pretty = true;
+	jw_obj_start(&b);
+	jw_kv_u64(&b, "a", 1);
+	assert_false(jw_cur_open(&b, &c, 64));
+	jw_free(&a);
 	jw_free(&b);
 }
 
@@ -740,6 +838,7 @@ int main(void)
 		cmocka_unit_test(test_json_writer__integers),
 		cmocka_unit_test(test_json_writer__integers_every_length),
 		cmocka_unit_test(test_json_writer__prepared_keys),
+		cmocka_unit_test(test_json_writer__cursor),
 		cmocka_unit_test(test_json_writer__lines_in_one_buffer),
 		cmocka_unit_test(test_json_writer__doubles),
 		cmocka_unit_test(test_json_writer__hex),

@@ -3,6 +3,7 @@
  * The schema registry and the generic walkers over it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include "decode.h"
@@ -12,9 +13,12 @@
 static const struct schema_type *by_type[PSC_EV_TYPE_MAX];
 static const struct schema_type *ordered[PSC_EV_TYPE_MAX];
 static size_t nordered;
+/* "type":"<name>" of each type, for the log's writer (len 0: the general calls) */
+static struct jw_key type_member[PSC_EV_TYPE_MAX];
+static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
 
-/* Built on first use from the per-group tables; idempotent, so no locking is needed */
-static void registry_init(void)
+/* Built once from the per-group tables (the drain thread and the session thread both read it) */
+static void registry_build(void)
 {
 	const struct schema_type *groups[] = { schema_proc_types, schema_epoll_types,
 					       schema_unix_types, schema_sched_types };
@@ -22,16 +26,22 @@ static void registry_init(void)
 	size_t g, n = 0;
 	uint32_t i;
 
-	if (nordered)
-		return;
 	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
 		for (t = groups[g]; t->size; t++)
 			if (t->type < PSC_EV_TYPE_MAX)
 				by_type[t->type] = t;
-	for (i = 0; i < PSC_EV_TYPE_MAX; i++)
-		if (by_type[i])
-			ordered[n++] = by_type[i];
+	for (i = 0; i < PSC_EV_TYPE_MAX; i++) {
+		if (!by_type[i])
+			continue;
+		ordered[n++] = by_type[i];
+		jw_member_prepare(&type_member[i], "type", by_type[i]->name);
+	}
 	nordered = n;
+}
+
+static void registry_init(void)
+{
+	pthread_once(&registry_once, registry_build);
 }
 
 const struct schema_type *schema_lookup(uint32_t type)
@@ -206,21 +216,48 @@ static void write_unixaddr(struct jw *w, const char *name, const struct psc_unix
 	}
 }
 
+/* A number or flag member: in place while the cursor has room, else through the general call */
+static inline void member_u64(struct jw *w, struct jw_cur *c, const struct jw_key *k, uint64_t v)
+{
+	if (jw_cur_room(w, c, JW_CUR_MEMBER))
+		jw_cur_u64(c, k, v);
+	else
+		jw_kv_u64_k(w, k, v);
+}
+
+static inline void member_i64(struct jw *w, struct jw_cur *c, const struct jw_key *k, int64_t v)
+{
+	if (jw_cur_room(w, c, JW_CUR_MEMBER))
+		jw_cur_i64(c, k, v);
+	else
+		jw_kv_i64_k(w, k, v);
+}
+
+static inline void member_bool(struct jw *w, struct jw_cur *c, const struct jw_key *k, bool v)
+{
+	if (jw_cur_room(w, c, JW_CUR_MEMBER))
+		jw_cur_bool(c, k, v);
+	else
+		jw_kv_bool_k(w, k, v);
+}
+
 void schema_write_record(struct jw *w, const struct schema_type *st, const union psc_event *ev,
 			 uint64_t base_ns)
 {
-	const struct schema_field *f;
-	const char *base = (const char *)ev;
-
 	static const struct jw_key k_type = JW_KEY("type"), k_ts = JW_KEY("ts_ns"),
 				   k_pid = JW_KEY("pid"), k_tid = JW_KEY("tid"),
 				   k_start = JW_KEY("start_ns");
+	const struct schema_field *f;
+	const char *base = (const char *)ev;
+	struct jw_cur c = { 0 };
 
-	jw_kv_str_k(w, &k_type, st->name);
-	jw_kv_i64_k(w, &k_ts, (int64_t)(ev->hdr.ts_ns - base_ns));
-	jw_kv_u64_k(w, &k_pid, ev->hdr.tgid);
-	jw_kv_u64_k(w, &k_tid, ev->hdr.tid);
-	jw_kv_i64_k(w, &k_start, (int64_t)(ev->hdr.start_ns - base_ns));
+	registry_init();
+	if (st->type >= PSC_EV_TYPE_MAX || !jw_member_k(w, &type_member[st->type]))
+		jw_kv_str_k(w, &k_type, st->name);
+	member_i64(w, &c, &k_ts, (int64_t)(ev->hdr.ts_ns - base_ns));
+	member_u64(w, &c, &k_pid, ev->hdr.tgid);
+	member_u64(w, &c, &k_tid, ev->hdr.tid);
+	member_i64(w, &c, &k_start, (int64_t)(ev->hdr.start_ns - base_ns));
 	for (f = st->fields; f->name; f++) {
 		const void *p = base + f->off;
 		uint64_t u64;
@@ -229,34 +266,40 @@ void schema_write_record(struct jw *w, const struct schema_type *st, const union
 
 		switch (f->kind) {
 		case SK_U32:
-			jw_kv_u64_k(w, &f->key, get_u32(ev, f->off));
-			break;
+			member_u64(w, &c, &f->key, get_u32(ev, f->off));
+			continue;
 		case SK_S32:
 			memcpy(&s32, p, sizeof(s32));
-			jw_kv_i64_k(w, &f->key, s32);
-			break;
+			member_i64(w, &c, &f->key, s32);
+			continue;
 		case SK_U64:
 			memcpy(&u64, p, sizeof(u64));
-			jw_kv_u64_k(w, &f->key, u64);
-			break;
+			member_u64(w, &c, &f->key, u64);
+			continue;
 		case SK_S64:
 			memcpy(&s64, p, sizeof(s64));
-			jw_kv_i64_k(w, &f->key, s64);
-			break;
+			member_i64(w, &c, &f->key, s64);
+			continue;
 		case SK_TIME:
 			memcpy(&u64, p, sizeof(u64));
-			jw_kv_i64_k(w, &f->key, u64 ? (int64_t)(u64 - base_ns) : 0);
+			member_i64(w, &c, &f->key, u64 ? (int64_t)(u64 - base_ns) : 0);
+			continue;
+		case SK_FLAG:
+			member_bool(w, &c, &f->key, get_u32(ev, f->off) & f->aux);
+			continue;
+		default:
 			break;
+		}
+		/* the other kinds take the general calls: the text so far goes back to the writer */
+		jw_cur_close(w, &c);
+		switch (f->kind) {
 		case SK_STR:
 			jw_kv_bytes(w, f->name, p, strnlen(p, f->size));
 			break;
-		case SK_FLAG:
-			jw_kv_bool_k(w, &f->key, get_u32(ev, f->off) & f->aux);
-			break;
 		case SK_CHAR: {
-			char c = (char)get_u32(ev, f->off);
+			char ch = (char)get_u32(ev, f->off);
 
-			jw_kv_bytes(w, f->name, &c, c ? 1 : 0);
+			jw_kv_bytes(w, f->name, &ch, ch ? 1 : 0);
 			break;
 		}
 		case SK_ARGV:
@@ -275,6 +318,7 @@ void schema_write_record(struct jw *w, const struct schema_type *st, const union
 			break;
 		}
 	}
+	jw_cur_close(w, &c);
 	if (st->record_extra)
 		st->record_extra(w, ev);
 }

@@ -346,72 +346,40 @@ void jw_raw(struct jw *w, const char *json)
 		put(w, json, strlen(json));
 }
 
-/* "00" to "99": two digits per division */
-static const char digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930"
-	"31323334353637383940414243444546474849505152535455565758596061"
-	"62636465666768697071727374757677787980818283848586878889909192"
-	"93949596979899";
+const char jw_digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930"
+				 "31323334353637383940414243444546474849505152535455565758596061"
+				 "62636465666768697071727374757677787980818283848586878889909192"
+				 "93949596979899";
 
-/* Decimal digits of @v, written backwards from @end; returns the first one (no snprintf: hot) */
-static inline char *u64_digits(uint64_t v, char *end)
-{
-	while (v >= 100) {
-		const char *d = digit_pairs + 2 * (v % 100);
-
-		v /= 100;
-		*--end = d[1];
-		*--end = d[0];
-	}
-	if (v >= 10) {
-		*--end = digit_pairs[2 * v + 1];
-		*--end = digit_pairs[2 * v];
-	} else {
-		*--end = (char)('0' + v);
-	}
-	return end;
-}
-
-/* Digits in @v: from its bit length, then one comparison (no division) */
-static inline size_t u64_ndigits(uint64_t v)
-{
-	static const uint64_t pow10[20] = {
-		1ull,
-		10ull,
-		100ull,
-		1000ull,
-		10000ull,
-		100000ull,
-		1000000ull,
-		10000000ull,
-		100000000ull,
-		1000000000ull,
-		10000000000ull,
-		100000000000ull,
-		1000000000000ull,
-		10000000000000ull,
-		100000000000000ull,
-		1000000000000000ull,
-		10000000000000000ull,
-		100000000000000000ull,
-		1000000000000000000ull,
-		10000000000000000000ull,
-	};
-	/* floor(log10(2^bits)) approximately, off by at most one below */
-	size_t t = ((size_t)(64 - __builtin_clzll(v | 1)) * 1233) >> 12;
-
-	return t + 1 - ((v | 1) < pow10[t]);
-}
+const uint64_t jw_pow10[20] = {
+	1ull,
+	10ull,
+	100ull,
+	1000ull,
+	10000ull,
+	100000ull,
+	1000000ull,
+	10000000ull,
+	100000000ull,
+	1000000000ull,
+	10000000000ull,
+	100000000000ull,
+	1000000000000ull,
+	10000000000000ull,
+	100000000000000ull,
+	1000000000000000ull,
+	10000000000000000ull,
+	100000000000000000ull,
+	1000000000000000000ull,
+	10000000000000000000ull,
+};
 
 /* The value after key_fast(): @v's digits (and a '-') straight into the room it left */
 static inline void value_fast(struct jw *w, uint64_t v, bool neg)
 {
 	char *p = w->buf + w->len;
 
-	if (neg)
-		*p++ = '-';
-	p += u64_ndigits(v);
-	u64_digits(v, p);
+	p = jw_put_digits(p, v, neg);
 	*p = '\0';
 	w->len = (size_t)(p - w->buf);
 	w->key_pending = false;
@@ -430,7 +398,7 @@ static inline void bool_fast(struct jw *w, bool v)
 
 void jw_u64(struct jw *w, uint64_t v)
 {
-	char b[24], *p = u64_digits(v, b + sizeof(b));
+	char b[24], *p = jw_digits_back(v, b + sizeof(b));
 
 	if (begin_value(w))
 		put(w, p, (size_t)(b + sizeof(b) - p));
@@ -441,7 +409,7 @@ void jw_i64(struct jw *w, int64_t v)
 	char b[24], *p;
 
 	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
-	p = u64_digits(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, b + sizeof(b));
+	p = jw_digits_back(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, b + sizeof(b));
 	if (v < 0)
 		*--p = '-';
 	if (begin_value(w))
@@ -568,6 +536,37 @@ void jw_key_k(struct jw *w, const struct jw_key *k)
 	key_slow_k(w, k);
 }
 
+/* @s onto @m: its bytes checked against key_plain[] when @check (else the caller's syntax) */
+static bool append_plain(struct jw_key *m, const char *s, bool check)
+{
+	for (; *s; s++) {
+		if ((check && !key_plain[(unsigned char)*s]) || m->len >= JW_KEY_ROOM)
+			return false;
+		m->quoted[m->len++] = *s;
+	}
+	return true;
+}
+
+bool jw_member_prepare(struct jw_key *m, const char *key, const char *value)
+{
+	memset(m, 0, sizeof(*m));
+	if (append_plain(m, "\"", false) && append_plain(m, key, true) &&
+	    append_plain(m, "\":\"", false) && append_plain(m, value, true) &&
+	    append_plain(m, "\"", false))
+		return true;
+	memset(m, 0, sizeof(*m));
+	return false;
+}
+
+bool jw_member_k(struct jw *w, const struct jw_key *m)
+{
+	if (!m->len || !key_fast_k(w, m))
+		return false;
+	w->buf[w->len] = '\0';
+	w->key_pending = false;
+	return true;
+}
+
 void jw_kv_u64_k(struct jw *w, const struct jw_key *k, uint64_t v)
 {
 	if (key_fast_k(w, k)) {
@@ -603,6 +602,26 @@ void jw_kv_str_k(struct jw *w, const struct jw_key *k, const char *s)
 {
 	jw_key_k(w, k);
 	jw_str(w, s);
+}
+
+bool jw_cur_open(struct jw *w, struct jw_cur *c, size_t n)
+{
+	c->p = NULL;
+	if (w->err || w->pretty || !w->depth || !w->in_obj[w->depth] || w->key_pending ||
+	    !w->need_comma[w->depth] || !reserve(w, n))
+		return false;
+	c->p = w->buf + w->len;
+	c->end = c->p + n;
+	return true;
+}
+
+void jw_cur_close(struct jw *w, struct jw_cur *c)
+{
+	if (!c->p)
+		return;
+	w->len = (size_t)(c->p - w->buf);
+	w->buf[w->len] = '\0';
+	c->p = NULL;
 }
 
 bool json_str_is_lossless(const char *s, size_t n)

@@ -90,10 +90,126 @@ struct jw_key {
 		.len = sizeof("\"" name "\":") - 1, .quoted = "\"" name "\":" \
 	}
 void jw_key_k(struct jw *w, const struct jw_key *k);
+/*
+ * A whole member prepared at run time, "key":"value", in a struct jw_key: false (len 0) when a
+ * byte would need escaping or it does not fit. jw_member_k() writes it in one block and returns
+ * true, or returns false having written nothing when the general calls are needed (pretty
+ * output, an error, not in an object, a key pending).
+ */
+bool jw_member_prepare(struct jw_key *m, const char *key, const char *value);
+bool jw_member_k(struct jw *w, const struct jw_key *m);
 void jw_kv_u64_k(struct jw *w, const struct jw_key *k, uint64_t v);
 void jw_kv_i64_k(struct jw *w, const struct jw_key *k, int64_t v);
 void jw_kv_bool_k(struct jw *w, const struct jw_key *k, bool v);
 void jw_kv_str_k(struct jw *w, const struct jw_key *k, const char *s);
+
+/*
+ * Members written in place, for the hottest records of the log: jw_cur_open() reserves @n bytes
+ * after the last member of the open object and returns true, or false when the general calls
+ * must be used (pretty output, an error, no member yet, not in an object, a key pending). Each
+ * jw_cur_* member call needs JW_CUR_MEMBER bytes of that room (jw_cur_room() checks and renews
+ * it); jw_cur_close() hands the text back to the writer before any other call. The members
+ * read exactly as the _k calls write them.
+ */
+#define JW_CUR_MEMBER (1 + JW_KEY_ROOM + 21) /* , "key": -digits */
+struct jw_cur {
+	char *p; /* the next byte; NULL when closed */
+	char *end; /* the end of the room */
+};
+bool jw_cur_open(struct jw *w, struct jw_cur *c, size_t n);
+void jw_cur_close(struct jw *w, struct jw_cur *c);
+
+extern const char jw_digit_pairs[201]; /* "00" to "99" */
+extern const uint64_t jw_pow10[20];
+
+/* Exactly 8 digits of @v < 10^8 at @p: four independent pairs */
+static inline void jw_digits8(char *p, uint32_t v)
+{
+	uint32_t a = v / 10000, b = v % 10000;
+
+	__builtin_memcpy(p, jw_digit_pairs + 2 * (a / 100), 2);
+	__builtin_memcpy(p + 2, jw_digit_pairs + 2 * (a % 100), 2);
+	__builtin_memcpy(p + 4, jw_digit_pairs + 2 * (b / 100), 2);
+	__builtin_memcpy(p + 6, jw_digit_pairs + 2 * (b % 100), 2);
+}
+
+/* Decimal digits of @v, written backwards from @end; returns the first one (no snprintf: hot) */
+static inline char *jw_digits_back(uint64_t v, char *end)
+{
+	uint32_t s;
+
+	/* 8 digits at a time in 32-bit arithmetic, then pairs */
+	while (v >= 100000000) {
+		uint64_t q = v / 100000000;
+
+		end -= 8;
+		jw_digits8(end, (uint32_t)(v - q * 100000000));
+		v = q;
+	}
+	s = (uint32_t)v;
+	while (s >= 100) {
+		const char *d = jw_digit_pairs + 2 * (s % 100);
+
+		s /= 100;
+		*--end = d[1];
+		*--end = d[0];
+	}
+	if (s >= 10) {
+		*--end = jw_digit_pairs[2 * s + 1];
+		*--end = jw_digit_pairs[2 * s];
+	} else {
+		*--end = (char)('0' + s);
+	}
+	return end;
+}
+
+/* '-' if @neg, then the digits of @v at @p: the end */
+static inline char *jw_put_digits(char *p, uint64_t v, bool neg)
+{
+	/* the digit count from the bit length: floor(log10(2^bits)), off by at most one below */
+	size_t t = ((size_t)(64 - __builtin_clzll(v | 1)) * 1233) >> 12;
+
+	*p = '-';
+	p += neg;
+	p += t + 1 - ((v | 1) < jw_pow10[t]);
+	jw_digits_back(v, p);
+	return p;
+}
+
+/* Room for one more member: the cursor renewed if need be; false: take the general path */
+static inline bool jw_cur_room(struct jw *w, struct jw_cur *c, size_t n)
+{
+	if (c->p && (size_t)(c->end - c->p) >= n)
+		return true;
+	jw_cur_close(w, c);
+	return jw_cur_open(w, c, n < 16 * JW_CUR_MEMBER ? 16 * JW_CUR_MEMBER : n);
+}
+
+static inline char *jw_cur_key(char *p, const struct jw_key *k)
+{
+	*p++ = ',';
+	__builtin_memcpy(p, k->quoted, JW_KEY_ROOM);
+	return p + k->len;
+}
+
+static inline void jw_cur_u64(struct jw_cur *c, const struct jw_key *k, uint64_t v)
+{
+	c->p = jw_put_digits(jw_cur_key(c->p, k), v, false);
+}
+
+static inline void jw_cur_i64(struct jw_cur *c, const struct jw_key *k, int64_t v)
+{
+	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	c->p = jw_put_digits(jw_cur_key(c->p, k), v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
+}
+
+static inline void jw_cur_bool(struct jw_cur *c, const struct jw_key *k, bool v)
+{
+	char *p = jw_cur_key(c->p, k);
+
+	__builtin_memcpy(p, v ? "true" : "false", 5);
+	c->p = p + 5 - v;
+}
 
 /* true when jw_strn() would write these bytes without loss (valid UTF-8, no replacement) */
 bool json_str_is_lossless(const char *s, size_t n);
