@@ -344,6 +344,30 @@ static void print_verifier_stats(struct loader *l)
 	}
 }
 
+/*
+ * The maps only PSC_FILTER_TREE mode uses (the followed processes, the watched sockets) get one
+ * entry system-wide: the followed-process hash is preallocated, 65536 entries whose zeroed pages
+ * were a few ms of every system-wide start.
+ */
+static int size_tree_maps(struct loader *l)
+{
+	struct bpf_map *maps[] = { l->skel->maps.tracked, l->skel->maps.rx_watch };
+	size_t i;
+	int err;
+
+	if (l->opts.filter_mode == PSC_FILTER_TREE)
+		return 0;
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		err = bpf_map__set_max_entries(maps[i], 1);
+		if (err) {
+			psc_err("failed to size map %s: %s", bpf_map__name(maps[i]),
+				strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 static void report_load_error(int err)
 {
 	if (err == -EPERM || err == -EACCES)
@@ -421,6 +445,9 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 			strerror(-err));
 		goto out_free;
 	}
+	err = size_tree_maps(l);
+	if (err)
+		goto out_free;
 	if (opts->verbose >= 3) {
 		err = request_verifier_stats(l);
 		if (err)
