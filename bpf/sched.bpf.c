@@ -147,7 +147,7 @@ int BPF_PROG(tp_sched_wakeup, struct task_struct *p)
 	__u64 now, since;
 	__u32 old;
 
-	if (!a || (a->flags & PSC_SCHED_EXITED))
+	if (!a || (a->flags & PSC_SCHED_EXITED) || psc_sched_wakeup_noop(a))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	since = a->since_ns;

@@ -126,6 +126,33 @@ static void test_sched__switch_out_preempted_stays_runnable(void **state)
 	assert_int_equal(a.nvcsw, 1);
 }
 
+/*
+ * The BPF side skips a wake-up (and its clock read) when psc_sched_wakeup_noop() says it
+ * changes nothing: for the first sight and every state, that must be exactly when
+ * psc_sched_wakeup() leaves the accounting as it was, byte for byte.
+ */
+static void test_sched__wakeup_noop_exactly_when_unchanged(void **state)
+{
+	uint32_t st;
+
+	(void)state;
+	for (st = 0; st <= PSC_SST_SLOTS; st++) {
+		struct psc_sched_acct a = { 0 }, before;
+
+		if (st < PSC_SST_SLOTS) { /* else: never seen before */
+			psc_sched_wakeup_new(&a, BASE);
+			sw_in(&a, BASE + US, 1);
+			a.state = st;
+			a.nmissed = 3;
+		}
+		before = a;
+		psc_sched_wakeup(&a, BASE + MS);
+		assert_int_equal(psc_sched_wakeup_noop(&before), !memcmp(&a, &before, sizeof(a)));
+		assert_int_equal(psc_sched_wakeup_noop(&before),
+				 st == PSC_SST_RUNNING || st == PSC_SST_RUNNABLE);
+	}
+}
+
 /* A life from fork: runnable 10us, run 1ms, sleep 5ms, runnable 3us, run 2ms, stopped, exit */
 static void test_sched__times_from_fork(void **state)
 {
@@ -613,6 +640,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sched__state_index_of_every_state),
 		cmocka_unit_test(test_sched__switch_out_preempted_stays_runnable),
+		cmocka_unit_test(test_sched__wakeup_noop_exactly_when_unchanged),
 		cmocka_unit_test(test_sched__times_from_fork),
 		cmocka_unit_test(test_sched__first_seen_before_attach),
 		cmocka_unit_test(test_sched__migrations_and_cpus),
