@@ -140,47 +140,53 @@ struct btf_raw_header {
 	uint32_t str_len;
 };
 
-/* Read all of @path into *@buf (malloc'ed), its size in *@len */
-static int read_whole(const char *path, char **buf, size_t *len)
+/* Read @len bytes of @fd at @off into @buf: 0, or -errno (-EINVAL when the file is shorter) */
+static int pread_full(int fd, void *buf, size_t len, off_t off)
 {
-	size_t cap = 8u << 20, n = 0;
-	char *b = malloc(cap), *nb;
+	size_t n = 0;
 	ssize_t r;
-	int fd, err = 0;
 
-	if (!b)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(b);
-		return -errno;
-	}
-	for (;;) {
-		if (n == cap) {
-			nb = realloc(b, cap * 2);
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + n, cap - n);
+	while (n < len) {
+		r = pread(fd, (char *)buf + n, len - n, off + (off_t)n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			err = r < 0 ? -errno : 0;
-			break;
-		}
+		if (r <= 0)
+			return r < 0 ? -errno : -EINVAL;
 		n += (size_t)r;
 	}
+	return 0;
+}
+
+/*
+ * The string table of the kernel's raw BTF into *@buf (malloc'ed), its size in *@len: the
+ * header, then that section alone (~2 of the file's ~6 MB; the types are not needed)
+ */
+static int read_btf_strings(char **buf, size_t *len)
+{
+	struct btf_raw_header h;
+	struct stat st;
+	char *b;
+	int fd, err;
+
+	fd = open(BTF_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = fstat(fd, &st) ? -errno : pread_full(fd, &h, sizeof(h), 0);
+	if (!err && (h.magic != 0xeb9f || h.hdr_len < sizeof(h) ||
+		     (uint64_t)h.hdr_len + h.str_off + h.str_len > (uint64_t)st.st_size))
+		err = -EINVAL;
+	b = err ? NULL : malloc(h.str_len ? h.str_len : 1);
+	if (!err && !b)
+		err = -ENOMEM;
+	if (!err)
+		err = pread_full(fd, b, h.str_len, (off_t)h.hdr_len + h.str_off);
 	close(fd);
 	if (err) {
 		free(b);
 		return err;
 	}
 	*buf = b;
-	*len = n;
+	*len = h.str_len;
 	return 0;
 }
 
@@ -194,27 +200,16 @@ static int kernel_has_tracepoints(const char *const *names, size_t n, bool *foun
 {
 	static const char prefix[] = "btf_trace_";
 	const size_t plen = sizeof(prefix) - 1;
-	struct btf_raw_header h;
 	const char *str, *end;
 	size_t len = 0, i;
 	char *buf = NULL;
 	int err;
 
-	err = read_whole(BTF_PATH, &buf, &len);
+	err = read_btf_strings(&buf, &len);
 	if (err)
 		return err;
-	if (len < sizeof(h)) {
-		free(buf);
-		return -EINVAL;
-	}
-	memcpy(&h, buf, sizeof(h));
-	if (h.magic != 0xeb9f || h.hdr_len > len || h.str_off > len - h.hdr_len ||
-	    h.str_len > len - h.hdr_len - h.str_off) {
-		free(buf);
-		return -EINVAL;
-	}
-	str = buf + h.hdr_len + h.str_off;
-	end = str + h.str_len;
+	str = buf;
+	end = str + len;
 	while (str < end) {
 		size_t slen = strnlen(str, (size_t)(end - str));
 
