@@ -10,260 +10,8 @@
 #include <stdbool.h>
 #include <string.h>
 #include "evfast.h"
+#include "evfast_int.h"
 #include "schema.h"
-
-#define FX_MAX_MEMBERS 64
-#define FX_MAX_DEPTH 6 /* json-c refuses 8 levels; stay clear of the edge */
-
-enum fx_kind {
-	FX_INT,
-	FX_STR,
-	FX_TRUE,
-	FX_FALSE,
-	FX_ARR,
-	FX_OBJ,
-};
-
-struct fx_val {
-	enum fx_kind kind;
-	bool neg; /* FX_INT: a '-' sign */
-	uint64_t mag; /* FX_INT: the magnitude */
-	const char *s; /* FX_STR: the bytes; FX_ARR/FX_OBJ: the text from the bracket */
-	size_t n;
-};
-
-struct fx_member {
-	const char *key;
-	size_t klen;
-	struct fx_val v;
-	bool used; /* matched to a field */
-};
-
-struct fx_obj {
-	struct fx_member m[FX_MAX_MEMBERS];
-	size_t n;
-};
-
-static inline const char *skip_ws(const char *p, const char *e)
-{
-	/* the writer writes none: one test for the usual byte */
-	while (p < e && (unsigned char)*p <= ' ' &&
-	       (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
-/* Bytes a plain string may hold as they are: printable ASCII but '"' and '\\' */
-static const bool str_plain[256] = {
-	[0x20 ... 0x21] = true,
-	[0x23 ... 0x5b] = true, /* not '"' (0x22) */
-	[0x5d ... 0x7e] = true, /* not '\\' (0x5c) */
-};
-
-/* A plain string: printable ASCII without escapes (anything else: the full parser) */
-static inline const char *parse_str(const char *p, const char *e, const char **s, size_t *n)
-{
-	const char *q = ++p;
-
-	while (q < e && str_plain[(unsigned char)*q])
-		q++;
-	if (q >= e || *q != '"')
-		return NULL;
-	*s = p;
-	*n = (size_t)(q - p);
-	return q + 1;
-}
-
-/*
- * The decimal digits that start the 8 bytes at @p: how many (0 to 8), their value in *@val.
- * Eight bytes at a time, as simdjson does: a byte is a digit when its high nibble is 3 and
- * adding 6 leaves it 3; the digits found are shifted to the top, '0's fill in below, and three
- * multiplications add them up. Little-endian only (the byte order the words are read in).
- */
-static inline unsigned int digits8(const char *p, uint64_t *val)
-{
-	const uint64_t hi = 0xf0f0f0f0f0f0f0f0ull, zeros = 0x3030303030303030ull;
-	uint64_t w, m;
-	unsigned int n;
-
-	memcpy(&w, p, sizeof(w));
-	/* a carry out of a non-digit spoils only the bytes after it, never one before */
-	m = ((w & hi) ^ zeros) | (((w + 0x0606060606060606ull) & hi) ^ zeros);
-	n = m ? (unsigned int)__builtin_ctzll(m) / 8 : 8;
-	if (!n) {
-		*val = 0;
-		return 0;
-	}
-	if (n < 8)
-		w = (w << (8 * (8 - n))) | (zeros >> (8 * n));
-	w -= zeros;
-	w = w * 10 + (w >> 8);
-	*val = (((w & 0x000000ff000000ffull) * 0x000f424000000064ull) +
-		(((w >> 16) & 0x000000ff000000ffull) * 0x0000271000000001ull)) >>
-	       32;
-	return n;
-}
-
-/* -?(0|[1-9][0-9]*), no fraction or exponent, magnitude within u64 */
-static inline const char *parse_int(const char *p, const char *e, struct fx_val *v)
-{
-	static const uint64_t pow10[9] = { 1,	   10,	    100,      1000,	10000,
-					   100000, 1000000, 10000000, 100000000 };
-	const char *d, *easy;
-	uint64_t x = 0, y;
-	unsigned int dig, n;
-
-	v->kind = FX_INT;
-	v->neg = *p == '-';
-	if (v->neg)
-		p++;
-	d = p;
-	/* up to 16 digits, 8 at a time (while 8 bytes are left to read) */
-	if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && e - p >= 8) {
-		n = digits8(p, &x);
-		p += n;
-		if (n == 8 && e - p >= 8) {
-			n = digits8(p, &y);
-			x = x * pow10[n] + y;
-			p += n;
-		}
-		if (n < 8)
-			goto end;
-	}
-	/* 19 digits cannot overflow: no check (nor division) until a 20th */
-	easy = e - d > 19 ? d + 19 : e;
-	while (p < easy && (dig = (unsigned char)(*p - '0')) < 10) {
-		x = x * 10 + dig;
-		p++;
-	}
-	while (p < e && *p >= '0' && *p <= '9') {
-		dig = (unsigned int)(*p - '0');
-		if (x > (UINT64_MAX - dig) / 10)
-			return NULL;
-		x = x * 10 + dig;
-		p++;
-	}
-end:
-	if (p == d || (*d == '0' && p - d > 1))
-		return NULL;
-	if (p < e && (*p == '.' || *p == 'e' || *p == 'E'))
-		return NULL;
-	v->mag = x;
-	return p;
-}
-
-static const char *parse_value(const char *p, const char *e, int depth, struct fx_val *v);
-
-/* An array or object, checked all through; @v spans it */
-static const char *parse_container(const char *p, const char *e, int depth, struct fx_val *v)
-{
-	bool obj = *p == '{';
-	char close = obj ? '}' : ']';
-	const char *start = p;
-	struct fx_val inner;
-
-	if (depth >= FX_MAX_DEPTH)
-		return NULL;
-	p = skip_ws(p + 1, e);
-	if (p < e && *p == close)
-		goto done;
-	for (;;) {
-		if (obj) {
-			const char *ks;
-			size_t kn;
-
-			if (p >= e || *p != '"')
-				return NULL;
-			p = parse_str(p, e, &ks, &kn);
-			if (!p)
-				return NULL;
-			p = skip_ws(p, e);
-			if (p >= e || *p != ':')
-				return NULL;
-			p = skip_ws(p + 1, e);
-		}
-		if (p < e && (*p == '-' || (unsigned char)(*p - '0') < 10))
-			p = parse_int(p, e, &inner);
-		else
-			p = parse_value(p, e, depth + 1, &inner);
-		if (!p)
-			return NULL;
-		p = skip_ws(p, e);
-		if (p < e && *p == ',') {
-			p = skip_ws(p + 1, e);
-			continue;
-		}
-		if (p < e && *p == close)
-			break;
-		return NULL;
-	}
-done:
-	v->kind = obj ? FX_OBJ : FX_ARR;
-	v->s = start;
-	v->n = (size_t)(p + 1 - start);
-	return p + 1;
-}
-
-static const char *parse_value(const char *p, const char *e, int depth, struct fx_val *v)
-{
-	if (p >= e)
-		return NULL;
-	switch (*p) {
-	case '"':
-		v->kind = FX_STR;
-		return parse_str(p, e, &v->s, &v->n);
-	case '{':
-	case '[':
-		return parse_container(p, e, depth, v);
-	case 't':
-		v->kind = FX_TRUE;
-		return e - p >= 4 && !memcmp(p, "true", 4) ? p + 4 : NULL;
-	case 'f':
-		v->kind = FX_FALSE;
-		return e - p >= 5 && !memcmp(p, "false", 5) ? p + 5 : NULL;
-	default:
-		if (*p == '-' || (*p >= '0' && *p <= '9'))
-			return parse_int(p, e, v);
-		return NULL; /* null, or not JSON */
-	}
-}
-
-/* The members of the object at @p (one level; values checked all through) */
-static const char *parse_members(const char *p, const char *e, int depth, struct fx_obj *o)
-{
-	o->n = 0;
-	if (p >= e || *p != '{' || depth >= FX_MAX_DEPTH)
-		return NULL;
-	p = skip_ws(p + 1, e);
-	if (p < e && *p == '}')
-		return p + 1;
-	for (;;) {
-		struct fx_member *m;
-
-		if (o->n == FX_MAX_MEMBERS || p >= e || *p != '"')
-			return NULL;
-		m = &o->m[o->n++];
-		m->used = false;
-		p = parse_str(p, e, &m->key, &m->klen);
-		if (!p)
-			return NULL;
-		p = skip_ws(p, e);
-		if (p >= e || *p != ':')
-			return NULL;
-		p = skip_ws(p + 1, e);
-		p = parse_value(p, e, depth + 1, &m->v);
-		if (!p)
-			return NULL;
-		p = skip_ws(p, e);
-		if (p < e && *p == ',') {
-			p = skip_ws(p + 1, e);
-			continue;
-		}
-		if (p < e && *p == '}')
-			return p + 1;
-		return NULL;
-	}
-}
 
 static bool key_is(const struct fx_member *m, const char *name, size_t n)
 {
@@ -385,7 +133,7 @@ static bool read_ready(const struct fx_member *m, const struct schema_field *f, 
 
 		if (n == cap)
 			return false;
-		p = parse_members(p, e, 1, &o);
+		p = evfast_members(p, e, 1, &o);
 		if (!p || !as_u32(find(&o, "events", &hint), &rd.events) ||
 		    !as_u64(find(&o, "data", &hint), &data) || has_duplicate(&o))
 			return false;
@@ -398,6 +146,59 @@ static bool read_ready(const struct fx_member *m, const struct schema_field *f, 
 	cnt = (uint32_t)n;
 	memcpy(base + f->aux, &cnt, sizeof(cnt));
 	return true;
+}
+
+/*
+ * A "ready" array exactly as the writer writes it, [{"events":N,"data":N},...], into @f of
+ * @base: the text after it, or NULL for anything else (read_ready() then reads the value)
+ */
+static const char *ready_as_written(const char *p, const char *e, const struct schema_field *f,
+				    char *base)
+{
+	static const char ev_key[] = "{\"events\":", data_key[] = ",\"data\":";
+	struct psc_epoll_ready *dst = (struct psc_epoll_ready *)(base + f->off);
+	size_t cap = f->size / sizeof(*dst), n = 0;
+	struct fx_val ev, data;
+	uint32_t cnt;
+
+	if (p >= e || *p++ != '[')
+		return NULL;
+	if (p < e && *p == ']')
+		goto done;
+	for (;;) {
+		struct psc_epoll_ready rd = { 0 };
+
+		if (n == cap || (size_t)(e - p) < sizeof(ev_key) - 1 ||
+		    memcmp(p, ev_key, sizeof(ev_key) - 1))
+			return NULL;
+		p += sizeof(ev_key) - 1;
+		if (p >= e || (unsigned char)(*p - '0') >= 10)
+			return NULL;
+		p = parse_int(p, e, &ev);
+		if (!p || ev.mag > UINT32_MAX || (size_t)(e - p) < sizeof(data_key) - 1 ||
+		    memcmp(p, data_key, sizeof(data_key) - 1))
+			return NULL;
+		p += sizeof(data_key) - 1;
+		if (p >= e || (unsigned char)(*p - '0') >= 10)
+			return NULL;
+		p = parse_int(p, e, &data);
+		if (!p || p >= e || *p++ != '}')
+			return NULL;
+		rd.events = (uint32_t)ev.mag;
+		rd.data = data.mag;
+		memcpy(&dst[n++], &rd, sizeof(rd));
+		if (p < e && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p < e && *p == ']')
+			break;
+		return NULL;
+	}
+done:
+	cnt = (uint32_t)n;
+	memcpy(base + f->aux, &cnt, sizeof(cnt));
+	return p + 1;
 }
 
 static bool read_field(const struct fx_member *m, const struct schema_field *f, char *base,
@@ -476,28 +277,41 @@ static const char *const head_names[] = { "type", "ts_ns", "pid", "tid", "start_
 
 #define HEAD_NAMES (sizeof(head_names) / sizeof(head_names[0]))
 
+/* The name of member @i in the writer's order after "type" */
+static inline const char *member_name(const struct evfast_type *t, size_t i)
+{
+	return i < EVFAST_HEAD ? head_names[i + 1] : t->st->fields[i - EVFAST_HEAD].name;
+}
+
 /* What the ordered reader needs to know of @st, into @t */
 static void type_learn(struct evfast_type *t, const struct schema_type *st)
 {
 	const struct schema_field *f;
-	size_t i, n = 0;
+	char tok[UINT8_MAX + 8];
+	size_t i, n;
 
 	t->st = st;
 	t->names = 0;
 	for (i = 0; i < HEAD_NAMES; i++)
 		t->names |= name_bit(head_names[i], strlen(head_names[i]));
-	for (f = st->fields; f->name; f++) {
-		size_t len = strlen(f->name);
-
-		t->names |= name_bit(f->name, len);
+	for (f = st->fields; f->name; f++)
+		t->names |= name_bit(f->name, strlen(f->name));
+	for (i = 0; member_name(t, i); i++) {
+		n = strlen(member_name(t, i));
 		/* a name too long for a byte, or too many fields: read in any order */
-		if (len > UINT8_MAX || n == EVFAST_MAX_FIELDS) {
+		if (n > UINT8_MAX || n == 0 || i == EVFAST_HEAD + EVFAST_MAX_FIELDS) {
 			t->len[0] = 0;
 			return;
 		}
-		t->len[n++] = (uint8_t)len;
+		t->len[i] = (uint8_t)n;
+		memset(tok, 0, sizeof(tok));
+		tok[0] = '"';
+		memcpy(tok + 1, member_name(t, i), n);
+		tok[n + 1] = '"';
+		tok[n + 2] = ':';
+		memcpy(&t->tok[i], tok, sizeof(t->tok[i]));
 	}
-	t->len[n] = 0;
+	t->len[i] = 0;
 }
 
 /* The type named @s (@n bytes), or NULL; looked up once per name in @c */
@@ -553,7 +367,7 @@ static int parse_any(const char *line, size_t len, uint64_t base_ns, struct evfa
 	size_t hint = 0, i;
 	int64_t ts, start;
 
-	p = parse_members(line, e, 0, &o);
+	p = evfast_members(line, e, 0, &o);
 	if (!p)
 		return 0;
 	/* after the record: only what the full parser allows there */
@@ -627,13 +441,34 @@ static inline bool same_bytes(const char *p, const char *name, size_t n)
 	return true;
 }
 
-/* The key at @p (its '"') is "@name" (@n bytes) and a ':': the text after it, or NULL */
-static inline const char *key_at(const char *p, const char *e, const char *name, size_t n)
+/*
+ * The key at @p (its '"') is member @i of @t and a ':' follows: the text after it, or NULL.
+ * The first 8 bytes in one compare (most names are short), the rest a word at a time.
+ */
+static inline const char *key_at(const char *p, const char *e, const struct evfast_type *t,
+				 size_t i)
 {
-	if ((size_t)(e - p) < n + 3 || !same_bytes(p + 1, name, n) || p[n + 1] != '"' ||
-	    p[n + 2] != ':')
+	size_t n = t->len[i], tl = n + 3; /* "name": */
+	uint64_t w;
+
+	if ((size_t)(e - p) < (tl > 8 ? tl : 8)) {
+		/* near the end of the line: byte by byte */
+		if ((size_t)(e - p) < tl || !same_bytes(p + 1, member_name(t, i), n) ||
+		    p[n + 1] != '"' || p[n + 2] != ':')
+			return NULL;
+		return p + tl;
+	}
+	memcpy(&w, p, sizeof(w));
+	w ^= t->tok[i];
+	if (tl < 8)
+		w &= (1ull << (8 * tl)) - 1;
+	if (w)
 		return NULL;
-	return p + n + 3;
+	/* past the first word: the rest of the name (from its 8th byte), '"' and ':' */
+	if (tl > 8 && ((n > 7 && !same_bytes(p + 8, member_name(t, i) + 7, n - 7)) ||
+		       p[n + 1] != '"' || p[n + 2] != ':'))
+		return NULL;
+	return p + tl;
 }
 
 /* A value, the common kinds first */
@@ -645,7 +480,7 @@ static inline const char *parse_any_value(const char *p, const char *e, struct f
 		v->kind = FX_STR;
 		return parse_str(p, e, &v->s, &v->n);
 	}
-	return parse_value(p, e, 1, v);
+	return evfast_value(p, e, 1, v);
 }
 
 /* Header member @i (after "type") into @ev */
@@ -676,12 +511,10 @@ static int parse_ordered(const char *line, size_t len, uint64_t base_ns, struct 
 			 union psc_event *ev)
 {
 	static const char type_key[] = "{\"type\":\"";
-	static const uint8_t head_len[HEAD_NAMES] = { 4, 5, 3, 3, 8 };
 	const char *e = line + len, *p, *s, *q;
 	const struct evfast_type *t;
 	const struct schema_field *f;
-	const char *want; /* the next member's name in the writer's order, NULL after the last */
-	size_t wlen, n, i = 1;
+	size_t n, i = 0; /* the next member in the writer's order; t->len[i] is 0 after the last */
 	struct fx_member m;
 
 	if (len < sizeof(type_key) - 1 || memcmp(line, type_key, sizeof(type_key) - 1))
@@ -692,24 +525,25 @@ static int parse_ordered(const char *line, size_t len, uint64_t base_ns, struct 
 	t = type_named(s, n, cache);
 	if (!t)
 		return 0; /* header, trailer, lost, unknown, or an escape in the name */
-	f = t->st->fields;
-	if (f->name && !t->len[0])
+	if (!t->len[0])
 		return -1;
 	memset(ev, 0, sizeof(*ev));
 	ev->hdr.type = t->st->type;
 	ev->hdr.size = t->st->size;
-	want = head_names[i];
-	wlen = head_len[i];
+	f = t->st->fields;
 	for (;;) {
-		p = skip_ws(p, e);
+		if (p < e && *p != ',')
+			p = skip_ws(p, e);
 		if (p >= e || *p == '}')
 			break;
 		if (*p != ',')
 			return 0;
-		p = skip_ws(p + 1, e);
+		p++;
+		if (p < e && *p != '"')
+			p = skip_ws(p, e);
 		if (p >= e || *p != '"')
 			return 0;
-		q = want ? key_at(p, e, want, wlen) : NULL;
+		q = t->len[i] ? key_at(p, e, t, i) : NULL;
 		if (!q) {
 			/* another member: one the writer derives, or the order differs */
 			q = parse_str(p, e, &m.key, &m.klen);
@@ -721,32 +555,36 @@ static int parse_ordered(const char *line, size_t len, uint64_t base_ns, struct 
 			p = skip_ws(q, e);
 			if (p >= e || *p != ':')
 				return 0;
-			p = parse_value(skip_ws(p + 1, e), e, 1, &m.v);
+			p = skip_ws(p + 1, e);
+			if (p < e && (*p == '-' || (unsigned char)(*p - '0') < 10))
+				p = skip_int(p, e);
+			else
+				p = evfast_value(p, e, 1, &m.v);
 			if (!p)
 				return 0;
 			continue;
 		}
-		p = parse_any_value(skip_ws(q, e), e, &m.v);
+		if (q < e && (*q == '-' || (unsigned char)(*q - '0') < 10))
+			p = parse_int(q, e, &m.v);
+		else if (i >= EVFAST_HEAD && f->kind == SK_READY &&
+			 (p = ready_as_written(q, e, f, (char *)ev))) {
+			f++;
+			i++;
+			continue;
+		} else
+			p = parse_any_value(skip_ws(q, e), e, &m.v);
 		if (!p)
 			return 0;
-		if (i < HEAD_NAMES) {
-			if (!read_head(i, &m, ev, base_ns))
+		if (i < EVFAST_HEAD) {
+			if (!read_head(i + 1, &m, ev, base_ns))
 				return 0;
-			if (++i < HEAD_NAMES) {
-				want = head_names[i];
-				wlen = head_len[i];
-				continue;
-			}
-		} else {
-			if (!read_field(&m, f, (char *)ev, base_ns))
-				return 0;
-			f++;
+		} else if (!read_field(&m, f++, (char *)ev, base_ns)) {
+			return 0;
 		}
-		want = f->name;
-		wlen = t->len[f - t->st->fields];
+		i++;
 	}
 	/* cut short, or a member missing (one out of order returned above) */
-	if (p >= e || want)
+	if (p >= e || t->len[i])
 		return 0;
 	/* after the record: only what the full parser allows there */
 	for (p++; p < e; p++)

@@ -17,12 +17,14 @@ struct schema_type;
 
 #define EVFAST_TYPE_SLOTS 61
 #define EVFAST_MAX_FIELDS 80 /* a type with more is read in any order, not in the writer's */
+#define EVFAST_HEAD 4 /* the header's members after "type": ts_ns, pid, tid, start_ns */
 
-/* A record type met so far */
+/* A record type met so far, and its members in the writer's order (the header's, the fields) */
 struct evfast_type {
 	const struct schema_type *st;
 	uint64_t names; /* a filter of its member names */
-	uint8_t len[EVFAST_MAX_FIELDS + 1]; /* its fields' name lengths; 0 after the last */
+	uint64_t tok[EVFAST_HEAD + EVFAST_MAX_FIELDS]; /* each member's first 8 bytes of "name": */
+	uint8_t len[EVFAST_HEAD + EVFAST_MAX_FIELDS + 1]; /* each name's length; 0 after the last */
 };
 
 /* The record types met so far, by name (one per reader; zeroed to start) */

@@ -181,10 +181,8 @@ static void check_order(struct report_feed *f, uint64_t lineno, uint64_t ts)
 }
 
 /* A record that names no process (pid 0) is not applied: the model would invent one */
-static bool bad_event(struct report_feed *f, uint64_t lineno)
+static bool bad_event(struct report_feed *f, uint64_t lineno, const union psc_event *ev)
 {
-	const union psc_event *ev = &f->rec.ev;
-
 	if (!decode_check_event(ev))
 		return false;
 	f->damage.bad_lines++;
@@ -193,8 +191,8 @@ static bool bad_event(struct report_feed *f, uint64_t lineno)
 	return true;
 }
 
-/* The record in f->rec, of @kind, read from line @lineno: into the model */
-static int feed_record(struct report_feed *f, uint64_t lineno, int kind)
+/* The record in f->rec (an event: @ev), of @kind, read from line @lineno: into the model */
+static int feed_record(struct report_feed *f, uint64_t lineno, int kind, const union psc_event *ev)
 {
 	if (f->trailer_seen) {
 		f->damage.ignored++;
@@ -208,7 +206,7 @@ static int feed_record(struct report_feed *f, uint64_t lineno, int kind)
 		f->records += take_header(f, lineno);
 		return 0;
 	}
-	if (kind == EVREAD_EVENT && bad_event(f, lineno))
+	if (kind == EVREAD_EVENT && bad_event(f, lineno, ev))
 		return 0;
 	f->records++;
 	missing_header(f, lineno);
@@ -216,10 +214,10 @@ static int feed_record(struct report_feed *f, uint64_t lineno, int kind)
 	switch (kind) {
 	case EVREAD_EVENT:
 		f->events_read++;
-		check_order(f, lineno, f->rec.ev.hdr.ts_ns);
-		if (!keep_event(f, &f->rec.ev))
+		check_order(f, lineno, ev->hdr.ts_ns);
+		if (!keep_event(f, ev))
 			return 0;
-		return model_apply(f->m, &f->rec.ev);
+		return model_apply(f->m, ev);
 	case EVREAD_LOST:
 		if (!after_until(f, f->rec.lost.ts_ns))
 			model_lost_from(f->m, f->rec.lost.ts_ns, f->rec.lost.by_type,
@@ -271,15 +269,13 @@ int report_feed_line(struct report_feed *f, uint64_t lineno, const char *line, s
 		problem(f, lineno, "%s: skipped", evread_error(f->rd));
 		return 0;
 	}
-	return feed_record(f, lineno, kind);
+	return feed_record(f, lineno, kind, &f->rec.ev);
 }
 
 int report_feed_event(struct report_feed *f, uint64_t lineno, const union psc_event *ev)
 {
 	f->lines++;
-	f->rec.kind = EVREAD_EVENT;
-	f->rec.ev = *ev;
-	return feed_record(f, lineno, EVREAD_EVENT);
+	return feed_record(f, lineno, EVREAD_EVENT, ev);
 }
 
 bool report_feed_base(const struct report_feed *f, uint64_t *base_ns)

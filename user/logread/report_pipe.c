@@ -18,8 +18,8 @@
 #include "schema.h"
 
 #define PIPE_BATCHES 4
-#define PIPE_LINES 256 /* lines per batch */
-#define PIPE_TEXT (64u << 10) /* text per batch before it is handed on (a line may pass it) */
+#define PIPE_LINES 1024 /* lines per batch */
+#define PIPE_TEXT (256u << 10) /* text per batch before it is handed on (a line may pass it) */
 #define PIPE_MAX_THREADS 4
 
 struct pipe_line {
