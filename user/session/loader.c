@@ -163,7 +163,7 @@ static int pread_full(int fd, void *buf, size_t len, off_t off)
  */
 static int read_btf_strings(char **buf, size_t *len)
 {
-	struct btf_raw_header h;
+	struct btf_raw_header h = { 0 }; /* clang-analyzer can't see pread_full() fill it */
 	struct stat st;
 	char *b;
 	int fd, err;
