@@ -246,9 +246,10 @@ static int check_replay(void *ctx, void *data, size_t len)
 /*
  * Any record comes back as it went in, byte for byte: every known type, odd lengths, headers
  * cut short, slots shared by threads and types, records longer than any event, words that
- * repeat and words that do not; pushed and consumed in uneven turns
+ * repeat and words that do not; pushed and consumed in uneven turns (about every @every
+ * records) into a queue of @queue bytes
  */
-static void test_drain__any_record_round_trips(void **state)
+static void round_trip(size_t queue, uint32_t every)
 {
 	enum { N = 30000 };
 	struct replay r = { .recs = calloc(N, sizeof(struct rec)) };
@@ -257,7 +258,7 @@ static void test_drain__any_record_round_trips(void **state)
 	size_t i, k, pushed = 0;
 
 	assert_non_null(r.recs);
-	assert_int_equal(drain_new(&d, 1 << 20), 0);
+	assert_int_equal(drain_new(&d, queue), 0);
 	for (i = 0; i < N; i++) {
 		struct rec *rc = &r.recs[i];
 		union psc_event ev;
@@ -288,7 +289,7 @@ static void test_drain__any_record_round_trips(void **state)
 		}
 		rc->keep = decode_record_needed(rc->data, rc->len);
 		assert_int_equal(drain_push_record(d, rc->data, rc->len), 0);
-		if (pick % 97 == 0)
+		if (pick % every == 0)
 			while (drain_consume(d, 0, check_replay, &r) > 0)
 				;
 	}
@@ -304,6 +305,20 @@ static void test_drain__any_record_round_trips(void **state)
 		free(r.recs[i].data);
 	free(r.recs);
 	drain_free(d);
+}
+
+static void test_drain__any_record_round_trips(void **state)
+{
+	round_trip(1 << 20, 97);
+}
+
+/*
+ * A consumer that falls behind by about a chunk at a time: the queue switches between records
+ * copied (one chunk in use) and records encoded against the slots (more) all along
+ */
+static void test_drain__copied_and_encoded_records_mix(void **state)
+{
+	round_trip(512 << 10, 401);
 }
 
 static void test_drain__sizes(void **state)
@@ -328,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_drain__bound_counts_every_drop),
 		cmocka_unit_test(test_drain__pingpong_burst_fits_default_queue),
 		cmocka_unit_test(test_drain__any_record_round_trips),
+		cmocka_unit_test(test_drain__copied_and_encoded_records_mix),
 		cmocka_unit_test(test_drain__sizes),
 	};
 

@@ -16,6 +16,11 @@
  * ping-pong takes 15-30 bytes: a burst of a million events fits the default queue. A record
  * too long for a slot (none is, unless malformed) is queued whole: len = 0xffff, u32 length,
  * the bytes.
+ *
+ * Encoding costs both threads CPU for every record, and it only pays while records wait: so
+ * while the consumer keeps up (the queue is one chunk), a record is copied as it is instead,
+ *   u16 0xfffe, u16 len, u16 keep, the first keep bytes
+ * and neither side's slots change (they stay equal, so the next encoded entry is right).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -44,6 +49,8 @@
 #define SLOT_WORDS ((sizeof(union psc_event) + 7) / 8)
 #define ENTRY_HDR 5 /* u16 len, u16 keep, u8 slot */
 #define ENTRY_RAW 0xffff /* len of a record queued whole */
+#define ENTRY_COPY 0xfffe /* len of a record copied, not encoded */
+#define ENTRY_COPY_HDR 6 /* u16 0xfffe, u16 len, u16 keep */
 #define ENTRY_MAX (ENTRY_HDR + (SLOT_WORDS + 7) / 8 + SLOT_WORDS * 8)
 
 /* The last record of a slot, as both sides saw it */
@@ -222,8 +229,15 @@ int drain_push_record(void *ctx, void *data, size_t len)
 	size_t keep = decode_record_needed(data, len), need, words;
 	unsigned int slot = slot_of(data, len);
 	bool raw = len > sizeof(union psc_event);
+	/* the consumer keeps up: the queue is one chunk (the producer links a second when full) */
+	bool copy = !raw && __atomic_load_n(&d->nchunks, __ATOMIC_RELAXED) == 1;
 
-	need = raw ? 2 + sizeof(uint32_t) + len : encode(d, data, len, keep, slot);
+	if (raw)
+		need = 2 + sizeof(uint32_t) + len;
+	else if (copy)
+		need = ENTRY_COPY_HDR + keep;
+	else
+		need = encode(d, data, len, keep, slot);
 	if (need > chunk_cap(d)) {
 		drop(d, data, len);
 		return 0;
@@ -246,7 +260,12 @@ int drain_push_record(void *ctx, void *data, size_t len)
 		__atomic_store_n(&t->next, c, __ATOMIC_RELEASE);
 		d->tail = t = c;
 	}
-	if (raw) {
+	if (copy) {
+		uint16_t h[3] = { ENTRY_COPY, (uint16_t)len, (uint16_t)keep };
+
+		memcpy(t->data + t->used, h, sizeof(h));
+		memcpy(t->data + t->used + sizeof(h), data, keep);
+	} else if (raw) {
 		uint16_t mark = ENTRY_RAW;
 		uint32_t n32 = (uint32_t)len;
 
@@ -359,6 +378,17 @@ static size_t decode_entry(struct drain *d, const unsigned char *e, void **rec, 
 	struct slot *sl;
 
 	memcpy(h, e, sizeof(h));
+	if (h[0] == ENTRY_COPY) {
+		uint16_t keep;
+
+		memcpy(&keep, e + 2 * sizeof(h[0]), sizeof(keep));
+		memcpy(&d->scratch, e + ENTRY_COPY_HDR, keep);
+		if (h[1] > keep)
+			memset((char *)&d->scratch + keep, 0, h[1] - keep);
+		*rec = &d->scratch;
+		*len = h[1];
+		return ENTRY_COPY_HDR + keep;
+	}
 	if (h[0] == ENTRY_RAW) {
 		memcpy(&n32, e + sizeof(h[0]), sizeof(n32));
 		*rec = (void *)(e + sizeof(h[0]) + sizeof(n32));
