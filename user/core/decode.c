@@ -64,16 +64,14 @@ size_t decode_record_needed(const void *data, size_t len)
 	st = schema_lookup(hdr.type);
 	if (!st || hdr.size != len || len != st->size)
 		return len; /* decode_record() refuses it: keep it as it is */
-	for (f = st->fields; f->name; f++) {
-		/* a ready[] array at the end of the record: only its first count entries count */
-		if (f->kind != SK_READY || f->off + f->size != len)
-			continue;
-		memcpy(&n, (const char *)data + f->aux, sizeof(n));
-		if (n > f->size / sizeof(struct psc_epoll_ready))
-			return len;
-		return f->off + n * sizeof(struct psc_epoll_ready);
-	}
-	return len;
+	/* a ready[] array at the end of the record: only its first count entries count */
+	f = schema_ready_tail(hdr.type);
+	if (!f)
+		return len;
+	memcpy(&n, (const char *)data + f->aux, sizeof(n));
+	if (n > f->size / sizeof(struct psc_epoll_ready))
+		return len;
+	return f->off + n * sizeof(struct psc_epoll_ready);
 }
 
 int decode_record(const void *data, size_t len, union psc_event *out)

@@ -15,6 +15,10 @@ static const struct schema_type *ordered[PSC_EV_TYPE_MAX];
 static size_t nordered;
 /* "type":"<name>" of each type, for the log's writer (len 0: the general calls) */
 static struct jw_key type_member[PSC_EV_TYPE_MAX];
+/* types with a field schema_fixup() checks or terminates (most have none) */
+static bool needs_fixup[PSC_EV_TYPE_MAX];
+/* the SK_READY field that ends a type's record, if one does */
+static const struct schema_field *ready_tail[PSC_EV_TYPE_MAX];
 static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
 
 /* Built once from the per-group tables (the drain thread and the session thread both read it) */
@@ -23,6 +27,7 @@ static void registry_build(void)
 	const struct schema_type *groups[] = { schema_proc_types, schema_epoll_types,
 					       schema_unix_types, schema_sched_types };
 	const struct schema_type *t;
+	const struct schema_field *f;
 	size_t g, n = 0;
 	uint32_t i;
 
@@ -34,6 +39,13 @@ static void registry_build(void)
 		if (!by_type[i])
 			continue;
 		ordered[n++] = by_type[i];
+		for (f = by_type[i]->fields; f->name; f++)
+			if (f->kind == SK_STR || f->kind == SK_ARGV || f->kind == SK_READY ||
+			    f->kind == SK_UNIXADDR)
+				needs_fixup[i] = true;
+		for (f = by_type[i]->fields; f->name; f++)
+			if (f->kind == SK_READY && f->off + f->size == by_type[i]->size)
+				ready_tail[i] = f;
 		jw_member_prepare(&type_member[i], "type", by_type[i]->name);
 	}
 	nordered = n;
@@ -48,6 +60,12 @@ const struct schema_type *schema_lookup(uint32_t type)
 {
 	registry_init();
 	return type < PSC_EV_TYPE_MAX ? by_type[type] : NULL;
+}
+
+const struct schema_field *schema_ready_tail(uint32_t type)
+{
+	registry_init();
+	return type < PSC_EV_TYPE_MAX ? ready_tail[type] : NULL;
 }
 
 const struct schema_type *schema_by_name(const char *name)
@@ -97,6 +115,9 @@ int schema_fixup(const struct schema_type *st, union psc_event *ev)
 	const struct schema_field *f;
 	char *base = (char *)ev;
 
+	registry_init();
+	if (st->type < PSC_EV_TYPE_MAX && by_type[st->type] == st && !needs_fixup[st->type])
+		return 0;
 	for (f = st->fields; f->name; f++) {
 		switch (f->kind) {
 		case SK_STR:
@@ -158,16 +179,20 @@ static void write_argv(struct jw *w, const char *name, const char *args, size_t 
 	}
 }
 
-static void write_ready(struct jw *w, const char *name, const struct psc_epoll_ready *r, uint32_t n)
+static void write_ready(struct jw *w, const struct jw_key *key, const struct psc_epoll_ready *r,
+			uint32_t n)
 {
+	static const struct jw_key k_events = JW_KEY("events"), k_data = JW_KEY("data");
+	struct jw_cur c = { 0 };
 	uint32_t i;
 
-	jw_key(w, name);
+	jw_key_k(w, key);
 	jw_arr_start(w);
 	for (i = 0; i < n; i++) {
 		jw_obj_start(w);
-		jw_kv_u64(w, "events", r[i].events);
-		jw_kv_u64(w, "data", r[i].data);
+		jw_kv_u64_k(w, &k_events, r[i].events);
+		jw_cur_kv_u64(w, &c, &k_data, r[i].data);
+		jw_cur_close(w, &c);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -216,31 +241,6 @@ static void write_unixaddr(struct jw *w, const char *name, const struct psc_unix
 	}
 }
 
-/* A number or flag member: in place while the cursor has room, else through the general call */
-static inline void member_u64(struct jw *w, struct jw_cur *c, const struct jw_key *k, uint64_t v)
-{
-	if (jw_cur_room(w, c, JW_CUR_MEMBER))
-		jw_cur_u64(c, k, v);
-	else
-		jw_kv_u64_k(w, k, v);
-}
-
-static inline void member_i64(struct jw *w, struct jw_cur *c, const struct jw_key *k, int64_t v)
-{
-	if (jw_cur_room(w, c, JW_CUR_MEMBER))
-		jw_cur_i64(c, k, v);
-	else
-		jw_kv_i64_k(w, k, v);
-}
-
-static inline void member_bool(struct jw *w, struct jw_cur *c, const struct jw_key *k, bool v)
-{
-	if (jw_cur_room(w, c, JW_CUR_MEMBER))
-		jw_cur_bool(c, k, v);
-	else
-		jw_kv_bool_k(w, k, v);
-}
-
 void schema_write_record(struct jw *w, const struct schema_type *st, const union psc_event *ev,
 			 uint64_t base_ns)
 {
@@ -254,10 +254,10 @@ void schema_write_record(struct jw *w, const struct schema_type *st, const union
 	registry_init();
 	if (st->type >= PSC_EV_TYPE_MAX || !jw_member_k(w, &type_member[st->type]))
 		jw_kv_str_k(w, &k_type, st->name);
-	member_i64(w, &c, &k_ts, (int64_t)(ev->hdr.ts_ns - base_ns));
-	member_u64(w, &c, &k_pid, ev->hdr.tgid);
-	member_u64(w, &c, &k_tid, ev->hdr.tid);
-	member_i64(w, &c, &k_start, (int64_t)(ev->hdr.start_ns - base_ns));
+	jw_cur_kv_i64(w, &c, &k_ts, (int64_t)(ev->hdr.ts_ns - base_ns));
+	jw_cur_kv_u64(w, &c, &k_pid, ev->hdr.tgid);
+	jw_cur_kv_u64(w, &c, &k_tid, ev->hdr.tid);
+	jw_cur_kv_i64(w, &c, &k_start, (int64_t)(ev->hdr.start_ns - base_ns));
 	for (f = st->fields; f->name; f++) {
 		const void *p = base + f->off;
 		uint64_t u64;
@@ -266,26 +266,26 @@ void schema_write_record(struct jw *w, const struct schema_type *st, const union
 
 		switch (f->kind) {
 		case SK_U32:
-			member_u64(w, &c, &f->key, get_u32(ev, f->off));
+			jw_cur_kv_u64(w, &c, &f->key, get_u32(ev, f->off));
 			continue;
 		case SK_S32:
 			memcpy(&s32, p, sizeof(s32));
-			member_i64(w, &c, &f->key, s32);
+			jw_cur_kv_i64(w, &c, &f->key, s32);
 			continue;
 		case SK_U64:
 			memcpy(&u64, p, sizeof(u64));
-			member_u64(w, &c, &f->key, u64);
+			jw_cur_kv_u64(w, &c, &f->key, u64);
 			continue;
 		case SK_S64:
 			memcpy(&s64, p, sizeof(s64));
-			member_i64(w, &c, &f->key, s64);
+			jw_cur_kv_i64(w, &c, &f->key, s64);
 			continue;
 		case SK_TIME:
 			memcpy(&u64, p, sizeof(u64));
-			member_i64(w, &c, &f->key, u64 ? (int64_t)(u64 - base_ns) : 0);
+			jw_cur_kv_i64(w, &c, &f->key, u64 ? (int64_t)(u64 - base_ns) : 0);
 			continue;
 		case SK_FLAG:
-			member_bool(w, &c, &f->key, get_u32(ev, f->off) & f->aux);
+			jw_cur_kv_bool(w, &c, &f->key, get_u32(ev, f->off) & f->aux);
 			continue;
 		default:
 			break;
@@ -306,7 +306,7 @@ void schema_write_record(struct jw *w, const struct schema_type *st, const union
 			write_argv(w, f->name, p, get_u32(ev, f->aux));
 			break;
 		case SK_READY:
-			write_ready(w, f->name, p, get_u32(ev, f->aux));
+			write_ready(w, &f->key, p, get_u32(ev, f->aux));
 			break;
 		case SK_FDINFO:
 			write_fdinfo(w, f->name, p);

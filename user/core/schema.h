@@ -74,6 +74,8 @@ struct schema_type {
 
 /* The table for @type, NULL if unknown */
 const struct schema_type *schema_lookup(uint32_t type);
+/* The SK_READY field that ends @type's record, NULL if none does (or @type is unknown) */
+const struct schema_field *schema_ready_tail(uint32_t type);
 /* The table for a JSON "type" name, NULL if unknown */
 const struct schema_type *schema_by_name(const char *name);
 /* Every known type, in type order; *n gets the count */

@@ -211,6 +211,31 @@ static inline void jw_cur_bool(struct jw_cur *c, const struct jw_key *k, bool v)
 	c->p = p + 5 - v;
 }
 
+/* A number or flag member: in place while the cursor has room, else through the general call */
+static inline void jw_cur_kv_u64(struct jw *w, struct jw_cur *c, const struct jw_key *k, uint64_t v)
+{
+	if (jw_cur_room(w, c, JW_CUR_MEMBER))
+		jw_cur_u64(c, k, v);
+	else
+		jw_kv_u64_k(w, k, v);
+}
+
+static inline void jw_cur_kv_i64(struct jw *w, struct jw_cur *c, const struct jw_key *k, int64_t v)
+{
+	if (jw_cur_room(w, c, JW_CUR_MEMBER))
+		jw_cur_i64(c, k, v);
+	else
+		jw_kv_i64_k(w, k, v);
+}
+
+static inline void jw_cur_kv_bool(struct jw *w, struct jw_cur *c, const struct jw_key *k, bool v)
+{
+	if (jw_cur_room(w, c, JW_CUR_MEMBER))
+		jw_cur_bool(c, k, v);
+	else
+		jw_kv_bool_k(w, k, v);
+}
+
 /* true when jw_strn() would write these bytes without loss (valid UTF-8, no replacement) */
 bool json_str_is_lossless(const char *s, size_t n);
 /* writes the bytes as lowercase hex into a string value (for an exact "<name>_hex" field) */

@@ -18,7 +18,8 @@
  * the bytes.
  *
  * Encoding costs both threads CPU for every record, and it only pays while records wait: so
- * while the consumer keeps up (the queue is one chunk), a record is copied as it is instead,
+ * while the consumer keeps up (less than a chunk's bytes queued and not yet applied), a record
+ * is copied as it is instead,
  *   u16 0xfffe, u16 len, u16 keep, the first keep bytes
  * and neither side's slots change (they stay equal, so the next encoded entry is right).
  */
@@ -73,12 +74,15 @@ struct drain {
 	size_t head_pos;
 	union psc_event scratch; /* the record rebuilt from its entry */
 	struct slot *out_slots;
+	size_t applied; /* bytes of entries applied, the consumer's count */
 	/* producer side */
 	struct chunk *tail;
+	size_t queued; /* bytes of entries queued */
 	bool unsignalled; /* records pushed since the consumer was last woken */
 	struct slot *in_slots;
 	unsigned char entry[ENTRY_MAX]; /* the entry being encoded */
 	/* shared */
+	size_t applied_seen; /* applied, as the consumer publishes it now and then */
 	struct chunk *spare; /* one emptied chunk handed back by the consumer */
 	size_t nchunks; /* chunks in the list */
 	size_t peak_chunks;
@@ -229,8 +233,8 @@ int drain_push_record(void *ctx, void *data, size_t len)
 	size_t keep = decode_record_needed(data, len), need, words;
 	unsigned int slot = slot_of(data, len);
 	bool raw = len > sizeof(union psc_event);
-	/* the consumer keeps up: the queue is one chunk (the producer links a second when full) */
-	bool copy = !raw && __atomic_load_n(&d->nchunks, __ATOMIC_RELAXED) == 1;
+	/* the consumer keeps up: less than a chunk's bytes wait */
+	bool copy = !raw && d->queued - load_sz(&d->applied_seen) < d->chunk_bytes;
 
 	if (raw)
 		need = 2 + sizeof(uint32_t) + len;
@@ -282,6 +286,7 @@ int drain_push_record(void *ctx, void *data, size_t len)
 		}
 	}
 	__atomic_store_n(&t->used, t->used + need, __ATOMIC_RELEASE);
+	d->queued += need;
 	d->unsignalled = true;
 	return 0;
 }
@@ -413,6 +418,13 @@ static size_t decode_entry(struct drain *d, const unsigned char *e, void **rec, 
 	return at;
 }
 
+/* What the producer reads to choose between copying and encoding; returns @ret */
+static int publish_applied(struct drain *d, int ret)
+{
+	__atomic_store_n(&d->applied_seen, d->applied, __ATOMIC_RELAXED);
+	return ret;
+}
+
 static int consume_queued(struct drain *d, drain_cb cb, void *ctx)
 {
 	int n = 0, err;
@@ -423,18 +435,21 @@ static int consume_queued(struct drain *d, drain_cb cb, void *ctx)
 		void *rec;
 
 		while (d->head_pos < used) {
+			size_t at = d->head_pos;
+
 			if (n >= DRAIN_BATCH)
-				return n;
-			d->head_pos +=
-				decode_entry(d, (unsigned char *)c->data + d->head_pos, &rec, &len);
+				return publish_applied(d, n);
+			d->head_pos += decode_entry(d, (unsigned char *)c->data + at, &rec, &len);
+			d->applied += d->head_pos - at;
 			err = cb(ctx, rec, len);
 			if (err < 0)
-				return err;
-			n++;
+				return publish_applied(d, err);
+			if (!(++n % 256))
+				publish_applied(d, n);
 		}
 		next = __atomic_load_n(&c->next, __ATOMIC_ACQUIRE);
 		if (!next)
-			return n;
+			return publish_applied(d, n);
 		/* the producer wrote its last record here before linking the next chunk */
 		if (d->head_pos < load_sz(&c->used))
 			continue;

@@ -513,14 +513,17 @@ static void epoll_json_extra(void *state, const struct model *m, const union psc
 	for (i = 0; i < m->nlinks; i++) {
 		const struct wake_link *l = &m->links[i];
 
+		struct jw_cur c = { 0 };
+
 		jw_obj_start(w);
 		jw_kv_u64_k(w, &k_pid, l->sender_pid);
-		jw_kv_u64_k(w, &k_tid, l->sender_tid);
-		jw_kv_i64_k(w, &k_start, model_rel_ns(m, l->sender_start_ns));
-		jw_kv_i64_k(w, &k_send, model_rel_ns(m, l->send_ts));
-		jw_kv_u64_k(w, &k_ino, l->ino);
-		jw_kv_i64_k(w, &k_fd, l->fd);
-		jw_kv_u64_k(w, &k_lat, l->latency_ns);
+		jw_cur_kv_u64(w, &c, &k_tid, l->sender_tid);
+		jw_cur_kv_i64(w, &c, &k_start, model_rel_ns(m, l->sender_start_ns));
+		jw_cur_kv_i64(w, &c, &k_send, model_rel_ns(m, l->send_ts));
+		jw_cur_kv_u64(w, &c, &k_ino, l->ino);
+		jw_cur_kv_i64(w, &c, &k_fd, l->fd);
+		jw_cur_kv_u64(w, &c, &k_lat, l->latency_ns);
+		jw_cur_close(w, &c);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

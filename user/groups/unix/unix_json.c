@@ -321,6 +321,7 @@ void unix_summary_json(void *state, const struct model *m, struct jw *w)
 void unix_json_extra(void *state, const struct model *m, const union psc_event *ev, struct jw *w)
 {
 	static const struct jw_key k_conn = JW_KEY("conn"), k_peer = JW_KEY("peer_owner_pid");
+	struct jw_cur c = { 0 };
 	const struct unix_touch *t = unix_flow_touched(state);
 	const struct unix_who *peer = t->peer ? unix_end_proc(t->peer) : NULL;
 	char name[32], ty[16];
@@ -370,10 +371,11 @@ void unix_json_extra(void *state, const struct model *m, const union psc_event *
 	if (ret < 0)
 		jw_kv_str(w, "error", ux_err_str(ret, name, sizeof(name)));
 	if (t->conn)
-		jw_kv_u64_k(w, &k_conn, t->conn->id);
+		jw_cur_kv_u64(w, &c, &k_conn, t->conn->id);
 	/* derived, so not "peer_pid": connect and accept have a wire field of that name */
 	if (peer && ev->hdr.type != PSC_EV_UNIX_WAKE)
-		jw_kv_u64_k(w, &k_peer, peer->pid);
+		jw_cur_kv_u64(w, &c, &k_peer, peer->pid);
+	jw_cur_close(w, &c);
 	if (ev->hdr.type == PSC_EV_UNIX_CLOSE && t->end) {
 		jw_kv_u64(w, "sent_bytes", t->end->tx.bytes);
 		jw_kv_u64(w, "sent_msgs", t->end->tx.msgs);
