@@ -5,6 +5,7 @@
  * text summary must equal `report`'s. Then damaged logs made from a real one: each names its
  * problem with the line, exits 3, and still shows the processes of the good records.
  */
+#include <sys/resource.h>
 #include "integ.h"
 
 struct files {
@@ -881,6 +882,89 @@ static void test_report__progress_on_terminal(void **state)
 	files_cleanup(&f);
 }
 
+/* `procscope report -v LOG` with stdout and stderr to files: its peak RSS in KiB, *@code its exit */
+static long report_v_rss(const struct files *f, const char *log, int *code)
+{
+	char *argv[] = { (char *)integ_procscope(), (char *)"report", (char *)"-v", (char *)log,
+			 NULL };
+	struct rusage ru;
+	int status = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int o = open(f->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(f->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(126);
+	}
+	while (wait4(pid, &status, 0, &ru) < 0)
+		assert_int_equal(errno, EINTR);
+	*code = exit_code(status);
+	return ru.ru_maxrss;
+}
+
+/*
+ * -v shows every problem, but until a line is a procscope record its problems wait (a file
+ * with none is no log, said in one line): a huge file that is no log must not fill the
+ * memory with them. The first 1000 wait; the rest are counted, and said once it is a log.
+ */
+static void test_report__verbose_keeps_few_problems(void **state)
+{
+	const size_t bad = 400000, kept = 1000;
+	char want[320], prefix[160];
+	size_t len, good_len, shown = 0, i;
+	char *s, *g, *p;
+	long rss;
+	int code;
+
+	need_good();
+	g = integ_slurp(good.log, &good_len);
+	s = malloc(bad * 2 + good_len);
+	assert_non_null(s);
+	for (i = 0; i < bad; i++)
+		memcpy(s + 2 * i, "x\n", 2);
+	write_text(good.tmp, s, bad * 2);
+	rss = report_v_rss(&good, good.tmp, &code);
+	assert_int_equal(code, 1);
+	snprintf(want, sizeof(want),
+		 "procscope: failed to read '%s': not a procscope event log (none of its %zu "
+		 "lines is a procscope record)\n",
+		 good.tmp, bad);
+	p = integ_slurp(good.err, &len);
+	if (strcmp(p, want))
+		fail_msg("stderr is\n%.2000s\nwant exactly\n%s", p, want);
+	free(p);
+	/* what report holds otherwise: a few MiB of batches; 400k held messages are ~50 MiB */
+	if (rss > 24 * 1024)
+		fail_msg("report -v of %zu lines that are no log: peak RSS %ld KiB", bad, rss);
+	/* the same garbage before a real log: the first 1000 shown, the rest counted */
+	memcpy(s + bad * 2, g, good_len);
+	write_text(good.tmp, s, bad * 2 + good_len);
+	free(s);
+	free(g);
+	report_v_rss(&good, good.tmp, &code);
+	assert_int_equal(code, 3);
+	snprintf(prefix, sizeof(prefix), "procscope: %s:", good.tmp);
+	s = integ_slurp(good.err, &len);
+	for (p = s; (p = strstr(p, prefix)); p += strlen(prefix))
+		shown += p[strlen(prefix)] >= '1' && p[strlen(prefix)] <= '9';
+	free(s);
+	assert_int_equal(shown, kept);
+	snprintf(want, sizeof(want),
+		 "%zu more problems before the first record not shown (the first %zu are)",
+		 bad - kept, kept);
+	assert_true(err_has(0, want));
+	snprintf(want, sizeof(want), "the log is damaged (%zu bad lines)", bad);
+	assert_true(err_has(0, want));
+	assert_tree_intact(&good);
+}
+
 static void test_report__usage_and_io_errors(void **state)
 {
 	need_good();
@@ -924,6 +1008,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report__every_demo_matches_live),
 		cmocka_unit_test(test_report__progress_on_terminal),
+		cmocka_unit_test(test_report__verbose_keeps_few_problems),
 		cmocka_unit_test(test_report__trace_summary_json_and_gzip),
 		cmocka_unit_test(test_report__truncated_last_line),
 		cmocka_unit_test(test_report__corrupt_middle_line),

@@ -79,6 +79,7 @@ static void report_help(FILE *out)
 }
 
 #define MAX_SHOWN 10
+#define MAX_HELD 1000 /* -v: problems kept until the file shows it is a log; the rest counted */
 
 struct report_run {
 	const char *name; /* for messages */
@@ -92,6 +93,7 @@ struct report_run {
 	bool is_log;
 	char **held;
 	size_t nheld;
+	uint64_t held_dropped; /* problems past MAX_HELD, counted only */
 	const char *perfetto; /* --perfetto FILE */
 	const char *svg; /* --svg FILE */
 	/* the read loop's (report_pipe_run()'s each_line()) */
@@ -145,6 +147,11 @@ static void print_problem(void *ctx, uint64_t lineno, const char *msg)
 		psc_err("%s", line);
 		return;
 	}
+	/* a huge file that is no log must not fill the memory with its problems (-v) */
+	if (r->nheld == MAX_HELD) {
+		r->held_dropped++;
+		return;
+	}
 	more = realloc(r->held, (r->nheld + 1) * sizeof(*more));
 	if (more) {
 		r->held = more;
@@ -165,9 +172,13 @@ static void release_problems(struct report_run *r, bool show)
 			psc_err("%s", r->held[i]);
 		free(r->held[i]);
 	}
+	if (show && r->held_dropped)
+		psc_err("%s: %llu more problems before the first record not shown (the first %d are)",
+			r->name, (unsigned long long)r->held_dropped, MAX_HELD);
 	free(r->held);
 	r->held = NULL;
 	r->nheld = 0;
+	r->held_dropped = 0;
 	r->is_log = show;
 }
 
