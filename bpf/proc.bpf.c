@@ -282,3 +282,27 @@ int BPF_PROG(tp_proc_free, struct task_struct *task)
 	psc_submit(e);
 	return 0;
 }
+
+/*
+ * A thread-group leader renamed (prctl(PR_SET_NAME), a write to /proc/PID/comm): the name the
+ * process goes by from now on. Runs before the copy, so task->comm is still the old name. Exec
+ * renames too (begin_new_exec()), inside the exec the exec record tells; other threads' names
+ * are theirs, not the process's.
+ */
+SEC("tp_btf/task_rename")
+int BPF_PROG(tp_proc_rename, struct task_struct *task, const char *comm)
+{
+	struct psc_ev_proc_rename *e;
+
+	if (task->pid != task->tgid || BPF_CORE_READ_BITFIELD_PROBED(task, in_execve) ||
+	    !psc_task_wanted(task))
+		return 0;
+	e = psc_emit_reserve_task(task, sizeof(*e), PSC_EV_PROC_RENAME);
+	if (!e)
+		return 0;
+	e->by_tid = (__u32)bpf_get_current_pid_tgid();
+	BPF_CORE_READ_STR_INTO(&e->old_comm, task, comm);
+	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
+	psc_submit(e);
+	return 0;
+}

@@ -27,6 +27,7 @@ enum psc_ev_type {
 	PSC_EV_PROC_FREE = 5,
 	/* Made in userspace from /proc for processes older than the trace; never in the ring. */
 	PSC_EV_PROC_SEED = 6,
+	PSC_EV_PROC_RENAME = 7, /* task_rename of a leader: prctl(PR_SET_NAME), /proc/PID/comm */
 
 	PSC_EV_EPOLL_CREATE = 16,
 	PSC_EV_EPOLL_CTL = 17,
@@ -175,6 +176,19 @@ struct psc_ev_proc_free {
 	struct psc_ev_hdr hdr;
 };
 
+/*
+ * task_rename of a thread-group leader outside exec (exec renames too: the exec record says
+ * it): prctl(PR_SET_NAME) by the leader, or a write to /proc/PID/comm, which the kernel allows
+ * only within the thread group. hdr names the renamed process (its leader).
+ */
+struct psc_ev_proc_rename {
+	struct psc_ev_hdr hdr;
+	__u32 by_tid; /* the thread that renamed it: the leader, or another thread through /proc */
+	__u32 __pad;
+	char old_comm[PSC_COMM_LEN];
+	char comm[PSC_COMM_LEN]; /* the new name, as the kernel keeps it (15 bytes + NUL) */
+};
+
 /* PSC_EV_PROC_SEED: a process that existed when tracing started (read from /proc) */
 struct psc_ev_proc_seed {
 	struct psc_ev_hdr hdr; /* ts_ns = the time base (attach); start_ns from /proc/PID/stat */
@@ -194,6 +208,7 @@ _Static_assert(sizeof(struct psc_ev_proc_exit) == 80, "psc_ev_proc_exit ABI");
 _Static_assert(sizeof(struct psc_ev_proc_reap) == 48, "psc_ev_proc_reap ABI");
 _Static_assert(sizeof(struct psc_ev_proc_free) == 32, "psc_ev_proc_free ABI");
 _Static_assert(sizeof(struct psc_ev_proc_seed) == 328, "psc_ev_proc_seed ABI");
+_Static_assert(sizeof(struct psc_ev_proc_rename) == 72, "psc_ev_proc_rename ABI");
 
 _Static_assert(sizeof(struct psc_fd_info) == 32, "psc_fd_info ABI");
 

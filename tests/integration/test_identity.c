@@ -8,6 +8,7 @@
  * ID_FILTER='*name*' runs only some tests.
  */
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <time.h>
 #include <sys/resource.h>
@@ -206,6 +207,88 @@ static int zombie_main(int argc, char **argv)
 	if (waitpid(pid, &st, 0) != pid)
 		return 1;
 	snprintf(rec, sizeof(rec), "pid=%d\nstatus=%d\n", (int)pid, st);
+	write_file(argv[2], rec);
+	return 0;
+}
+
+static void *rename_thread(void *arg)
+{
+	prctl(PR_SET_NAME, (unsigned long)"thread-name", 0, 0, 0);
+	return arg;
+}
+
+/* /proc/self/task/TID/comm without its newline into @buf */
+static void read_comm(pid_t tid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int)tid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, (int)size, f))
+		_exit(4);
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* A thread renames its process's leader through /proc (the kernel allows it in the group) */
+static void *rename_leader(void *arg)
+{
+	char path[64];
+	long *tid = arg;
+	int fd;
+
+	*tid = (long)syscall(SYS_gettid);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int)getpid());
+	fd = open(path, O_WRONLY);
+	if (fd < 0 || write(fd, "by-thread", 9) != 9)
+		*tid = -1;
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/*
+ * rename FILE: a child names itself "renamed-self" (prctl) and one of its threads names itself
+ * "thread-name"; then another thread renames the child's leader "by-thread" through /proc;
+ * another child execs /bin/true. FILE gets "self=PID comm=NAME", "thread=TID comm=NAME",
+ * "exec=PID", with the names /proc gave.
+ */
+static int rename_main(int argc, char **argv)
+{
+	char first[32], second[32], rec[256];
+	int pfd[2], st;
+	pid_t kid, ex;
+	pthread_t th;
+	long tid = 0;
+
+	if (argc < 3 || pipe(pfd))
+		return 2;
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_NAME, (unsigned long)"renamed-self", 0, 0, 0);
+		read_comm(getpid(), first, sizeof(first));
+		if (pthread_create(&th, NULL, rename_thread, NULL) || pthread_join(th, NULL) ||
+		    pthread_create(&th, NULL, rename_leader, &tid) || pthread_join(th, NULL) ||
+		    tid <= 0)
+			_exit(1);
+		read_comm(getpid(), second, sizeof(second));
+		snprintf(rec, sizeof(rec), "self=%d comm=%s\nthread=%ld comm=%s\n", (int)getpid(),
+			 first, tid, second);
+		_exit(write(pfd[1], rec, strlen(rec)) == (ssize_t)strlen(rec) ? 0 : 1);
+	}
+	close(pfd[1]);
+	memset(rec, 0, sizeof(rec));
+	if (read(pfd[0], rec, sizeof(rec) - 1) <= 0 || waitpid(kid, &st, 0) != kid || st)
+		return 1;
+	ex = fork();
+	if (ex == 0) {
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(ex, &st, 0) != ex)
+		return 1;
+	snprintf(rec + strlen(rec), sizeof(rec) - strlen(rec), "exec=%d\n", (int)ex);
 	write_file(argv[2], rec);
 	return 0;
 }
@@ -828,6 +911,91 @@ static void test_id__attach_blocked_accept(void **state)
 	rm_rf(dir);
 }
 
+/*
+ * prctl(PR_SET_NAME), and a thread writing its leader's /proc comm, rename the process: rename
+ * records with the names /proc then gave and the thread that did it, the live lines, the tree
+ * under the last name, and report's tree the same; a thread's own name and an exec's are no
+ * process rename
+ */
+static void test_id__renames(void **state)
+{
+	char dir[64], truth[128], log[128], out[128], err[128], rout[128], want[64];
+	char *argv[] = { ps_exe,  S("trace"), S("-e"),	   S("proc"), S("-o"), log,
+			 S("--"), self_exe,   S("rename"), truth,     NULL };
+	char *rargv[] = { ps_exe, S("report"), log, NULL };
+	char first[32] = "", second[32] = "", *text, *a, *b;
+	long pid, tid, exec_pid;
+	struct integ_log lg;
+	json_object *r[2] = { NULL, NULL }, *e;
+	size_t i, n = 0;
+	int status;
+
+	integ_tmpdir(dir, sizeof(dir));
+	snprintf(truth, sizeof(truth), "%s/truth", dir);
+	snprintf(log, sizeof(log), "%s/log.jsonl", dir);
+	snprintf(out, sizeof(out), "%s/stdout", dir);
+	snprintf(err, sizeof(err), "%s/stderr", dir);
+	snprintf(rout, sizeof(rout), "%s/report", dir);
+	status = integ_run(argv, out, err);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	text = integ_slurp(truth, NULL);
+	assert_int_equal(sscanf(text, "self=%ld comm=%31s\nthread=%ld comm=%31s\nexec=%ld", &pid,
+				first, &tid, second, &exec_pid),
+			 5);
+	free(text);
+	assert_string_equal(first, "renamed-self");
+	assert_string_equal(second, "by-thread");
+	integ_load(log, &lg);
+	/* two renames of the process, to what /proc said, by whom; the thread's own is none */
+	for (i = 0; i < lg.n; i++)
+		if (integ_is(lg.recs[i], "type", "rename") && integ_i64(lg.recs[i], "pid") == pid &&
+		    n++ < 2)
+			r[n - 1] = lg.recs[i];
+	if (n != 2 || !integ_is(r[0], "comm", first) ||
+	    !integ_is(r[0], "old_comm", "test_identity") || integ_i64(r[0], "by_tid") != pid ||
+	    !integ_is(r[1], "comm", second) || !integ_is(r[1], "old_comm", first) ||
+	    integ_i64(r[1], "by_tid") != tid)
+		fail_msg("%zu renames of %ld, want %s then %s (by its thread %ld)", n, pid, first,
+			 second, tid);
+	e = integ_find(&lg, "type", "exit", "pid", INTEG_I(pid), "group_dead", INTEG_I(1), NULL);
+	if (!e) /* group_dead is a bool in the log */
+		for (i = 0; i < lg.n; i++)
+			if (integ_is(lg.recs[i], "type", "exit") &&
+			    integ_i64(lg.recs[i], "pid") == pid &&
+			    integ_bool(lg.recs[i], "group_dead"))
+				e = lg.recs[i];
+	assert_non_null(e);
+	assert_true(integ_is(e, "comm", second));
+	/* an exec renames in the kernel too: its exec record says so, no rename record */
+	for (i = 0; i < lg.n; i++)
+		if (integ_is(lg.recs[i], "type", "rename") &&
+		    integ_i64(lg.recs[i], "pid") == exec_pid)
+			fail_msg("a rename record for the exec of %ld", exec_pid);
+	assert_non_null(integ_find(&lg, "type", "exec", "pid", INTEG_I(exec_pid), NULL));
+	text = integ_slurp(err, NULL);
+	snprintf(want, sizeof(want), "renamed from renamed-self by its thread %ld", tid);
+	if (!strstr(text, "renamed itself from test_identity") || !strstr(text, want) ||
+	    strstr(text, "thread-name"))
+		fail_msg("live lines: %s", text);
+	free(text);
+	/* the tree names it as it was last named, and report's tree is the same */
+	assert_int_equal(integ_run(rargv, rout, NULL), 0);
+	text = integ_slurp(out, NULL);
+	a = section(text, "Process tree");
+	free(text);
+	text = integ_slurp(rout, NULL);
+	b = section(text, "Process tree");
+	free(text);
+	snprintf(want, sizeof(want), "by-thread(%ld)", pid);
+	if (!strstr(a, want) || strcmp(a, b))
+		fail_msg("tree (trace, then report), want %s:\n%s\n---\n%s", want, a, b);
+	free(a);
+	free(b);
+	integ_free(&lg);
+	rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -835,6 +1003,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_id__pid_of_zombie),
 		cmocka_unit_test(test_id__attach_epoll_server),
 		cmocka_unit_test(test_id__attach_blocked_accept),
+		cmocka_unit_test(test_id__renames),
 		cmocka_unit_test(test_id__pid_reuse_storm),
 	};
 
@@ -846,6 +1015,8 @@ int main(int argc, char **argv)
 		return storm_main(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "foreign"))
 		return foreign_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "rename"))
+		return rename_main(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "zombie"))
 		return zombie_main(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "threads"))

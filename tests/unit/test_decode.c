@@ -242,7 +242,7 @@ static void test_decode__unknown_type(void **state)
 	all_types(&n);
 	assert_int_equal(unknown + n, PSC_EV_TYPE_MAX);
 	assert_null(schema_lookup(0));
-	assert_null(schema_lookup(7));
+	assert_null(schema_lookup(8));
 	assert_null(schema_lookup(PSC_EV_TYPE_MAX - 1));
 	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
 		make_record(&ev, PSC_EV_PROC_FORK);

@@ -44,6 +44,7 @@ int decode_check_event(const union psc_event *ev)
 	case PSC_EV_PROC_EXIT:
 	case PSC_EV_PROC_FREE:
 	case PSC_EV_PROC_SEED:
+	case PSC_EV_PROC_RENAME:
 		break;
 	default:
 		return 0; /* group events of tgid 0 are skipped by the model */

@@ -17,6 +17,7 @@ union psc_event {
 	struct psc_ev_proc_reap reap;
 	struct psc_ev_proc_free free;
 	struct psc_ev_proc_seed seed;
+	struct psc_ev_proc_rename rename;
 	struct psc_ev_epoll_create epoll_create;
 	struct psc_ev_epoll_ctl epoll_ctl;
 	struct psc_ev_epoll_wait epoll_wait;

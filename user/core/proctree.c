@@ -484,6 +484,20 @@ static int apply_free(struct proctree *t, const struct psc_ev_proc_free *e,
 	return 0;
 }
 
+/* prctl(PR_SET_NAME) or /proc/PID/comm: the process is called so from now on */
+static int apply_rename(struct proctree *t, const struct psc_ev_proc_rename *e,
+			const struct proc **subj)
+{
+	struct proc *p = proctree_find(t, e->hdr.tgid, e->hdr.start_ns);
+
+	if (!p)
+		return 0;
+	memcpy(p->comm, e->comm, sizeof(p->comm));
+	p->comm[sizeof(p->comm) - 1] = '\0';
+	*subj = p;
+	return 0;
+}
+
 static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e,
 		      const struct proc **subj)
 {
@@ -541,6 +555,9 @@ int proctree_apply(struct proctree *t, const union psc_event *ev, const struct p
 		break;
 	case PSC_EV_PROC_SEED:
 		err = apply_seed(t, &ev->seed, &subj);
+		break;
+	case PSC_EV_PROC_RENAME:
+		err = apply_rename(t, &ev->rename, &subj);
 		break;
 	default:
 		break;

@@ -61,6 +61,13 @@ static const struct schema_field seed_fields[] = {
 	SF_END,
 };
 
+static const struct schema_field rename_fields[] = {
+	SF(psc_ev_proc_rename, comm, "comm", SK_STR),
+	SF(psc_ev_proc_rename, old_comm, "old_comm", SK_STR),
+	SF(psc_ev_proc_rename, by_tid, "by_tid", SK_U32),
+	SF_END,
+};
+
 #define PROC_TYPE(t, n, st, f)                                                            \
 	{                                                                                 \
 		.type = t, .name = n, .group = PSC_GROUP_PROC, .size = sizeof(struct st), \
@@ -74,5 +81,6 @@ const struct schema_type schema_proc_types[] = {
 	PROC_TYPE(PSC_EV_PROC_REAP, "reap", psc_ev_proc_reap, reap_fields),
 	PROC_TYPE(PSC_EV_PROC_FREE, "free", psc_ev_proc_free, free_fields),
 	PROC_TYPE(PSC_EV_PROC_SEED, "seed", psc_ev_proc_seed, seed_fields),
+	PROC_TYPE(PSC_EV_PROC_RENAME, "rename", psc_ev_proc_rename, rename_fields),
 	{ .size = 0 },
 };

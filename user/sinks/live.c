@@ -343,6 +343,21 @@ static void live_event(struct sink *s, const struct model *m, const union psc_ev
 		     "released by the kernel after %s as a zombie (reaping wait not traced)",
 		     duration_fmt(proc_zombie_ns(p, 0), z, sizeof(z)));
 		break;
+	case PSC_EV_PROC_RENAME: {
+		char old[LIVE_COMM_ESC];
+
+		/* the same name again (a child naming itself as its parent did) changes nothing */
+		if (!p || !strncmp(ev->rename.old_comm, ev->rename.comm, PSC_COMM_LEN))
+			break;
+		esc_comm(ev->rename.old_comm, old);
+		if (ev->rename.by_tid == ev->hdr.tgid)
+			line(l, m, ev->hdr.ts_ns, "rename", p->pid, ppid_of(p), p->comm,
+			     "renamed itself from %s", old);
+		else
+			line(l, m, ev->hdr.ts_ns, "rename", p->pid, ppid_of(p), p->comm,
+			     "renamed from %s by its thread %u", old, ev->rename.by_tid);
+		break;
+	}
 	case PSC_EV_PROC_SEED:
 		if (l->opts.seeds)
 			line(l, m, ev->hdr.ts_ns, "exists", ev->hdr.tgid, ev->seed.parent_tgid,
