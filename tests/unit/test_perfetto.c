@@ -657,6 +657,31 @@ static void test_perfetto__memory_stays_bounded(void **state)
 	assert_int_equal(model_finish(f->m, ts), 0);
 }
 
+/*
+ * A log's pid is any u32 (a damaged or hostile log, or a kernel with a large pid_max): the
+ * reused-pid set is a hash of the pids seen, not a bitmap indexed by pid (which grew to 512 MB
+ * for pid 4e9 and made the fuzzer crawl through page faults)
+ */
+static void test_perfetto__huge_pid_costs_no_memory(void **state)
+{
+	struct fx *f = *state;
+	struct sink *pf = perfetto_sink_new("/dev/null");
+	struct rusage before, after;
+
+	assert_non_null(pf);
+	model_add_sink(f->m, pf);
+	assert_int_equal(getrusage(RUSAGE_SELF, &before), 0);
+	ev_seed(f->m, T(0), 1, ST(1), 0, 0, 'S', "init");
+	ev_seed(f->m, T(1), 4000000000u, ST(7), 1, ST(1), 'S', "big");
+	ev_fork(f->m, T(2), 4000000000u, ST(7), 4000000000u, 4000000001u, "big");
+	assert_int_equal(model_finish(f->m, T(3)), 0);
+	assert_int_equal(getrusage(RUSAGE_SELF, &after), 0);
+	/* the peak RSS: what the sink touched, even if it was freed since */
+	if (after.ru_maxrss > before.ru_maxrss + 64 * 1024)
+		fail_msg("peak RSS grew by %ld KiB for one large pid",
+			 after.ru_maxrss - before.ru_maxrss);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -682,6 +707,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_perfetto__demo_title, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_perfetto__reused_pid_gets_its_own_track,
 						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_perfetto__huge_pid_costs_no_memory, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_perfetto__memory_stays_bounded, fx_setup,
 						fx_teardown),
 	};

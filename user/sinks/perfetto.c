@@ -233,7 +233,7 @@ static void pf_destroy(struct sink *s)
 	for (g = 0; g < PF_AUX_GROUPS; g++)
 		free(pf->aux[g]);
 	jw_free(&pf->w);
-	free(pf->pid_seen);
+	hmap_free(&pf->pid_seen);
 	free(pf);
 }
 
@@ -246,6 +246,7 @@ struct sink *perfetto_sink_new(const char *path)
 		return NULL;
 	jw_init(&pf->w);
 	hmap_init(&pf->threads);
+	hmap_init(&pf->pid_seen);
 	timeline_procs_init(&pf->procs, sizeof(struct pf_proc));
 	/* published at the first flush: a trace cut short still loads */
 	err = timeline_out_open(&pf->out, path, OUTFILE_STREAM);

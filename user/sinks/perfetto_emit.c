@@ -183,29 +183,17 @@ struct pf_proc *pf_proc(struct perfetto *pf, const struct proc *p)
 
 uint32_t pf_proc_pid(struct perfetto *pf, const struct proc *p, struct pf_proc *pp)
 {
-	size_t byte = p->pid / 8;
-	uint8_t bit = (uint8_t)(1u << (p->pid % 8));
-
 	if (!pp)
 		return p->pid;
 	if (pp->track_pid)
 		return pp->track_pid;
-	if (byte >= pf->pid_seen_len) {
-		size_t len = byte + 1 > 2 * pf->pid_seen_len ? byte + 1 : 2 * pf->pid_seen_len;
-		uint8_t *grown = realloc(pf->pid_seen, len);
-
-		if (!grown) {
-			pf_fail(pf, -ENOMEM);
-			return p->pid;
-		}
-		memset(grown + pf->pid_seen_len, 0, len - pf->pid_seen_len);
-		pf->pid_seen = grown;
-		pf->pid_seen_len = len;
-	}
-	if (pf->pid_seen[byte] & bit) {
+	/* a set of the pids seen, not a bitmap: a log's pid can be any u32 */
+	if (hmap_get(&pf->pid_seen, p->pid)) {
 		pp->track_pid = PF_REUSE_PID + pf->reused++;
+	} else if (hmap_put(&pf->pid_seen, p->pid, (void *)1)) {
+		pf_fail(pf, -ENOMEM);
+		return p->pid;
 	} else {
-		pf->pid_seen[byte] |= bit;
 		pp->track_pid = p->pid;
 	}
 	return pp->track_pid;

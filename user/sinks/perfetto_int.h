@@ -65,8 +65,7 @@ struct perfetto {
 	uint64_t slices_moved; /* started a little later than recorded, to keep nesting valid */
 	uint64_t slices_dropped;
 	uint64_t retired; /* processes named when they left the table */
-	uint8_t *pid_seen; /* bit per pid: a process of the trace had its track under it */
-	size_t pid_seen_len; /* bytes */
+	struct hmap pid_seen; /* pids a process of the trace had its track under (value 1) */
 	uint32_t reused; /* track ids given out above PF_REUSE_PID */
 };
 
