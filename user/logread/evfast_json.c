@@ -5,6 +5,20 @@
  */
 #include "evfast_int.h"
 
+/* A member's key and its colon, @p at the opening quote: where the value starts, or NULL */
+static const char *parse_key(const char *p, const char *e, const char **k, size_t *kn)
+{
+	if (p >= e || *p != '"')
+		return NULL;
+	p = parse_str(p, e, k, kn);
+	if (!p)
+		return NULL;
+	p = skip_ws(p, e);
+	if (p >= e || *p != ':')
+		return NULL;
+	return skip_ws(p + 1, e);
+}
+
 /* An array or object, checked all through; @v spans it */
 static const char *parse_container(const char *p, const char *e, int depth, struct fx_val *v)
 {
@@ -23,15 +37,9 @@ static const char *parse_container(const char *p, const char *e, int depth, stru
 			const char *ks;
 			size_t kn;
 
-			if (p >= e || *p != '"')
-				return NULL;
-			p = parse_str(p, e, &ks, &kn);
+			p = parse_key(p, e, &ks, &kn);
 			if (!p)
 				return NULL;
-			p = skip_ws(p, e);
-			if (p >= e || *p != ':')
-				return NULL;
-			p = skip_ws(p + 1, e);
 		}
 		if (p < e && (*p == '-' || (unsigned char)(*p - '0') < 10))
 			p = skip_int(p, e); /* checked, not read: only the span counts */
@@ -90,17 +98,13 @@ const char *evfast_members(const char *p, const char *e, int depth, struct fx_ob
 	for (;;) {
 		struct fx_member *m;
 
-		if (o->n == FX_MAX_MEMBERS || p >= e || *p != '"')
+		if (o->n == FX_MAX_MEMBERS)
 			return NULL;
 		m = &o->m[o->n++];
 		m->used = false;
-		p = parse_str(p, e, &m->key, &m->klen);
+		p = parse_key(p, e, &m->key, &m->klen);
 		if (!p)
 			return NULL;
-		p = skip_ws(p, e);
-		if (p >= e || *p != ':')
-			return NULL;
-		p = skip_ws(p + 1, e);
 		p = evfast_value(p, e, depth + 1, &m->v);
 		if (!p)
 			return NULL;
