@@ -148,6 +148,18 @@ static bool read_ready(const struct fx_member *m, const struct schema_field *f, 
 	return true;
 }
 
+/* The literal @key (@klen bytes), then an unsigned integer into @v: the text after it, or NULL */
+static const char *keyed_uint(const char *p, const char *e, const char *key, size_t klen,
+			      struct fx_val *v)
+{
+	if ((size_t)(e - p) < klen || memcmp(p, key, klen))
+		return NULL;
+	p += klen;
+	if (p >= e || (unsigned char)(*p - '0') >= 10)
+		return NULL;
+	return parse_int(p, e, v);
+}
+
 /*
  * A "ready" array exactly as the writer writes it, [{"events":N,"data":N},...], into @f of
  * @base: the text after it, or NULL for anything else (read_ready() then reads the value)
@@ -168,20 +180,12 @@ static const char *ready_as_written(const char *p, const char *e, const struct s
 	for (;;) {
 		struct psc_epoll_ready rd = { 0 };
 
-		if (n == cap || (size_t)(e - p) < sizeof(ev_key) - 1 ||
-		    memcmp(p, ev_key, sizeof(ev_key) - 1))
+		if (n == cap)
 			return NULL;
-		p += sizeof(ev_key) - 1;
-		if (p >= e || (unsigned char)(*p - '0') >= 10)
+		p = keyed_uint(p, e, ev_key, sizeof(ev_key) - 1, &ev);
+		if (!p || ev.mag > UINT32_MAX)
 			return NULL;
-		p = parse_int(p, e, &ev);
-		if (!p || ev.mag > UINT32_MAX || (size_t)(e - p) < sizeof(data_key) - 1 ||
-		    memcmp(p, data_key, sizeof(data_key) - 1))
-			return NULL;
-		p += sizeof(data_key) - 1;
-		if (p >= e || (unsigned char)(*p - '0') >= 10)
-			return NULL;
-		p = parse_int(p, e, &data);
+		p = keyed_uint(p, e, data_key, sizeof(data_key) - 1, &data);
 		if (!p || p >= e || *p++ != '}')
 			return NULL;
 		rd.events = (uint32_t)ev.mag;
