@@ -120,6 +120,49 @@ static int cmp_track_only(const void *a, const void *b)
 }
 
 /*
+ * The events of phase @open or @close (b/e, s/f) into @ps in cmp_pair order: their number.
+ * *@bad: the first of them without an id or a cat (nothing pairs it), else NULL.
+ */
+static size_t collect_pairs(struct tev *evs, size_t n, char open, char close, struct tev **ps,
+			    struct tev **bad)
+{
+	size_t i, np = 0;
+
+	*bad = NULL;
+	for (i = 0; i < n; i++) {
+		if (evs[i].ph != open && evs[i].ph != close)
+			continue;
+		if (!evs[i].has_id || !evs[i].cat) {
+			*bad = &evs[i];
+			return 0;
+		}
+		ps[np++] = &evs[i];
+	}
+	qsort(ps, np, sizeof(*ps), cmp_pair);
+	return np;
+}
+
+/*
+ * The run of @ps from @i sharing its pairing key: how many of phase @open (*@no, the last in
+ * *@o) and of the other phase (*@nc, *@c); returns where the run ends
+ */
+static size_t pair_run(struct tev **ps, size_t np, size_t i, char open, struct tev **o, size_t *no,
+		       struct tev **c, size_t *nc)
+{
+	size_t j;
+
+	*o = *c = NULL;
+	*no = *nc = 0;
+	for (j = i; j < np && !cmp_pair_key(ps[j], ps[i]); j++) {
+		if (ps[j]->ph == open)
+			++*no, *o = ps[j];
+		else
+			++*nc, *c = ps[j];
+	}
+	return j;
+}
+
+/*
  * Is @ts strictly inside an X slice of (@pid, @tid)? @xs: the @nx X slices in cmp_nest order,
  * so a track's slices are one run found by binary search (the checker stays n log n: a
  * 7,000-process trace has ~100k events)
@@ -160,7 +203,7 @@ static bool inside_slice(struct tev **xs, size_t nx, int64_t pid, int64_t tid, i
 int te_check_trace(const char *raw, size_t len, char *why, size_t whysz)
 {
 	json_object *root = NULL;
-	struct tev *evs = NULL, **xs = NULL, **stack = NULL, **ps = NULL, *names = NULL;
+	struct tev *evs = NULL, **xs = NULL, **stack = NULL, **ps = NULL, *names = NULL, *bad;
 	size_t n = 0, i, j, nx, np;
 	bool in_str = false, esc = false;
 	int ret = -1;
@@ -268,25 +311,16 @@ int te_check_trace(const char *raw, size_t len, char *why, size_t whysz)
 			     (long long)ps[i]->tid);
 	}
 	/* b/e pair up one to one by (cat, id, name), the end not before the begin */
-	for (np = 0, i = 0; i < n; i++) {
-		if (evs[i].ph == 'b' && (!evs[i].has_id || !evs[i].cat))
-			FAIL("async '%s' without id or cat", evs[i].name);
-		if (evs[i].ph == 'e' && (!evs[i].has_id || !evs[i].cat))
-			FAIL("async end '%s' has 0 begins", evs[i].name);
-		if (evs[i].ph == 'b' || evs[i].ph == 'e')
-			ps[np++] = &evs[i];
-	}
-	qsort(ps, np, sizeof(*ps), cmp_pair);
+	np = collect_pairs(evs, n, 'b', 'e', ps, &bad);
+	if (bad && bad->ph == 'b')
+		FAIL("async '%s' without id or cat", bad->name);
+	if (bad)
+		FAIL("async end '%s' has 0 begins", bad->name);
 	for (i = 0; i < np; i = j) {
-		struct tev *beg = NULL, *end = NULL;
-		size_t nb = 0, ne = 0;
+		struct tev *beg, *end;
+		size_t nb, ne;
 
-		for (j = i; j < np && !cmp_pair_key(ps[j], ps[i]); j++) {
-			if (ps[j]->ph == 'b')
-				nb++, beg = ps[j];
-			else
-				ne++, end = ps[j];
-		}
+		j = pair_run(ps, np, i, 'b', &beg, &nb, &end, &ne);
 		if (nb == 0)
 			FAIL("async end '%s' has 0 begins", ps[i]->name);
 		if (nb != 1 || ne != 1)
@@ -295,23 +329,14 @@ int te_check_trace(const char *raw, size_t len, char *why, size_t whysz)
 			FAIL("async '%s' ends before it begins", beg->name);
 	}
 	/* flows: one 's' and one 'f' by (cat, id, name) */
-	for (np = 0, i = 0; i < n; i++) {
-		if ((evs[i].ph == 's' || evs[i].ph == 'f') && (!evs[i].has_id || !evs[i].cat))
-			FAIL("flow '%s' without id or cat", evs[i].name);
-		if (evs[i].ph == 's' || evs[i].ph == 'f')
-			ps[np++] = &evs[i];
-	}
-	qsort(ps, np, sizeof(*ps), cmp_pair);
+	np = collect_pairs(evs, n, 's', 'f', ps, &bad);
+	if (bad)
+		FAIL("flow '%s' without id or cat", bad->name);
 	for (i = 0; i < np; i = j) {
-		struct tev *st = NULL, *f = NULL;
-		size_t ss = 0, fs = 0;
+		struct tev *st, *f;
+		size_t ss, fs;
 
-		for (j = i; j < np && !cmp_pair_key(ps[j], ps[i]); j++) {
-			if (ps[j]->ph == 's')
-				ss++, st = ps[j];
-			else
-				fs++, f = ps[j];
-		}
+		j = pair_run(ps, np, i, 's', &st, &ss, &f, &fs);
 		if (fs != 1 || ss != 1)
 			FAIL("flow '%s' id %lld: %zu starts, %zu ends", ps[i]->name,
 			     (long long)ps[i]->id, ss, fs);
