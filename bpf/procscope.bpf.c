@@ -7,6 +7,7 @@
  */
 #include "proc.bpf.c"
 #include "sched.bpf.c"
+#include "seed.bpf.c"
 #include "sys.bpf.c"
 #include "unix.bpf.c"
 

@@ -190,13 +190,17 @@ struct psc_ev_proc_rename {
 };
 
 /* PSC_EV_PROC_SEED: a process that existed when tracing started (read from /proc) */
+/* psc_ev_proc_seed.flags */
+#define PSC_SEED_START_EXACT (1u << 0) /* start_ns is the kernel's, not /proc's clock ticks */
+
 struct psc_ev_proc_seed {
-	struct psc_ev_hdr hdr; /* ts_ns = the time base (attach); start_ns from /proc/PID/stat */
+	/* ts_ns = the time base (attach); start_ns exact (seed_starts), else /proc/PID/stat's ticks */
+	struct psc_ev_hdr hdr;
 	__u64 parent_start_ns;
 	__u32 parent_tgid;
 	__u32 nr_threads;
 	__u32 state; /* the /proc state letter ('Z' for a zombie) */
-	__u32 __pad;
+	__u32 flags; /* PSC_SEED_* */
 	char comm[PSC_COMM_LEN];
 	char filename[PSC_PATH_LEN]; /* /proc/PID/exe, may be empty */
 };
@@ -237,6 +241,18 @@ struct psc_tracked {
 	__u32 exited; /* the process has exited (a zombie until reaped) */
 	__u32 flags; /* PSC_TRACKED_* */
 };
+
+/*
+ * One live process as the seed_starts task iterator reports it (its seq file, not the ring):
+ * the exact start that /proc/PID/stat gives in clock ticks only.
+ */
+struct psc_proc_start {
+	__u32 tgid;
+	__u32 __pad;
+	__u64 start_ns; /* the group leader's start_boottime */
+};
+
+_Static_assert(sizeof(struct psc_proc_start) == 16, "psc_proc_start ABI");
 
 /*
  * Bits of the tracked map's hint (psc_tracked_hint, global data of the BPF object): bit

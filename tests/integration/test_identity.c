@@ -445,6 +445,26 @@ static void test_id__thread_exit_orders(void **state)
 	rm_rf(dir);
 }
 
+/* Run argv in the background with stdout and stderr to files; its pid */
+static pid_t spawn_to(char *const argv[], const char *out, const char *err)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(126);
+	}
+	return pid;
+}
+
 /*
  * #11 item 10: -p of a zombie reports it and waits for its reap (the trace has time left),
  * then ends: the reap in the log is the one the parent's waitpid() got.
@@ -482,18 +502,7 @@ static void test_id__pid_of_zombie(void **state)
 	zpid = file_num(file, "pid=");
 	assert_true(zpid > 0);
 	snprintf(pid_arg, sizeof(pid_arg), "%ld", zpid);
-	fflush(NULL);
-	ps = fork();
-	assert_true(ps >= 0);
-	if (ps == 0) {
-		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(126);
-	}
+	ps = spawn_to(argv, out, err);
 	/* procscope says it waits for the reap once it is attached: then let the parent reap */
 	for (t0 = now_s(), text = NULL; now_s() - t0 < 30; usleep(10000)) {
 		free(text);
@@ -836,18 +845,7 @@ static void test_id__attach_blocked_accept(void **state)
 		usleep(10000);
 	usleep(300000); /* well inside accept() */
 	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)server);
-	fflush(NULL);
-	ps = fork();
-	assert_true(ps >= 0);
-	if (ps == 0) {
-		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(126);
-	}
+	ps = spawn_to(argv, out, err);
 	/* attached once the listener from before the trace is seeded */
 	for (t0 = now_s(); now_s() - t0 < 30; usleep(10000)) {
 		free(text);
@@ -908,6 +906,136 @@ static void test_id__attach_blocked_accept(void **state)
 	integ_free(&lg);
 	integ_free(&tr);
 	integ_free(&ct);
+	rm_rf(dir);
+}
+
+/*
+ * A process holding a bound, connected unix socket pair, started before the trace, talks once
+ * the trace has seeded it; its truth: pid and /proc start (ticks), the ends' inodes.
+ */
+static const char held_py[] =
+	"import json, os, socket, sys, time\n"
+	"path, truth = sys.argv[1], sys.argv[2]\n"
+	"ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+	"ls.bind(path); ls.listen(8)\n"
+	"c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect(path)\n"
+	"a, _ = ls.accept()\n"
+	"st = open('/proc/self/stat').read().rsplit(')', 1)[1].split()\n"
+	"open(truth + '.tmp', 'w').write(json.dumps({'pid': os.getpid(), 'starttime': int(st[19]),\n"
+	"    'hz': os.sysconf('SC_CLK_TCK'), 'ino': os.fstat(a.fileno()).st_ino}) + '\\n')\n"
+	"os.rename(truth + '.tmp', truth)\n"
+	"end = time.time() + 30\n"
+	"while not os.path.exists(path + '.go') and time.time() < end:\n"
+	"    time.sleep(0.01)\n"
+	"for i in range(5):\n"
+	"    c.sendall(b'ping'); a.recv(16); a.sendall(b'pong'); c.recv(16)\n";
+
+/* Every start_ns of an object whose pid is @pid in @o, into @v (at most @max) */
+static void starts_of(json_object *o, int64_t pid, int64_t *v, size_t *n, size_t max)
+{
+	json_object *x;
+	size_t i;
+
+	if (json_object_is_type(o, json_type_array)) {
+		for (i = 0; i < json_object_array_length(o); i++)
+			starts_of(json_object_array_get_idx(o, i), pid, v, n, max);
+		return;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return;
+	if (json_object_object_get_ex(o, "pid", &x) && json_object_get_int64(x) == pid &&
+	    json_object_object_get_ex(o, "start_ns", &x) && *n < max)
+		v[(*n)++] = json_object_get_int64(x);
+	json_object_object_foreach(o, key, val)
+	{
+		(void)key;
+		starts_of(val, pid, v, n, max);
+	}
+}
+
+/*
+ * A unix socket's owner seeded from /proc at -p attach is the same process, under the same
+ * start time, as its records name: every pid + start_ns of the JSON summary that names the
+ * process carries the kernel's exact start (the one its unix_send records give), which falls
+ * in the clock tick /proc/PID/stat gives; none is /proc's tick-rounded one.
+ */
+static void test_id__seeded_socket_owner_start(void **state)
+{
+	char dir[64], sock[128], go[160], truth[128], log[128], sum[128], err[128], pid_arg[16];
+	char *argv[] = { ps_exe,  S("trace"), S("-p"), pid_arg, S("-d"), S("30"),
+			 S("-e"), S("unix"),  S("-q"), S("-o"), log,	 S("--summary-json"),
+			 sum,	  NULL };
+	int64_t starts[64], kstart = 0, pid, tick, base;
+	struct integ_log lg, tr;
+	json_object *doc, *send, *procs, *p;
+	pid_t held, ps;
+	char *text = NULL;
+	size_t n = 0, i;
+	int status;
+	double t0;
+
+	integ_tmpdir(dir, sizeof(dir));
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	snprintf(go, sizeof(go), "%s.go", sock);
+	snprintf(truth, sizeof(truth), "%s/truth.jsonl", dir);
+	snprintf(log, sizeof(log), "%s/log.jsonl", dir);
+	snprintf(sum, sizeof(sum), "%s/summary.json", dir);
+	snprintf(err, sizeof(err), "%s/stderr", dir);
+	held = start_python(held_py, sock, truth);
+	for (t0 = now_s(); access(truth, F_OK) && now_s() - t0 < 30;)
+		usleep(10000);
+	integ_load(truth, &tr);
+	assert_int_equal(tr.n, 1);
+	pid = integ_i64(tr.recs[0], "pid");
+	assert_int_equal(pid, held);
+	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)held);
+	ps = spawn_to(argv, "/dev/null", err);
+	/* traffic only once the trace is ready: the log's seeds are written by then */
+	for (t0 = now_s(); now_s() - t0 < 30; usleep(10000)) {
+		free(text);
+		text = access(log, F_OK) ? strdup("") : integ_slurp(log, NULL);
+		if (strstr(text, "\"unix_seed\"") || waitpid(ps, &status, WNOHANG) == ps)
+			break;
+	}
+	assert_non_null(strstr(text, "\"unix_seed\""));
+	free(text);
+	assert_int_equal(close(open(go, O_WRONLY | O_CREAT, 0600)), 0);
+	assert_int_equal(waitpid(held, &status, 0), held);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(waitpid(ps, &status, 0), ps);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* the kernel's start of the process: its own sends name it */
+	integ_load(log, &lg);
+	send = integ_find(&lg, "type", "unix_send", NULL);
+	assert_non_null(send);
+	assert_int_equal(integ_i64(send, "pid"), pid);
+	kstart = integ_i64(send, "start_ns");
+	base = strtoll(integ_str(lg.recs[0], "boottime_base_ns"), NULL, 10);
+	tick = 1000000000 / integ_i64(tr.recs[0], "hz");
+	/* ground truth: /proc's start, rounded down to a tick, holds the kernel's */
+	if ((base + kstart) / tick != integ_i64(tr.recs[0], "starttime"))
+		fail_msg("the records' start %lld ns is not in /proc's tick %lld (of %lld ns)",
+			 (long long)(base + kstart), (long long)integ_i64(tr.recs[0], "starttime"),
+			 (long long)tick);
+	doc = json_object_from_file(sum);
+	assert_non_null(doc);
+	starts_of(doc, pid, starts, &n, sizeof(starts) / sizeof(starts[0]));
+	assert_true(n >= 3); /* processes[], the socket owners, the connection's ends */
+	for (i = 0; i < n; i++)
+		if (starts[i] != kstart)
+			fail_msg("pid %lld under start %lld in the summary, %lld in its records",
+				 (long long)pid, (long long)starts[i], (long long)kstart);
+	assert_true(json_object_object_get_ex(doc, "processes", &procs));
+	for (i = 0; i < json_object_array_length(procs); i++) {
+		p = json_object_array_get_idx(procs, i);
+		if (integ_i64(p, "pid") == pid && integ_bool(p, "start_approx"))
+			fail_msg("the process's start is said approximate: %s",
+				 json_object_to_json_string(p));
+	}
+	json_object_put(doc);
+	integ_free(&lg);
+	integ_free(&tr);
 	rm_rf(dir);
 }
 
@@ -1003,6 +1131,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_id__pid_of_zombie),
 		cmocka_unit_test(test_id__attach_epoll_server),
 		cmocka_unit_test(test_id__attach_blocked_accept),
+		cmocka_unit_test(test_id__seeded_socket_owner_start),
 		cmocka_unit_test(test_id__renames),
 		cmocka_unit_test(test_id__pid_reuse_storm),
 	};

@@ -386,15 +386,15 @@ static void test_evread__refuses_bad_lines(void **state)
 		  "\"ret\":0,\"sock_type\":1,\"fd\":3,\"fd2\":4,\"pair\":true,\"ino\":-5,\"ino2\":1}",
 		  -EBADMSG, "field 'ino' is out of range" },
 		{ "{\"type\":\"seed\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,"
-		  "\"parent_pid\":0,\"parent_start_ns\":0,\"nr_threads\":1,\"state\":\"S\","
+		  "\"start_exact\":false,\"parent_pid\":0,\"parent_start_ns\":0,\"nr_threads\":1,\"state\":\"S\","
 		  "\"comm\":\"0123456789abcdefX\",\"filename\":\"\"}",
 		  -EBADMSG, "field 'comm' is longer than 16 bytes" },
 		{ "{\"type\":\"seed\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,"
-		  "\"parent_pid\":0,\"parent_start_ns\":0,\"nr_threads\":1,\"state\":\"S\","
+		  "\"start_exact\":false,\"parent_pid\":0,\"parent_start_ns\":0,\"nr_threads\":1,\"state\":\"S\","
 		  "\"comm\":\"x\",\"comm_hex\":\"7g\",\"filename\":\"\"}",
 		  -EBADMSG, "field 'comm_hex' is not hex" },
 		{ "{\"type\":\"seed\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,"
-		  "\"parent_pid\":0,\"parent_start_ns\":0,\"nr_threads\":1,\"state\":\"SS\","
+		  "\"start_exact\":false,\"parent_pid\":0,\"parent_start_ns\":0,\"nr_threads\":1,\"state\":\"SS\","
 		  "\"comm\":\"x\",\"filename\":\"\"}",
 		  -EBADMSG, "field 'state' is longer than 1 bytes" },
 		{ "{\"type\":\"exec\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,\"old_tid\":1,"

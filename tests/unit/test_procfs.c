@@ -389,6 +389,49 @@ static void test_procfs__descendants_synthetic(void **state)
 	free(list);
 }
 
+/*
+ * The kernel's exact starts replace /proc's ticks only for the same process: same pid and the
+ * tick /proc gave; the seed then says its start is exact, and so is its parent's
+ */
+static void test_procfs__refine_exact_starts(void **state)
+{
+	struct procfs_stat procs[4] = {
+		{ .pid = 1, .start_ticks = 15 },
+		{ .pid = 7, .ppid = 1, .start_ticks = 300 },
+		{ .pid = 9, .ppid = 7, .start_ticks = 301 },
+		{ .pid = 12, .ppid = 9, .start_ticks = 400 },
+	};
+	/* pid 1 not listed (as this VM's init); 9 is another process now (another tick); 10 new */
+	const struct psc_proc_start v[] = {
+		{ .tgid = 7, .start_ns = 3009999999 },
+		{ .tgid = 9, .start_ns = 3050000000 },
+		{ .tgid = 10, .start_ns = 3990000000 },
+		{ .tgid = 12, .start_ns = 4000000001 },
+	};
+	struct procfs_snapshot snap = { .procs = procs, .n = 4 };
+	uint64_t tick = 10000000;
+	union psc_event ev;
+
+	procfs_refine(&snap, v, 4, tick);
+	assert_int_equal(procs[0].start_exact_ns, 0);
+	assert_int_equal(procs[1].start_exact_ns, 3009999999ull);
+	assert_int_equal(procs[2].start_exact_ns, 0);
+	assert_int_equal(procs[3].start_exact_ns, 4000000001ull);
+	assert_int_equal(procfs_start_ns(&procs[1]), 3009999999ull);
+	assert_int_equal(procfs_start_ns(&procs[2]), 301 * procfs_tick_ns());
+	procfs_make_seed(&snap, &procs[3], 1, &ev);
+	assert_int_equal(ev.hdr.start_ns, 4000000001ull);
+	assert_true(ev.seed.flags & PSC_SEED_START_EXACT);
+	assert_int_equal(ev.seed.parent_start_ns, 301 * procfs_tick_ns());
+	procfs_make_seed(&snap, &procs[2], 1, &ev);
+	assert_false(ev.seed.flags & PSC_SEED_START_EXACT);
+	assert_int_equal(ev.seed.parent_start_ns, 3009999999ull);
+	/* nothing from the kernel: /proc's ticks */
+	procs[1].start_exact_ns = 0;
+	procfs_refine(&snap, NULL, 0, tick);
+	assert_int_equal(procfs_start_ns(&procs[1]), 300 * procfs_tick_ns());
+}
+
 static void test_procfs__make_seed(void **state)
 {
 	struct procfs_snapshot snap;
@@ -517,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_procfs__descendants_live),
 		cmocka_unit_test(test_procfs__descendants_synthetic),
 		cmocka_unit_test(test_procfs__make_seed),
+		cmocka_unit_test(test_procfs__refine_exact_starts),
 		cmocka_unit_test(test_procfs__parse_epoll_fdinfo),
 		cmocka_unit_test(test_procfs__read_own_fds),
 	};

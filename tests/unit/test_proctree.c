@@ -502,6 +502,28 @@ static void test_proctree__missing_fork_implicit(void **state)
 	assert_ptr_equal(p->fork_parent, init);
 }
 
+/*
+ * A seed whose start is the kernel's (PSC_SEED_START_EXACT, read by the task iterator) is no
+ * approximation: no "approximate" flag, and a record a few ns off is another process
+ */
+static void test_proctree__seeded_exact(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t s500 = 2000 * MS + 7654321;
+	union psc_event ev = ev_seed(9000 * MS, 500, s500, 0, 0, 1, 'S', "bash", "");
+	struct proc *sh;
+
+	ev.seed.flags = PSC_SEED_START_EXACT;
+	apply(f, ev);
+	sh = get(f, 500, s500);
+	assert_true(sh->flags & PROC_F_SEEDED);
+	assert_false(sh->flags & PROC_F_START_APPROX);
+	assert_null(proctree_find(f->m->tree, 500, s500 - 1000));
+	/* the same seed again (a second /proc walk) is the same process */
+	apply(f, ev);
+	assert_int_equal(nprocs(f), 1);
+}
+
 static void test_proctree__seeded(void **state)
 {
 	struct fx *f = *state;
@@ -1523,6 +1545,7 @@ int main(void)
 		T(pid_reuse),
 		T(missing_fork_implicit),
 		T(seeded),
+		T(seeded_exact),
 		T(orphan_to_init),
 		T(orphan_to_subreaper),
 		T(out_of_order_reparent),

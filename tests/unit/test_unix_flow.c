@@ -757,23 +757,35 @@ static void test_unix_flow__path_decoding(void **state)
 	assert_string_equal(unix_errno_name(-4000, buf, sizeof(buf)), "E4000");
 }
 
-/* JSON of one address through unix_json_addr, parsed back */
-static json_object *addr_json(const char *bytes, size_t len)
+/* One JSON object, its members written by @fill(@w, @arg), parsed back; the caller puts it */
+static json_object *json_of(void (*fill)(struct jw *w, const void *arg), const void *arg)
 {
-	struct psc_unix_addr a;
-	struct jw w;
 	json_object *o;
+	struct jw w;
 
-	set_addr(&a, bytes, len);
 	jw_init(&w);
 	jw_obj_start(&w);
-	unix_json_addr(&w, "path", &a);
+	fill(&w, arg);
 	jw_obj_end(&w);
 	assert_int_equal(jw_error(&w), 0);
 	o = json_tokener_parse(w.buf);
 	assert_non_null(o);
 	jw_free(&w);
 	return o;
+}
+
+static void fill_addr(struct jw *w, const void *a)
+{
+	unix_json_addr(w, "path", a);
+}
+
+/* JSON of one address through unix_json_addr, parsed back */
+static json_object *addr_json(const char *bytes, size_t len)
+{
+	struct psc_unix_addr a;
+
+	set_addr(&a, bytes, len);
+	return json_of(fill_addr, &a);
 }
 
 static const char *jstr(json_object *o, const char *key)
@@ -920,12 +932,24 @@ static void print_summary(FILE *out, void *arg)
 	ops->summary(model_group_state(m, PSC_GROUP_UNIX), m, out);
 }
 
+static void fill_unix_summary(struct jw *w, const void *arg)
+{
+	struct model *m = (struct model *)arg;
+	const struct model_group_ops *ops = model_group_ops(m, PSC_GROUP_UNIX);
+
+	ops->summary_json(model_group_state(m, PSC_GROUP_UNIX), m, w);
+}
+
+/* The unix group's part of the JSON summary of @m, parsed; the caller puts it */
+static json_object *unix_summary_json(struct model *m)
+{
+	return json_of(fill_unix_summary, m);
+}
+
 static void test_unix_flow__summary_text_and_json(void **state)
 {
 	struct model *m = model_new();
-	const struct model_group_ops *ops = model_group_ops(m, PSC_GROUP_UNIX);
 	json_object *o, *conns, *c0, *cli, *sent, *flows;
-	struct jw w;
 	char *text;
 
 	connected(m);
@@ -950,13 +974,7 @@ static void test_unix_flow__summary_text_and_json(void **state)
 	assert_non_null(strstr(text, "1 wake-up"));
 	free(text);
 
-	jw_init(&w);
-	jw_obj_start(&w);
-	ops->summary_json(model_group_state(m, PSC_GROUP_UNIX), m, &w);
-	jw_obj_end(&w);
-	assert_int_equal(jw_error(&w), 0);
-	o = json_tokener_parse(w.buf);
-	assert_non_null(o);
+	o = unix_summary_json(m);
 	assert_true(json_object_object_get_ex(o, "connections", &conns));
 	assert_int_equal(json_object_array_length(conns), 2);
 	c0 = json_object_array_get_idx(conns, 0);
@@ -979,7 +997,6 @@ static void test_unix_flow__summary_text_and_json(void **state)
 			    "ECONNREFUSED");
 	assert_int_equal(jint(json_object_object_get(o, "counts"), "connect_failed"), 1);
 	json_object_put(o);
-	jw_free(&w);
 	model_free(m);
 }
 
@@ -1094,7 +1111,6 @@ static void test_unix_flow__random_events(void **state)
 	uint64_t seed = 0x9e3779b97f4a7c15ull, ts = 1, sent = 0;
 	union psc_event ev;
 	json_object *o;
-	struct jw w;
 	char *text;
 	int i;
 
@@ -1175,15 +1191,8 @@ static void test_unix_flow__random_events(void **state)
 	text = capture_text(print_summary, m);
 	assert_non_null(strstr(text, "Unix sockets:"));
 	free(text);
-	jw_init(&w);
-	jw_obj_start(&w);
-	ops->summary_json(model_group_state(m, PSC_GROUP_UNIX), m, &w);
-	jw_obj_end(&w);
-	assert_int_equal(jw_error(&w), 0);
-	o = json_tokener_parse(w.buf);
-	assert_non_null(o);
+	o = unix_summary_json(m);
 	json_object_put(o);
-	jw_free(&w);
 	model_free(m);
 }
 
@@ -1242,11 +1251,72 @@ static void test_unix_flow__seeded_connection(void **state)
 	}
 }
 
+/*
+ * A socket seeded with its owner known to a clock tick only (/proc, the process gone before
+ * its exact start could be read): once a record names the process exactly, the socket's owner
+ * and the connection's end carry that start, the one the process table has; no second one.
+ */
+static void test_unix_flow__seeded_owner_takes_exact_start(void **state)
+{
+	uint64_t tick_start = ST(SRV) / (10 * MS) * (10 * MS);
+	struct model *m = model_new();
+	json_object *o, *socks, *conns, *x;
+	union psc_event ev;
+	size_t i, seen = 0;
+
+	assert_non_null(m);
+	assert_true(tick_start != ST(SRV));
+	hdr(&ev, PSC_EV_PROC_SEED, 1, SRV);
+	ev.hdr.start_ns = tick_start;
+	ev.seed.parent_tgid = 1;
+	ev.seed.state = 'S';
+	strcpy(ev.seed.comm, "server");
+	apply(m, &ev);
+	hdr(&ev, PSC_EV_UNIX_SEED, 1, SRV);
+	ev.hdr.start_ns = tick_start;
+	ev.unix_seed.fd = 5;
+	ev.unix_seed.type = PSC_SOCK_STREAM;
+	ev.unix_seed.ino = 2002;
+	ev.unix_seed.peer_ino = 1001;
+	ev.unix_seed.flags = PSC_UNIX_SEED_BOUND;
+	set_addr(&ev.unix_seed.addr, PATH, strlen(PATH) + 1);
+	apply(m, &ev);
+	SEND(m, 2 * MS, SRV, 2002, 1001, 32); /* the kernel's record: ST(SRV), exact */
+	assert_int_equal(proctree_find_pid(m->tree, SRV)->start_ns, ST(SRV));
+
+	o = unix_summary_json(m);
+	assert_true(json_object_object_get_ex(o, "sockets", &socks));
+	for (i = 0; i < json_object_array_length(socks); i++) {
+		json_object *sk = json_object_array_get_idx(socks, i);
+
+		if (json_object_object_get_ex(sk, "owner", &x) &&
+		    json_object_is_type(x, json_type_object) && jint(x, "pid") == SRV) {
+			assert_int_equal(jint(x, "start_ns"), model_rel_ns(m, ST(SRV)));
+			seen++;
+		}
+	}
+	assert_true(json_object_object_get_ex(o, "connections", &conns));
+	for (i = 0; i < json_object_array_length(conns); i++) {
+		json_object *c = json_object_array_get_idx(conns, i);
+
+		if (json_object_object_get_ex(c, "server", &x) &&
+		    json_object_object_get_ex(x, "process", &x) &&
+		    json_object_is_type(x, json_type_object) && jint(x, "pid") == SRV) {
+			assert_int_equal(jint(x, "start_ns"), model_rel_ns(m, ST(SRV)));
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 2);
+	json_object_put(o);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unix_flow__connect_accept_pairs_by_sk_id),
 		cmocka_unit_test(test_unix_flow__untraced_peer_of_a_pid_trace),
+		cmocka_unit_test(test_unix_flow__seeded_owner_takes_exact_start),
 		cmocka_unit_test(test_unix_flow__client_gone_before_accept),
 		cmocka_unit_test(test_unix_flow__accept_without_traced_connect),
 		cmocka_unit_test(test_unix_flow__connected_before_trace_by_inodes),

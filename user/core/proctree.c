@@ -501,10 +501,12 @@ static int apply_rename(struct proctree *t, const struct psc_ev_proc_rename *e,
 static int apply_seed(struct proctree *t, const struct psc_ev_proc_seed *e,
 		      const struct proc **subj)
 {
-	struct proc *p = find_tol(t, e->hdr.tgid, e->hdr.start_ns, true), *parent;
+	bool exact = e->flags & PSC_SEED_START_EXACT;
+	struct proc *p = find_tol(t, e->hdr.tgid, e->hdr.start_ns, !exact), *parent;
 
 	if (!p)
-		p = proc_new(t, e->hdr.tgid, e->hdr.start_ns, PROC_F_SEEDED | PROC_F_START_APPROX);
+		p = proc_new(t, e->hdr.tgid, e->hdr.start_ns,
+			     PROC_F_SEEDED | (exact ? 0 : PROC_F_START_APPROX));
 	if (!p)
 		return -ENOMEM;
 	if (!p->comm[0])

@@ -472,12 +472,12 @@ out_free:
 	return err;
 }
 
-int loader_track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombie)
+int loader_track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool exact, bool zombie)
 {
-	/* /proc gives the start in clock ticks: the kernel compares at that precision */
+	/* a start in /proc's clock ticks is compared at that precision */
 	struct psc_tracked t = { .start_ns = start_ns,
 				 .exited = zombie,
-				 .flags = PSC_TRACKED_TICKS };
+				 .flags = exact ? 0 : PSC_TRACKED_TICKS };
 	uint32_t bit = tgid & (PSC_TRACKED_HINT_BITS - 1);
 
 	/* the hint first (see psc_tracked_hint): atomic, the BPF side sets bits of the same words */
@@ -507,7 +507,8 @@ int loader_attach(struct loader *l)
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		/* run on demand: loader_proc_starts() */
+		if (!bpf_program__autoload(prog) || prog == l->skel->progs.seed_starts)
 			continue;
 		if (l->nlinks == MAX_LINKS)
 			return -E2BIG;
@@ -543,6 +544,64 @@ int loader_sched_flush(struct loader *l)
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return (int)n;
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const struct psc_proc_start *x = a, *y = b;
+
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+int loader_proc_starts(struct loader *l, struct psc_proc_start **out, size_t *n)
+{
+	struct psc_proc_start *v = NULL;
+	size_t cap = 0, len = 0;
+	struct bpf_link *link;
+	ssize_t r = 0;
+	int fd, err = 0;
+
+	*out = NULL;
+	*n = 0;
+	link = bpf_program__attach_iter(l->skel->progs.seed_starts, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		err = -errno;
+	while (fd >= 0) {
+		if (cap - len < 256) {
+			struct psc_proc_start *nv = realloc(v, (cap + 1024) * sizeof(*v));
+
+			if (!nv) {
+				err = -ENOMEM;
+				break;
+			}
+			v = nv;
+			cap += 1024;
+		}
+		/* 16-byte records, and a read of a multiple of 16 bytes returns whole ones */
+		r = read(fd, (char *)(v + len), (cap - len) * sizeof(*v));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = r < 0 ? -errno : 0;
+			break;
+		}
+		len += (size_t)r / sizeof(*v);
+	}
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	if (err) {
+		free(v);
+		return err;
+	}
+	if (len)
+		qsort(v, len, sizeof(*v), cmp_start);
+	*out = v;
+	*n = len;
+	return 0;
 }
 
 int loader_poll(struct loader *l, int timeout_ms)

@@ -28,11 +28,12 @@ struct loader_opts {
 /* Check the environment (privileges, BTF), open and load the programs. Prints its errors. */
 int loader_open(struct loader **out, const struct loader_opts *opts);
 /*
- * Follow process (@tgid, @start_ns) and its descendants (PSC_FILTER_TREE). @start_ns is /proc's
- * start time (clock ticks * procfs_tick_ns()): a later process under the same pid is not
- * followed. A @zombie's reap is reported whoever reaps it.
+ * Follow process (@tgid, @start_ns) and its descendants (PSC_FILTER_TREE): a later process
+ * under the same pid is not followed. @start_ns is the kernel's start_boottime if @exact, else
+ * /proc's start time (clock ticks * procfs_tick_ns()), compared at that precision. A @zombie's
+ * reap is reported whoever reaps it.
  */
-int loader_track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool zombie);
+int loader_track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool exact, bool zombie);
 /*
  * A traced process's unix socket (@ino) in an epoll interest list from before the trace: sends
  * that wake it are reported whoever makes them. 0 or -errno.
@@ -47,6 +48,12 @@ int loader_poll(struct loader *l, int timeout_ms);
  * now (into the ring; drain afterwards). 0 when the group is off, or -errno.
  */
 int loader_sched_flush(struct loader *l);
+/*
+ * The exact start (the leader's start_boottime) of every live process the kernel's task
+ * iterator lists, sorted by tgid (*out malloc'ed, *n of them), from the seed_starts program:
+ * what /proc gives in clock ticks only. 0 or -errno.
+ */
+int loader_proc_starts(struct loader *l, struct psc_proc_start **out, size_t *n);
 /* Consume what is in the ring without waiting */
 int loader_drain(struct loader *l);
 /* Cumulative kernel-side drops per event type (summed over CPUs) */

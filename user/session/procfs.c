@@ -201,6 +201,30 @@ static void read_exe(uint32_t pid, char *buf, size_t size)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
+void procfs_refine(struct procfs_snapshot *snap, const struct psc_proc_start *v, size_t n,
+		   uint64_t tick_ns)
+{
+	size_t i = 0, j = 0;
+
+	/* both sorted by pid: one merge */
+	while (i < snap->n && j < n) {
+		struct procfs_stat *st = &snap->procs[i];
+
+		if (st->pid < v[j].tgid) {
+			i++;
+			continue;
+		}
+		if (st->pid == v[j].tgid && tick_ns && v[j].start_ns / tick_ns == st->start_ticks)
+			st->start_exact_ns = v[j].start_ns;
+		j++;
+	}
+}
+
+uint64_t procfs_start_ns(const struct procfs_stat *st)
+{
+	return st->start_exact_ns ? st->start_exact_ns : st->start_ticks * procfs_tick_ns();
+}
+
 void procfs_seed_hdr(union psc_event *ev, uint32_t type, uint32_t size,
 		     const struct procfs_stat *st, uint64_t now_ns)
 {
@@ -210,19 +234,20 @@ void procfs_seed_hdr(union psc_event *ev, uint32_t type, uint32_t size,
 	ev->hdr.ts_ns = now_ns;
 	ev->hdr.tgid = st->pid;
 	ev->hdr.tid = st->pid;
-	ev->hdr.start_ns = st->start_ticks * procfs_tick_ns();
+	ev->hdr.start_ns = procfs_start_ns(st);
 }
 
 void procfs_make_seed(const struct procfs_snapshot *snap, const struct procfs_stat *st,
 		      uint64_t now_ns, union psc_event *ev)
 {
-	uint64_t tick = procfs_tick_ns();
 	const struct procfs_stat *parent = procfs_snapshot_find(snap, st->ppid);
 	struct psc_ev_proc_seed *e = &ev->seed;
 
 	procfs_seed_hdr(ev, PSC_EV_PROC_SEED, sizeof(*e), st, now_ns);
+	if (st->start_exact_ns)
+		e->flags |= PSC_SEED_START_EXACT;
 	e->parent_tgid = st->ppid;
-	e->parent_start_ns = parent ? parent->start_ticks * tick : 0;
+	e->parent_start_ns = parent ? procfs_start_ns(parent) : 0;
 	e->nr_threads = st->nr_threads;
 	e->state = (unsigned char)st->state;
 	memcpy(e->comm, st->comm, sizeof(e->comm));

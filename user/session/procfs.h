@@ -16,6 +16,7 @@ struct procfs_stat {
 	char state;
 	char comm[PSC_COMM_LEN];
 	uint64_t start_ticks; /* field 22: clock ticks since boot */
+	uint64_t start_exact_ns; /* the kernel's start_boottime, 0 if unknown: procfs_refine() */
 };
 
 struct procfs_snapshot {
@@ -38,7 +39,16 @@ const struct procfs_stat *procfs_snapshot_find(const struct procfs_snapshot *sna
  * or -ENOMEM. *out is malloc'ed.
  */
 int procfs_descendants(const struct procfs_snapshot *snap, uint32_t root, uint32_t **out);
-/* Zero @ev and fill the header of a seed record about process @st (its start in ticks), at @now_ns */
+/*
+ * Give each process of @snap its exact start from @v (the kernel's, sorted by tgid: see
+ * loader_proc_starts()) when it is the same process: same pid, and its start falls in the
+ * clock tick /proc gave. Pure.
+ */
+void procfs_refine(struct procfs_snapshot *snap, const struct psc_proc_start *v, size_t n,
+		   uint64_t tick_ns);
+/* @st's start in ns: exact when known, else /proc's clock ticks (rounded down) */
+uint64_t procfs_start_ns(const struct procfs_stat *st);
+/* Zero @ev and fill the header of a seed record about process @st (procfs_start_ns()), at @now_ns */
 void procfs_seed_hdr(union psc_event *ev, uint32_t type, uint32_t size,
 		     const struct procfs_stat *st, uint64_t now_ns);
 /* A seed event for one process (start and parent start from the snapshot when it has them) */

@@ -74,13 +74,29 @@ static uint64_t seed_ts(const struct model *m)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int read_snapshot(struct procfs_snapshot *snap)
+/*
+ * Every process in /proc, each with its exact start (the kernel's, read right after the walk)
+ * where it is still there: /proc's clock ticks would give a process a second identity beside
+ * the one its records carry. A process gone meanwhile keeps its ticks (and the seed says so).
+ */
+static int read_snapshot(struct loader *ld, struct procfs_snapshot *snap)
 {
+	struct psc_proc_start *starts = NULL;
+	size_t n = 0;
 	int err = procfs_snapshot(snap);
 
-	if (err)
+	if (err) {
 		psc_err("failed to read /proc: %s", strerror(-err));
-	return err;
+		return err;
+	}
+	err = loader_proc_starts(ld, &starts, &n);
+	if (err)
+		psc_warn("failed to read the start times of processes (task iterator): %s: those "
+			 "read from /proc are known to a clock tick only",
+			 strerror(-err));
+	procfs_refine(snap, starts, n, procfs_tick_ns());
+	free(starts);
+	return 0;
 }
 
 /*
@@ -114,15 +130,15 @@ int seed_track(struct loader *ld, const struct seed_scope *sc)
 	uint32_t *desc = NULL;
 	int err, n, i;
 
-	err = read_snapshot(&snap);
+	err = read_snapshot(ld, &snap);
 	if (err)
 		return err;
 	n = procfs_descendants(&snap, sc->root_pid, &desc);
 	for (i = 0; i < n; i++) {
 		const struct procfs_stat *st = procfs_snapshot_find(&snap, desc[i]);
 
-		if (st &&
-		    loader_track(ld, st->pid, st->start_ticks * procfs_tick_ns(), st->state == 'Z'))
+		if (st && loader_track(ld, st->pid, procfs_start_ns(st), st->start_exact_ns != 0,
+				       st->state == 'Z'))
 			psc_warn("failed to follow pid %u: %s", st->pid, strerror(errno));
 		if (st && st->state != 'Z' && (sc->groups & PSC_GROUP_UNIX))
 			watch_sockets(ld, st->pid);
@@ -132,7 +148,15 @@ int seed_track(struct loader *ld, const struct seed_scope *sc)
 	return n < 0 ? n : 0;
 }
 
-int seed_model(struct model *m, const struct seed_scope *sc)
+/* Did @a start after @b? By clock tick, within one by the exact starts when both have them */
+static bool start_after(const struct procfs_stat *a, const struct procfs_stat *b)
+{
+	if (a->start_ticks != b->start_ticks)
+		return a->start_ticks > b->start_ticks;
+	return a->start_exact_ns && b->start_exact_ns && a->start_exact_ns > b->start_exact_ns;
+}
+
+int seed_model(struct model *m, struct loader *ld, const struct seed_scope *sc)
 {
 	struct procfs_snapshot snap;
 	struct procfs_stat *sorted;
@@ -144,7 +168,7 @@ int seed_model(struct model *m, const struct seed_scope *sc)
 	int err;
 
 	now = seed_ts(m);
-	err = read_snapshot(&snap);
+	err = read_snapshot(ld, &snap);
 	if (err)
 		return err;
 	/* ancestors before descendants: pids wrap, start times do not */
@@ -161,7 +185,7 @@ int seed_model(struct model *m, const struct seed_scope *sc)
 		struct procfs_stat key = sorted[i];
 		size_t j = i;
 
-		while (j && sorted[j - 1].start_ticks > key.start_ticks) {
+		while (j && start_after(&sorted[j - 1], &key)) {
 			sorted[j] = sorted[j - 1];
 			j--;
 		}
@@ -316,7 +340,7 @@ int seed_fds(struct model *m, struct loader *ld, const struct seed_scope *sc)
 	int err, n, i;
 
 	now = seed_ts(m);
-	err = read_snapshot(&snap);
+	err = read_snapshot(ld, &snap);
 	if (err)
 		return err;
 	err = procfs_unix_table(&ux, &nux);

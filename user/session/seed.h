@@ -23,9 +23,10 @@ int seed_track(struct loader *ld, const struct seed_scope *sc);
 
 /*
  * Seed @m with the processes /proc lists (the root's subtree and ancestors for a tree, all of
- * them system-wide), parents before children. Prints its errors. 0 or -errno.
+ * them system-wide), parents before children, each with its exact start from @ld's task
+ * iterator. Prints its errors. 0 or -errno.
  */
-int seed_model(struct model *m, const struct seed_scope *sc);
+int seed_model(struct model *m, struct loader *ld, const struct seed_scope *sc);
 
 /*
  * For a traced tree (-p): seed @m with the epoll registrations its processes made before the

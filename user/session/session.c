@@ -570,7 +570,7 @@ static int session_start(struct session *s)
 	/* anything forked between the first /proc walk and attach is caught by a second walk */
 	if (s->root_pid && seed_track(s->ld, &scope))
 		return -1;
-	if (add_sinks(s) || seed_model(s->m, &scope))
+	if (add_sinks(s) || seed_model(s->m, s->ld, &scope))
 		return -1;
 	if (o->pid && (o->groups & (PSC_GROUP_EPOLL | PSC_GROUP_UNIX)) &&
 	    seed_fds(s->m, s->ld, &scope))

@@ -380,7 +380,8 @@ static void json_set(struct jw *w, const struct model *m, const struct epoll_set
 
 	jw_obj_start(w);
 	jw_kv_u64(w, "pid", s->who.pid);
-	jw_kv_i64(w, "start_ns", model_rel_ns(m, s->who.start_ns));
+	/* the live owner's: a start from /proc becomes exact with its first record */
+	jw_kv_i64(w, "start_ns", model_rel_ns(m, s->owner ? s->owner->start_ns : s->who.start_ns));
 	jw_kv_strn(w, "comm", s->owner ? s->owner->comm : s->who.comm,
 		   strnlen(s->owner ? s->owner->comm : s->who.comm, PSC_COMM_LEN));
 	jw_kv_i64(w, "epfd", s->epfd);

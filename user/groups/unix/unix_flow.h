@@ -54,6 +54,7 @@ struct unix_proc {
 	uint32_t refs;
 	uint32_t exited; /* a retired process: it exited at exit_ts */
 	uint64_t exit_ts;
+	uint64_t start_ns; /* a retired process's start */
 	char comm[PSC_COMM_LEN];
 };
 
@@ -213,6 +214,11 @@ static inline uint32_t unix_who_pid(const struct unix_who *w)
 	return w ? w->pid : 0;
 }
 const char *unix_who_comm(const struct unix_who *w);
+/*
+ * @w's start: the process's as the model knows it now (a start read from /proc, to a clock
+ * tick, becomes exact with the first record that names the process), else as it was named
+ */
+uint64_t unix_who_start(const struct unix_who *w);
 /* Known by its pid alone (SO_PEERCRED of the untraced peer of a -p trace): no event named it */
 bool unix_who_untraced(const struct unix_who *w);
 uint64_t unix_who_exit_ts(const struct unix_who *w);

@@ -64,7 +64,7 @@ static void json_who(struct jw *w, const struct model *m, const char *key,
 	comm = unix_who_comm(who);
 	jw_obj_start(w);
 	jw_kv_u64(w, "pid", who->pid);
-	jw_kv_i64(w, "start_ns", model_rel_ns(m, who->start_ns));
+	jw_kv_i64(w, "start_ns", model_rel_ns(m, unix_who_start(who)));
 	jw_kv_strn(w, "comm", comm, strnlen(comm, PSC_COMM_LEN));
 	jw_kv_bool(w, "untraced", unix_who_untraced(who));
 	jw_obj_end(w);

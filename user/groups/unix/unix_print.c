@@ -161,7 +161,7 @@ static const char *conn_kind_str(const struct unix_conn *c, char *buf, size_t si
  */
 static bool who_shown(const struct model *m, const struct unix_who *w)
 {
-	return !m->view || (w && model_shows_pid(m, w->pid, w->start_ns));
+	return !m->view || (w && model_shows_pid(m, w->pid, unix_who_start(w)));
 }
 
 bool ux_end_shown(const struct model *m, const struct unix_end *e)

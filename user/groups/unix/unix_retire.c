@@ -93,6 +93,7 @@ void unix_flow_retire(struct unix_flow *uf, const struct proc *p)
 	memcpy(up->comm, p->comm, sizeof(up->comm));
 	up->exited = (p->flags & PROC_F_EXITED) != 0;
 	up->exit_ts = up->exited ? p->exit_ts : 0;
+	up->start_ns = p->start_ns;
 	up->p = NULL;
 }
 
@@ -103,6 +104,13 @@ const char *unix_who_comm(const struct unix_who *w)
 	if (!w->proc)
 		return "";
 	return w->proc->p ? w->proc->p->comm : w->proc->comm;
+}
+
+uint64_t unix_who_start(const struct unix_who *w)
+{
+	if (!w || !w->proc)
+		return w ? w->start_ns : 0;
+	return w->proc->p ? w->proc->p->start_ns : w->proc->start_ns;
 }
 
 bool unix_who_untraced(const struct unix_who *w)
