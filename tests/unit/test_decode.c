@@ -553,6 +553,98 @@ static void test_decode__mutations(void **state)
 	assert_true(proto > 100);
 }
 
+/* A record of @st from @seed's bytes that decode accepts (counts within capacity, strings ended) */
+static void memo_record(const struct schema_type *st, uint64_t *seed, union psc_event *ev)
+{
+	unsigned char *b = (unsigned char *)ev;
+	size_t i;
+
+	memset(ev, 0, sizeof(*ev));
+	for (i = 0; i < st->size; i++)
+		b[i] = (unsigned char)(xorshift(seed) % 4 ? xorshift(seed) % 8 : xorshift(seed));
+	ev->hdr.type = st->type;
+	ev->hdr.size = st->size;
+	if (schema_fixup(st, ev)) {
+		memset(b + sizeof(ev->hdr), 0, st->size - sizeof(ev->hdr));
+		assert_int_equal(schema_fixup(st, ev), 0);
+	}
+}
+
+/*
+ * The log's writer with its memo writes exactly what it writes without: records of every type
+ * that repeat but for their timestamp, change a byte, move to another thread (another slot, or
+ * the same slot taken by another), change type, or are written with another time base; and
+ * pretty output, which the memo does not serve.
+ */
+static void test_decode__memo_writes_the_same_bytes(void **state)
+{
+	const struct schema_type *const *all;
+	struct schema_memo *memo = schema_memo_new();
+	union psc_event ev[8];
+	uint64_t seed = 42, base = 1000, r;
+	size_t n, i, k, repeats = 0;
+	struct jw a, b;
+
+	(void)state;
+	assert_non_null(memo);
+	all = schema_all(&n);
+	for (k = 0; k < 8; k++)
+		memo_record(all[k % n], &seed, &ev[k]);
+	jw_init(&a);
+	jw_init(&b);
+	for (i = 0; i < 200000; i++) {
+		union psc_event *e = &ev[(r = xorshift(&seed)) % 8];
+		const struct schema_type *st = schema_lookup(e->hdr.type);
+
+		switch ((r >> 8) % 16) {
+		case 0: /* another type */
+			memo_record(all[(r >> 16) % n], &seed, e);
+			st = schema_lookup(e->hdr.type);
+			break;
+		case 1: /* one byte of the record changes */
+			if (st->size == sizeof(e->hdr))
+				break;
+			((unsigned char *)
+				 e)[sizeof(e->hdr) + (r >> 16) % (st->size - sizeof(e->hdr))] ^=
+				(unsigned char)(1u << ((r >> 40) % 8));
+			if (schema_fixup(st, e))
+				memo_record(st, &seed, e);
+			break;
+		case 2: /* another thread: another slot, or the same one taken by another thread */
+			e->hdr.tid = (uint32_t)((r >> 16) % 200);
+			break;
+		case 3:
+			base += (r >> 16) % 2;
+			break;
+		default: /* the same record, later */
+			repeats++;
+			break;
+		}
+		e->hdr.ts_ns += (r >> 20) % 100000;
+		a.pretty = b.pretty = (r >> 48) % 64 == 0;
+		jw_obj_start(&a);
+		schema_write_record(&a, st, e, base);
+		jw_obj_end(&a);
+		jw_newline(&a);
+		jw_obj_start(&b);
+		schema_write_record_memo(&b, st, e, base, memo);
+		jw_obj_end(&b);
+		jw_newline(&b);
+		assert_int_equal(jw_error(&a), 0);
+		assert_int_equal(jw_error(&b), 0);
+		if (a.len != b.len || memcmp(a.buf, b.buf, a.len))
+			print_message("i=%zu\n%s\n%s\n", i, a.buf, b.buf);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.buf, b.buf, a.len);
+		jw_truncate(&a, 0);
+		jw_truncate(&b, 0);
+	}
+	assert_true(repeats > 100000);
+	jw_free(&a);
+	jw_free(&b);
+	schema_memo_free(memo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_decode__type_names),
 		cmocka_unit_test(test_decode__pid_zero),
 		cmocka_unit_test(test_decode__mutations),
+		cmocka_unit_test(test_decode__memo_writes_the_same_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

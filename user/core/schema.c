@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "decode.h"
 #include "json_writer.h"
@@ -241,8 +242,60 @@ static void write_unixaddr(struct jw *w, const char *name, const struct psc_unix
 	}
 }
 
+/*
+ * The memo of the log's writer: per slot (a hash of type and thread), the last record written
+ * and the text of its members after "ts_ns". A busy thread often repeats a record but for its
+ * timestamp (its sends, receives, wake-ups: same pid, start time, sockets, sizes, flags); then
+ * those members are copied as text instead of formatted again. Their text is a function of the
+ * record's bytes after ts_ns, its type and the time base alone, so the copy is what the writer
+ * would write.
+ */
+#define MEMO_SLOTS 64 /* a power of two */
+#define MEMO_REC 384 /* record bytes kept: larger types are not memoized */
+#define MEMO_TEXT 512 /* text kept: members written longer are not memoized */
+#define MEMO_SKIP offsetof(struct psc_ev_hdr, start_ns) /* ts_ns comes first, then the rest */
+
+struct memo_slot {
+	const struct schema_type *st; /* NULL: empty */
+	uint64_t base_ns;
+	uint32_t len; /* bytes of text */
+	unsigned char rec[MEMO_REC];
+	char text[MEMO_TEXT];
+};
+
+struct schema_memo {
+	struct memo_slot slot[MEMO_SLOTS];
+};
+
+_Static_assert(offsetof(struct psc_ev_hdr, ts_ns) == 0 && MEMO_SKIP == 8,
+	       "the memo compares a record from the end of ts_ns on");
+
+struct schema_memo *schema_memo_new(void)
+{
+	return calloc(1, sizeof(struct schema_memo));
+}
+
+void schema_memo_free(struct schema_memo *memo)
+{
+	free(memo);
+}
+
+/* The slot of @ev's type and thread */
+static struct memo_slot *memo_slot(struct schema_memo *memo, const union psc_event *ev)
+{
+	uint32_t h = (ev->hdr.type * 0x9e3779b1u) ^ (ev->hdr.tid * 0x85ebca6bu);
+
+	return &memo->slot[(h >> 26) & (MEMO_SLOTS - 1)];
+}
+
 void schema_write_record(struct jw *w, const struct schema_type *st, const union psc_event *ev,
 			 uint64_t base_ns)
+{
+	schema_write_record_memo(w, st, ev, base_ns, NULL);
+}
+
+void schema_write_record_memo(struct jw *w, const struct schema_type *st, const union psc_event *ev,
+			      uint64_t base_ns, struct schema_memo *memo)
 {
 	static const struct jw_key k_type = JW_KEY("type"), k_ts = JW_KEY("ts_ns"),
 				   k_pid = JW_KEY("pid"), k_tid = JW_KEY("tid"),
@@ -250,11 +303,27 @@ void schema_write_record(struct jw *w, const struct schema_type *st, const union
 	const struct schema_field *f;
 	const char *base = (const char *)ev;
 	struct jw_cur c = { 0 };
+	struct memo_slot *slot = NULL;
+	size_t from = 0;
 
 	registry_init();
 	if (st->type >= PSC_EV_TYPE_MAX || !jw_member_k(w, &type_member[st->type]))
 		jw_kv_str_k(w, &k_type, st->name);
 	jw_cur_kv_i64(w, &c, &k_ts, (int64_t)(ev->hdr.ts_ns - base_ns));
+	/* the memo serves the writer's cursor (in place): not pretty output, not an error */
+	if (memo && st->size <= MEMO_REC && st->size >= MEMO_SKIP && c.p) {
+		slot = memo_slot(memo, ev);
+		from = (size_t)(c.p - w->buf);
+		if (slot->st == st && slot->base_ns == base_ns &&
+		    !memcmp(base + MEMO_SKIP, slot->rec + MEMO_SKIP, st->size - MEMO_SKIP)) {
+			/* no room only when the writer failed (the line is then dropped) */
+			if (jw_cur_room(w, &c, slot->len)) {
+				memcpy(c.p, slot->text, slot->len);
+				c.p += slot->len;
+			}
+			goto extra;
+		}
+	}
 	jw_cur_kv_u64(w, &c, &k_pid, ev->hdr.tgid);
 	jw_cur_kv_u64(w, &c, &k_tid, ev->hdr.tid);
 	jw_cur_kv_i64(w, &c, &k_start, (int64_t)(ev->hdr.start_ns - base_ns));
@@ -318,6 +387,19 @@ void schema_write_record(struct jw *w, const struct schema_type *st, const union
 			break;
 		}
 	}
+	jw_cur_close(w, &c);
+	if (slot) {
+		/* this record and its text replace the slot's */
+		slot->st = NULL;
+		if (!w->err && w->len - from <= MEMO_TEXT) {
+			slot->st = st;
+			slot->base_ns = base_ns;
+			slot->len = (uint32_t)(w->len - from);
+			memcpy(slot->rec, base, st->size);
+			memcpy(slot->text, w->buf + from, slot->len);
+		}
+	}
+extra:
 	jw_cur_close(w, &c);
 	if (st->record_extra)
 		st->record_extra(w, ev);

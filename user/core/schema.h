@@ -99,6 +99,16 @@ int schema_fixup(const struct schema_type *st, union psc_event *ev);
  */
 void schema_write_record(struct jw *w, const struct schema_type *st, const union psc_event *ev,
 			 uint64_t base_ns);
+/*
+ * The same bytes, written with a memo of the last record of each slot (a hash of type and
+ * thread): the members whose bytes did not change are copied as text. One memo serves one
+ * stream of records (the log's writer); NULL writes as schema_write_record().
+ */
+struct schema_memo;
+struct schema_memo *schema_memo_new(void);
+void schema_memo_free(struct schema_memo *memo);
+void schema_write_record_memo(struct jw *w, const struct schema_type *st, const union psc_event *ev,
+			      uint64_t base_ns, struct schema_memo *memo);
 
 /* "socket", "fifo", "anon"... for a PSC_FD_* kind */
 const char *schema_fd_kind_name(uint32_t kind);

@@ -69,13 +69,19 @@ static void free_derived(struct jw *w, const union psc_event *ev, const struct p
 void evjson_write_event(struct jw *w, const struct model *m, const union psc_event *ev,
 			const struct proc *subject)
 {
+	evjson_write_event_memo(w, m, ev, subject, NULL);
+}
+
+void evjson_write_event_memo(struct jw *w, const struct model *m, const union psc_event *ev,
+			     const struct proc *subject, struct schema_memo *memo)
+{
 	const struct schema_type *st = schema_lookup(ev->hdr.type);
 	const struct model_group_ops *ops;
 
 	if (!st)
 		return;
 	jw_obj_start(w);
-	schema_write_record(w, st, ev, m->meta.boottime_base_ns);
+	schema_write_record_memo(w, st, ev, m->meta.boottime_base_ns, memo);
 	switch (ev->hdr.type) {
 	case PSC_EV_PROC_EXIT:
 		exit_derived(w, ev, subject);

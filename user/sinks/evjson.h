@@ -14,6 +14,10 @@
 /* One event as a JSON object (times relative to the trace start), with derived facts from @subject */
 void evjson_write_event(struct jw *w, const struct model *m, const union psc_event *ev,
 			const struct proc *subject);
+/* The same bytes, through the log writer's memo (schema_write_record_memo()) */
+struct schema_memo;
+void evjson_write_event_memo(struct jw *w, const struct model *m, const union psc_event *ev,
+			     const struct proc *subject, struct schema_memo *memo);
 /* The derived "orphan" record */
 void evjson_write_orphan(struct jw *w, const struct model *m, const struct proc *child,
 			 const struct proc *old_parent, const struct proc *new_parent, uint64_t ts);

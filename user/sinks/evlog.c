@@ -10,6 +10,7 @@
 #include "evjson.h"
 #include "evlog.h"
 #include "outfile.h"
+#include "schema.h"
 
 #define FLUSH_AT (192u << 10)
 
@@ -17,6 +18,7 @@ struct evlog {
 	struct sink sink;
 	struct jw line; /* the staged lines, each written in place (no copy) */
 	struct outfile *out;
+	struct schema_memo *memo; /* the last record of each slot: unchanged members copied */
 	uint64_t records; /* lines on disk */
 	uint64_t staged; /* lines in line.buf */
 	int err;
@@ -82,7 +84,7 @@ static void evlog_event(struct sink *s, const struct model *m, const union psc_e
 	struct evlog *l = (struct evlog *)s;
 	size_t mark = l->line.len;
 
-	evjson_write_event(&l->line, m, ev, subject);
+	evjson_write_event_memo(&l->line, m, ev, subject, l->memo);
 	stage_line(l, mark);
 }
 
@@ -125,6 +127,7 @@ static void evlog_destroy(struct sink *s)
 	struct evlog *l = (struct evlog *)s;
 
 	outfile_close(l->out);
+	schema_memo_free(l->memo);
 	jw_free(&l->line);
 	free(l);
 }
@@ -153,6 +156,9 @@ struct sink *evlog_sink_new(const char *path, const struct model *m)
 	l->sink.finish = evlog_finish;
 	l->sink.destroy = evlog_destroy;
 	/* published under its name at the first flush, the header's: a log grows as it traces */
+	l->memo = schema_memo_new();
+	if (!l->memo)
+		goto fail;
 	l->out = outfile_open(path, outfile_codec_by_name(path), OUTFILE_STREAM | OUTFILE_LINES);
 	if (!l->out)
 		goto fail;
