@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The sched group: where a traced thread's time goes (running, runnable, S, D, T...), counted
- * in task storage at each switch and wake-up (include/psc_sched.h), and sent as one
- * sched_stats record per thread at its exit, every cfg_sched_period_ns while it keeps
- * switching, and at the end of the trace (the task iterator). A context switch of a traced
- * thread costs no record; one of an untraced thread returns after a storage miss and the filter.
+ * in task storage at each context switch (include/psc_sched.h), and sent as one sched_stats
+ * record per thread at its exit, every cfg_sched_period_ns while it keeps switching, and at
+ * the end of the trace (the task iterator). A context switch of a traced thread costs no
+ * record; one of an untraced thread returns after a storage miss and the filter. No hook runs
+ * at a wake-up: the switch-in reads when it happened from the kernel's own sched_info.
  */
 #include "common.bpf.h"
 
@@ -41,6 +42,33 @@ static __always_inline struct psc_sched_acct *acct_of(struct task_struct *t)
 	if (a || !psc_task_wanted(t))
 		return a;
 	return bpf_task_storage_get(&schedacct, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/* The kernel's run-queue delay total of @t (sched_info.run_delay; 0 without CONFIG_SCHED_INFO) */
+static __always_inline __u64 run_delay_of(struct task_struct *t)
+{
+	if (!bpf_core_field_exists(t->sched_info))
+		return 0;
+	return t->sched_info.run_delay;
+}
+
+/*
+ * How long @t has waited on its run queue (that queue's clock, now, less the time it was queued
+ * there; 0 when not queued). The run queue comes through its CFS queue (CONFIG_FAIR_GROUP_SCHED);
+ * without it, or without CONFIG_SCHED_INFO, 0: the wait is then counted as the sleep's. Plain
+ * loads (psc_ro): a probe-read helper per field cost the switch hook ~250 ns.
+ */
+static __always_inline __u64 queued_of(struct task_struct *t)
+{
+	__u64 lq, clock;
+
+	if (!bpf_core_field_exists(t->sched_info) || !bpf_core_field_exists(struct cfs_rq, rq))
+		return 0;
+	lq = t->sched_info.last_queued;
+	if (!lq)
+		return 0;
+	clock = psc_ro(struct cfs_rq, psc_ro(struct task_struct, t)->se.cfs_rq)->rq->clock;
+	return clock > lq ? clock - lq : 0;
 }
 
 static __always_inline void fill_prio(struct task_struct *t, struct psc_ev_sched_stats *e)
@@ -119,7 +147,8 @@ int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		now = bpf_ktime_get_boot_ns();
 		sl.run_ns = 0;
 		st = psc_sched_switch_out(a, now, cpu, preempt, prev_state, prev->exit_state,
-					  prev->se.sum_exec_runtime, cfg_sched_slices ? &sl : NULL);
+					  prev->se.sum_exec_runtime, run_delay_of(prev),
+					  cfg_sched_slices ? &sl : NULL);
 		emit_slice(prev, &sl);
 		if (st == PSC_SST_STOPPED || st == PSC_SST_TRACED)
 			emit_state(prev, st, PSC_SST_RUNNING, 0, cpu);
@@ -129,32 +158,23 @@ int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	a = acct_of(next);
 	if (a && !(a->flags & PSC_SCHED_EXITED)) {
 		struct psc_ev_sched_slice sl;
+		__u64 rd = 0, queued = 0, since = a->since_ns;
+		__u32 old;
 
 		if (!now)
 			now = bpf_ktime_get_boot_ns();
+		if (psc_sched_asleep(a)) {
+			rd = run_delay_of(next);
+			queued = queued_of(next);
+		}
 		sl.run_ns = 0;
-		psc_sched_switch_in(a, now, cpu, next->se.sum_exec_runtime,
-				    cfg_sched_slices ? &sl : NULL);
+		old = psc_sched_switch_in(a, now, cpu, next->se.sum_exec_runtime, rd, queued,
+					  cfg_sched_slices ? &sl : NULL);
 		emit_slice(next, &sl);
+		/* continued (SIGCONT, a ptracer): said when it runs again, with the time stopped */
+		if (old == PSC_SST_STOPPED || old == PSC_SST_TRACED)
+			emit_state(next, PSC_SST_RUNNABLE, old, a->wake_ns - since, cpu);
 	}
-	return 0;
-}
-
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(tp_sched_wakeup, struct task_struct *p)
-{
-	struct psc_sched_acct *a = acct_of(p);
-	__u64 now, since;
-	__u32 old;
-
-	if (!a || (a->flags & PSC_SCHED_EXITED) || psc_sched_wakeup_noop(a))
-		return 0;
-	now = bpf_ktime_get_boot_ns();
-	since = a->since_ns;
-	old = psc_sched_wakeup(a, now);
-	if (old == PSC_SST_STOPPED || old == PSC_SST_TRACED)
-		emit_state(p, PSC_SST_RUNNABLE, old, now > since ? now - since : 0,
-			   bpf_get_smp_processor_id());
 	return 0;
 }
 
@@ -181,7 +201,7 @@ int BPF_PROG(tp_sched_exit, struct task_struct *task)
 	now = bpf_ktime_get_boot_ns();
 	sl.run_ns = 0;
 	psc_sched_exit(a, now, bpf_get_smp_processor_id(), task->se.sum_exec_runtime,
-		       cfg_sched_slices ? &sl : NULL);
+		       run_delay_of(task), cfg_sched_slices ? &sl : NULL);
 	emit_slice(task, &sl);
 	emit_stats(task, a, now);
 	return 0;
@@ -225,6 +245,9 @@ int sched_flush(struct bpf_iter__task *ctx)
 	a = bpf_task_storage_get(&schedacct, t, 0, 0);
 	if (a) {
 		if (!(a->flags & PSC_SCHED_EXITED)) {
+			/* woken, still waiting for a CPU: its wake-up as a switch-in would see it */
+			if (psc_sched_asleep(a) && t->__state == 0)
+				psc_sched_woken(a, now, 0, run_delay_of(t), queued_of(t));
 			a->flags |= PSC_SCHED_END;
 			emit_stats(t, a, now);
 		}

@@ -72,6 +72,7 @@ struct psc_sched_acct {
 	__u64 exec_ns; /* the kernel's sum_exec_runtime at its last switch-out */
 	__u32 exec_known; /* exec_ns is valid (a switch-out was seen, or it was forked) */
 	__u32 __pad2;
+	__u64 rd_out; /* the kernel's run-queue delay total (sched_info.run_delay) then */
 };
 
 /* Periodic, exit and end-of-trace snapshot of one thread: hdr.tid; totals up to hdr.ts_ns */
@@ -168,7 +169,7 @@ struct psc_ev_sched_state {
 	__u32 __pad;
 };
 
-_Static_assert(sizeof(struct psc_sched_acct) == 336, "psc_sched_acct layout");
+_Static_assert(sizeof(struct psc_sched_acct) == 344, "psc_sched_acct layout");
 _Static_assert(sizeof(struct psc_ev_sched_slice) == 72, "psc_ev_sched_slice ABI");
 _Static_assert(sizeof(struct psc_ev_sched_stats) == 288, "psc_ev_sched_stats ABI");
 _Static_assert(sizeof(struct psc_ev_sched_prio) == 104, "psc_ev_sched_prio ABI");
@@ -310,6 +311,32 @@ PSC_SCHED_INLINE __u64 psc_sched_hidden_run(const struct psc_sched_acct *a, __u6
 	return exec_ns - a->exec_ns < *span ? exec_ns - a->exec_ns : *span;
 }
 
+/* Asleep (S, D, T...) as far as the hooks know: a wake-up ends that when it runs again */
+PSC_SCHED_INLINE int psc_sched_asleep(const struct psc_sched_acct *a)
+{
+	return a->first_ns && a->state != PSC_SST_RUNNING && a->state != PSC_SST_RUNNABLE;
+}
+
+/*
+ * An asleep thread was woken: no hook runs at the wake-up (a sched_wakeup program cost every
+ * wake-up of the system ~250 ns); the kernel's own sched_info tells when. Its run-queue wait
+ * since then is what the kernel added to @run_delay since the switch-out (waits on other CPUs
+ * before a migration) plus @queued_ns, the wait still open (rq->clock - sched_info.last_queued,
+ * both the run queue's clock). The wake-up is that wait before @end (in CPU time: @ran of it
+ * ran), never before the sleep began. Returns the state it was woken from.
+ */
+PSC_SCHED_INLINE __u32 psc_sched_woken(struct psc_sched_acct *a, __u64 end, __u64 ran,
+				       __u64 run_delay, __u64 queued_ns)
+{
+	__u32 old = a->state;
+	__u64 wait = (run_delay > a->rd_out ? run_delay - a->rd_out : 0) + queued_ns + ran;
+	__u64 wake = end > a->since_ns + wait ? end - wait : a->since_ns;
+
+	psc_sched_enter(a, wake, PSC_SST_RUNNABLE);
+	a->wake_ns = wake;
+	return old;
+}
+
 /*
  * The thread leaves the CPU @cpu at @now (a switch-out or its exit) into @st. Its run is closed,
  * and @slice (if not NULL; its run_ns stays 0 when there is none) filled with it: the run seen
@@ -317,8 +344,12 @@ PSC_SCHED_INLINE __u64 psc_sched_hidden_run(const struct psc_sched_acct *a, __u6
  * helper preempted there), the run the kernel's CPU time since its last switch-out shows.
  */
 PSC_SCHED_INLINE void psc_sched_run_ends(struct psc_sched_acct *a, __u64 now, __u32 cpu, __u32 st,
-					 __u64 exec_ns, struct psc_ev_sched_slice *slice)
+					 __u64 exec_ns, __u64 run_delay,
+					 struct psc_ev_sched_slice *slice)
 {
+	/* woken and switched in unseen: its wait ended when the run its CPU time shows began */
+	if (psc_sched_asleep(a) && a->exec_known && exec_ns >= a->exec_ns)
+		psc_sched_woken(a, now, exec_ns - a->exec_ns, run_delay, 0);
 	if (!a->first_ns) {
 		psc_sched_begin(a, now, st);
 	} else if (a->state == PSC_SST_RUNNING) {
@@ -342,17 +373,19 @@ PSC_SCHED_INLINE void psc_sched_run_ends(struct psc_sched_acct *a, __u64 now, __
 	}
 	a->exec_ns = exec_ns;
 	a->exec_known = 1;
+	a->rd_out = run_delay;
 }
 
 /*
  * sched_switch, the thread leaving the CPU @cpu. @prev_state is the raw prev->__state
- * (tp_btf), @exit_state prev->exit_state, @exec_ns its sum_exec_runtime. Preempted (or
- * yielding) it stays runnable; otherwise it sleeps in the state the kernel would show. Returns
- * the state entered; fills @slice as psc_sched_run_ends() does.
+ * (tp_btf), @exit_state prev->exit_state, @exec_ns its sum_exec_runtime, @run_delay its
+ * sched_info.run_delay. Preempted (or yielding) it stays runnable; otherwise it sleeps in the
+ * state the kernel would show. Returns the state entered; fills @slice as psc_sched_run_ends().
  */
 PSC_SCHED_INLINE __u32 psc_sched_switch_out(struct psc_sched_acct *a, __u64 now, __u32 cpu,
 					    int preempt, __u32 prev_state, __u32 exit_state,
-					    __u64 exec_ns, struct psc_ev_sched_slice *slice)
+					    __u64 exec_ns, __u64 run_delay,
+					    struct psc_ev_sched_slice *slice)
 {
 	__u32 idx = psc_task_state_index(prev_state, exit_state);
 	__u32 st = preempt ? PSC_SST_RUNNABLE : psc_sched_from_index(idx);
@@ -362,7 +395,7 @@ PSC_SCHED_INLINE __u32 psc_sched_switch_out(struct psc_sched_acct *a, __u64 now,
 		a->nvcsw++;
 	else
 		a->nivcsw++;
-	psc_sched_run_ends(a, now, cpu, st, exec_ns, slice);
+	psc_sched_run_ends(a, now, cpu, st, exec_ns, run_delay, slice);
 	a->off_ns = now;
 	a->off_state = st;
 	a->wake_ns = st == PSC_SST_RUNNABLE ? now : 0;
@@ -370,16 +403,22 @@ PSC_SCHED_INLINE __u32 psc_sched_switch_out(struct psc_sched_acct *a, __u64 now,
 }
 
 /*
- * sched_switch, the thread taking the CPU @cpu; @exec_ns its sum_exec_runtime so far. When its
- * last switch-out was missed, fills @slice (if not NULL; its run_ns stays 0 otherwise) with the
- * run that ended unseen: from its switch-in, as long as the kernel's CPU time says, on the CPU
- * it took then, into a state unknown.
+ * sched_switch, the thread taking the CPU @cpu; @exec_ns its sum_exec_runtime so far. Asleep,
+ * it was woken: @run_delay and @queued_ns tell when (psc_sched_woken()). When its last
+ * switch-out was missed, fills @slice (if not NULL; its run_ns stays 0 otherwise) with the run
+ * that ended unseen: from its switch-in, as long as the kernel's CPU time says, on the CPU it
+ * took then, into a state unknown. Returns the state it was woken from, or PSC_SST_RUNNABLE
+ * (PSC_SST_RUNNING after a missed switch-out) when it was not asleep, PSC_SST_UNKNOWN when
+ * first seen.
  */
-PSC_SCHED_INLINE void psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, __u32 cpu,
-					  __u64 exec_ns, struct psc_ev_sched_slice *slice)
+PSC_SCHED_INLINE __u32 psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, __u32 cpu,
+					   __u64 exec_ns, __u64 run_delay, __u64 queued_ns,
+					   struct psc_ev_sched_slice *slice)
 {
-	__u32 bit = cpu < 63 ? cpu : 63;
+	__u32 bit = cpu < 63 ? cpu : 63, old = a->first_ns ? a->state : PSC_SST_UNKNOWN;
 
+	if (psc_sched_asleep(a))
+		old = psc_sched_woken(a, now, 0, run_delay, queued_ns);
 	if (!a->first_ns) {
 		psc_sched_begin(a, now, PSC_SST_RUNNING);
 		a->first_state = PSC_SST_RUNNABLE; /* it was waiting, since when is unknown */
@@ -414,8 +453,6 @@ PSC_SCHED_INLINE void psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, _
 			a->since_ns = now > a->since_ns ? now : a->since_ns;
 			a->exec_ns = exec_ns;
 			a->nmissed++;
-		} else if (a->state != PSC_SST_RUNNING) {
-			a->nmissed++; /* a wake-up we did not see (lost, or before the hooks) */
 		}
 		if (a->cpus && a->cpu != cpu)
 			a->nmigrate++;
@@ -423,36 +460,6 @@ PSC_SCHED_INLINE void psc_sched_switch_in(struct psc_sched_acct *a, __u64 now, _
 	}
 	a->cpu = cpu;
 	a->cpus |= 1ull << bit;
-}
-
-/*
- * Does a wake-up change @a? Not when the thread is running or runnable already (woken before it
- * switched out): the BPF side then returns before it reads the clock (~70 ns on a VM).
- */
-PSC_SCHED_INLINE int psc_sched_wakeup_noop(const struct psc_sched_acct *a)
-{
-	return a->first_ns && (a->state == PSC_SST_RUNNING || a->state == PSC_SST_RUNNABLE);
-}
-
-/*
- * sched_wakeup: the thread is queued to run. Returns the state it left (PSC_SST_UNKNOWN when
- * first seen), or PSC_SST_RUNNING / PSC_SST_RUNNABLE when it was not asleep (woken before it
- * switched out: nothing changes, see psc_sched_wakeup_noop()).
- */
-PSC_SCHED_INLINE __u32 psc_sched_wakeup(struct psc_sched_acct *a, __u64 now)
-{
-	__u32 old = a->state;
-
-	if (!a->first_ns) {
-		psc_sched_begin(a, now, PSC_SST_RUNNABLE);
-		a->first_state = PSC_SST_SLEEP;
-		a->wake_ns = now;
-		return PSC_SST_UNKNOWN;
-	}
-	if (psc_sched_wakeup_noop(a))
-		return old;
-	psc_sched_enter(a, now, PSC_SST_RUNNABLE);
-	a->wake_ns = now;
 	return old;
 }
 
@@ -470,11 +477,11 @@ PSC_SCHED_INLINE void psc_sched_wakeup_new(struct psc_sched_acct *a, __u64 now)
  * counted after this. Fills @slice as psc_sched_run_ends() does, with its last run.
  */
 PSC_SCHED_INLINE void psc_sched_exit(struct psc_sched_acct *a, __u64 now, __u32 cpu, __u64 exec_ns,
-				     struct psc_ev_sched_slice *slice)
+				     __u64 run_delay, struct psc_ev_sched_slice *slice)
 {
 	if (!a->first_ns)
 		psc_sched_begin(a, now, PSC_SST_RUNNING);
-	psc_sched_run_ends(a, now, cpu, PSC_SST_DEAD, exec_ns, slice);
+	psc_sched_run_ends(a, now, cpu, PSC_SST_DEAD, exec_ns, run_delay, slice);
 	a->flags |= PSC_SCHED_EXITED;
 }
 

@@ -54,21 +54,64 @@ static uint64_t exec_of(const struct psc_sched_acct *a, uint64_t now)
 	return a->t_ns[PSC_SST_RUNNING] + open;
 }
 
+/*
+ * The kernel's sched_info of the threads under test: when each was queued by its last wake-up
+ * (last_queued; 0 = not queued), and its run_delay, the run-queue waits it has completed
+ */
+static struct kthread {
+	const struct psc_sched_acct *a;
+	uint64_t queued, run_delay;
+} kthreads[8];
+
+static struct kthread *kthread_of(const struct psc_sched_acct *a)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kthreads) / sizeof(kthreads[0]); i++) {
+		if (kthreads[i].a == a || !kthreads[i].a) {
+			kthreads[i].a = a;
+			return &kthreads[i];
+		}
+	}
+	fail_msg("more threads than kthreads[]");
+	return NULL;
+}
+
+/* A wake-up at @t: the kernel queues the thread; no hook runs */
+static void wake(const struct psc_sched_acct *a, uint64_t t)
+{
+	kthread_of(a)->queued = t;
+}
+
 static uint32_t sw_out(struct psc_sched_acct *a, uint64_t now, int preempt, uint32_t state,
 		       uint32_t exit_state, struct psc_ev_sched_slice *sl)
 {
 	return psc_sched_switch_out(a, now, a->cpu, preempt, state, exit_state, exec_of(a, now),
-				    sl);
+				    kthread_of(a)->run_delay, sl);
 }
 
-static void sw_in(struct psc_sched_acct *a, uint64_t now, uint32_t cpu)
+/* The switch-in sees the wait still open; the kernel then adds it to run_delay */
+static uint32_t sw_in(struct psc_sched_acct *a, uint64_t now, uint32_t cpu)
 {
-	psc_sched_switch_in(a, now, cpu, exec_of(a, now), NULL);
+	struct kthread *k = kthread_of(a);
+	uint64_t queued = k->queued ? now - k->queued : 0;
+	uint32_t old =
+		psc_sched_switch_in(a, now, cpu, exec_of(a, now), k->run_delay, queued, NULL);
+
+	k->run_delay += queued;
+	k->queued = 0;
+	return old;
 }
 
 static void sw_exit(struct psc_sched_acct *a, uint64_t now)
 {
-	psc_sched_exit(a, now, a->cpu, exec_of(a, now), NULL);
+	psc_sched_exit(a, now, a->cpu, exec_of(a, now), kthread_of(a)->run_delay, NULL);
+}
+
+static int reset_kthreads(void **state)
+{
+	memset(kthreads, 0, sizeof(kthreads));
+	return 0;
 }
 
 static void test_sched__state_index_of_every_state(void **state)
@@ -127,30 +170,42 @@ static void test_sched__switch_out_preempted_stays_runnable(void **state)
 }
 
 /*
- * The BPF side skips a wake-up (and its clock read) when psc_sched_wakeup_noop() says it
- * changes nothing: for the first sight and every state, that must be exactly when
- * psc_sched_wakeup() leaves the accounting as it was, byte for byte.
+ * No hook runs at a wake-up: the switch-in finds it in the kernel's sched_info. The wait is
+ * what run_delay grew by since the switch-out (queued on another CPU before a migration) plus
+ * the wait still open; never longer than the sleep; without sched_info the wait is 0.
  */
-static void test_sched__wakeup_noop_exactly_when_unchanged(void **state)
+static void test_sched__wakeup_from_sched_info(void **state)
 {
-	uint32_t st;
+	struct psc_sched_acct a = { 0 };
+	uint64_t t = BASE;
 
-	(void)state;
-	for (st = 0; st <= PSC_SST_SLOTS; st++) {
-		struct psc_sched_acct a = { 0 }, before;
-
-		if (st < PSC_SST_SLOTS) { /* else: never seen before */
-			psc_sched_wakeup_new(&a, BASE);
-			sw_in(&a, BASE + US, 1);
-			a.state = st;
-			a.nmissed = 3;
-		}
-		before = a;
-		psc_sched_wakeup(&a, BASE + MS);
-		assert_int_equal(psc_sched_wakeup_noop(&before), !memcmp(&a, &before, sizeof(a)));
-		assert_int_equal(psc_sched_wakeup_noop(&before),
-				 st == PSC_SST_RUNNING || st == PSC_SST_RUNNABLE);
-	}
+	psc_sched_wakeup_new(&a, t);
+	psc_sched_switch_in(&a, t += 10 * US, 0, 0, 0, 0, NULL);
+	psc_sched_switch_out(&a, t += MS, 0, 0, T_INTERRUPTIBLE, 0, MS, 7 * MS, NULL);
+	/* slept 10 ms, queued 2 ms on CPU 0, moved to CPU 1 and queued 1 ms there */
+	assert_int_equal(psc_sched_switch_in(&a, t += 13 * MS, 1, MS, 9 * MS, MS, NULL),
+			 PSC_SST_SLEEP);
+	assert_int_equal(a.t_ns[PSC_SST_SLEEP], 10 * MS);
+	assert_int_equal(a.t_ns[PSC_SST_RUNNABLE], 10 * US + 3 * MS);
+	assert_int_equal(a.wake_ns, t - 3 * MS);
+	assert_int_equal(a.rq_max_ns, 3 * MS);
+	assert_int_equal(a.nmissed, 0);
+	/* a wait longer than the sleep (clocks apart): the wake-up is when the sleep began */
+	psc_sched_switch_out(&a, t += MS, 1, 0, T_UNINTERRUPTIBLE, 0, 2 * MS, 9 * MS, NULL);
+	assert_int_equal(psc_sched_switch_in(&a, t += MS, 1, 2 * MS, 9 * MS, 5 * MS, NULL),
+			 PSC_SST_BLOCKED);
+	assert_int_equal(a.t_ns[PSC_SST_BLOCKED], 0);
+	assert_int_equal(a.t_ns[PSC_SST_RUNNABLE], 10 * US + 4 * MS);
+	/* no sched_info (run_delay and the open wait 0): woken as it runs, the rest slept */
+	psc_sched_switch_out(&a, t += MS, 1, 0, T_WAKEKILL | T_STOPPED_BIT, 0, 3 * MS, 0, NULL);
+	assert_int_equal(psc_sched_switch_in(&a, t += 4 * MS, 1, 3 * MS, 0, 0, NULL),
+			 PSC_SST_STOPPED);
+	assert_int_equal(a.t_ns[PSC_SST_STOPPED], 4 * MS);
+	/* not asleep: a preempted thread's wait is its own since the switch-out */
+	psc_sched_switch_out(&a, t += MS, 1, 1, T_RUNNING, 0, 4 * MS, 0, NULL);
+	assert_int_equal(psc_sched_switch_in(&a, t += 20 * US, 1, 4 * MS, 0, 0, NULL),
+			 PSC_SST_RUNNABLE);
+	assert_int_equal(a.t_ns[PSC_SST_RUNNABLE], 10 * US + 4 * MS + 20 * US);
 }
 
 /* A life from fork: runnable 10us, run 1ms, sleep 5ms, runnable 3us, run 2ms, stopped, exit */
@@ -163,13 +218,12 @@ static void test_sched__times_from_fork(void **state)
 	psc_sched_wakeup_new(&a, t);
 	sw_in(&a, t += 10 * US, 1);
 	sw_out(&a, t += MS, 0, T_INTERRUPTIBLE, 0, NULL);
-	assert_int_equal(psc_sched_wakeup(&a, t += 5 * MS), PSC_SST_SLEEP);
-	/* a second wake-up while queued changes nothing */
-	assert_int_equal(psc_sched_wakeup(&a, t + US), PSC_SST_RUNNABLE);
-	sw_in(&a, t += 3 * US, 1);
+	wake(&a, t += 5 * MS);
+	assert_int_equal(sw_in(&a, t += 3 * US, 1), PSC_SST_SLEEP);
 	sw_out(&a, t += 2 * MS, 0, T_WAKEKILL | T_STOPPED_BIT, 0, NULL);
-	assert_int_equal(psc_sched_wakeup(&a, t += 200 * MS), PSC_SST_STOPPED);
-	sw_exit(&a, t += 7 * US); /* exits while runnable, never ran again */
+	wake(&a, t += 200 * MS); /* SIGCONT */
+	assert_int_equal(sw_in(&a, t += 7 * US, 1), PSC_SST_STOPPED);
+	sw_exit(&a, t); /* exits as soon as it runs */
 	psc_sched_snapshot(&a, t + 50 * MS, &e);
 
 	assert_int_equal(e.t_ns[PSC_SST_RUNNABLE], 10 * US + 3 * US + 7 * US);
@@ -180,8 +234,9 @@ static void test_sched__times_from_fork(void **state)
 	assert_int_equal(e.state, PSC_SST_DEAD);
 	assert_true(e.flags & PSC_SCHED_FORKED);
 	assert_true(e.flags & PSC_SCHED_EXITED);
-	assert_int_equal(e.nwait, 2);
+	assert_int_equal(e.nwait, 3);
 	assert_int_equal(e.rq_hist[psc_sched_hist_bucket(10 * US)], 1);
+	assert_int_equal(e.rq_hist[psc_sched_hist_bucket(7 * US)], 1);
 	assert_int_equal(e.rq_hist[psc_sched_hist_bucket(3 * US)], 1);
 	assert_int_equal(e.rq_max_ns, 10 * US);
 	assert_int_equal(e.nvcsw, 2);
@@ -200,16 +255,19 @@ static void test_sched__first_seen_before_attach(void **state)
 	assert_int_equal(a.first_state, PSC_SST_RUNNABLE);
 	assert_int_equal(a.state, PSC_SST_RUNNING);
 	assert_int_equal(a.nwait, 0); /* no run-queue wait of unknown length in the histogram */
-	/* woken: it slept */
-	assert_int_equal(psc_sched_wakeup(&b, BASE + 2 * MS), PSC_SST_UNKNOWN);
-	assert_int_equal(b.first_state, PSC_SST_SLEEP);
-	assert_int_equal(b.state, PSC_SST_RUNNABLE);
+	/* woken before it is seen: the same, its sleep before is as unknown as the rest */
+	wake(&b, BASE + 2 * MS);
+	assert_int_equal(sw_in(&b, BASE + 3 * MS, 0), PSC_SST_UNKNOWN);
+	assert_int_equal(b.first_state, PSC_SST_RUNNABLE);
+	assert_int_equal(b.first_ns, BASE + 3 * MS);
 	/* switched out: it ran; counted from now, in the state it leaves into */
 	sw_out(&c, BASE + 3 * MS, 0, T_UNINTERRUPTIBLE, 0, NULL);
 	assert_int_equal(c.first_state, PSC_SST_BLOCKED);
 	assert_int_equal(c.t_ns[PSC_SST_RUNNING], 0);
-	psc_sched_wakeup(&c, BASE + 8 * MS);
+	wake(&c, BASE + 8 * MS);
+	sw_in(&c, BASE + 9 * MS, 0);
 	assert_int_equal(c.t_ns[PSC_SST_BLOCKED], 5 * MS);
+	assert_int_equal(c.t_ns[PSC_SST_RUNNABLE], MS);
 	assert_false(c.flags & PSC_SCHED_FORKED);
 }
 
@@ -223,7 +281,7 @@ static void test_sched__migrations_and_cpus(void **state)
 	sw_out(&a, t += US, 1, T_RUNNING, 0, NULL);
 	sw_in(&a, t += US, 1); /* moved while runnable */
 	sw_out(&a, t += US, 0, T_INTERRUPTIBLE, 0, NULL);
-	psc_sched_wakeup(&a, t += US);
+	wake(&a, t += US);
 	sw_in(&a, t += US, 1);
 	sw_out(&a, t += US, 1, T_RUNNING, 0, NULL);
 	sw_in(&a, t += US, 70); /* CPUs past 63 share the top bit */
@@ -257,27 +315,39 @@ static void test_sched__missed_switches_repaired(void **state)
 	uint64_t t = BASE;
 
 	psc_sched_wakeup_new(&a, t);
-	psc_sched_switch_in(&a, t += 10 * US, 0, 0, NULL);
-	psc_sched_switch_out(&a, t += MS, 0, 1, T_RUNNING, 0, MS, NULL); /* preempted: 1 ms ran */
+	psc_sched_switch_in(&a, t += 10 * US, 0, 0, 0, 0, NULL);
+	/* preempted: 1 ms ran */
+	psc_sched_switch_out(&a, t += MS, 0, 1, T_RUNNING, 0, MS, 0, NULL);
 	/* waits 2 ms, runs 3 ms: the switch-in is missed; switched out at 1 + 5 ms */
-	psc_sched_switch_out(&a, t += 5 * MS, 0, 0, T_INTERRUPTIBLE, 0, 4 * MS, NULL);
+	psc_sched_switch_out(&a, t += 5 * MS, 0, 0, T_INTERRUPTIBLE, 0, 4 * MS, 2 * MS, NULL);
 	assert_int_equal(a.nmissed, 1);
 	assert_int_equal(a.t_ns[PSC_SST_RUNNING], 4 * MS);
 	assert_int_equal(a.t_ns[PSC_SST_RUNNABLE], 10 * US + 2 * MS);
 	assert_int_equal(a.state, PSC_SST_SLEEP);
-	/* woken, runs 1 ms, its switch-out and next wake-up are missed; back 9 ms later */
-	psc_sched_wakeup(&a, t += 4 * MS);
-	psc_sched_switch_in(&a, t += 100 * US, 0, 4 * MS, NULL);
-	assert_int_equal(psc_sched_wakeup(&a, t + 5 * MS), PSC_SST_RUNNING); /* no change */
-	psc_sched_switch_in(&a, t += 10 * MS, 0, 5 * MS, NULL);
+	/* woken after 4 ms, queued 100 us, runs 1 ms; its switch-out is missed; back 9 ms later */
+	psc_sched_switch_in(&a, t += 4 * MS + 100 * US, 0, 4 * MS, 2 * MS, 100 * US, NULL);
+	psc_sched_switch_in(&a, t += 10 * MS, 0, 5 * MS, 2 * MS + 100 * US, 0, NULL);
 	assert_int_equal(a.nmissed, 2);
 	assert_int_equal(a.t_ns[PSC_SST_RUNNING], 5 * MS);
-	psc_sched_switch_out(&a, t += 2 * MS, 0, 0, T_INTERRUPTIBLE, 0, 7 * MS, NULL);
+	psc_sched_switch_out(&a, t += 2 * MS, 0, 0, T_INTERRUPTIBLE, 0, 7 * MS, 2 * MS + 100 * US,
+			     NULL);
 	psc_sched_snapshot(&a, t, &e);
 	assert_int_equal(e.t_ns[PSC_SST_RUNNING], 7 * MS);
 	assert_int_equal(e.lost_ns, 9 * MS); /* 10 ms away, 1 ms of it running */
 	assert_int_equal(e.t_ns[PSC_SST_SLEEP], 4 * MS);
 	assert_int_equal(e.nmissed, 2);
+	/*
+	 * Asleep, its switch-in missed: sleeps 6 ms, queued 1 ms, runs 2 ms. The switch-out puts
+	 * the wake-up before the run its CPU time shows and the wait the kernel added.
+	 */
+	psc_sched_switch_out(&a, t += 9 * MS, 1, 0, T_UNINTERRUPTIBLE, 0, 9 * MS, 3 * MS + 100 * US,
+			     NULL);
+	psc_sched_snapshot(&a, t, &e);
+	assert_int_equal(e.t_ns[PSC_SST_SLEEP], 4 * MS + 6 * MS);
+	assert_int_equal(e.t_ns[PSC_SST_RUNNABLE], 10 * US + 2 * MS + 100 * US + MS);
+	assert_int_equal(e.t_ns[PSC_SST_RUNNING], 9 * MS);
+	assert_int_equal(e.state, PSC_SST_BLOCKED);
+	assert_int_equal(e.nmissed, 3);
 }
 
 /* Timeline slices: each run with the sleep and the run-queue wait before it */
@@ -292,7 +362,7 @@ static void test_sched__slices(void **state)
 	assert_int_equal(sl.run_ns, BASE);
 	assert_int_equal(sl.off_ns, 0); /* what came before is unknown */
 	memset(&sl, 0, sizeof(sl));
-	psc_sched_wakeup(&a, t += 4 * MS);
+	wake(&a, t += 4 * MS);
 	sw_in(&a, t += 20 * US, 1);
 	sw_out(&a, t += 2 * MS, 1, T_RUNNING, 0, &sl);
 	assert_int_equal(sl.off_ns, BASE + MS);
@@ -323,14 +393,14 @@ static void test_sched__slices_after_missed_hooks(void **state)
 
 	psc_sched_wakeup_new(&a, t);
 	memset(&sl, 0, sizeof(sl));
-	psc_sched_switch_in(&a, t += 10 * US, 1, 0, &sl);
+	psc_sched_switch_in(&a, t += 10 * US, 1, 0, 0, 0, &sl);
 	assert_int_equal(sl.run_ns, 0); /* nothing missed: no slice at a switch-in */
-	psc_sched_switch_out(&a, t += MS, 1, 1, T_RUNNING, 0, MS, &sl);
+	psc_sched_switch_out(&a, t += MS, 1, 1, T_RUNNING, 0, MS, 0, &sl);
 	assert_int_equal(sl.flags, 0);
 	ran += sl.hdr.ts_ns - sl.run_ns;
 	/* waits 2 ms, its switch-in on CPU 0 is missed, runs 3 ms, leaves CPU 0 to sleep */
 	memset(&sl, 0, sizeof(sl));
-	psc_sched_switch_out(&a, t += 5 * MS, 0, 0, T_INTERRUPTIBLE, 0, 4 * MS, &sl);
+	psc_sched_switch_out(&a, t += 5 * MS, 0, 0, T_INTERRUPTIBLE, 0, 4 * MS, 0, &sl);
 	assert_int_equal(sl.flags, PSC_SLICE_INFERRED);
 	assert_int_equal(sl.run_ns, t - 3 * MS);
 	assert_int_equal(sl.hdr.ts_ns, t);
@@ -340,11 +410,10 @@ static void test_sched__slices_after_missed_hooks(void **state)
 	assert_int_equal(sl.next_state, PSC_SST_SLEEP);
 	ran += sl.hdr.ts_ns - sl.run_ns;
 	/* woken, runs 1 ms on CPU 1; its switch-out is missed; back 9 ms later */
-	psc_sched_wakeup(&a, t += 4 * MS);
 	memset(&sl, 0, sizeof(sl));
-	psc_sched_switch_in(&a, t += 100 * US, 1, 4 * MS, &sl);
+	psc_sched_switch_in(&a, t += 4 * MS + 100 * US, 1, 4 * MS, 0, 100 * US, &sl);
 	assert_int_equal(sl.run_ns, 0);
-	psc_sched_switch_in(&a, t += 10 * MS, 0, 5 * MS, &sl);
+	psc_sched_switch_in(&a, t += 10 * MS, 0, 5 * MS, 100 * US, 0, &sl);
 	assert_int_equal(sl.flags, PSC_SLICE_INFERRED);
 	assert_int_equal(sl.run_ns, t - 10 * MS);
 	assert_int_equal(sl.hdr.ts_ns, t - 9 * MS);
@@ -353,14 +422,14 @@ static void test_sched__slices_after_missed_hooks(void **state)
 	ran += sl.hdr.ts_ns - sl.run_ns;
 	/* the run after it: the time away before it is unknown, not a sleep */
 	memset(&sl, 0, sizeof(sl));
-	psc_sched_switch_out(&a, t += 2 * MS, 0, 1, T_RUNNING, 0, 7 * MS, &sl);
+	psc_sched_switch_out(&a, t += 2 * MS, 0, 1, T_RUNNING, 0, 7 * MS, 100 * US, &sl);
 	assert_int_equal(sl.flags, 0);
 	assert_int_equal(sl.off_state, PSC_SST_UNKNOWN);
 	assert_int_equal(sl.wake_ns, 0);
 	ran += sl.hdr.ts_ns - sl.run_ns;
 	/* preempted, its switch-in missed again, it exits after running 500 us */
 	memset(&sl, 0, sizeof(sl));
-	psc_sched_exit(&a, t += 2 * MS, 1, 7 * MS + 500 * US, &sl);
+	psc_sched_exit(&a, t += 2 * MS, 1, 7 * MS + 500 * US, 100 * US, &sl);
 	assert_int_equal(sl.flags, PSC_SLICE_INFERRED);
 	assert_int_equal(sl.run_ns, t - 500 * US);
 	assert_int_equal(sl.next_state, PSC_SST_DEAD);
@@ -447,8 +516,9 @@ static void test_sched__model_threads_summed(void **state)
 	struct sched_totals t;
 	char stat[8];
 
-	/* the leader is first seen woken 4 ms into the trace: [BASE, BASE+4ms) is unknown */
-	psc_sched_wakeup(&lead, BASE + 4 * MS);
+	/* the leader is first seen 4 ms into the trace: [BASE, BASE+4ms) is unknown */
+	sw_in(&lead, BASE + 4 * MS, 0);
+	sw_out(&lead, BASE + 4 * MS, 1, T_RUNNING, 0, NULL);
 	sw_in(&lead, BASE + 5 * MS, 0);
 	sw_out(&lead, BASE + 15 * MS, 0, T_INTERRUPTIBLE, 0, NULL);
 	/* a thread created in the trace: nothing unknown */
@@ -575,7 +645,8 @@ static void test_sched__model_launched_counts_from_exec(void **state)
 	assert_non_null(p);
 	p->flags |= PROC_F_LAUNCHED;
 	/* released from procscope's pipe at +1 ms, runs its execve() until +2 ms */
-	psc_sched_wakeup(&a, BASE + MS);
+	sw_in(&a, BASE + MS, 0);
+	sw_out(&a, BASE + MS, 1, T_RUNNING, 0, NULL);
 	sw_in(&a, BASE + MS + 100 * US, 0);
 	a.flags |= PSC_SCHED_EXEC;
 	stats(m, PID, BASE + 2 * MS, &a, 0);
@@ -583,7 +654,7 @@ static void test_sched__model_launched_counts_from_exec(void **state)
 	p->exec_ts = BASE + 2 * MS;
 	/* the program: runs 10 ms, sleeps 5 ms, exits */
 	sw_out(&a, BASE + 12 * MS, 0, T_INTERRUPTIBLE, 0, NULL);
-	psc_sched_wakeup(&a, BASE + 17 * MS);
+	wake(&a, BASE + 17 * MS);
 	sw_in(&a, BASE + 17 * MS, 0);
 	sw_exit(&a, BASE + 17 * MS);
 	stats(m, PID, BASE + 17 * MS, &a, 0);
@@ -638,24 +709,25 @@ static void test_sched__model_finished_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sched__state_index_of_every_state),
-		cmocka_unit_test(test_sched__switch_out_preempted_stays_runnable),
-		cmocka_unit_test(test_sched__wakeup_noop_exactly_when_unchanged),
-		cmocka_unit_test(test_sched__times_from_fork),
-		cmocka_unit_test(test_sched__first_seen_before_attach),
-		cmocka_unit_test(test_sched__migrations_and_cpus),
-		cmocka_unit_test(test_sched__clock_skew_never_negative),
-		cmocka_unit_test(test_sched__missed_switches_repaired),
-		cmocka_unit_test(test_sched__slices),
-		cmocka_unit_test(test_sched__slices_after_missed_hooks),
-		cmocka_unit_test(test_sched__hist_buckets),
-		cmocka_unit_test(test_sched__model_threads_summed),
-		cmocka_unit_test(test_sched__model_extends_last_state),
-		cmocka_unit_test(test_sched__model_unseen_thread),
-		cmocka_unit_test(test_sched__model_unknown_leader),
-		cmocka_unit_test(test_sched__model_tid_reuse),
-		cmocka_unit_test(test_sched__model_finished_bounded),
-		cmocka_unit_test(test_sched__model_launched_counts_from_exec),
+		cmocka_unit_test_setup(test_sched__state_index_of_every_state, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__switch_out_preempted_stays_runnable,
+				       reset_kthreads),
+		cmocka_unit_test_setup(test_sched__wakeup_from_sched_info, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__times_from_fork, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__first_seen_before_attach, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__migrations_and_cpus, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__clock_skew_never_negative, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__missed_switches_repaired, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__slices, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__slices_after_missed_hooks, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__hist_buckets, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__model_threads_summed, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__model_extends_last_state, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__model_unseen_thread, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__model_unknown_leader, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__model_tid_reuse, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__model_finished_bounded, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__model_launched_counts_from_exec, reset_kthreads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

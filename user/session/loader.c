@@ -286,7 +286,6 @@ static void disable_unused_groups(struct loader *l)
 	/* a context switch anywhere on the system would pay for the sched hooks */
 	if (!(l->opts.groups & PSC_GROUP_SCHED)) {
 		bpf_program__set_autoload(l->skel->progs.tp_sched_switch, false);
-		bpf_program__set_autoload(l->skel->progs.tp_sched_wakeup, false);
 		bpf_program__set_autoload(l->skel->progs.tp_sched_wakeup_new, false);
 		bpf_program__set_autoload(l->skel->progs.tp_sched_exit, false);
 		bpf_program__set_autoload(l->skel->progs.tp_sched_exec, false);
