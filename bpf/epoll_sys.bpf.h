@@ -133,14 +133,40 @@ static __always_inline void epoll_read_ready(struct psc_ev_epoll_wait *e, const 
 	e->nready = n;
 }
 
-static __always_inline void epoll_wait_exit(long ret, __u32 nr)
+/*
+ * A wait whose entry was not seen: it began before the trace (a -p target or, system-wide, any
+ * process blocked at attach), as ux_accept_exit() does for accept. x86-64 keeps the user's
+ * pt_regs as saved at entry, so the arguments are there at exit. No start (enter_ns 0): the
+ * record says PSC_WAIT_EARLY, and nothing invents a duration. Returns false if untraced.
+ */
+static __always_inline bool wait_args_at_exit(struct pt_regs *regs, __u32 nr, struct psc_stash *s)
+{
+	if (!psc_current_wanted())
+		return false;
+	s->enter_ns = 0;
+	s->args[0] = PSC_SC_ARG1(regs);
+	s->args[1] = PSC_SC_ARG2(regs);
+	s->args[2] = PSC_SC_ARG3(regs);
+	s->args[3] = PSC_SC_ARG4(regs);
+	s->args[4] = PSC_SC_ARG5(regs);
+	/* epoll_pwait2's timespec is const: still the caller's */
+	if (nr == PSC_SC_EPOLL_PWAIT2)
+		s->args[3] = user_ts_to_ns(s->args[3], false);
+	return true;
+}
+
+static __always_inline void epoll_wait_exit(struct pt_regs *regs, long ret, __u32 nr)
 {
 	struct psc_ev_epoll_wait *e;
 	struct psc_stash s;
+	bool early = false;
 	__u32 n;
 
-	if (!psc_stash_exit(nr, &s))
-		return;
+	if (!psc_stash_exit(nr, &s)) {
+		if (!wait_args_at_exit(regs, nr, &s))
+			return;
+		early = true;
+	}
 	/*
 	 * ready[] is not zeroed: its first nready entries are written below and the rest is
 	 * never read (decode zeroes it). Zeroing it cost a cache-line fill for each of 4 lines.
@@ -159,6 +185,8 @@ static __always_inline void epoll_wait_exit(long ret, __u32 nr)
 		e->flags |= PSC_WAIT_PWAIT;
 	else if (nr == PSC_SC_EPOLL_PWAIT2)
 		e->flags |= PSC_WAIT_PWAIT2;
+	if (early)
+		e->flags |= PSC_WAIT_EARLY;
 	n = ret > 0 ? ret : 0;
 	if (n > PSC_EPOLL_MAX_READY) {
 		n = PSC_EPOLL_MAX_READY;
@@ -196,16 +224,50 @@ static __always_inline void poll_enter(struct pt_regs *regs, __u32 nr)
 	}
 }
 
-static __always_inline void poll_exit(long ret, __u32 nr, __u32 kind)
+/*
+ * The poll family's arguments at exit, for a wait whose entry was not seen (see
+ * wait_args_at_exit()), as poll_enter() leaves them: args[4] the count, args[5] the timeout.
+ * ppoll, select and pselect6 write the time left back into the caller's timeout: only a NULL
+ * one (forever) is still known. Returns the PSC_WAIT_* flags.
+ */
+static __always_inline __u32 poll_args_at_exit(struct pt_regs *regs, __u32 nr, struct psc_stash *s)
+{
+	__u64 tp;
+
+	s->enter_ns = 0;
+	switch (nr) {
+	case PSC_SC_POLL: /* poll(fds, nfds, timeout_ms): the ms are in a register */
+		s->args[4] = PSC_SC_ARG2(regs);
+		s->args[5] = ms_to_ns((int)PSC_SC_ARG3(regs));
+		return PSC_WAIT_EARLY;
+	case PSC_SC_PPOLL: /* ppoll(fds, nfds, tsp, sigmask, size) */
+		s->args[4] = PSC_SC_ARG2(regs);
+		tp = PSC_SC_ARG3(regs);
+		break;
+	default: /* select(n, in, out, ex, tvp), pselect6(n, in, out, ex, tsp, sig) */
+		s->args[4] = PSC_SC_ARG1(regs);
+		tp = PSC_SC_ARG5(regs);
+		break;
+	}
+	s->args[5] = tp ? 0 : -1;
+	return PSC_WAIT_EARLY | (tp ? PSC_WAIT_TIMEOUT_UNKNOWN : 0);
+}
+
+static __always_inline void poll_exit(struct pt_regs *regs, long ret, __u32 nr, __u32 kind)
 {
 	struct psc_ev_poll_wait *e;
 	struct psc_stash s;
+	__u32 flags = 0;
 
-	if (!psc_stash_exit(nr, &s))
-		return;
+	if (!psc_stash_exit(nr, &s)) {
+		if (!psc_current_wanted())
+			return;
+		flags = poll_args_at_exit(regs, nr, &s);
+	}
 	e = psc_emit_reserve(sizeof(*e), PSC_EV_POLL_WAIT);
 	if (!e)
 		return;
+	e->flags = flags;
 	e->enter_ns = s.enter_ns;
 	e->nfds = s.args[4];
 	e->timeout_ns = s.args[5];

@@ -176,31 +176,31 @@ int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 		break;
 	case __NR_epoll_wait:
 		if (EPOLL_ON)
-			epoll_wait_exit(ret, PSC_SC_EPOLL_WAIT);
+			epoll_wait_exit(regs, ret, PSC_SC_EPOLL_WAIT);
 		break;
 	case __NR_epoll_pwait:
 		if (EPOLL_ON)
-			epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT);
+			epoll_wait_exit(regs, ret, PSC_SC_EPOLL_PWAIT);
 		break;
 	case __NR_epoll_pwait2:
 		if (EPOLL_ON)
-			epoll_wait_exit(ret, PSC_SC_EPOLL_PWAIT2);
+			epoll_wait_exit(regs, ret, PSC_SC_EPOLL_PWAIT2);
 		break;
 	case __NR_poll:
 		if (EPOLL_ON)
-			poll_exit(ret, PSC_SC_POLL, PSC_POLL_POLL);
+			poll_exit(regs, ret, PSC_SC_POLL, PSC_POLL_POLL);
 		break;
 	case __NR_ppoll:
 		if (EPOLL_ON)
-			poll_exit(ret, PSC_SC_PPOLL, PSC_POLL_PPOLL);
+			poll_exit(regs, ret, PSC_SC_PPOLL, PSC_POLL_PPOLL);
 		break;
 	case __NR_select:
 		if (EPOLL_ON)
-			poll_exit(ret, PSC_SC_SELECT, PSC_POLL_SELECT);
+			poll_exit(regs, ret, PSC_SC_SELECT, PSC_POLL_SELECT);
 		break;
 	case __NR_pselect6:
 		if (EPOLL_ON)
-			poll_exit(ret, PSC_SC_PSELECT6, PSC_POLL_PSELECT6);
+			poll_exit(regs, ret, PSC_SC_PSELECT6, PSC_POLL_PSELECT6);
 		break;
 	/* unix sockets */
 	case __NR_socket:

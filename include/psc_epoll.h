@@ -36,8 +36,16 @@ struct psc_epoll_ready {
 #define PSC_WAIT_PWAIT2 (1u << 1) /* epoll_pwait2 */
 #define PSC_WAIT_CAPPED (1u << 2) /* ret > PSC_EPOLL_MAX_READY: only the first ones copied */
 #define PSC_WAIT_UNREAD (1u << 3) /* the user's array could not be read */
+/*
+ * Both waits' flags: its entry was not seen (it began before the trace: a -p target or any
+ * process system-wide blocked at attach). enter_ns is 0, its duration unknown; the arguments
+ * were read from the registers at exit.
+ */
+#define PSC_WAIT_EARLY (1u << 4)
+/* poll_wait: timeout_ns unknown (0): the kernel rewrote the timeout before an unseen entry */
+#define PSC_WAIT_TIMEOUT_UNKNOWN (1u << 5)
 
-/* One wait, emitted at return: the interval [enter_ns, hdr.ts_ns] */
+/* One wait, emitted at return: the interval [enter_ns, hdr.ts_ns] (enter_ns 0: PSC_WAIT_EARLY) */
 struct psc_ev_epoll_wait {
 	struct psc_ev_hdr hdr;
 	__u64 enter_ns;
@@ -65,7 +73,7 @@ struct psc_ev_poll_wait {
 	__u32 kind; /* PSC_POLL_* */
 	__u32 nfds; /* poll: entries; select: highest fd + 1 */
 	__s32 ret;
-	__u32 __pad;
+	__u32 flags; /* PSC_WAIT_EARLY, PSC_WAIT_TIMEOUT_UNKNOWN */
 };
 
 _Static_assert(sizeof(struct psc_ev_epoll_create) == 40, "psc_ev_epoll_create ABI");

@@ -910,6 +910,240 @@ static void test_id__attach_blocked_accept(void **state)
 }
 
 /*
+ * Start procscope (@argv, writing the log @log, stderr to @err) and, once the trace is ready (its
+ * log has the unix seeds, written after attach), create @go: the workload's cue to act. Its pid.
+ */
+static pid_t trace_then_go(char *const argv[], const char *log, const char *err, const char *go)
+{
+	pid_t ps = spawn_to(argv, "/dev/null", err);
+	char *text = NULL;
+	int status;
+	double t0;
+
+	for (t0 = now_s(); now_s() - t0 < 30; usleep(10000)) {
+		free(text);
+		text = access(log, F_OK) ? strdup("") : integ_slurp(log, NULL);
+		if (strstr(text, "\"unix_seed\"") || waitpid(ps, &status, WNOHANG) == ps)
+			break;
+	}
+	if (!strstr(text, "\"unix_seed\"")) {
+		char *e = integ_slurp(err, NULL);
+
+		fail_msg("procscope did not seed the unix sockets: <%s>", e);
+	}
+	free(text);
+	assert_int_equal(close(open(go, O_WRONLY | O_CREAT, 0600)), 0);
+	return ps;
+}
+
+/*
+ * A server that blocks in epoll_wait, poll or select (argv[2]'s file name says which) on an
+ * accepted connection; its truth, written just before it blocks: pid, the fd and its fstat
+ * inode, the epfd; after the wait: what it returned.
+ */
+static const char waiter_py[] =
+	"import json, os, select, socket, sys, time\n"
+	"path, truth = sys.argv[1], sys.argv[2]\n"
+	"mode = os.path.basename(truth).split('.')[0]\n"
+	"def rec(name, **kw):\n"
+	"    open(name + '.tmp', 'w').write(json.dumps(kw) + '\\n'); os.rename(name + '.tmp', name)\n"
+	"ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+	"ls.bind(path); ls.listen(8)\n"
+	"a, _ = ls.accept()\n"
+	"epfd = -1\n"
+	"if mode == 'epoll':\n"
+	"    ep = select.epoll(); ep.register(a.fileno(), select.EPOLLIN); epfd = ep.fileno()\n"
+	"elif mode == 'poll':\n"
+	"    po = select.poll(); po.register(a.fileno(), select.POLLIN)\n"
+	"rec(truth, pid=os.getpid(), fd=a.fileno(), ino=os.fstat(a.fileno()).st_ino, epfd=epfd)\n"
+	"if mode == 'epoll':\n"
+	"    ready = [[fd, ev] for fd, ev in ep.poll()]\n"
+	"elif mode == 'poll':\n"
+	"    ready = [[fd, ev] for fd, ev in po.poll()]\n"
+	"else:\n"
+	"    ready = [[s.fileno(), 1] for s in select.select([a], [], [], 60)[0]]\n"
+	"rec(truth + '.after', ready=ready)\n"
+	"a.recv(16)\n";
+
+/* Connects, and sends once the test says go (the file argv[2] exists); writes its pid */
+static const char sender_py[] = "import os, socket, sys, time\n"
+				"s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+				"for i in range(1000):\n"
+				"    try:\n"
+				"        s.connect(sys.argv[1]); break\n"
+				"    except OSError:\n"
+				"        time.sleep(0.01)\n"
+				"open(sys.argv[2] + '.tmp', 'w').write('%d\\n' % os.getpid())\n"
+				"os.rename(sys.argv[2] + '.tmp', sys.argv[2] + '.pid')\n"
+				"end = time.time() + 60\n"
+				"while not os.path.exists(sys.argv[2]) and time.time() < end:\n"
+				"    time.sleep(0.01)\n"
+				"s.sendall(b'ping'); time.sleep(0.2)\n";
+
+/* Wait until @pid is blocked in syscall @nr (/proc/PID/syscall), up to 30 s */
+static bool blocked_in(pid_t pid, long nr)
+{
+	char path[64], text[64];
+	double t0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	for (t0 = now_s(); now_s() - t0 < 30; usleep(10000)) {
+		fd = open(path, O_RDONLY);
+		n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			text[n] = '\0';
+			if (strtol(text, NULL, 10) == nr)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * -p of a server already blocked in epoll_wait, poll or select when the trace attaches (its
+ * sys_enter came before us), woken by a client's send: the wait's return is there, with what
+ * the server's own wait returned (the ready fd it accepted, as its fstat saw it; the count),
+ * marked as begun before the trace, with no start and no duration made up (null, none summed
+ * in the summary), and for epoll the send that woke it.
+ */
+static void test_id__attach_blocked_wait(void **state)
+{
+	static const char *const modes[] = { "epoll", "poll", "select" };
+	static const long nrs[] = { 232 /* epoll_wait */, 7 /* poll */,
+				    270 /* glibc select(): pselect6 */ };
+	char dir[64], sock[128], truth[128], after[160], go[128], gopid[160], log[128], sum[128],
+		err[128], pid_arg[16];
+	char *argv[] = { ps_exe,
+			 S("trace"),
+			 S("-p"),
+			 pid_arg,
+			 S("-d"),
+			 S("30"),
+			 S("-e"),
+			 S("epoll,unix"),
+			 S("-o"),
+			 log,
+			 S("--summary-json"),
+			 sum,
+			 NULL };
+	size_t mi;
+
+	for (mi = 0; mi < 3; mi++) {
+		struct integ_log lg, tr, ta;
+		json_object *w, *v, *doc, *rows, *row;
+		pid_t server, client, ps;
+		int64_t fd, sender;
+		int status;
+		double t0;
+
+		integ_tmpdir(dir, sizeof(dir));
+		snprintf(sock, sizeof(sock), "%s/sock", dir);
+		snprintf(truth, sizeof(truth), "%s/%s.jsonl", dir, modes[mi]);
+		snprintf(after, sizeof(after), "%s.after", truth);
+		snprintf(go, sizeof(go), "%s/go", dir);
+		snprintf(gopid, sizeof(gopid), "%s.pid", go);
+		snprintf(log, sizeof(log), "%s/log.jsonl", dir);
+		snprintf(sum, sizeof(sum), "%s/summary.json", dir);
+		snprintf(err, sizeof(err), "%s/stderr", dir);
+		server = start_python(waiter_py, sock, truth);
+		client = start_python(sender_py, sock, go);
+		for (t0 = now_s();
+		     (access(truth, F_OK) || access(gopid, F_OK)) && now_s() - t0 < 30;)
+			usleep(10000);
+		integ_load(truth, &tr);
+		assert_int_equal(tr.n, 1);
+		fd = integ_i64(tr.recs[0], "fd");
+		sender = file_num(gopid, "");
+		if (!blocked_in(server, nrs[mi]))
+			fail_msg("%s: the server never blocked in its wait", modes[mi]);
+		snprintf(pid_arg, sizeof(pid_arg), "%d", (int)server);
+		ps = trace_then_go(argv, log, err, go);
+		assert_int_equal(waitpid(server, &status, 0), server);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		assert_int_equal(waitpid(client, &status, 0), client);
+		assert_int_equal(waitpid(ps, &status, 0), ps);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		integ_load(after, &ta);
+		assert_int_equal(ta.n, 1);
+		v = json_object_object_get(ta.recs[0], "ready");
+		assert_int_equal(json_object_array_length(v), 1);
+		assert_int_equal(json_object_get_int64(json_object_array_get_idx(
+					 json_object_array_get_idx(v, 0), 0)),
+				 fd);
+
+		integ_load(log, &lg);
+		w = integ_find(&lg, "type", mi == 0 ? "epoll_wait" : "poll_wait", "pid",
+			       (int64_t)server, NULL);
+		if (!w)
+			fail_msg("%s: no record of the wait that began before the trace",
+				 modes[mi]);
+		/* the first wait of the trace is that one: no start, no duration */
+		if (!integ_bool(w, "began_before_trace") || integ_i64(w, "enter_ns") != 0 ||
+		    !json_object_object_get_ex(w, "duration_ns", &v) ||
+		    !json_object_is_type(v, json_type_null) || integ_i64(w, "ret") != 1) {
+			integ_dump("wait", w);
+			fail_msg("%s: the wait is not marked as begun before the trace", modes[mi]);
+		}
+		if (mi == 0) {
+			json_object *woken;
+
+			/* the fd its ready entry maps to, the one the server accepted */
+			if (integ_i64(w, "epfd") != integ_i64(tr.recs[0], "epfd") ||
+			    json_object_array_length(json_object_object_get(w, "ready_fds")) != 1 ||
+			    json_object_get_int64(json_object_array_get_idx(
+				    json_object_object_get(w, "ready_fds"), 0)) != fd ||
+			    integ_i64(json_object_array_get_idx(json_object_object_get(w, "ready"),
+								0),
+				      "data") != fd) {
+				integ_dump("wait", w);
+				fail_msg("epoll: the ready fd is not the server's %lld",
+					 (long long)fd);
+			}
+			woken = json_object_object_get(w, "woken_by");
+			if (!woken || json_object_array_length(woken) != 1 ||
+			    integ_i64(json_object_array_get_idx(woken, 0), "pid") != sender ||
+			    integ_i64(json_object_array_get_idx(woken, 0), "ino") !=
+				    integ_i64(tr.recs[0], "ino")) {
+				integ_dump("wait", w);
+				fail_msg("epoll: not woken by the client %lld's send on inode %lld",
+					 (long long)sender,
+					 (long long)integ_i64(tr.recs[0], "ino"));
+			}
+		} else if (mi == 1) {
+			assert_int_equal(integ_i64(w, "nfds"), 1);
+			assert_int_equal(integ_i64(w, "timeout_ns"), -1); /* poll(-1): forever */
+			assert_false(integ_bool(w, "timeout_unknown"));
+		} else {
+			assert_int_equal(integ_i64(w, "nfds"), fd + 1);
+			assert_true(integ_bool(w, "timeout_unknown")); /* select rewrote its 60 s */
+		}
+		/* the summary sums no made-up time for it */
+		doc = json_object_from_file(sum);
+		assert_non_null(doc);
+		rows = json_object_object_get(
+			json_object_object_get(json_object_object_get(doc, "groups"), "epoll"),
+			mi == 0 ? "epoll_sets" : "poll_waits");
+		assert_non_null(rows);
+		assert_int_equal(json_object_array_length(rows), 1);
+		row = json_object_array_get_idx(rows, 0);
+		if (integ_i64(row, "began_before_trace") != 1 ||
+		    integ_i64(row, "blocked_ns") != 0) {
+			integ_dump("row", row);
+			fail_msg("%s: the summary times the wait from before the trace", modes[mi]);
+		}
+		json_object_put(doc);
+		integ_free(&lg);
+		integ_free(&tr);
+		integ_free(&ta);
+		rm_rf(dir);
+	}
+}
+
+/*
  * A process holding a bound, connected unix socket pair, started before the trace, talks once
  * the trace has seeded it; its truth: pid and /proc start (ticks), the ends' inodes.
  */
@@ -969,7 +1203,6 @@ static void test_id__seeded_socket_owner_start(void **state)
 	struct integ_log lg, tr;
 	json_object *doc, *send, *procs, *p;
 	pid_t held, ps;
-	char *text = NULL;
 	size_t n = 0, i;
 	int status;
 	double t0;
@@ -989,17 +1222,7 @@ static void test_id__seeded_socket_owner_start(void **state)
 	pid = integ_i64(tr.recs[0], "pid");
 	assert_int_equal(pid, held);
 	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)held);
-	ps = spawn_to(argv, "/dev/null", err);
-	/* traffic only once the trace is ready: the log's seeds are written by then */
-	for (t0 = now_s(); now_s() - t0 < 30; usleep(10000)) {
-		free(text);
-		text = access(log, F_OK) ? strdup("") : integ_slurp(log, NULL);
-		if (strstr(text, "\"unix_seed\"") || waitpid(ps, &status, WNOHANG) == ps)
-			break;
-	}
-	assert_non_null(strstr(text, "\"unix_seed\""));
-	free(text);
-	assert_int_equal(close(open(go, O_WRONLY | O_CREAT, 0600)), 0);
+	ps = trace_then_go(argv, log, err, go);
 	assert_int_equal(waitpid(held, &status, 0), held);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_int_equal(waitpid(ps, &status, 0), ps);
@@ -1131,6 +1354,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_id__pid_of_zombie),
 		cmocka_unit_test(test_id__attach_epoll_server),
 		cmocka_unit_test(test_id__attach_blocked_accept),
+		cmocka_unit_test(test_id__attach_blocked_wait),
 		cmocka_unit_test(test_id__seeded_socket_owner_start),
 		cmocka_unit_test(test_id__renames),
 		cmocka_unit_test(test_id__pid_reuse_storm),

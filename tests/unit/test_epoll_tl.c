@@ -17,6 +17,7 @@
 #include "hist.h"
 #include "epoll_tl.h"
 #include "model.h"
+#include "schema.h"
 #include "summary.h"
 #include "testlib.h"
 
@@ -405,6 +406,104 @@ static void test_epoll_tl__poll_family(void **state)
 	model_free(m);
 }
 
+/* What @ops->live prints for @ev, at min_wait @min_ns: malloc'ed */
+static char *live_text(struct model *m, const union psc_event *ev, uint64_t min_ns)
+{
+	const struct model_group_ops *ops = model_group_ops(m, PSC_GROUP_EPOLL);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	ops->live(model_group_state(m, PSC_GROUP_EPOLL), m, ev, f, min_ns);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/*
+ * A wait that began before the trace (PSC_WAIT_EARLY: no entry seen, enter_ns 0) counts as a
+ * wait with its ready fds, but has no duration: none summed, averaged or put in the histogram,
+ * none in the log (null), and its live line says so, whatever --min-wait says
+ */
+static void test_epoll_tl__wait_begun_before_trace(void **state)
+{
+	struct model *m = model_new();
+	const struct epoll_ready_fd *rf;
+	struct jw w;
+	union psc_event ev;
+	struct epoll_set *s;
+	struct poll_use *const *pu;
+	uint64_t d = 5, b, total = 0;
+	char *text, *buf = NULL;
+	size_t n, len = 0;
+	FILE *f;
+
+	m->meta.groups = PSC_GROUP_ALL;
+	ctl(m, 0, 1, 5, 1, d, 100, 0);
+	hdr(&ev, PSC_EV_EPOLL_WAIT, 5000 * MS);
+	ev.epoll_wait.epfd = 3;
+	ev.epoll_wait.timeout_ns = -1;
+	ev.epoll_wait.ret = 1;
+	ev.epoll_wait.nready = 1;
+	ev.epoll_wait.ready[0].events = 1;
+	ev.epoll_wait.ready[0].data = d;
+	ev.epoll_wait.flags = PSC_WAIT_EARLY;
+	apply(m, &ev);
+	rf = epoll_tl_last_ready(tl_of(m), &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(rf[0].fd, 5);
+	text = live_text(m, &ev, 10 * MS);
+	if (!strstr(text, "epfd 3 (began before the trace) -> 1 ready: fd 5 IN"))
+		fail_msg("live line: <%s>", text);
+	free(text);
+	jw_init(&w);
+	jw_obj_start(&w);
+	schema_write_record(&w, schema_lookup(PSC_EV_EPOLL_WAIT), &ev, 0);
+	jw_obj_end(&w);
+	if (!strstr(w.buf, "\"enter_ns\":0,") || !strstr(w.buf, "\"began_before_trace\":true") ||
+	    !strstr(w.buf, "\"duration_ns\":null"))
+		fail_msg("record: %s", w.buf);
+	jw_free(&w);
+	wait_ev(m, 5001 * MS, 5002 * MS, -1, 1, 1, &d);
+	s = the_set(m);
+	assert_int_equal(s->waits, 2);
+	assert_int_equal(s->early, 1);
+	assert_int_equal(s->ready_events, 2);
+	assert_int_equal(s->wait_ns, 1 * MS);
+	assert_int_equal(s->max_wait_ns, 1 * MS);
+	for (b = 0; b < EPOLL_TL_HIST; b++)
+		total += s->hist[b];
+	assert_int_equal(total, 1);
+
+	hdr(&ev, PSC_EV_POLL_WAIT, 6000 * MS);
+	ev.poll_wait.kind = PSC_POLL_PSELECT6;
+	ev.poll_wait.nfds = 6;
+	ev.poll_wait.ret = 1;
+	ev.poll_wait.flags = PSC_WAIT_EARLY | PSC_WAIT_TIMEOUT_UNKNOWN;
+	apply(m, &ev);
+	text = live_text(m, &ev, 10 * MS);
+	if (!strstr(text, "nfds 6 blocked (began before the trace) -> 1"))
+		fail_msg("live line: <%s>", text);
+	free(text);
+	pu = epoll_tl_polls(tl_of(m), &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(pu[0]->calls, 1);
+	assert_int_equal(pu[0]->early, 1);
+	assert_int_equal(pu[0]->wait_ns, 0);
+
+	assert_int_equal(model_finish(m, 7000 * MS), 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(summary_print(f, m, NULL), 0);
+	assert_int_equal(fclose(f), 0);
+	if (!strstr(buf, "2 waits (0 timeouts, 0 EINTR, 0 errors, 1 began before the trace), 2 "
+			 "ready, blocked mean 1.00ms max 1.00ms") ||
+	    !strstr(buf, "time blocked in epoll waits (1 waits)"))
+		fail_msg("summary:\n%s", buf);
+	free(buf);
+	model_free(m);
+}
+
 static void test_epoll_tl__events_str(void **state)
 {
 	char buf[64];
@@ -529,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_epoll_tl__recv_without_epoll_drops_pending),
 		cmocka_unit_test(test_epoll_tl__accept_consumes_the_listener_wake),
 		cmocka_unit_test(test_epoll_tl__poll_family),
+		cmocka_unit_test(test_epoll_tl__wait_begun_before_trace),
 		cmocka_unit_test(test_epoll_tl__events_str),
 		cmocka_unit_test(test_epoll_tl__long_trace_is_bounded),
 	};

@@ -407,7 +407,7 @@ static void test_evread__refuses_bad_lines(void **state)
 		{ "{\"type\":\"epoll_wait\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,"
 		  "\"enter_ns\":1,\"timeout_ns\":-1,\"epfd\":3,\"maxevents\":8,\"ret\":1,"
 		  "\"pwait\":false,\"pwait2\":false,\"capped\":false,\"unread\":false,"
-		  "\"ready\":[{\"events\":1}]}",
+		  "\"began_before_trace\":false,\"ready\":[{\"events\":1}]}",
 		  -EBADMSG, "field 'data' is missing" },
 		{ "{\"type\":\"header\",\"format\":\"other-log\",\"version\":1}", -EBADMSG,
 		  "not a procscope event log" },
@@ -541,14 +541,15 @@ static void test_evread__fast_path_agrees(void **state)
 		{ "{\"type\":\"epoll_wait\",\"ts_ns\":167391902,\"pid\":6754,\"tid\":6754,"
 		  "\"start_ns\":167235829,\"enter_ns\":167390219,\"timeout_ns\":5000000000,"
 		  "\"epfd\":3,\"maxevents\":1,\"ret\":1,\"pwait\":false,\"pwait2\":false,"
-		  "\"capped\":false,\"unread\":true,\"ready\":[{\"events\":1,\"data\":4},"
+		  "\"capped\":false,\"unread\":true,\"began_before_trace\":false,\"ready\":[{\"events\":1,\"data\":4},"
 		  "{\"events\":4294967295,\"data\":18446744073709551615}],\"duration_ns\":1683,"
 		  "\"ready_fds\":[4],\"woken_by\":[{\"pid\":6704,\"tid\":6704,\"start_ns\":-1,"
 		  "\"ino\":26305}]}",
 		  true },
 		{ "{\"type\":\"epoll_wait\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,"
 		  "\"enter_ns\":0,\"timeout_ns\":-1,\"epfd\":3,\"maxevents\":8,\"ret\":-4,"
-		  "\"pwait\":true,\"pwait2\":false,\"capped\":false,\"unread\":false,\"ready\":[]}",
+		  "\"pwait\":true,\"pwait2\":false,\"capped\":false,\"unread\":false,\"began_before_trace\":false,"
+		  "\"ready\":[]}",
 		  true },
 		{ "{\"type\":\"fork\",\"ts_ns\":167243714,\"pid\":6704,\"tid\":6704,"
 		  "\"start_ns\":-183850324,\"parent_pid\":6704,\"parent_start_ns\":-183850324,"
@@ -591,7 +592,7 @@ static void test_evread__fast_path_agrees(void **state)
 		{ "{\"type\":\"epoll_wait\",\"ts_ns\":1,\"pid\":1,\"tid\":1,\"start_ns\":0,"
 		  "\"enter_ns\":0,\"timeout_ns\":-1,\"epfd\":3,\"maxevents\":8,\"ret\":1,"
 		  "\"pwait\":true,\"pwait2\":false,\"capped\":false,\"unread\":false,"
-		  "\"ready\":[{\"events\":1,\"data\":2,\"data\":3}]}",
+		  "\"began_before_trace\":false,\"ready\":[{\"events\":1,\"data\":2,\"data\":3}]}",
 		  false },
 		/* numbers at and past the edges, and not integers */
 		{ "{\"type\":\"free\",\"ts_ns\":9223372036854775807,\"pid\":4294967295,\"tid\":0,"

@@ -6,6 +6,7 @@
 #ifndef __PSC_EVENT_H
 #define __PSC_EVENT_H
 
+#include <stdint.h>
 #include "psc_events.h"
 
 /* One decoded event: every record type, aligned, strings NUL-terminated */
@@ -37,5 +38,17 @@ union psc_event {
 	struct psc_ev_sched_state sched_state;
 	struct psc_ev_sched_slice sched_slice;
 };
+
+/*
+ * How long an epoll_wait or poll_wait blocked (@ts its return, @enter its entry, @flags its
+ * PSC_WAIT_*): 0 when unknown, for a wait that began before the trace (PSC_WAIT_EARLY). Callers
+ * that sum or show durations test the flag: such a wait has none.
+ */
+static inline uint64_t epoll_wait_duration(uint64_t ts, uint64_t enter, uint32_t flags)
+{
+	if ((flags & PSC_WAIT_EARLY) || !enter || ts < enter)
+		return 0;
+	return ts - enter;
+}
 
 #endif /* __PSC_EVENT_H */

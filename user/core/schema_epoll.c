@@ -34,6 +34,7 @@ static const struct schema_field wait_fields[] = {
 	SF_FLAG(psc_ev_epoll_wait, flags, PSC_WAIT_PWAIT2, "pwait2"),
 	SF_FLAG(psc_ev_epoll_wait, flags, PSC_WAIT_CAPPED, "capped"),
 	SF_FLAG(psc_ev_epoll_wait, flags, PSC_WAIT_UNREAD, "unread"),
+	SF_FLAG(psc_ev_epoll_wait, flags, PSC_WAIT_EARLY, "began_before_trace"),
 	SF_COUNTED(psc_ev_epoll_wait, ready, nready, "ready", SK_READY),
 	SF_END,
 };
@@ -44,14 +45,27 @@ static const struct schema_field poll_fields[] = {
 	SF(psc_ev_poll_wait, kind, "kind", SK_U32),
 	SF(psc_ev_poll_wait, nfds, "nfds", SK_U32),
 	SF(psc_ev_poll_wait, ret, "ret", SK_S32),
+	SF_FLAG(psc_ev_poll_wait, flags, PSC_WAIT_EARLY, "began_before_trace"),
+	SF_FLAG(psc_ev_poll_wait, flags, PSC_WAIT_TIMEOUT_UNKNOWN, "timeout_unknown"),
 	SF_END,
 };
+
+/* How long it blocked; null for a wait that began before the trace (never made up) */
+static void kv_duration(struct jw *w, uint64_t ts, uint64_t enter, uint32_t flags)
+{
+	if (flags & PSC_WAIT_EARLY) {
+		jw_key(w, "duration_ns");
+		jw_null(w);
+		return;
+	}
+	jw_kv_u64(w, "duration_ns", epoll_wait_duration(ts, enter, flags));
+}
 
 static void wait_extra(struct jw *w, const union psc_event *ev)
 {
 	const struct psc_ev_epoll_wait *e = &ev->epoll_wait;
 
-	jw_kv_u64(w, "duration_ns", e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0);
+	kv_duration(w, e->hdr.ts_ns, e->enter_ns, e->flags);
 }
 
 static void poll_extra(struct jw *w, const union psc_event *ev)
@@ -60,7 +74,7 @@ static void poll_extra(struct jw *w, const union psc_event *ev)
 	const struct psc_ev_poll_wait *e = &ev->poll_wait;
 
 	jw_kv_str(w, "syscall", e->kind < 5 ? kinds[e->kind] : "?");
-	jw_kv_u64(w, "duration_ns", e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0);
+	kv_duration(w, e->hdr.ts_ns, e->enter_ns, e->flags);
 }
 
 #define EPOLL_TYPE(t, n, st, f, x)                                                         \

@@ -58,24 +58,32 @@ static const char *target_str(const struct psc_fd_info *t, char *buf, size_t siz
 	return buf;
 }
 
+/* What the live line and the summary say of a wait with no start, in place of its duration */
+#define EARLY_WAIT "(began before the trace)"
+
 static void live_wait(struct epoll_tl *tl, const struct model *m, const struct psc_ev_epoll_wait *e,
 		      const struct proc *p, FILE *out)
 {
 	const struct epoll_ready_fd *rf;
-	char d[32], ev[64], details[1024], who[96];
+	char d[48], dur[32], ev[64], details[1024], who[96];
 	size_t n, i, o = 0;
 
 	rf = epoll_tl_last_ready(tl, &n);
-	duration_fmt(e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0, d, sizeof(d));
-	if (e->ret > 0)
-		o += snprintf(details + o, sizeof(details) - o,
-			      "epfd %d blocked %s -> %d ready:", e->epfd, d, e->ret);
-	else if (e->ret == 0)
-		o += snprintf(details + o, sizeof(details) - o, "epfd %d timed out after %s",
-			      e->epfd, d);
+	/* a wait that began before the trace has no start: say so, never a made-up duration */
+	if (e->flags & PSC_WAIT_EARLY)
+		snprintf(d, sizeof(d), EARLY_WAIT);
 	else
-		o += snprintf(details + o, sizeof(details) - o, "epfd %d failed after %s: %s",
-			      e->epfd, d, e->ret == -4 ? "EINTR" : errno_str(e->ret));
+		snprintf(d, sizeof(d), "%s %s", e->ret > 0 ? "blocked" : "after",
+			 duration_fmt(epoll_wait_duration(e->hdr.ts_ns, e->enter_ns, e->flags), dur,
+				      sizeof(dur)));
+	if (e->ret > 0)
+		o += snprintf(details + o, sizeof(details) - o, "epfd %d %s -> %d ready:", e->epfd,
+			      d, e->ret);
+	else if (e->ret == 0)
+		o += snprintf(details + o, sizeof(details) - o, "epfd %d timed out %s", e->epfd, d);
+	else
+		o += snprintf(details + o, sizeof(details) - o, "epfd %d failed %s: %s", e->epfd, d,
+			      e->ret == -4 ? "EINTR" : errno_str(e->ret));
 	/* data in hex beside the fd it maps to, when it is not the fd itself (a pointer, a tag) */
 	for (i = 0; i < n && o < sizeof(details); i++) {
 		uint64_t data = e->ready[i].data;
@@ -101,10 +109,21 @@ static void live_wait(struct epoll_tl *tl, const struct model *m, const struct p
 
 		o += snprintf(details + o, sizeof(details) - o, "; woken by %s (unix) on fd %d +%s",
 			      live_who(sender, who, sizeof(who)), l->fd,
-			      duration_fmt(l->latency_ns, d, sizeof(d)));
+			      duration_fmt(l->latency_ns, dur, sizeof(dur)));
 	}
 	live_print(out, m, e->hdr.ts_ns, "ep_wait", e->hdr.tgid, ppid_of(p), p ? p->comm : NULL,
 		   "%s", details);
+}
+
+/*
+ * What --min-wait compares: the duration, or for a wait that began before the trace the least
+ * it blocked (since the trace began), never shown as its duration
+ */
+static uint64_t shown_duration(const struct model *m, uint64_t ts, uint64_t enter, uint32_t flags)
+{
+	if (flags & PSC_WAIT_EARLY)
+		return ts > m->meta.boottime_base_ns ? ts - m->meta.boottime_base_ns : 0;
+	return epoll_wait_duration(ts, enter, flags);
 }
 
 static void epoll_live(void *state, const struct model *m, const union psc_event *ev, FILE *out,
@@ -156,19 +175,21 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 		break;
 	}
 	case PSC_EV_EPOLL_WAIT:
-		dur = ev->hdr.ts_ns - ev->epoll_wait.enter_ns;
+		dur = shown_duration(m, ev->hdr.ts_ns, ev->epoll_wait.enter_ns,
+				     ev->epoll_wait.flags);
 		if (dur >= min_wait_ns || m->nlinks)
 			live_wait(state, m, &ev->epoll_wait, p, out);
 		break;
 	case PSC_EV_POLL_WAIT: {
 		const struct psc_ev_poll_wait *e = &ev->poll_wait;
 
-		dur = e->hdr.ts_ns - e->enter_ns;
-		if (dur < min_wait_ns)
+		if (shown_duration(m, e->hdr.ts_ns, e->enter_ns, e->flags) < min_wait_ns)
 			break;
+		dur = epoll_wait_duration(e->hdr.ts_ns, e->enter_ns, e->flags);
 		live_print(out, m, ev->hdr.ts_ns, poll_name(e->kind), ev->hdr.tgid, ppid_of(p),
 			   comm, "nfds %u blocked %s -> %d", e->nfds,
-			   duration_fmt(dur, d, sizeof(d)), e->ret);
+			   e->flags & PSC_WAIT_EARLY ? EARLY_WAIT : duration_fmt(dur, d, sizeof(d)),
+			   e->ret);
 		break;
 	}
 	default:
@@ -199,9 +220,9 @@ static int cmp_poll_seq(const void *a, const void *b)
 
 static void print_set(FILE *out, const struct epoll_set *s)
 {
-	char comm[LIVE_COMM_ESC], d1[32], d2[32], ev[64], tgt[96];
+	char comm[LIVE_COMM_ESC], d1[32], d2[32], ev[64], tgt[96], early[48] = "";
 	size_t i, shown = 0, more = 0;
-	uint64_t more_ready = 0;
+	uint64_t more_ready = 0, timed;
 
 	const struct epoll_owner *w = &s->who;
 
@@ -210,13 +231,17 @@ static void print_set(FILE *out, const struct epoll_set *s)
 			    strnlen(s->owner->comm, PSC_COMM_LEN));
 	else
 		term_escape(comm, sizeof(comm), w->comm, strnlen(w->comm, PSC_COMM_LEN));
+	timed = s->waits - s->early;
+	if (s->early)
+		snprintf(early, sizeof(early), ", %llu began before the trace",
+			 (unsigned long long)s->early);
 	fprintf(out,
-		"  %u %s epfd %d: %llu waits (%llu timeouts, %llu EINTR, %llu errors), "
+		"  %u %s epfd %d: %llu waits (%llu timeouts, %llu EINTR, %llu errors%s), "
 		"%llu ready, blocked mean %s max %s%s\n",
 		w->pid, comm, s->epfd, (unsigned long long)s->waits,
 		(unsigned long long)s->timeouts, (unsigned long long)s->eintr,
-		(unsigned long long)s->errors, (unsigned long long)s->ready_events,
-		duration_fmt(s->waits ? s->wait_ns / s->waits : 0, d1, sizeof(d1)),
+		(unsigned long long)s->errors, early, (unsigned long long)s->ready_events,
+		duration_fmt(timed ? s->wait_ns / timed : 0, d1, sizeof(d1)),
 		duration_fmt(s->max_wait_ns, d2, sizeof(d2)),
 		epoll_set_is_busy_polling(s) ? "  BUSY-POLLING (timeout 0, nothing ready)" : "");
 	for (i = 0; i < s->nregs; i++) {
@@ -319,7 +344,8 @@ static void print_polls(FILE *out, const struct model *m, const struct epoll_tl 
 			poll_name(p->kind), (unsigned long long)p->calls,
 			(unsigned long long)p->timeouts,
 			(unsigned long long)(p->calls ? p->nfds_total / p->calls : 0),
-			duration_fmt(p->calls ? p->wait_ns / p->calls : 0, d, sizeof(d)));
+			duration_fmt(p->calls > p->early ? p->wait_ns / (p->calls - p->early) : 0,
+				     d, sizeof(d)));
 	}
 	if (more_rows)
 		fprintf(out, "  ... %llu more (process, syscall) rows with %llu calls\n",
@@ -333,7 +359,7 @@ static void epoll_summary(void *state, const struct model *m, FILE *out)
 	const struct epoll_folded *f = folded_shown(m, tl);
 	size_t k, i;
 	struct epoll_set **sorted = epoll_tl_ranked_sets(tl, &k);
-	uint64_t hist[EPOLL_TL_HIST], wake[EPOLL_TL_HIST], waits = f->waits,
+	uint64_t hist[EPOLL_TL_HIST], wake[EPOLL_TL_HIST], waits = f->waits - f->early,
 							   wakes = f->wakes_linked, more = f->sets;
 
 	k = shown_sets(m, sorted, k);
@@ -354,7 +380,7 @@ static void epoll_summary(void *state, const struct model *m, FILE *out)
 			hist[b] += sorted[i]->hist[b];
 			wake[b] += sorted[i]->wake_lat_hist[b];
 		}
-		waits += sorted[i]->waits;
+		waits += sorted[i]->waits - sorted[i]->early; /* those with a duration */
 		wakes += sorted[i]->wakes_linked;
 	}
 	if (more)
@@ -392,6 +418,7 @@ static void json_set(struct jw *w, const struct model *m, const struct epoll_set
 	jw_kv_u64(w, "ready_events", s->ready_events);
 	jw_kv_u64(w, "unmapped_ready", s->unmapped);
 	jw_kv_u64(w, "zero_timeout_empty", s->zero_timeout_empty);
+	jw_kv_u64(w, "began_before_trace", s->early);
 	jw_kv_bool(w, "busy_polling", epoll_set_is_busy_polling(s));
 	jw_kv_u64(w, "blocked_ns", s->wait_ns);
 	jw_kv_u64(w, "max_wait_ns", s->max_wait_ns);
@@ -427,6 +454,7 @@ static void json_poll(struct jw *w, const struct poll_use *p)
 	jw_kv_u64(w, "timeouts", p->timeouts);
 	jw_kv_u64(w, "ready", p->ready);
 	jw_kv_u64(w, "nfds_total", p->nfds_total);
+	jw_kv_u64(w, "began_before_trace", p->early);
 	jw_kv_u64(w, "blocked_ns", p->wait_ns);
 	hist_write_json(w, "wait_hist", p->hist);
 	jw_obj_end(w);

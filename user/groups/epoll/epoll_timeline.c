@@ -25,9 +25,18 @@ static const char *wait_result(int32_t ret, char *buf, size_t size)
 	return buf;
 }
 
-static void kv_timeout(struct jw *w, int64_t timeout_ns)
+/*
+ * The timeout, and for a wait that began before the trace (an instant at its return: no start)
+ * that it did; a poll family timeout the kernel rewrote before an unseen entry is null
+ */
+static void kv_timeout(struct jw *w, int64_t timeout_ns, uint32_t flags)
 {
-	if (timeout_ns < 0)
+	if (flags & PSC_WAIT_EARLY)
+		jw_kv_bool(w, "began_before_trace", true);
+	if (flags & PSC_WAIT_TIMEOUT_UNKNOWN) {
+		jw_key(w, "timeout_ms");
+		jw_null(w);
+	} else if (timeout_ns < 0)
 		jw_kv_i64(w, "timeout_ms", -1);
 	else
 		jw_kv_double(w, "timeout_ms", (double)timeout_ns / 1e6);
@@ -99,7 +108,7 @@ static void on_epoll_wait(struct perfetto *pf, const struct model *m,
 		rf = epoll_tl_last_ready(tl, &nrf);
 	pf_args(w);
 	jw_kv_i64(w, "epfd", e->epfd);
-	kv_timeout(w, e->timeout_ns);
+	kv_timeout(w, e->timeout_ns, e->flags);
 	jw_kv_i64(w, "ret", e->ret);
 	jw_kv_str(w, "result", wait_result(e->ret, buf, sizeof(buf)));
 	jw_key(w, "ready");
@@ -158,7 +167,7 @@ static void on_poll_wait(struct perfetto *pf, const struct model *m,
 		return;
 	pf_args(w);
 	jw_kv_u64(w, "nfds", e->nfds);
-	kv_timeout(w, e->timeout_ns);
+	kv_timeout(w, e->timeout_ns, e->flags);
 	jw_kv_i64(w, "ret", e->ret);
 	jw_kv_str(w, "result", wait_result(e->ret, buf, sizeof(buf)));
 	jw_obj_end(w);

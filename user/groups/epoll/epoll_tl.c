@@ -418,17 +418,21 @@ static int apply_wait(struct epoll_tl *tl, struct model *m, const struct psc_ev_
 {
 	struct epoll_set *s = get_set(tl, owner, e->epfd);
 	struct set_priv *sp = (struct set_priv *)s;
-	uint64_t dur = e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0;
+	uint64_t dur = epoll_wait_duration(e->hdr.ts_ns, e->enter_ns, e->flags);
 	uint32_t i;
 
 	tl->nlast = 0;
 	if (!s)
 		return -ENOMEM;
 	s->waits++;
-	s->wait_ns += dur;
-	if (dur > s->max_wait_ns)
-		s->max_wait_ns = dur;
-	s->hist[hist_bucket(dur)]++;
+	if (e->flags & PSC_WAIT_EARLY) {
+		s->early++; /* began before the trace: how long it blocked is unknown */
+	} else {
+		s->wait_ns += dur;
+		if (dur > s->max_wait_ns)
+			s->max_wait_ns = dur;
+		s->hist[hist_bucket(dur)]++;
+	}
 	if (e->flags & PSC_WAIT_CAPPED)
 		s->capped++;
 	if (e->ret == 0) {
@@ -464,7 +468,7 @@ static int apply_poll(struct epoll_tl *tl, const struct psc_ev_poll_wait *e,
 		      const struct proc *owner)
 {
 	uint64_t key = ((uint64_t)owner->seq << 8) | (e->kind & 0xff);
-	uint64_t dur = e->hdr.ts_ns > e->enter_ns ? e->hdr.ts_ns - e->enter_ns : 0;
+	uint64_t dur = epoll_wait_duration(e->hdr.ts_ns, e->enter_ns, e->flags);
 	struct poll_use *pu = hmap_get(&tl->polls_by_key, key);
 
 	if (!pu) {
@@ -487,8 +491,12 @@ static int apply_poll(struct epoll_tl *tl, const struct psc_ev_poll_wait *e,
 	}
 	pu->calls++;
 	pu->nfds_total += e->nfds;
-	pu->wait_ns += dur;
-	pu->hist[hist_bucket(dur)]++;
+	if (e->flags & PSC_WAIT_EARLY) {
+		pu->early++;
+	} else {
+		pu->wait_ns += dur;
+		pu->hist[hist_bucket(dur)]++;
+	}
 	if (e->ret == 0)
 		pu->timeouts++;
 	else if (e->ret > 0)
@@ -548,6 +556,7 @@ static void fold_set(struct epoll_folded *f, const struct epoll_set *s)
 	f->waits += s->waits;
 	f->timeouts += s->timeouts;
 	f->ready_events += s->ready_events;
+	f->early += s->early;
 	f->wait_ns += s->wait_ns;
 	f->wakes_linked += s->wakes_linked;
 	for (b = 0; b < EPOLL_TL_HIST; b++) {
@@ -565,6 +574,7 @@ static void fold_poll(struct epoll_folded *f, const struct poll_use *pu)
 	f->poll_timeouts += pu->timeouts;
 	f->poll_ready += pu->ready;
 	f->poll_nfds += pu->nfds_total;
+	f->poll_early += pu->early;
 	f->poll_wait_ns += pu->wait_ns;
 	for (b = 0; b < EPOLL_TL_HIST; b++)
 		f->poll_hist[b] += pu->hist[b];

@@ -58,7 +58,8 @@ struct epoll_set {
 	uint64_t unmapped; /* ready entries whose data matched no known registration */
 	uint64_t zero_timeout_empty; /* timeout 0 and nothing ready: busy polling */
 	uint64_t capped;
-	uint64_t wait_ns; /* total time blocked */
+	uint64_t early; /* waits that began before the trace: no duration (PSC_WAIT_EARLY) */
+	uint64_t wait_ns; /* total time blocked, of the waits with a known start */
 	uint64_t max_wait_ns;
 	uint64_t hist[EPOLL_TL_HIST];
 	uint64_t wakes_linked; /* waits woken by a traced unix send */
@@ -75,6 +76,7 @@ struct poll_use {
 	uint64_t timeouts;
 	uint64_t ready;
 	uint64_t nfds_total;
+	uint64_t early; /* calls that began before the trace: no duration */
 	uint64_t wait_ns;
 	uint64_t hist[EPOLL_TL_HIST];
 };
@@ -85,6 +87,7 @@ struct epoll_folded {
 	uint64_t waits;
 	uint64_t timeouts;
 	uint64_t ready_events;
+	uint64_t early;
 	uint64_t wait_ns;
 	uint64_t wakes_linked;
 	uint64_t hist[EPOLL_TL_HIST];
@@ -94,6 +97,7 @@ struct epoll_folded {
 	uint64_t poll_timeouts;
 	uint64_t poll_ready;
 	uint64_t poll_nfds;
+	uint64_t poll_early;
 	uint64_t poll_wait_ns;
 	uint64_t poll_hist[EPOLL_TL_HIST];
 };
