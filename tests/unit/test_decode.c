@@ -572,9 +572,10 @@ static void memo_record(const struct schema_type *st, uint64_t *seed, union psc_
 
 /*
  * The log's writer with its memo writes exactly what it writes without: records of every type
- * that repeat but for their timestamp, change a byte, move to another thread (another slot, or
- * the same slot taken by another), change type, or are written with another time base; and
- * pretty output, which the memo does not serve.
+ * that repeat but for their timestamp, change a byte (one number member, then another: one
+ * member written again, then two, which the memo does not serve; or a string, a count, an array),
+ * move to another thread (another slot, or the same slot taken by another), change type, or are
+ * written with another time base; and pretty output, which the memo does not serve.
  */
 static void test_decode__memo_writes_the_same_bytes(void **state)
 {
