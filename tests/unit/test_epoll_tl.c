@@ -16,6 +16,7 @@
 #include "decode.h"
 #include "hist.h"
 #include "epoll_tl.h"
+#include "format.h"
 #include "model.h"
 #include "schema.h"
 #include "summary.h"
@@ -456,6 +457,15 @@ static void test_epoll_tl__wait_begun_before_trace(void **state)
 	if (!strstr(text, "epfd 3 (began before the trace) -> 1 ready: fd 5 IN"))
 		fail_msg("live line: <%s>", text);
 	free(text);
+	/* --min-wait: it blocked at least since the trace began (5 ms here), no more is known */
+	m->meta.boottime_base_ns = 4995 * MS;
+	text = live_text(m, &ev, 10 * MS);
+	assert_string_equal(text, "");
+	free(text);
+	text = live_text(m, &ev, 5 * MS);
+	assert_non_null(strstr(text, "(began before the trace)"));
+	free(text);
+	m->meta.boottime_base_ns = 0;
 	jw_init(&w);
 	jw_obj_start(&w);
 	schema_write_record(&w, schema_lookup(PSC_EV_EPOLL_WAIT), &ev, 0);
@@ -501,6 +511,51 @@ static void test_epoll_tl__wait_begun_before_trace(void **state)
 	    !strstr(buf, "time blocked in epoll waits (1 waits)"))
 		fail_msg("summary:\n%s", buf);
 	free(buf);
+	model_free(m);
+}
+
+/*
+ * A signal interrupting poll or select leaves a restart code in the return value (-514
+ * ERESTARTNOHAND, -516 ERESTART_RESTARTBLOCK: the program sees EINTR, or the call restarts):
+ * the live line names it and says what happened, never a bare "-514"; real errnos by name
+ */
+static void test_epoll_tl__poll_interrupted_by_a_signal(void **state)
+{
+	static const struct {
+		int32_t ret;
+		const char *want;
+	} cases[] = {
+		{ -514, "nfds 4 blocked 2.00ms -> interrupted by a signal (ERESTARTNOHAND)" },
+		{ -516,
+		  "nfds 4 blocked 2.00ms -> interrupted by a signal (ERESTART_RESTARTBLOCK)" },
+		{ -9, "nfds 4 blocked 2.00ms -> EBADF" },
+		{ 2, "nfds 4 blocked 2.00ms -> 2" },
+	};
+	struct model *m = model_new();
+	union psc_event ev;
+	char buf[32], *text;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hdr(&ev, PSC_EV_POLL_WAIT, (i + 1) * 10 * MS);
+		ev.poll_wait.enter_ns = (i + 1) * 10 * MS - 2 * MS;
+		ev.poll_wait.kind = PSC_POLL_PSELECT6;
+		ev.poll_wait.nfds = 4;
+		ev.poll_wait.ret = cases[i].ret;
+		apply(m, &ev);
+		text = live_text(m, &ev, 0);
+		if (!strstr(text, cases[i].want))
+			fail_msg("ret %d: <%s>, want <%s>", cases[i].ret, text, cases[i].want);
+		free(text);
+	}
+	assert_string_equal(errno_name(-512, buf, sizeof(buf)), "ERESTARTSYS");
+	assert_string_equal(errno_name(-515, buf, sizeof(buf)), "ENOIOCTLCMD");
+	assert_false(errno_is_restart(-515));
+	assert_true(errno_is_restart(-513));
+	assert_false(errno_is_restart(-4));
+	assert_string_equal(errno_name(INT64_MIN, buf, sizeof(buf)), "E4096");
+	assert_string_equal(errno_name(-4000, buf, sizeof(buf)), "E4000");
+	assert_string_equal(errno_name(32, buf, sizeof(buf)), "EPIPE");
 	model_free(m);
 }
 
@@ -629,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_epoll_tl__accept_consumes_the_listener_wake),
 		cmocka_unit_test(test_epoll_tl__poll_family),
 		cmocka_unit_test(test_epoll_tl__wait_begun_before_trace),
+		cmocka_unit_test(test_epoll_tl__poll_interrupted_by_a_signal),
 		cmocka_unit_test(test_epoll_tl__events_str),
 		cmocka_unit_test(test_epoll_tl__long_trace_is_bounded),
 	};

@@ -54,6 +54,27 @@ const char *errno_str(int64_t ret)
 	return strerror((int)-ret);
 }
 
+bool errno_is_restart(int64_t ret)
+{
+	return ret <= -512 && ret >= -516 && ret != -515;
+}
+
+const char *errno_name(int64_t ret, char *buf, size_t size)
+{
+	static const char *const restart[] = { "ERESTARTSYS", "ERESTARTNOINTR", "ERESTARTNOHAND",
+					       "ENOIOCTLCMD", "ERESTART_RESTARTBLOCK" };
+	int64_t err = ret < 0 ? (ret < -4095 ? 4096 : -ret) : ret;
+	const char *name;
+
+	if (err >= 512 && err <= 516)
+		return restart[err - 512];
+	name = err <= 4095 ? strerrorname_np((int)err) : NULL;
+	if (name)
+		return name;
+	snprintf(buf, size, "E%lld", (long long)err);
+	return buf;
+}
+
 const char *duration_fmt(uint64_t ns, char *buf, size_t size)
 {
 	if (ns < 1000)

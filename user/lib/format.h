@@ -25,6 +25,15 @@ const char *signal_name(int sig, char *buf, size_t size);
 const char *wstatus_describe(uint32_t status, char *buf, size_t size);
 /* strerror() of a syscall's -errno return; any value, even INT_MIN (a hostile record) */
 const char *errno_str(int64_t ret);
+/*
+ * The name of a syscall's -errno return @ret (or of errno @ret > 0): "EPIPE"; the kernel's
+ * restart codes a signal leaves in a tracepoint's return value (-512 to -516, never seen by the
+ * program: it gets EINTR, or the call is restarted) by their kernel names, "ERESTARTSYS"...;
+ * "E<n>" for a number without a name. Any value, even INT64_MIN.
+ */
+const char *errno_name(int64_t ret, char *buf, size_t size);
+/* Is @ret one of those restart codes: a signal interrupted the call? */
+bool errno_is_restart(int64_t ret);
 /* "412us", "3.25ms", "1.500s", "2m03s" */
 const char *duration_fmt(uint64_t ns, char *buf, size_t size);
 /* A byte count: decimal digits, optionally K, M or G (binary units). 0 or -EINVAL. */

@@ -116,6 +116,23 @@ static void live_wait(struct epoll_tl *tl, const struct model *m, const struct p
 }
 
 /*
+ * A poll family wait's result: the ready count, or the errno's name; a restart code (the kernel
+ * leaves one in the return value when a signal interrupts poll or select) says so
+ */
+static const char *poll_result(int32_t ret, char *buf, size_t size)
+{
+	char e[32];
+
+	if (ret >= 0)
+		snprintf(buf, size, "%d", ret);
+	else if (errno_is_restart(ret))
+		snprintf(buf, size, "interrupted by a signal (%s)", errno_name(ret, e, sizeof(e)));
+	else
+		snprintf(buf, size, "%s", errno_name(ret, e, sizeof(e)));
+	return buf;
+}
+
+/*
  * What --min-wait compares: the duration, or for a wait that began before the trace the least
  * it blocked (since the trace began), never shown as its duration
  */
@@ -131,7 +148,7 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 {
 	const struct proc *p = proctree_find(m->tree, ev->hdr.tgid, ev->hdr.start_ns);
 	const char *comm = p ? p->comm : NULL;
-	char ev_s[64], tgt[96], d[32];
+	char ev_s[64], tgt[96], d[32], res[96];
 	uint64_t dur;
 
 	switch (ev->hdr.type) {
@@ -187,9 +204,9 @@ static void epoll_live(void *state, const struct model *m, const union psc_event
 			break;
 		dur = epoll_wait_duration(e->hdr.ts_ns, e->enter_ns, e->flags);
 		live_print(out, m, ev->hdr.ts_ns, poll_name(e->kind), ev->hdr.tgid, ppid_of(p),
-			   comm, "nfds %u blocked %s -> %d", e->nfds,
+			   comm, "nfds %u blocked %s -> %s", e->nfds,
 			   e->flags & PSC_WAIT_EARLY ? EARLY_WAIT : duration_fmt(dur, d, sizeof(d)),
-			   e->ret);
+			   poll_result(e->ret, res, sizeof(res)));
 		break;
 	}
 	default:

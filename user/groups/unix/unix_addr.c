@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "format.h"
 #include "strutil.h"
 #include "unix_flow_int.h"
 
@@ -78,17 +79,5 @@ const char *unix_type_name(uint32_t type, char *buf, size_t size)
 
 const char *unix_errno_name(int err, char *buf, size_t size)
 {
-	const char *name;
-
-	/* -INT_MIN overflows: any code that large is no errno anyway */
-	if (err < 0)
-		err = err < -4095 ? 4096 : -err;
-	/* kernel-internal codes a signal can leak into a tracepoint's ret */
-	if (err == 512)
-		return "ERESTARTSYS";
-	name = strerrorname_np(err);
-	if (name)
-		return name;
-	snprintf(buf, size, "E%d", err);
-	return buf;
+	return errno_name(err, buf, size);
 }
