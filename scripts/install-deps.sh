@@ -11,6 +11,7 @@ pkgs=(
 	cppcheck clang-format clang-tidy   # make lint / check-format
 	valgrind   # the report test runs under it
 	time zstd bsdutils   # make bench (/usr/bin/time, zstdcat); script(1) for the progress test
+	python3   # the workloads of integration tests (test_identity, test_sched) and make bench
 )
 missing=()
 for p in "${pkgs[@]}"; do
