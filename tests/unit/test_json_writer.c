@@ -593,7 +593,10 @@ static void test_json_writer__prepared_keys(void **state)
 	jw_free(&b);
 }
 
-/* Members written in place read as the _k calls write them, across renewals of the room */
+/*
+ * Members written in place (keyed numbers and flags, raw text, bare numbers) read as the general
+ * calls write them, across renewals of the room
+ */
 static void test_json_writer__cursor(void **state)
 {
 	static const struct jw_key k_a = JW_KEY("a"), k_flag = JW_KEY("flag");
@@ -622,6 +625,22 @@ static void test_json_writer__cursor(void **state)
 		jw_cur_i64(&c, &k_a, -(int64_t)(v >> (i % 64)));
 		assert_true(jw_cur_room(&b, &c, JW_CUR_MEMBER));
 		jw_cur_bool(&c, &k_flag, i & 1);
+		if (i % 10 == 0) {
+			/* an array member written as raw text and bare numbers, as the general calls do */
+			int64_t e = i % 20 ? -(int64_t)(v >> (i % 64)) : INT64_MIN;
+
+			jw_key(&a, "arr");
+			jw_arr_start(&a);
+			jw_i64(&a, e);
+			jw_i64(&a, (int64_t)(v >> 1));
+			jw_arr_end(&a);
+			assert_true(jw_cur_room(&b, &c, 9 + 2 * 21));
+			jw_cur_text(&c, ",\"arr\":[", 8);
+			jw_cur_num(&c, e);
+			jw_cur_text(&c, ",", 1);
+			jw_cur_num(&c, (int64_t)(v >> 1));
+			jw_cur_text(&c, "]", 1);
+		}
 		if (i % 100 == 0) {
 			/* closed for a general call, then opened again */
 			jw_cur_close(&b, &c);

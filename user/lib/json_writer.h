@@ -211,6 +211,22 @@ static inline void jw_cur_bool(struct jw_cur *c, const struct jw_key *k, bool v)
 	c->p = p + 5 - v;
 }
 
+/*
+ * Raw pieces in place, for a caller that checked the room for all of them at once with
+ * jw_cur_room() and writes whole members (",\"key\":value") only: @n bytes of JSON text, and a
+ * bare number (an array element).
+ */
+static inline void jw_cur_text(struct jw_cur *c, const char *s, size_t n)
+{
+	__builtin_memcpy(c->p, s, n);
+	c->p += n;
+}
+
+static inline void jw_cur_num(struct jw_cur *c, int64_t v)
+{
+	c->p = jw_put_digits(c->p, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
+}
+
 /* A number or flag member: in place while the cursor has room, else through the general call */
 static inline void jw_cur_kv_u64(struct jw *w, struct jw_cur *c, const struct jw_key *k, uint64_t v)
 {
