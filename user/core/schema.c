@@ -384,6 +384,14 @@ static size_t first_diff(const unsigned char *a, const unsigned char *b, size_t 
 /* The last byte before @len where @a and @b differ (they do, from @from on) */
 static size_t last_diff(const unsigned char *a, const unsigned char *b, size_t from, size_t len)
 {
+	uint64_t x, y;
+
+	for (; len >= from + 8; len -= 8) {
+		memcpy(&x, a + len - 8, 8);
+		memcpy(&y, b + len - 8, 8);
+		if (x != y)
+			return len - 1 - (size_t)__builtin_clzll(x ^ y) / 8;
+	}
 	while (len > from && a[len - 1] == b[len - 1])
 		len--;
 	return len - 1;
