@@ -228,8 +228,9 @@ int BPF_PROG(tp_sched_exec, struct task_struct *task)
 
 /*
  * Run by the loader at the end of the trace: one record per live traced thread, with its
- * open interval closed now. A traced thread never switched nor woken during the trace has no
- * storage: its state now is the state it had all along (any change would have run a hook).
+ * open interval closed now. A traced thread never switched in or out during the trace has no
+ * storage: its state now is the state it had all along (any change but a wake-up would have run
+ * the switch hook; one woken and still waiting for a CPU is reported runnable all along).
  */
 SEC("iter/task")
 int sched_flush(struct bpf_iter__task *ctx)

@@ -44,7 +44,7 @@ enum psc_sched_state {
 #define PSC_SCHED_FORKED (1u << 0) /* accounted from its wake-up after fork: nothing unknown */
 #define PSC_SCHED_EXITED (1u << 1) /* final record of a thread at its exit */
 #define PSC_SCHED_END (1u << 2) /* taken at the end of the trace (a still-live thread) */
-#define PSC_SCHED_UNSEEN (1u << 3) /* never switched nor woken during the trace (END only) */
+#define PSC_SCHED_UNSEEN (1u << 3) /* never switched in or out during the trace (END only) */
 #define PSC_SCHED_EXEC (1u << 4) /* taken at its exec (what came before belongs to the old image) */
 
 /* Per-thread accounting (BPF task storage) */
@@ -65,7 +65,7 @@ struct psc_sched_acct {
 	__u32 nmigrate; /* runs on another CPU than the previous one */
 	__u32 cpu; /* last CPU */
 	__u32 flags; /* PSC_SCHED_* */
-	__u32 nmissed; /* a switch or wake-up whose update was missed, repaired as told below */
+	__u32 nmissed; /* a switch whose update was missed, repaired as told below */
 	__u32 off_state; /* the state it left the CPU in (for slices) */
 	__u64 off_ns; /* when it last left the CPU; 0 = unknown */
 	__u64 wake_ns; /* when it last became runnable; 0 = unknown */
