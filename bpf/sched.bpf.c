@@ -265,6 +265,16 @@ int sched_flush(struct bpf_iter__task *ctx)
 	e->state = t->on_cpu ?
 			   PSC_SST_RUNNING :
 			   psc_sched_from_index(psc_task_state_index(t->__state, t->exit_state));
+	/*
+	 * Queued, not running: woken (or preempted) as long ago as its open wait says, and what it
+	 * did before is unknown (no hook runs at a wake-up). Not runnable all along.
+	 */
+	if (e->state == PSC_SST_RUNNABLE) {
+		__u64 q = queued_of(t);
+
+		if (q && now > q && now - q > e->since_ns)
+			e->since_ns = now - q;
+	}
 	e->first_state = PSC_SST_UNKNOWN;
 #ifdef __TARGET_ARCH_x86
 	e->cpu = t->thread_info.cpu;

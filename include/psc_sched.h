@@ -79,7 +79,7 @@ struct psc_sched_acct {
 struct psc_ev_sched_stats {
 	struct psc_ev_hdr hdr;
 	__u64 first_ns; /* accounting began (0: unseen, since the trace or the thread began) */
-	__u64 since_ns; /* current state since; UNSEEN: the thread's start */
+	__u64 since_ns; /* current state since; UNSEEN: the thread's start, or when it was queued */
 	__u64 t_ns[PSC_SST_MAX]; /* per state, the current one counted up to hdr.ts_ns */
 	__u64 cpus;
 	__u64 rq_max_ns;

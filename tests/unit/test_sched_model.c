@@ -594,6 +594,36 @@ static void test_sched__model_unseen_thread(void **state)
 	model_free(m);
 }
 
+/*
+ * Never switched, queued for a CPU at the end: woken 10 ms before it (no hook runs at a
+ * wake-up), so runnable since then, and the 40 ms before unknown, not runnable all along
+ */
+static void test_sched__model_unseen_woken_at_end(void **state)
+{
+	struct model *m = new_model();
+	struct sched_totals t;
+	union psc_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.type = PSC_EV_SCHED_STATS;
+	ev.hdr.size = sizeof(ev.sched_stats);
+	ev.hdr.ts_ns = BASE + 50 * MS;
+	ev.hdr.tgid = PID;
+	ev.hdr.tid = PID;
+	ev.hdr.start_ns = START;
+	ev.sched_stats.flags = PSC_SCHED_END | PSC_SCHED_UNSEEN;
+	ev.sched_stats.state = PSC_SST_RUNNABLE;
+	ev.sched_stats.first_state = PSC_SST_UNKNOWN;
+	ev.sched_stats.since_ns = BASE + 40 * MS;
+	assert_int_equal(model_apply(m, &ev), 0);
+	m->end_ts = BASE + 50 * MS;
+	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
+	assert_int_equal(t.t_ns[PSC_SST_RUNNABLE], 10 * MS);
+	assert_int_equal(t.unknown_ns, 40 * MS);
+	assert_int_equal(t.t_ns[PSC_SST_SLEEP], 0);
+	model_free(m);
+}
+
 /* A seeded process with no sched record of its leader: its state is unknown, not guessed */
 static void test_sched__model_unknown_leader(void **state)
 {
@@ -724,6 +754,7 @@ int main(void)
 		cmocka_unit_test_setup(test_sched__model_threads_summed, reset_kthreads),
 		cmocka_unit_test_setup(test_sched__model_extends_last_state, reset_kthreads),
 		cmocka_unit_test_setup(test_sched__model_unseen_thread, reset_kthreads),
+		cmocka_unit_test_setup(test_sched__model_unseen_woken_at_end, reset_kthreads),
 		cmocka_unit_test_setup(test_sched__model_unknown_leader, reset_kthreads),
 		cmocka_unit_test_setup(test_sched__model_tid_reuse, reset_kthreads),
 		cmocka_unit_test_setup(test_sched__model_finished_bounded, reset_kthreads),

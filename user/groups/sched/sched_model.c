@@ -244,8 +244,13 @@ void sched_thread_times(const struct sched_thread *th, const struct sched_proc *
 		t_ns[i] = e->t_ns[i];
 	*unknown_ns = 0;
 	if (e->flags & PSC_SCHED_UNSEEN) {
-		/* in one state all along: from the trace start (or its own start) to the snapshot */
-		from = e->since_ns > base ? e->since_ns : base;
+		/*
+		 * In one state since since_ns (its own start when all along) to the snapshot; what
+		 * came before since_ns in the trace (a wake-up no hook saw) is unknown
+		 */
+		from = sp->start_ns > base ? sp->start_ns : base;
+		*unknown_ns = e->since_ns > from ? e->since_ns - from : 0;
+		from = e->since_ns > from ? e->since_ns : from;
 		if (e->state < PSC_SST_MAX && e->hdr.ts_ns > from)
 			t_ns[e->state] += e->hdr.ts_ns - from;
 		return;
