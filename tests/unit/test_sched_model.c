@@ -564,6 +564,22 @@ static void test_sched__model_extends_last_state(void **state)
 	model_free(m);
 }
 
+/* The end-of-trace record of PID's leader, never switched in the trace: @state since @since */
+static void unseen_at_end(union psc_event *ev, __u32 state, __u64 since)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->hdr.type = PSC_EV_SCHED_STATS;
+	ev->hdr.size = sizeof(ev->sched_stats);
+	ev->hdr.ts_ns = BASE + 50 * MS;
+	ev->hdr.tgid = PID;
+	ev->hdr.tid = PID;
+	ev->hdr.start_ns = START;
+	ev->sched_stats.flags = PSC_SCHED_END | PSC_SCHED_UNSEEN;
+	ev->sched_stats.state = state;
+	ev->sched_stats.first_state = PSC_SST_UNKNOWN;
+	ev->sched_stats.since_ns = since;
+}
+
 /* Never switched nor woken: the end record says which state it held all along */
 static void test_sched__model_unseen_thread(void **state)
 {
@@ -573,17 +589,7 @@ static void test_sched__model_unseen_thread(void **state)
 	char stat[8];
 
 	/* what the end-of-trace iterator writes for it: no times, its state, its start */
-	memset(&ev, 0, sizeof(ev));
-	ev.hdr.type = PSC_EV_SCHED_STATS;
-	ev.hdr.size = sizeof(ev.sched_stats);
-	ev.hdr.ts_ns = BASE + 50 * MS;
-	ev.hdr.tgid = PID;
-	ev.hdr.tid = PID;
-	ev.hdr.start_ns = START;
-	ev.sched_stats.flags = PSC_SCHED_END | PSC_SCHED_UNSEEN;
-	ev.sched_stats.state = PSC_SST_SLEEP;
-	ev.sched_stats.first_state = PSC_SST_UNKNOWN;
-	ev.sched_stats.since_ns = START;
+	unseen_at_end(&ev, PSC_SST_SLEEP, START);
 	ev.sched_stats.nice = 5;
 	assert_int_equal(model_apply(m, &ev), 0);
 	m->end_ts = BASE + 50 * MS;
@@ -604,17 +610,7 @@ static void test_sched__model_unseen_woken_at_end(void **state)
 	struct sched_totals t;
 	union psc_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.hdr.type = PSC_EV_SCHED_STATS;
-	ev.hdr.size = sizeof(ev.sched_stats);
-	ev.hdr.ts_ns = BASE + 50 * MS;
-	ev.hdr.tgid = PID;
-	ev.hdr.tid = PID;
-	ev.hdr.start_ns = START;
-	ev.sched_stats.flags = PSC_SCHED_END | PSC_SCHED_UNSEEN;
-	ev.sched_stats.state = PSC_SST_RUNNABLE;
-	ev.sched_stats.first_state = PSC_SST_UNKNOWN;
-	ev.sched_stats.since_ns = BASE + 40 * MS;
+	unseen_at_end(&ev, PSC_SST_RUNNABLE, BASE + 40 * MS);
 	assert_int_equal(model_apply(m, &ev), 0);
 	m->end_ts = BASE + 50 * MS;
 	sched_proc_totals(proc_of(m), m, m->end_ts, &t);
