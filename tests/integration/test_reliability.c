@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <time.h>
 #include <linux/bpf.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include "integ.h"
@@ -1567,6 +1568,70 @@ static void test_rl__env_pid_exits_during_startup(void **state)
 		outcomes[0], outcomes[1], outcomes[2]);
 }
 
+/*
+ * -p of a process already inside exit() when procscope starts: a big address space keeps it
+ * there (exit_mm()) for about a second, past the walks of /proc and the attach, so its exit
+ * hook ran before the attach. Its reap by its parent must still be in the log, with the status
+ * the parent's waitpid() saw (before: no exit, no reap, only the release).
+ */
+static void test_rl__env_pid_inside_exit_at_start(void **state)
+{
+	const size_t big = (size_t)3 << 30;
+	struct run r;
+	struct integ_log log;
+	json_object *reap;
+	char pidarg[16];
+	char *argv[] = { ps_exe,  S("trace"), S("-q"), S("--no-summary"),
+			 S("-e"), S("proc"),  S("-p"), pidarg,
+			 S("-o"), NULL,	      NULL };
+	struct io io = { .out_fd = -1 };
+	int pfd[2], wstatus = 0, status;
+	pid_t target, ps;
+	char c;
+
+	(void)state;
+	run_setup(&r);
+	argv[9] = r.log;
+	io.err = r.err;
+	assert_int_equal(pipe(pfd), 0);
+	target = fork();
+	assert_true(target >= 0);
+	if (target == 0) {
+		void *m = mmap(NULL, big, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+		if (m == MAP_FAILED || write(pfd[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	snprintf(pidarg, sizeof(pidarg), "%d", (int)target);
+	ps = spawn(argv, &io);
+	/* the exit begins now, long before the BPF programs are loaded, and lasts ~1 s */
+	assert_int_equal(kill(target, SIGKILL), 0);
+	assert_int_equal(waitpid(target, &wstatus, 0), target);
+	assert_true(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL);
+	status = wait_bounded(ps, 15, "-p of a process inside exit()");
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) != 0) {
+		char *err = integ_slurp(r.err, NULL);
+
+		fail_msg("procscope exited %d: %s", WEXITSTATUS(status), err);
+	}
+	integ_load(r.log, &log);
+	reap = integ_find(&log, "type", "reap", "reaped_pid", INTEG_I(target), NULL);
+	integ_dump("reap", reap);
+	assert_non_null(reap);
+	assert_int_equal(integ_i64(reap, "pid"), getpid());
+	/* the wait began before the attach: its status may be unknown, never another */
+	if (!integ_bool(reap, "status_unknown"))
+		assert_int_equal(integ_i64(reap, "status"), wstatus);
+	integ_free(&log);
+}
+
 /* 127 for a command that cannot run: found unusable before attach, or failing exec after */
 static void test_rl__env_command_not_executable(void **state)
 {
@@ -1956,6 +2021,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_rl__env_essential_tracepoint_missing, rl_teardown),
 		cmocka_unit_test_teardown(test_rl__env_pid_missing, rl_teardown),
 		cmocka_unit_test_teardown(test_rl__env_pid_exits_during_startup, rl_teardown),
+		cmocka_unit_test_teardown(test_rl__env_pid_inside_exit_at_start, rl_teardown),
 		cmocka_unit_test_teardown(test_rl__env_command_not_executable, rl_teardown),
 		cmocka_unit_test_teardown(test_rl__env_unknown_user, rl_teardown),
 		cmocka_unit_test_teardown(test_rl__env_user_nobody, rl_teardown),

@@ -548,10 +548,44 @@ static void test_procfs__read_own_fds(void **state)
 	close(sv[1]);
 }
 
+/*
+ * A process inside exit() (PF_EXITING in field 9) counts as exited when it is its one thread:
+ * its exit hook may have run before the attach, and only this mark lets its reap count
+ */
+static void test_procfs__exiting_counts_as_exited(void **state)
+{
+	struct procfs_stat st;
+	char line[512], *flags;
+	int n;
+
+	(void)state;
+	n = make_line(line, sizeof(line), 4242, "x", 'R', 4200, 1, 100);
+	assert_int_equal(procfs_parse_stat(line, (size_t)n, &st), 0);
+	assert_false(st.exiting);
+	assert_false(procfs_exited(&st));
+	flags = strstr(line, " 4194560 ");
+	assert_non_null(flags);
+	memcpy(flags, " 4194564 ", 9); /* | PF_EXITING */
+	assert_int_equal(procfs_parse_stat(line, (size_t)n, &st), 0);
+	assert_true(st.exiting);
+	assert_true(procfs_exited(&st));
+	/* one thread of several in exit() is no exit of the process */
+	n = make_line(line, sizeof(line), 4242, "x", 'R', 4200, 3, 100);
+	memcpy(strstr(line, " 4194560 "), " 4194564 ", 9);
+	assert_int_equal(procfs_parse_stat(line, (size_t)n, &st), 0);
+	assert_true(st.exiting);
+	assert_false(procfs_exited(&st));
+	/* a zombie is exited, whatever its flags */
+	n = make_line(line, sizeof(line), 4242, "x", 'Z', 4200, 1, 100);
+	assert_int_equal(procfs_parse_stat(line, (size_t)n, &st), 0);
+	assert_true(procfs_exited(&st));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_procfs__parse_normal),
+		cmocka_unit_test(test_procfs__exiting_counts_as_exited),
 		cmocka_unit_test(test_procfs__parse_comm),
 		cmocka_unit_test(test_procfs__parse_truncated),
 		cmocka_unit_test(test_procfs__parse_invalid),

@@ -471,19 +471,45 @@ out_free:
 	return err;
 }
 
+/* Do tracked entry @t and a start of @start_ns (@ticks: /proc's precision) name one process? */
+static bool tracked_same(const struct psc_tracked *t, uint64_t start_ns, bool ticks)
+{
+	uint64_t tick = procfs_tick_ns();
+
+	if ((ticks || (t->flags & PSC_TRACKED_TICKS)) && tick)
+		return t->start_ns / tick == start_ns / tick;
+	return t->start_ns == start_ns;
+}
+
 int loader_track(struct loader *l, uint32_t tgid, uint64_t start_ns, bool exact, bool zombie)
 {
 	/* a start in /proc's clock ticks is compared at that precision */
 	struct psc_tracked t = { .start_ns = start_ns,
 				 .exited = zombie,
-				 .flags = exact ? 0 : PSC_TRACKED_TICKS };
+				 .flags = exact ? 0 : PSC_TRACKED_TICKS },
+			   old;
 	uint32_t bit = tgid & (PSC_TRACKED_HINT_BITS - 1);
+	int fd = bpf_map__fd(l->skel->maps.tracked);
 
 	/* the hint first (see psc_tracked_hint): atomic, the BPF side sets bits of the same words */
 	__atomic_fetch_or(&l->skel->bss->psc_tracked_hint[bit / 64], 1ull << (bit % 64),
 			  __ATOMIC_SEQ_CST);
-	if (bpf_map__update_elem(l->skel->maps.tracked, &tgid, sizeof(tgid), &t, sizeof(t),
-				 BPF_ANY))
+	if (!bpf_map_update_elem(fd, &tgid, &t, BPF_NOEXIST))
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	/*
+	 * Followed already (a second walk after attach, or the fork hook): never clear an exit
+	 * the kernel side has marked since, or the reap that follows would not count. Only an
+	 * earlier holder of the pid is replaced.
+	 */
+	if (!bpf_map_lookup_elem(fd, &tgid, &old) && tracked_same(&old, start_ns, !exact)) {
+		if (old.exited || !zombie)
+			return 0;
+		old.exited = 1;
+		t = old;
+	}
+	if (bpf_map_update_elem(fd, &tgid, &t, BPF_ANY))
 		return -errno;
 	return 0;
 }

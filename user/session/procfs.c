@@ -79,6 +79,7 @@ int procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *st)
 			return -EINVAL;
 	}
 	st->ppid = (uint32_t)v[1];
+	st->exiting = (v[6] & PROCFS_PF_EXITING) != 0;
 	st->nr_threads = (uint32_t)v[17];
 	st->start_ticks = v[19];
 	return st->pid ? 0 : -EINVAL;
@@ -220,6 +221,15 @@ void procfs_refine(struct procfs_snapshot *snap, const struct psc_proc_start *v,
 	}
 }
 
+bool procfs_exited(const struct procfs_stat *st)
+{
+	/*
+	 * Dead or a zombie, or a one-thread process already inside exit(): its exit hook may have
+	 * run before procscope attached (with more threads, one thread's exit is not the group's)
+	 */
+	return st->state == 'Z' || st->state == 'X' || (st->exiting && st->nr_threads <= 1);
+}
+
 uint64_t procfs_start_ns(const struct procfs_stat *st)
 {
 	return st->start_exact_ns ? st->start_exact_ns : st->start_ticks * procfs_tick_ns();
@@ -249,7 +259,8 @@ void procfs_make_seed(const struct procfs_snapshot *snap, const struct procfs_st
 	e->parent_tgid = st->ppid;
 	e->parent_start_ns = parent ? procfs_start_ns(parent) : 0;
 	e->nr_threads = st->nr_threads;
-	e->state = (unsigned char)st->state;
+	/* inside exit() already: a zombie to be, whose exit came before the trace */
+	e->state = (unsigned char)(procfs_exited(st) ? 'Z' : st->state);
 	memcpy(e->comm, st->comm, sizeof(e->comm));
 	read_exe(st->pid, e->filename, sizeof(e->filename));
 }

@@ -5,15 +5,20 @@
 #ifndef __PSC_PROCFS_H
 #define __PSC_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "decode.h"
+
+/* include/linux/sched.h: the task is in exit() (not in BTF, nor in a uapi header) */
+#define PROCFS_PF_EXITING 0x00000004u
 
 struct procfs_stat {
 	uint32_t pid;
 	uint32_t ppid;
 	uint32_t nr_threads;
 	char state;
+	bool exiting; /* PF_EXITING in field 9: in exit(), before /proc shows it a zombie */
 	char comm[PSC_COMM_LEN];
 	uint64_t start_ticks; /* field 22: clock ticks since boot */
 	uint64_t start_exact_ns; /* the kernel's start_boottime, 0 if unknown: procfs_refine() */
@@ -48,6 +53,8 @@ void procfs_refine(struct procfs_snapshot *snap, const struct psc_proc_start *v,
 		   uint64_t tick_ns);
 /* @st's start in ns: exact when known, else /proc's clock ticks (rounded down) */
 uint64_t procfs_start_ns(const struct procfs_stat *st);
+/* Has process @st exited (a zombie, or its one thread inside exit())? Pure. */
+bool procfs_exited(const struct procfs_stat *st);
 /* Zero @ev and fill the header of a seed record about process @st (procfs_start_ns()), at @now_ns */
 void procfs_seed_hdr(union psc_event *ev, uint32_t type, uint32_t size,
 		     const struct procfs_stat *st, uint64_t now_ns);

@@ -138,7 +138,7 @@ int seed_track(struct loader *ld, const struct seed_scope *sc)
 		const struct procfs_stat *st = procfs_snapshot_find(&snap, desc[i]);
 
 		if (st && loader_track(ld, st->pid, procfs_start_ns(st), st->start_exact_ns != 0,
-				       st->state == 'Z'))
+				       procfs_exited(st)))
 			psc_warn("failed to follow pid %u: %s", st->pid, strerror(errno));
 		if (st && st->state != 'Z' && (sc->groups & PSC_GROUP_UNIX))
 			watch_sockets(ld, st->pid);
