@@ -449,6 +449,47 @@ static void test_evread__refuses_bad_lines(void **state)
 }
 
 /*
+ * Logs written before a flag was added lack it (began_before_trace, timeout_unknown,
+ * start_exact): they read as they did then, the flag false; a mistyped one is still refused
+ */
+static void test_evread__flags_added_later_are_optional(void **state)
+{
+	struct evread *r = evread_new();
+	struct evread_record rec;
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(
+		parse_one(r,
+			  "{\"type\":\"seed\",\"ts_ns\":1,\"pid\":7,\"tid\":7,\"start_ns\":0,"
+			  "\"parent_pid\":1,\"parent_start_ns\":0,\"nr_threads\":1,"
+			  "\"state\":\"S\",\"comm\":\"x\",\"filename\":\"\"}",
+			  &rec),
+		EVREAD_EVENT);
+	assert_int_equal(rec.ev.seed.flags & PSC_SEED_START_EXACT, 0);
+	assert_int_equal(rec.ev.seed.nr_threads, 1);
+	assert_int_equal(parse_one(r,
+				   "{\"type\":\"epoll_wait\",\"ts_ns\":1,\"pid\":1,\"tid\":1,"
+				   "\"start_ns\":0,\"enter_ns\":1,\"timeout_ns\":-1,\"epfd\":3,"
+				   "\"maxevents\":8,\"ret\":1,\"pwait\":false,\"pwait2\":false,"
+				   "\"capped\":false,\"unread\":false,"
+				   "\"ready\":[{\"events\":1,\"data\":5}]}",
+				   &rec),
+			 EVREAD_EVENT);
+	assert_int_equal(rec.ev.epoll_wait.flags & PSC_WAIT_EARLY, 0);
+	assert_int_equal(rec.ev.epoll_wait.epfd, 3);
+	assert_int_equal(
+		parse_one(r,
+			  "{\"type\":\"seed\",\"ts_ns\":1,\"pid\":7,\"tid\":7,\"start_ns\":0,"
+			  "\"start_exact\":1,\"parent_pid\":1,\"parent_start_ns\":0,"
+			  "\"nr_threads\":1,\"state\":\"S\",\"comm\":\"x\",\"filename\":\"\"}",
+			  &rec),
+		-EBADMSG);
+	assert_non_null(strstr(evread_error(r), "field 'start_exact' is not a boolean"));
+	evread_free(r);
+}
+
+/*
  * The fast path reads the lines procscope writes in one pass; anything it is not sure of goes
  * to json-c. Whatever it accepts must read exactly as json-c reads it: same result, same event
  * bytes. The usual lines must take it (else report is slow again), the unusual ones must not.
@@ -1147,6 +1188,7 @@ int main(void)
 		cmocka_unit_test(test_evread__fast_path_long_integers),
 		cmocka_unit_test(test_evread__header_trailer_lost_orphan),
 		cmocka_unit_test(test_evread__refuses_bad_lines),
+		cmocka_unit_test(test_evread__flags_added_later_are_optional),
 		cmocka_unit_test(test_evread__fast_path_digit_runs),
 		cmocka_unit_test(test_evread__fast_path_agrees),
 		cmocka_unit_test(test_evread__file_lines),

@@ -8,6 +8,7 @@
 #define __PSC_SCHEMA_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "json_writer.h"
 #include "psc_events.h"
@@ -35,6 +36,8 @@ struct schema_field {
 	uint16_t size;
 	uint16_t kind; /* SK_* */
 	uint16_t aux; /* SK_FLAG: bit; counted kinds: offset of the u32 count */
+	/* added to the log since its version 1 began: absent in earlier logs, read as false/0 */
+	bool added;
 	struct jw_key key; /* name, quoted for the log's writer */
 };
 
@@ -60,6 +63,12 @@ struct schema_type {
 	{                                                                                      \
 		.name = jname, .off = offsetof(struct st, member), .size = 4, .kind = SK_FLAG, \
 		.aux = bit, .key = JW_KEY(jname)                                               \
+	}
+/* A flag the log gained later: logs written before it lack it, and read it as false */
+#define SF_FLAG_ADDED(st, member, bit, jname)                                                  \
+	{                                                                                      \
+		.name = jname, .off = offsetof(struct st, member), .size = 4, .kind = SK_FLAG, \
+		.aux = bit, .added = true, .key = JW_KEY(jname)                                \
 	}
 #define SF_COUNTED(st, member, count, jname, k)                         \
 	{                                                               \

@@ -34,7 +34,7 @@ static const struct schema_field wait_fields[] = {
 	SF_FLAG(psc_ev_epoll_wait, flags, PSC_WAIT_PWAIT2, "pwait2"),
 	SF_FLAG(psc_ev_epoll_wait, flags, PSC_WAIT_CAPPED, "capped"),
 	SF_FLAG(psc_ev_epoll_wait, flags, PSC_WAIT_UNREAD, "unread"),
-	SF_FLAG(psc_ev_epoll_wait, flags, PSC_WAIT_EARLY, "began_before_trace"),
+	SF_FLAG_ADDED(psc_ev_epoll_wait, flags, PSC_WAIT_EARLY, "began_before_trace"),
 	SF_COUNTED(psc_ev_epoll_wait, ready, nready, "ready", SK_READY),
 	SF_END,
 };
@@ -45,8 +45,8 @@ static const struct schema_field poll_fields[] = {
 	SF(psc_ev_poll_wait, kind, "kind", SK_U32),
 	SF(psc_ev_poll_wait, nfds, "nfds", SK_U32),
 	SF(psc_ev_poll_wait, ret, "ret", SK_S32),
-	SF_FLAG(psc_ev_poll_wait, flags, PSC_WAIT_EARLY, "began_before_trace"),
-	SF_FLAG(psc_ev_poll_wait, flags, PSC_WAIT_TIMEOUT_UNKNOWN, "timeout_unknown"),
+	SF_FLAG_ADDED(psc_ev_poll_wait, flags, PSC_WAIT_EARLY, "began_before_trace"),
+	SF_FLAG_ADDED(psc_ev_poll_wait, flags, PSC_WAIT_TIMEOUT_UNKNOWN, "timeout_unknown"),
 	SF_END,
 };
 

@@ -52,7 +52,7 @@ static const struct schema_field free_fields[] = {
 };
 
 static const struct schema_field seed_fields[] = {
-	SF_FLAG(psc_ev_proc_seed, flags, PSC_SEED_START_EXACT, "start_exact"),
+	SF_FLAG_ADDED(psc_ev_proc_seed, flags, PSC_SEED_START_EXACT, "start_exact"),
 	SF(psc_ev_proc_seed, parent_tgid, "parent_pid", SK_U32),
 	SF(psc_ev_proc_seed, parent_start_ns, "parent_start_ns", SK_TIME),
 	SF(psc_ev_proc_seed, nr_threads, "nr_threads", SK_U32),

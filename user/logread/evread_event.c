@@ -220,7 +220,7 @@ static int read_field(struct evread *r, json_object *o, const struct schema_fiel
 		/* at most size bytes: schema_fixup() then ends it in NUL, as decode does */
 		return evread_get_bytes(r, o, f->name, base + f->off, f->size, true, &n);
 	case SK_FLAG:
-		err = evread_get_bool(r, o, f->name, true, &b);
+		err = evread_get_bool(r, o, f->name, !f->added, &b);
 		if (!err && b)
 			put_u32(base, f->off, load_u32(base, f->off) | f->aux);
 		return err;
