@@ -19,6 +19,7 @@
 
 #include "decode.h"
 #include "evjson.h"
+#include "format.h"
 #include "hist.h"
 #include "json_writer.h"
 #include "model.h"
@@ -404,9 +405,8 @@ static void test_unix_flow__failed_connects_and_retry(void **state)
 	assert_int_equal(c->result, -ENOENT);
 	assert_null(c->server);
 	assert_string_equal(unix_conn_state(c), "failed");
-	assert_string_equal(unix_errno_name(c->result, buf, sizeof(buf)), "ENOENT");
-	assert_string_equal(unix_errno_name(conn_n(m, 2, 1)->result, buf, sizeof(buf)),
-			    "ECONNREFUSED");
+	assert_string_equal(errno_name(c->result, buf, sizeof(buf)), "ENOENT");
+	assert_string_equal(errno_name(conn_n(m, 2, 1)->result, buf, sizeof(buf)), "ECONNREFUSED");
 	/* a failed connect does not take the socket: the retry makes the connection */
 	assert_null(c->client->conn);
 	ev_connect(m, 4 * MS, CLI, PSC_SOCK_STREAM, 1001, 0xc1, 0x51, 0, PATH, 0);
@@ -752,9 +752,9 @@ static void test_unix_flow__path_decoding(void **state)
 	assert_string_equal(unix_addr_str(&a, buf, sizeof(buf)), "");
 	assert_string_equal(unix_type_name(PSC_SOCK_SEQPACKET, buf, sizeof(buf)), "seqpacket");
 	assert_string_equal(unix_type_name(9, buf, sizeof(buf)), "type 9");
-	assert_string_equal(unix_errno_name(-EPIPE, buf, sizeof(buf)), "EPIPE");
-	assert_string_equal(unix_errno_name(-512, buf, sizeof(buf)), "ERESTARTSYS");
-	assert_string_equal(unix_errno_name(-4000, buf, sizeof(buf)), "E4000");
+	assert_string_equal(errno_name(-EPIPE, buf, sizeof(buf)), "EPIPE");
+	assert_string_equal(errno_name(-512, buf, sizeof(buf)), "ERESTARTSYS");
+	assert_string_equal(errno_name(-4000, buf, sizeof(buf)), "E4000");
 }
 
 /* One JSON object, its members written by @fill(@w, @arg), parsed back; the caller puts it */

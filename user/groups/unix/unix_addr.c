@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "format.h"
 #include "strutil.h"
 #include "unix_flow_int.h"
 
@@ -75,9 +74,4 @@ const char *unix_type_name(uint32_t type, char *buf, size_t size)
 		snprintf(buf, size, "type %u", type);
 		return buf;
 	}
-}
-
-const char *unix_errno_name(int err, char *buf, size_t size)
-{
-	return errno_name(err, buf, size);
 }

@@ -251,8 +251,6 @@ void unix_json_addr(struct jw *w, const char *key, const struct psc_unix_addr *a
 
 /* "stream", "dgram", "seqpacket", or "type N" */
 const char *unix_type_name(uint32_t type, char *buf, size_t size);
-/* "ENOENT" for -2 (or 2), "E123" when it has no name */
-const char *unix_errno_name(int err, char *buf, size_t size);
 
 /* How the group draws on the timelines (its _timeline.c; struct timeline_ops in timeline.h) */
 struct timeline_ops;

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "format.h"
 #include "hist.h"
 #include "live.h"
 #include "strutil.h"
@@ -42,7 +43,7 @@ const char *ux_who_str(const struct unix_who *w, char *buf, size_t size)
 
 const char *ux_err_str(int err, char *buf, size_t size)
 {
-	return unix_errno_name(err, buf, size);
+	return errno_name(err, buf, size);
 }
 
 /* The path shown for an address, "(unnamed)" when there is none */

@@ -19,7 +19,7 @@ struct jw;
 
 /* "4321 client", terminal-escaped, or "?" */
 const char *ux_who_str(const struct unix_who *w, char *buf, size_t size);
-/* The errno name of @err (unix_errno_name) */
+/* The errno name of @err (errno_name()) */
 const char *ux_err_str(int err, char *buf, size_t size);
 /* The path shown for an address, "(unnamed)" when there is none */
 const char *ux_path_str(const struct psc_unix_addr *a, char *buf, size_t size);
