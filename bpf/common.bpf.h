@@ -278,6 +278,19 @@ struct {
 #define PSC_SC_ARG4(regs) ((regs)->r10)
 #define PSC_SC_ARG5(regs) ((regs)->r8)
 
+/*
+ * The syscall's first five arguments into @s: at entry, or at exit for a call whose entry was
+ * not seen (x86-64 keeps the user's pt_regs as saved at entry)
+ */
+static __always_inline void psc_stash_args(struct psc_stash *s, struct pt_regs *regs)
+{
+	s->args[0] = PSC_SC_ARG1(regs);
+	s->args[1] = PSC_SC_ARG2(regs);
+	s->args[2] = PSC_SC_ARG3(regs);
+	s->args[3] = PSC_SC_ARG4(regs);
+	s->args[4] = PSC_SC_ARG5(regs);
+}
+
 static __always_inline struct psc_stash *psc_stash_save_task(struct task_struct *task, __u32 nr,
 							     struct pt_regs *regs)
 {
@@ -288,11 +301,7 @@ static __always_inline struct psc_stash *psc_stash_save_task(struct task_struct 
 		return NULL;
 	s->enter_ns = bpf_ktime_get_boot_ns();
 	s->nr = nr;
-	s->args[0] = PSC_SC_ARG1(regs);
-	s->args[1] = PSC_SC_ARG2(regs);
-	s->args[2] = PSC_SC_ARG3(regs);
-	s->args[3] = PSC_SC_ARG4(regs);
-	s->args[4] = PSC_SC_ARG5(regs);
+	psc_stash_args(s, regs);
 	return s;
 }
 

@@ -89,13 +89,19 @@ static __always_inline void epoll_ctl_exit(long ret)
 	psc_submit(e);
 }
 
+/* epoll_pwait2's timeout as ns in args[3]: its timespec is the caller's, const, it may change */
+static __always_inline void epoll_pwait2_timeout(struct psc_stash *s, __u32 nr)
+{
+	if (nr == PSC_SC_EPOLL_PWAIT2)
+		s->args[3] = user_ts_to_ns(s->args[3], false);
+}
+
 static __always_inline void epoll_wait_enter(struct pt_regs *regs, __u32 nr)
 {
 	struct psc_stash *s = psc_stash_enter(nr, regs);
 
-	/* pwait2's timespec must be read now: it is the caller's, it may change */
-	if (s && nr == PSC_SC_EPOLL_PWAIT2)
-		s->args[3] = user_ts_to_ns(s->args[3], false);
+	if (s)
+		epoll_pwait2_timeout(s, nr);
 }
 
 /*
@@ -144,14 +150,8 @@ static __always_inline bool wait_args_at_exit(struct pt_regs *regs, __u32 nr, st
 	if (!psc_current_wanted())
 		return false;
 	s->enter_ns = 0;
-	s->args[0] = PSC_SC_ARG1(regs);
-	s->args[1] = PSC_SC_ARG2(regs);
-	s->args[2] = PSC_SC_ARG3(regs);
-	s->args[3] = PSC_SC_ARG4(regs);
-	s->args[4] = PSC_SC_ARG5(regs);
-	/* epoll_pwait2's timespec is const: still the caller's */
-	if (nr == PSC_SC_EPOLL_PWAIT2)
-		s->args[3] = user_ts_to_ns(s->args[3], false);
+	psc_stash_args(s, regs);
+	epoll_pwait2_timeout(s, nr);
 	return true;
 }
 
